@@ -1,0 +1,1 @@
+"""Transports: the Slack app and the local shell. Both call bot.service."""

@@ -1,0 +1,163 @@
+"""Block Kit builders (pure: slack_sdk.models only, no Web API, no database)
+and the text rendering the local shell prints from the same blocks.
+
+Everything that came from GAO or a user is escaped (``&``, ``<``, ``>``), so
+``<!channel>`` in data or a query can never ping anyone."""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from slack_sdk.models.blocks import (
+    ActionsBlock, Block, ButtonElement, ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject,
+    PlainTextObject, SectionBlock,
+)
+
+from ..service import HELP, Reply
+
+MAX_BLOCKS = 50
+SECTION_MAX = 3000
+HEADER_MAX = 150
+BUTTON_TEXT_MAX = 75
+BUTTON_VALUE_MAX = 2000
+TEXT_PREVIEW = 500
+
+
+def escape(s: str | None) -> str:
+    """Slack's escaping for mrkdwn and plain text: only &, < and >."""
+    if not s:
+        return ""
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(s: str, n: int) -> str:
+    return s if len(s) <= n else s[: max(0, n - 1)].rstrip() + "…"
+
+
+def _link(url: str | None, label: str) -> str:
+    label = escape(label).replace("|", "¦")
+    if url and url.startswith("https://") and not any(c in url for c in "<>| "):
+        return f"<{url}|{label}>"
+    return label
+
+
+def _button(text: str, action_id: str, value: str, style: str | None = None) -> ButtonElement:
+    return ButtonElement(text=PlainTextObject(text=clip(text, BUTTON_TEXT_MAX), emoji=True), action_id=action_id,
+                         value=value[:BUTTON_VALUE_MAX], style=style)
+
+
+def promise_line(v, as_of: date) -> str:
+    p = v.current_promise
+    if p is None:
+        return "No promised date in GAO's comment."
+    days = v.days_overdue(as_of)
+    if days is not None:
+        state = f"*overdue by {days} day{'s' if days != 1 else ''}*"
+    elif p.due >= as_of and v.is_open():
+        n = (p.due - as_of).days
+        state = f"due in {n} day{'s' if n != 1 else ''}"
+    elif not v.is_open():
+        state = "closed"
+    else:
+        state = "passed; status changed since"
+    return f"Promised “{escape(p.phrase)}” (due {p.due.isoformat()}): {state}"
+
+
+def _heading(v) -> str:
+    title = v.report_title or v.report_number or "Untitled report"
+    rec = f"Recommendation {v.rec_number}" if v.rec_number is not None else "Recommendation"
+    number = f" · {escape(v.report_number)}" if v.report_number else ""
+    prio = " · :star: *Priority*" if v.priority else ""
+    return f"*{_link(v.url, clip(title, 300))}*{number}\n{rec} · `{v.key}` · {escape(v.agency)}{prio}"
+
+
+def card_blocks(v, as_of: date, *, full: bool = False, buttons: bool = True) -> list[Block]:
+    """One recommendation: report, number and key, agency, status, priority,
+    the recommendation (trimmed, with a "more" control), the current promise
+    with its quoted sentence, last status change."""
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=clip(_heading(v), SECTION_MAX)))]
+    body = v.text or "(GAO's listing gives no recommendation text)"
+    trimmed = not full and len(body) > TEXT_PREVIEW
+    blocks.append(SectionBlock(text=MarkdownTextObject(
+        text=clip(escape(clip(body, TEXT_PREVIEW) if trimmed else body), SECTION_MAX))))
+    changed = v.last_changed.date().isoformat() if v.last_changed else "none seen since " + v.first_seen.date().isoformat()
+    fields = [
+        MarkdownTextObject(text=f"*Status*\n{escape(v.status or 'unknown')}"),
+        MarkdownTextObject(text=f"*Last status change*\n{changed}"),
+    ]
+    blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(promise_line(v, as_of), SECTION_MAX)), fields=fields))
+    p = v.current_promise
+    if p is not None:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip("> " + escape(p.sentence), 2000))]))
+    if v.slips:
+        moves = " → ".join([s["old_due"] for s in v.slips] + [v.slips[-1]["new_due"] or "none"])
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(
+            text=clip(f"Moved {len(v.slips)} time{'s' if len(v.slips) != 1 else ''}: {moves}", 2000))]))
+    if full and v.comments:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip("*GAO's comment*\n" + escape(v.comments),
+                                                                     SECTION_MAX))))
+    if buttons:
+        elements = []
+        if trimmed:
+            elements.append(_button("More", "gaorec_more", v.key))
+        elements.append(_button("Details", "gaorec_details", v.key))
+        blocks.append(ActionsBlock(block_id=f"rec:{v.key}", elements=elements))
+    return blocks
+
+
+def reply_blocks(reply: Reply, *, share: bool = True) -> list[Block]:
+    """A Reply as Block Kit, within Slack's limits (50 blocks, 3,000-character sections)."""
+    as_of = reply.as_of or date.today()
+    blocks: list[Block] = []
+    if reply.kind == "help":
+        blocks.append(HeaderBlock(text=PlainTextObject(text=clip(reply.title, HEADER_MAX))))
+        lines = [f"`{escape(c)}` {escape(d)} (e.g. `{escape(e)}`)" for c, d, e in reply.data.get("commands", HELP)]
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines), SECTION_MAX))))
+        return blocks
+    if reply.kind in ("error", "text"):
+        return [SectionBlock(text=MarkdownTextObject(text=clip(escape(reply.text), SECTION_MAX)))]
+    if reply.kind == "empty":
+        what = f"Nothing found for “{escape(clip(reply.query, 200))}”." if reply.query else "Nothing found."
+        if reply.command in ("overdue", "due"):
+            what = escape(reply.text)
+            return [SectionBlock(text=MarkdownTextObject(text=clip(what, SECTION_MAX)))]
+        return [SectionBlock(text=MarkdownTextObject(text=clip(f"{what} {escape(reply.text)}", SECTION_MAX)))]
+    if reply.kind == "stats":
+        d = reply.data
+        lines = [f"*{d['recommendations']}* recommendations in *{d['reports']}* reports; "
+                 f"*{d['with_promise']}* with a promised date, *{d['overdue']}* overdue."]
+        lines += [f"• {escape(k)}: {n}" for k, n in d["by_status"].items()]
+        return [SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines), SECTION_MAX)))]
+    if reply.kind == "card":
+        return card_blocks(reply.records[0], as_of, full=True)[:MAX_BLOCKS]
+    # list
+    blocks.append(HeaderBlock(text=PlainTextObject(text=clip(reply.title, HEADER_MAX))))
+    for v in reply.records:
+        card = card_blocks(v, as_of)
+        if len(blocks) + len(card) + 3 > MAX_BLOCKS:
+            break
+        blocks += card
+        blocks.append(DividerBlock())
+    shown_to = reply.offset + len(reply.records)
+    nav = []
+    state = {"c": reply.command, "q": reply.query[:1500]}
+    if reply.offset > 0:
+        nav.append(_button("Previous", "gaorec_page_prev",
+                           json.dumps({**state, "o": max(0, reply.offset - len(reply.records) or 0)})))
+    if shown_to < reply.total:
+        nav.append(_button(f"Next ({shown_to + 1}-{min(reply.total, shown_to + 5)} of {reply.total})",
+                           "gaorec_page_next", json.dumps({**state, "o": shown_to})))
+    if share:
+        nav.append(_button("Share in channel", "gaorec_share", json.dumps({**state, "o": reply.offset})))
+    if nav:
+        blocks.append(ActionsBlock(block_id="nav", elements=nav))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(
+        text=f"{reply.offset + 1}-{shown_to} of {reply.total} · as of {as_of.isoformat()}")]))
+    return blocks[:MAX_BLOCKS]
+
+
+def fallback_text(reply: Reply) -> str:
+    """The notification text that goes with blocks."""
+    if reply.kind in ("list", "card"):
+        return clip(escape(reply.title), 300)
+    return clip(escape(reply.text or reply.title or "gaorec"), 300)

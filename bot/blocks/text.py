@@ -1,0 +1,35 @@
+"""Plain text from Block Kit, for the local shell: the same blocks Slack gets."""
+from __future__ import annotations
+
+import re
+
+_LINK = re.compile(r"<(https?://[^|>]+)\|([^>]*)>")
+_BOLD = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")
+
+
+def mrkdwn_to_text(s: str) -> str:
+    s = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", s)
+    s = _BOLD.sub(r"\1", s)
+    return s.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def to_text(blocks) -> str:
+    out: list[str] = []
+    for b in blocks:
+        d = b.to_dict() if hasattr(b, "to_dict") else b
+        t = d.get("type")
+        if t == "header":
+            title = mrkdwn_to_text(d["text"]["text"])
+            out += [title, "=" * min(len(title), 72)]
+        elif t == "section":
+            if d.get("text"):
+                out.append(mrkdwn_to_text(d["text"]["text"]))
+            for f in d.get("fields", []):
+                out.append("  " + mrkdwn_to_text(f["text"]).replace("\n", ": ", 1))
+        elif t == "context":
+            out.append("  " + " ".join(mrkdwn_to_text(e.get("text", "")) for e in d.get("elements", [])))
+        elif t == "divider":
+            out.append("-" * 72)
+        elif t == "actions":
+            out.append("  " + " ".join(f"[{e['text']['text']}]" for e in d.get("elements", []) if "text" in e))
+    return "\n".join(out)

@@ -1,0 +1,282 @@
+"""The gaorec command line: a thin layer over bot.service. Every command has
+--help; the data commands have --json (a stable contract for scripts)."""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import click
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .gao.records import ParseError
+
+err = Console(stderr=True)
+SAMPLE = Path(__file__).parent / "samples" / "agency-page-sample.txt"
+SHARED_CBP = Path("..") / "shared" / "gao" / "cbp-agency-page-2024.txt"
+
+
+def _app(ctx: click.Context):
+    from config.settings import Settings
+
+    from .service import Gaorec
+
+    if ctx.obj is None:
+        try:
+            settings = Settings(**({"database_url": ctx.find_root().params.get("database")}
+                                   if ctx.find_root().params.get("database") else {}))
+        except (ValidationError, FileNotFoundError) as exc:
+            raise click.ClickException(f"bad settings: {_first_error(exc)}") from None
+        ctx.obj = Gaorec(settings)
+    return ctx.obj
+
+
+def _first_error(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        e = exc.errors()[0]
+        return f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}"
+    return str(exc)
+
+
+def _emit(data) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def _as_of(value: str | None, app) -> date:
+    if not value:
+        return app.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-12-01", param_hint="--as-of") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--database", metavar="URL", help="Database URL (default: $DATABASE_URL, else SQLite in "
+              "~/.local/share/gaorec/gaorec.db).")
+@click.version_option(package_name="gaorec")
+def main(database: str | None) -> None:
+    """gaorec keeps GAO's open recommendations and chases the dates agencies promise.
+
+    \b
+    Examples:
+      gaorec import cbp-agency-page.txt export.csv
+      gaorec search 232
+      gaorec overdue --as-of 2026-12-01
+      echo '/gaorec 232' | gaorec shell
+    """
+
+
+@main.command("import")
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def import_(sources: tuple[str, ...], as_json: bool) -> None:
+    """Import GAO pages and exports: files, directories or URLs.
+
+    Formats are detected: agency and report pages (HTML or copied text), the
+    recommendations database listings of 2016-2024, and GAO's CSV export. The
+    import is one transaction: any bad source, and nothing changes.
+    """
+    from storage.repo import ImportRefused
+
+    from .service import expand_sources
+
+    app = _app(click.get_current_context())
+    try:
+        files = expand_sources(list(sources))
+        quiet = as_json or not err.is_terminal
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err, disable=quiet or len(files) < 2 and not _big(files)) as progress:
+            t_read = progress.add_task("reading", total=len(files))
+            t_store = progress.add_task("storing", total=None, visible=False)
+
+            def stored(n: int) -> None:
+                progress.update(t_store, advance=n, visible=True)
+
+            summary = app.import_sources(files, on_source=lambda _s: progress.advance(t_read), progress=stored)
+    except ParseError as exc:
+        raise click.ClickException(f"{exc} (nothing imported)") from None
+    except ImportRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        _emit(summary.to_json())
+        return
+    table = Table(title="gaorec import", show_lines=False)
+    for col in ("source", "format", "recommendations", "notes"):
+        table.add_column(col)
+    for s in summary.sources:
+        table.add_row(s.source, s.format, str(s.recommendations), "; ".join(s.notes))
+    Console().print(table)
+    click.echo(f"{summary.new} new, {summary.changed} changed, {summary.unchanged} unchanged"
+               f" ({summary.status_events} status events, {summary.slips} slips)")
+
+
+def _big(files: list[str]) -> bool:
+    try:
+        return any(Path(f).stat().st_size > 5_000_000 for f in files if not f.startswith("http"))
+    except OSError:
+        return False
+
+
+@main.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000), help="How many results.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Judge 'overdue' as of this date (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Print records as JSON.")
+def search(query: tuple[str, ...], limit: int, as_of: str | None, as_json: bool) -> None:
+    """Find recommendations: words ("232", "facial recognition"), a report
+    number (GAO-23-105255) or a key."""
+    app = _app(click.get_current_context())
+    day = _as_of(as_of, app)
+    views, total = app.search(" ".join(query), limit=limit)
+    if as_json:
+        _emit({"query": " ".join(query), "total": total, "results": [app.record_json(v, day) for v in views]})
+        return
+    if not views:
+        click.echo("No results. Try fewer words, a report number such as GAO-23-105255, or `gaorec overdue`.")
+        return
+    _table(views, day, f"{total} result{'s' if total != 1 else ''}")
+
+
+def _table(views, day: date, title: str) -> None:
+    table = Table(title=title)
+    for col in ("key", "report", "rec", "agency", "status", "promise", "overdue"):
+        table.add_column(col, overflow="fold")
+    for v in views:
+        p = v.current_promise
+        days = v.days_overdue(day)
+        table.add_row(v.key, (v.report_number or "") + " " + (v.report_title or "")[:60],
+                      str(v.rec_number or ""), v.agency[:40], v.status or "",
+                      f"{p.phrase} ({p.due})" if p else "", f"{days} days" if days is not None else "")
+    Console().print(table)
+
+
+@main.command()
+@click.argument("key")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Judge 'overdue' as of this date (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Print the record as JSON, with its status events.")
+def show(key: str, as_of: str | None, as_json: bool) -> None:
+    """One recommendation by its key, with promises, slips and status events."""
+    from .blocks import card_blocks
+    from .blocks.text import to_text
+
+    app = _app(click.get_current_context())
+    day = _as_of(as_of, app)
+    v = app.show(key)
+    if v is None:
+        raise click.ClickException(f"no recommendation has the key {key!r}; find it with `gaorec search WORDS`")
+    if as_json:
+        _emit(app.record_json(v, day, detail=True))
+        return
+    click.echo(to_text(card_blocks(v, day, full=True, buttons=False)))
+    for ev in v.status_events:
+        click.echo(f"  status event {ev['observed_at']}: {ev['old_status']} -> {ev['new_status']}")
+
+
+@main.command()
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Count 'overdue' as of this date (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+def stats(as_of: str | None, as_json: bool) -> None:
+    """Counts: recommendations, reports, by status, with a promise, overdue."""
+    app = _app(click.get_current_context())
+    data = app.stats(_as_of(as_of, app))
+    if as_json:
+        _emit(data)
+        return
+    for k, v in data.items():
+        click.echo(f"{k}: {v}")
+
+
+@main.command()
+@click.argument("query", nargs=-1)
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Judge as of this date (default: today, in GAOREC_TIMEZONE).")
+@click.option("--json", "as_json", is_flag=True, help="Print records as JSON.")
+def overdue(query: tuple[str, ...], as_of: str | None, as_json: bool) -> None:
+    """Open recommendations whose promised date passed with no status change,
+    most overdue first."""
+    app = _app(click.get_current_context())
+    day = _as_of(as_of, app)
+    views = app.overdue(day, " ".join(query) or None)
+    views.sort(key=lambda v: (-(v.days_overdue(day) or 0), v.key))
+    if as_json:
+        _emit({"as_of": day.isoformat(), "total": len(views), "results": [app.record_json(v, day) for v in views]})
+        return
+    if not views:
+        click.echo(f"Nothing overdue as of {day}.")
+        return
+    _table(views, day, f"{len(views)} overdue as of {day}")
+
+
+@main.command()
+@click.option("--text", "text_", metavar="COMMENT", help="The comment (default: read stdin).")
+@click.option("--json", "as_json", is_flag=True, help="Print the promises as JSON.")
+def promises(text_: str | None, as_json: bool) -> None:
+    """Show the promised dates found in a GAO comment, with their sentences:
+    why gaorec did or didn't remind."""
+    from .gao import promises as gp
+
+    comment = text_ if text_ is not None else sys.stdin.read()
+    found = gp.extract(comment)
+    if as_json:
+        _emit({"promises": [p.to_json() for p in found], "latest_statement":
+               (gp.latest_statement(comment) or None) and gp.latest_statement(comment).isoformat()})
+        return
+    if not found:
+        click.echo("No promised date found.")
+        return
+    for p in found:
+        mark = "current " if p.current else ""
+        stated = f", stated {p.stated}" if p.stated else ""
+        click.echo(f"{mark}{p.kind}: “{p.phrase}” due {p.due}{stated}\n    {p.sentence}")
+
+
+@main.command()
+def shell() -> None:
+    """The local text backend: type /gaorec commands as in Slack (stdin; EOF ends)."""
+    from .adapters.shell import Shell
+
+    Shell(_app(click.get_current_context())).run()
+
+
+@main.command()
+@click.option("--sample", type=click.Path(dir_okay=False), help="What to load first (default: the CBP page in "
+              "../shared/gao when present, else the bundled sample).")
+def run(sample: str | None) -> None:
+    """Load a sample if the database is empty, then start the bot: the local
+    shell (Slack arrives in a later release)."""
+    app = _app(click.get_current_context())
+    if app.stats(app.today())["recommendations"] == 0:
+        src = sample or (str(SHARED_CBP) if SHARED_CBP.exists() else str(SAMPLE))
+        try:
+            s = app.import_sources([src])
+        except ParseError as exc:
+            raise click.ClickException(str(exc)) from None
+        err.print(f"Loaded {s.new} recommendations from {src} into {app.db.url}")
+    from .adapters.shell import Shell
+
+    Shell(app).run()
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command()
+def upgrade() -> None:
+    """Apply migrations (also done automatically on first use)."""
+    from storage.db import Database
+
+    root = click.get_current_context().find_root().params.get("database")
+    from config.settings import Settings
+
+    d = Database(root or Settings().database_url)
+    click.echo(f"{d.url.split('@')[-1]}: at the latest schema")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

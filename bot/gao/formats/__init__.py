@@ -1,0 +1,1 @@
+"""One module per GAO format; each exposes parse(text, source) -> ParseResult."""

@@ -1,0 +1,117 @@
+"""The one record type every GAO format parses into (pure: no Slack, no DB)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+STATUSES = (
+    "Open",
+    "Open – Partially Addressed",
+    "Closed – Implemented",
+    "Closed – Not Implemented",
+)
+OPEN_STATUSES = frozenset(STATUSES[:2])
+
+_STATUS_RE = re.compile(
+    r"^(open|closed)(?:\s*(?:--|[–—-])\s*(partially addressed|implemented|not implemented))?$",
+    re.IGNORECASE,
+)
+
+
+def normalize_status(raw: str | None) -> str | None:
+    """Map GAO's spellings ("Open--Partially Addressed", "Open – Partially
+    Addressed", "closed-implemented") to one canonical status, or None."""
+    if not raw:
+        return None
+    m = _STATUS_RE.match(" ".join(raw.split()))
+    if not m:
+        return None
+    head = m.group(1).capitalize()
+    if not m.group(2):
+        return head
+    return f"{head} – {m.group(2).title()}"
+
+
+def is_status_line(line: str) -> bool:
+    return _STATUS_RE.match(" ".join(line.split())) is not None
+
+
+_REPORT_NO_RE = re.compile(r"\bGAO[-‐–]?(\d{2})[-‐–](\d{1,6})([A-Z]{0,2})\b", re.IGNORECASE)
+
+
+def normalize_report_number(raw: str | None) -> str | None:
+    """'gao-23-105255' / 'GAO‐23‐105255' -> 'GAO-23-105255'."""
+    if not raw:
+        return None
+    m = _REPORT_NO_RE.search(raw)
+    if not m:
+        return None
+    return f"GAO-{m.group(1)}-{m.group(2)}{m.group(3).upper()}"
+
+
+def find_report_number(text: str) -> str | None:
+    return normalize_report_number(text)
+
+
+def normalize_title(title: str | None) -> str | None:
+    """Identity form of a report title: case, punctuation and spacing folded."""
+    if not title:
+        return None
+    t = re.sub(r"[^\w]+", " ", title.casefold()).strip()
+    return t or None
+
+
+def normalize_agency(agency: str | None) -> str:
+    if not agency:
+        return ""
+    return " ".join(agency.replace("&amp;", "&").casefold().split())
+
+
+def report_url(number: str | None) -> str | None:
+    return f"https://www.gao.gov/products/{number.lower()}" if number else None
+
+
+@dataclass(frozen=True)
+class Report:
+    number: str | None = None
+    title: str | None = None
+    published: date | None = None
+    url: str | None = None
+    director: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    report: Report
+    agency: str
+    number: int | None = None
+    text: str | None = None
+    status: str | None = None
+    priority: bool = False
+    comments: str | None = None
+    comments_cut: bool = False  # GAO itself shortened the comment (listings)
+    topics: tuple[str, ...] = ()
+    line: int | None = None  # where the entry starts in its source, when it has lines
+
+
+@dataclass
+class ParseResult:
+    source: str
+    format: str
+    recommendations: list[Recommendation] = field(default_factory=list)
+    cut: int = 0  # entries cut off at the end of the input (not whole, not returned)
+    notes: list[str] = field(default_factory=list)
+    as_of: date | None = None
+
+
+class ParseError(ValueError):
+    """A source that cannot be imported. str() is one line naming the source."""
+
+    def __init__(self, source: str, message: str, line: int | None = None):
+        self.source = source
+        self.message = message
+        self.line = line
+        where = f"{source}:{line}" if line else source
+        super().__init__(f"{where}: {message}")

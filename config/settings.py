@@ -1,0 +1,69 @@
+"""Settings from the environment, a .env file and a TOML file (GAOREC_CONFIG).
+Tokens are SecretStr: they never print, log or repr."""
+from __future__ import annotations
+
+import os
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+SLACK_API_URL = "https://slack.com/api/"
+GOVSLACK_API_URL = "https://slack-gov.com/api/"
+
+
+def _alias(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    slack_bot_token: SecretStr | None = Field(None, validation_alias=_alias("slack_bot_token", "SLACK_BOT_TOKEN"))
+    slack_signing_secret: SecretStr | None = Field(
+        None, validation_alias=_alias("slack_signing_secret", "SLACK_SIGNING_SECRET"))
+    slack_app_token: SecretStr | None = Field(None, validation_alias=_alias("slack_app_token", "SLACK_APP_TOKEN"))
+    slack_api_url: str = Field(SLACK_API_URL, validation_alias=_alias("slack_api_url", "SLACK_API_URL"))
+    database_url: str | None = Field(None, validation_alias=_alias("database_url", "DATABASE_URL"))
+    timezone: str = Field("America/New_York", validation_alias=_alias("timezone", "GAOREC_TIMEZONE"))
+    contact: str | None = Field(None, validation_alias=_alias("contact", "GAOREC_CONTACT"),
+                                description="Who gao.gov may contact about our requests (User-Agent).")
+    admins: list[str] = Field(default_factory=list, validation_alias=_alias("admins", "GAOREC_ADMINS"),
+                              description="Slack user IDs that may assign and subscribe, besides workspace admins.")
+    sources: list[str] = Field(default_factory=list, validation_alias=_alias("sources", "GAOREC_SOURCES"),
+                               description="GAO pages or exports the scheduled refresh imports.")
+    fetch_timeout: float = Field(30.0, validation_alias=_alias("fetch_timeout", "GAOREC_FETCH_TIMEOUT"))
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {v!r} (use an IANA name such as America/New_York)") from None
+        return v
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _slash(cls, v: str) -> str:
+        return v if v.endswith("/") else v + "/"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource):
+        sources = [init_settings, env_settings, dotenv_settings]
+        path = os.environ.get("GAOREC_CONFIG")
+        if path:
+            if not os.path.exists(path):
+                raise FileNotFoundError(f"GAOREC_CONFIG names {path!r}, which does not exist")
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+
+def load(**overrides) -> Settings:
+    return Settings(**overrides)

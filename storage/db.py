@@ -1,0 +1,110 @@
+"""Engines and sessions. SQLite: WAL, foreign keys, busy timeout, and write
+transactions opened with BEGIN IMMEDIATE. PostgreSQL through psycopg 3.
+Migrations are applied on first use."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def default_url() -> str:
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "gaorec"
+    return f"sqlite:///{base / 'gaorec.db'}"
+
+
+def normalize_url(url: str) -> str:
+    u = make_url(url)
+    if u.drivername in ("postgresql", "postgres"):
+        u = u.set(drivername="postgresql+psycopg")
+    return u.render_as_string(hide_password=False)
+
+
+def make_engine(url: str) -> Engine:
+    url = normalize_url(url)
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        if u.database and u.database != ":memory:":
+            Path(u.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn, _record):  # pragma: no cover - trivial
+            dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn):
+            mode = "IMMEDIATE" if conn.get_execution_options().get("gaorec_write") else "DEFERRED"
+            conn.exec_driver_sql(f"BEGIN {mode}")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class Database:
+    """One database: sessions to read, ``write()`` to change it in one transaction."""
+
+    def __init__(self, url: str | None = None, *, upgrade: bool = True):
+        self.url = normalize_url(url or default_url())
+        self.engine = make_engine(self.url)
+        self._write_engine = self.engine.execution_options(gaorec_write=True)
+        if upgrade:
+            upgrade_to_head(self.engine)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction (BEGIN IMMEDIATE on SQLite): commit on success, roll back on error."""
+        with Session(self._write_engine, expire_on_commit=False) as s:
+            with s.begin():
+                yield s
+
+    def ping(self) -> bool:
+        with self.engine.connect() as c:
+            c.execute(text("SELECT 1"))
+        return True
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def alembic_config(engine: Engine | None = None):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    if engine is not None:
+        cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade_to_head(engine: Engine) -> None:
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    cfg = alembic_config(engine)
+    heads = set(ScriptDirectory.from_config(cfg).get_heads())
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    if current != heads:
+        command.upgrade(cfg, "head")

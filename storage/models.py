@@ -1,0 +1,107 @@
+"""Typed SQLAlchemy 2.0 models. Relationships are lazy="raise": every query
+says what it loads."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Report(Base):
+    __tablename__ = "reports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    title_norm: Mapped[str | None] = mapped_column(String(500), index=True)
+    published: Mapped[date | None] = mapped_column(Date)
+    url: Mapped[str | None] = mapped_column(String(300))
+    director: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(60))
+    recommendations: Mapped[list[Recommendation]] = relationship(back_populates="report", lazy="raise")
+
+
+class Recommendation(Base):
+    __tablename__ = "recommendations"
+    __table_args__ = (
+        UniqueConstraint("report_id", "ident"),
+        Index("ix_recommendations_overdue", "status", "current_due"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(16), unique=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="RESTRICT"), index=True)
+    ident: Mapped[str] = mapped_column(String(400))  # number|agency, or -|agency|ordinal
+    number: Mapped[int | None] = mapped_column(Integer)
+    agency: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str | None] = mapped_column(String(60))
+    priority: Mapped[bool] = mapped_column(Boolean, default=False)
+    comments: Mapped[str | None] = mapped_column(Text)
+    comments_cut: Mapped[bool] = mapped_column(Boolean, default=False)
+    topics: Mapped[str | None] = mapped_column(Text)  # "; "-joined
+    first_seen: Mapped[datetime] = mapped_column(DateTime)
+    last_changed: Mapped[datetime | None] = mapped_column(DateTime)  # last status/comment change observed
+    current_due: Mapped[date | None] = mapped_column(Date)  # the current promise's due date
+    status_date: Mapped[date | None] = mapped_column(Date)  # later of latest statement and last change
+    report: Mapped[Report] = relationship(back_populates="recommendations", lazy="raise")
+
+
+class StatusEvent(Base):
+    """A change of status or comments, as an import observed it."""
+    __tablename__ = "status_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendations.id"), index=True)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+    observed_at: Mapped[datetime] = mapped_column(DateTime)
+    old_status: Mapped[str | None] = mapped_column(String(60))
+    new_status: Mapped[str | None] = mapped_column(String(60))
+    old_comments: Mapped[str | None] = mapped_column(Text)
+    new_comments: Mapped[str | None] = mapped_column(Text)
+
+
+class Promise(Base):
+    """A date the agency promised, extracted from the comments (recomputed when they change)."""
+    __tablename__ = "promises"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendations.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    due: Mapped[date] = mapped_column(Date)
+    phrase: Mapped[str] = mapped_column(String(200))
+    sentence: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))
+    stated: Mapped[date | None] = mapped_column(Date)
+    confidence: Mapped[float] = mapped_column(Float)
+    current: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Slip(Base):
+    """The current promise's due date moved."""
+    __tablename__ = "slips"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendations.id"), index=True)
+    old_due: Mapped[date] = mapped_column(Date)
+    new_due: Mapped[date | None] = mapped_column(Date)
+    observed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ImportRun(Base):
+    __tablename__ = "imports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    sources: Mapped[str] = mapped_column(Text)
+    formats: Mapped[str] = mapped_column(String(300))
+    new: Mapped[int] = mapped_column(Integer)
+    changed: Mapped[int] = mapped_column(Integer)
+    unchanged: Mapped[int] = mapped_column(Integer)
