@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from storage.db import Database
 from .gao.fetch import fetch
 from .gao.parse import parse
 from .gao.records import ParseError, ParseResult
+from .reply import HELP, Caller, Reply
 
 SOURCE_SUFFIXES = {".txt", ".html", ".htm", ".csv"}
 PAGE_SIZE = 5
@@ -43,39 +43,6 @@ def expand_sources(sources: list[str]) -> list[str]:
         else:
             out.append(src)
     return out
-
-
-@dataclass
-class Caller:
-    user_id: str
-    name: str = ""
-    is_admin: bool = False
-    channel_id: str | None = None
-
-
-@dataclass
-class Reply:
-    """What a command answers, before any rendering."""
-    kind: str  # "list" | "card" | "help" | "empty" | "error" | "stats" | "text"
-    title: str = ""
-    records: list[repo.RecView] = field(default_factory=list)
-    total: int = 0
-    offset: int = 0
-    query: str = ""
-    command: str = ""
-    text: str = ""
-    as_of: date | None = None
-    data: dict = field(default_factory=dict)
-
-
-HELP = [
-    ("/gaorec QUERY", "search recommendations: words, a report number, a key", "/gaorec 232"),
-    ("/gaorec show KEY", "one recommendation with its promise and history", "/gaorec show k7m2q"),
-    ("/gaorec overdue [QUERY]", "promised dates that passed with no status change", "/gaorec overdue facial"),
-    ("/gaorec due [30d] [QUERY]", "promised dates coming in the next days", "/gaorec due 90d"),
-    ("/gaorec stats", "how many recommendations, by status", "/gaorec stats"),
-    ("/gaorec help", "this list", "/gaorec help"),
-]
 
 
 class Gaorec:
@@ -132,11 +99,7 @@ class Gaorec:
 
     def due(self, as_of: date, days: int, query: str | None = None) -> list[repo.RecView]:
         with self.db.session() as s:
-            views = repo.due_between(s, as_of, as_of + timedelta(days=days))
-            if query:
-                ids = {v.id for v in repo.search(s, query[:MAX_QUERY], limit=100_000)[0]}
-                views = [v for v in views if v.id in ids]
-            return views
+            return repo.due_between(s, as_of, as_of + timedelta(days=days), (query or "")[:MAX_QUERY] or None)
 
     def stats(self, as_of: date) -> dict:
         with self.db.session() as s:
@@ -200,8 +163,9 @@ class Gaorec:
         if not views:
             return Reply(kind="empty", query=query, as_of=as_of,
                          text="Try fewer words, a report number such as GAO-23-105255, or `/gaorec overdue`.")
-        return Reply(kind="list", title=f"{total} result{'s' if total != 1 else ''} for “{query}”",
-                     records=views, total=total, offset=offset, query=query, command="search", as_of=as_of)
+        return Reply(kind="list", title=f"{repo.format_total(total)} result{'s' if total != 1 else ''} for “{query}”",
+                     records=views, total=total, offset=offset, query=query, command="search", as_of=as_of,
+                     total_label=repo.format_total(total))
 
     def _card(self, key: str, as_of: date) -> Reply:
         v = self.show(key)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -186,14 +187,27 @@ def search(session: Session, query: str, limit: int = 20, offset: int = 0) -> tu
     return [views[i] for i in ids if i in views], total
 
 
+COUNT_CAP = 1000  # totals above this are reported as COUNT_CAP + 1 ("more than 1,000")
+RANK_CAP = 1000  # more matches than this: newest first instead of bm25 (ranking costs a few µs per match)
+
+
+def format_total(total: int) -> str:
+    return f"more than {COUNT_CAP:,}" if total > COUNT_CAP else f"{total:,}"
+
+
 def _fts_ids(session: Session, q: str, limit: int, offset: int) -> tuple[list[int], int]:
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
         match = fts_query(q)
         if match is None:
             return [], 0
-        total = session.execute(text("SELECT count(*) FROM recommendations_fts WHERE recommendations_fts MATCH :q"),
-                                {"q": match}).scalar_one()
+        # Up to COUNT_CAP + 1 matches, newest first: the count, and the page when there are too many to rank.
+        newest = session.execute(text(
+            "SELECT rowid FROM recommendations_fts WHERE recommendations_fts MATCH :q ORDER BY rowid DESC LIMIT :cap"),
+            {"q": match, "cap": COUNT_CAP + 1}).scalars().all()
+        total = len(newest)
+        if total > RANK_CAP:
+            return list(newest[offset:offset + limit]), total
         rows = session.execute(text(
             "SELECT rowid FROM recommendations_fts WHERE recommendations_fts MATCH :q "
             "ORDER BY bm25(recommendations_fts, 10.0, 8.0, 4.0, 2.0, 2.0, 1.0), rowid LIMIT :lim OFFSET :off"),
@@ -204,12 +218,14 @@ def _fts_ids(session: Session, q: str, limit: int, offset: int) -> tuple[list[in
         return [], 0
     # plainto_tsquery never raises on user input; each term is looked up as given.
     tsq = "plainto_tsquery('simple', :q)"
-    params = {"q": " ".join(terms[:32]), "lim": limit, "off": offset}
-    total = session.execute(text(f"SELECT count(*) FROM recommendation_search WHERE document @@ {tsq}"),
-                            params).scalar_one()
+    params = {"q": " ".join(terms[:32]), "lim": limit, "off": offset, "cap": COUNT_CAP + 1}
+    total = session.execute(text(
+        f"SELECT count(*) FROM (SELECT 1 FROM recommendation_search WHERE document @@ {tsq} LIMIT :cap) t"),
+        params).scalar_one()
+    order = f"ts_rank(document, {tsq}) DESC, recommendation_id" if total <= RANK_CAP else "recommendation_id DESC"
     rows = session.execute(text(
         f"SELECT recommendation_id FROM recommendation_search WHERE document @@ {tsq} "
-        f"ORDER BY ts_rank(document, {tsq}) DESC, recommendation_id LIMIT :lim OFFSET :off"), params).scalars().all()
+        f"ORDER BY {order} LIMIT :lim OFFSET :off"), params).scalars().all()
     return list(rows), total
 
 
@@ -219,17 +235,38 @@ def overdue(session: Session, as_of: date, query: str | None = None, limit: int 
     where = (Recommendation.status.in_(OPEN_STATUSES) & (Recommendation.current_due < as_of)
              & ((Recommendation.status_date.is_(None)) | (Recommendation.status_date <= Recommendation.current_due)))
     if query:
-        ids, _ = _fts_ids(session, query, 100_000, 0) if not normalize_report_number(query) else ([], 0)
-        if normalize_report_number(query):
-            where = where & (Report.number == normalize_report_number(query))
-        else:
-            where = where & Recommendation.id.in_(ids or [-1])
+        where = where & _matching(session, query)
     return _views(session, where, order=(Recommendation.current_due, Recommendation.id), limit=limit)
 
 
-def due_between(session: Session, start: date, end: date, limit: int | None = None) -> list[RecView]:
+def _matching(session: Session, query: str):
+    """A WHERE clause: recommendations matching a query (key, report number or words), any number of them."""
+    q = " ".join(query.split())[:500]
+    if KEY_RE.match(q.lower()) and get(session, q) is not None:
+        return Recommendation.key == q.lower()
+    number = normalize_report_number(q) if re.fullmatch(r"(?i)gao[-‐–]?\d{2}[-‐–]\d{1,6}[a-z]{0,2}", q) else None
+    if number:
+        return Report.number == number
+    if session.get_bind().dialect.name == "sqlite":
+        match = fts_query(q)
+        if match is None:
+            return Recommendation.id == -1
+        return Recommendation.id.in_(text("SELECT rowid FROM recommendations_fts WHERE recommendations_fts MATCH :fq")
+                                     .bindparams(fq=match))
+    terms = re.findall(r"\w+(?:[-'’.]\w+)*", q)
+    if not terms:
+        return Recommendation.id == -1
+    return Recommendation.id.in_(text("SELECT recommendation_id FROM recommendation_search "
+                                      "WHERE document @@ plainto_tsquery('simple', :fq)")
+                                 .bindparams(fq=" ".join(terms[:32])))
+
+
+def due_between(session: Session, start: date, end: date, query: str | None = None,
+                limit: int | None = None) -> list[RecView]:
     where = (Recommendation.status.in_(OPEN_STATUSES) & (Recommendation.current_due >= start)
              & (Recommendation.current_due <= end))
+    if query:
+        where = where & _matching(session, query)
     return _views(session, where, order=(Recommendation.current_due, Recommendation.id), limit=limit)
 
 
@@ -272,6 +309,7 @@ class ImportSummary:
     sources: list[SourceSummary] = field(default_factory=list)
     new_keys: list[str] = field(default_factory=list)
     changed_keys: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for benchmarks
 
     def to_json(self) -> dict:
         return {"new": self.new, "changed": self.changed, "unchanged": self.unchanged,
@@ -312,16 +350,17 @@ def _merge(cur: dict, rec: ParsedRec, authoritative_priority: bool) -> dict:
 
 
 def _make_key(seed: str, taken: set[str]) -> str:
-    digest = int.from_bytes(hashlib.sha256(seed.encode()).digest(), "big")
-    chars = []
-    while digest:
-        digest, r = divmod(digest, len(KEY_ALPHABET))
-        chars.append(KEY_ALPHABET[r])
-    s = "".join(chars)
-    for length in range(5, 9):
-        for start in range(0, len(s) - length):
-            k = s[start:start + length]
-            if k not in taken and any(c.isdigit() for c in k) and any(c.isalpha() for c in k):
+    """A short key derived from the record's identity at creation, then never changed."""
+    digest = hashlib.blake2b(seed.encode(), digest_size=20).digest()
+    for length in (5, 6, 7, 8):
+        for start in range(0, 12, 2):
+            n = int.from_bytes(digest[start:start + 8], "big")
+            chars = []
+            for _ in range(length):
+                n, r = divmod(n, 31)
+                chars.append(KEY_ALPHABET[r])
+            k = "".join(chars)
+            if k not in taken and not k.isalpha() and not k.isdigit():
                 taken.add(k)
                 return k
     raise RuntimeError("no free key")  # pragma: no cover - 31^8 keys
@@ -333,8 +372,9 @@ def local_date(dt: datetime | None, tz: ZoneInfo) -> date | None:
     return dt.replace(tzinfo=timezone.utc).astimezone(tz).date()
 
 
-def status_date_of(comments: str | None, last_changed: datetime | None, tz: ZoneInfo) -> date | None:
-    dates = [d for d in (gp.latest_statement(comments), local_date(last_changed, tz)) if d is not None]
+def status_date_of(latest_statement: date | None, last_changed: datetime | None, tz: ZoneInfo) -> date | None:
+    """The later of the latest statement in the comment and the last change gaorec observed."""
+    dates = [d for d in (latest_statement, local_date(last_changed, tz)) if d is not None]
     return max(dates) if dates else None
 
 
@@ -360,6 +400,13 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
         why = "; ".join(f"{s.source}: {', '.join(s.notes) or 'no recommendations found'}" for s in summary.sources)
         raise ImportRefused(f"nothing imported: no whole recommendation to store ({why})")
 
+    clock = [time.perf_counter()]
+
+    def lap(stage: str) -> None:
+        now_ = time.perf_counter()
+        summary.timings[stage] = summary.timings.get(stage, 0.0) + now_ - clock[0]
+        clock[0] = now_
+
     with db.write() as s:
         conn = s.connection()
         # Reports
@@ -375,6 +422,7 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
                 by_title[row["title_norm"]].append(row["id"])
         report_updates: dict[int, dict] = {}
         renumbered: set[int] = set()
+        new_reports: list[dict] = []
 
         def resolve_report(r) -> int:
             tn = normalize_title(r.title)
@@ -390,11 +438,12 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
                         renumbered.add(rid)
                 elif candidates:
                     rid = max(candidates, key=lambda c: (reports[c]["published"] or date.min, c))
-            if rid is None:
+            if rid is None:  # inserted in bulk below; a negative id stands in until then
                 values = {"number": r.number, "title": r.title, "title_norm": tn, "published": r.published,
                           "url": r.url or report_url(r.number), "director": r.director, "phone": r.phone}
-                rid = conn.execute(insert(Report).values(**values).returning(Report.id)).scalar_one()
-                reports[rid] = {"id": rid, **values}
+                rid = -(len(new_reports) + 1)
+                new_reports.append(values)
+                reports[rid] = {"id": rid, **values, "_row": values}
                 if r.number:
                     by_number[r.number] = rid
                 if tn:
@@ -409,10 +458,13 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
                     dirty = True
                     if k == "title":
                         cur["title_norm"] = normalize_title(v)
-            if dirty:
+            if dirty and rid > 0:
                 report_updates[rid] = cur
+            elif dirty:  # a report new in this import: its row is inserted with what we know by then
+                cur["_row"].update({k: cur[k] for k in cur["_row"]})
             return rid
 
+        lap("load")
         # Recommendations
         existing: dict[tuple[int, str], dict] = {}
         by_num: dict[tuple[int, int], list[tuple[int, str]]] = defaultdict(list)
@@ -433,8 +485,19 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
         listed: dict[tuple[int, int], set[str]] = defaultdict(set)
         resolved = []
         for rec, authoritative in records:
-            rid = resolve_report(rec.report)
-            resolved.append((rid, rec, authoritative))
+            resolved.append((resolve_report(rec.report), rec, authoritative))
+        if new_reports:
+            ids: list[int] = []
+            for chunk in _chunks(new_reports, 2000):
+                ids += conn.execute(insert(Report).returning(Report.id, sort_by_parameter_order=True),
+                                    chunk).scalars().all()
+            real = {-(i + 1): rid for i, rid in enumerate(ids)}
+            for tmp, rid in real.items():
+                row = reports.pop(tmp)
+                row.pop("_row")
+                reports[rid] = {**row, "id": rid}
+            resolved = [(real.get(rid, rid), rec, a) for rid, rec, a in resolved]
+        for rid, rec, _ in resolved:
             if rec.number is not None:
                 listed[(rid, rec.number)].add(normalize_agency(rec.agency))
         for n, (rid, rec, authoritative) in enumerate(resolved):
@@ -477,20 +540,9 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
         ).returning(ImportRun.id)).scalar_one()
         summary.import_id = run_id
 
-        # Inserts
+        lap("match")
+        # What changed; status events
         new_rows = list(fresh.values())
-        new_ids: list[int] = []
-        for chunk in _chunks(new_rows, 2000):
-            rows = [{k: r[k] for k in ("key", "report_id", "ident", "number", *_FIELDS, "first_seen", "last_changed")}
-                    for r in chunk]
-            new_ids += conn.execute(insert(Recommendation).returning(Recommendation.id, sort_by_parameter_order=True),
-                                    rows).scalars().all()
-        for r, rid in zip(new_rows, new_ids):
-            r["id"] = rid
-        summary.new = len(new_rows)
-        summary.new_keys = [r["key"] for r in new_rows]
-
-        # Updates and status events
         changed_rows, events = [], []
         for k, cur in touched.items():
             old = originals[k]
@@ -502,19 +554,59 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
                                "old_status": old["status"], "new_status": cur["status"],
                                "old_comments": old["comments"], "new_comments": cur["comments"]})
             changed_rows.append(cur)
+        evented = [c for c in changed_rows if c["last_changed"] == now]
+
+        # Promises: read before writing, so the overdue columns go in with the rows
+        reread = new_rows + evented
+        readings = gp.read_many([r["comments"] for r in reread])
+        slip_rows = []
+        for r, reading in zip(reread, readings):
+            cur_p = gp.current(reading.promises)
+            new_due = cur_p.due if cur_p else None
+            if "id" in r and r.get("current_due") is not None and r["current_due"] != new_due:
+                slip_rows.append({"recommendation_id": r["id"], "old_due": r["current_due"], "new_due": new_due,
+                                  "observed_at": now})
+            r["current_due"] = new_due
+            r["status_date"] = status_date_of(reading.latest_statement, r.get("last_changed"), tz)
+        lap("promises")
+
+        # Inserts (ids looked up by key afterwards: plain executemany is several times faster than RETURNING)
+        cols = ("key", "report_id", "ident", "number", *_FIELDS, "first_seen", "last_changed", "current_due",
+                "status_date")
+        for chunk in _chunks(new_rows, 5000):
+            conn.execute(insert(Recommendation), [{k: r[k] for k in cols} for r in chunk])
+        by_key = {r["key"]: r for r in new_rows}
+        for chunk in _chunks(list(by_key), 5000):
+            for rid, key in conn.execute(select(Recommendation.id, Recommendation.key)
+                                         .where(Recommendation.key.in_(chunk))):
+                by_key[key]["id"] = rid
+        summary.new = len(new_rows)
+        summary.new_keys = [r["key"] for r in new_rows]
+        lap("insert")
+
         for cur in changed_rows:
-            conn.execute(update(Recommendation).where(Recommendation.id == cur["id"]).values(
-                **{f: cur[f] for f in _FIELDS}, last_changed=cur["last_changed"]))
+            values = {f: cur[f] for f in _FIELDS}
+            if cur["last_changed"] == now:
+                values.update(last_changed=now, current_due=cur["current_due"], status_date=cur["status_date"])
+            conn.execute(update(Recommendation).where(Recommendation.id == cur["id"]).values(**values))
         if events:
             conn.execute(insert(StatusEvent), events)
         summary.changed = len(changed_rows)
         summary.changed_keys = [c["key"] for c in changed_rows]
         summary.unchanged = len(touched) - len(changed_rows)
         summary.status_events = len(events)
-
-        # Promises, slips, overdue columns
-        evented = [c for c in changed_rows if c["last_changed"] == now]
-        summary.slips = _refresh_promises(conn, new_rows, evented, now, tz)
+        for chunk in _chunks([c["id"] for c in evented], 500):
+            conn.execute(delete(Promise).where(Promise.recommendation_id.in_(chunk)))
+        promise_rows = [{"recommendation_id": r["id"], "position": i, "due": p.due, "phrase": p.phrase[:200],
+                         "sentence": p.sentence, "kind": p.kind, "stated": p.stated, "confidence": p.confidence,
+                         "current": p.current}
+                        for r, reading in zip(reread, readings) for i, p in enumerate(reading.promises)]
+        for chunk in _chunks(promise_rows, 5000):
+            conn.execute(insert(Promise), chunk)
+        if slip_rows:
+            conn.execute(insert(Slip), slip_rows)
+        summary.slips = len(slip_rows)
+        lap("update")
 
         # Full-text index
         fts_rows = new_rows + changed_rows
@@ -524,41 +616,11 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
                          if rid in report_updates and v["id"] not in fts_ids]
         _index(conn, fts_rows, reports)
 
+        lap("fts")
         conn.execute(update(ImportRun).where(ImportRun.id == run_id).values(
             new=summary.new, changed=summary.changed, unchanged=summary.unchanged))
+    lap("commit")
     return summary
-
-
-def _refresh_promises(conn, new_rows: list[dict], changed: list[dict], now: datetime, tz: ZoneInfo) -> int:
-    ids = [r["id"] for r in changed]
-    for chunk in _chunks(ids, 500):
-        conn.execute(delete(Promise).where(Promise.recommendation_id.in_(chunk)))
-    promise_rows, slip_rows = [], []
-    changed_ids = set(ids)
-    for r in new_rows + changed:
-        found = gp.extract(r["comments"])
-        cur = gp.current(found)
-        new_due = cur.due if cur else None
-        old_due = r.get("current_due")
-        if r["id"] in changed_ids and old_due is not None and old_due != new_due:
-            slip_rows.append({"recommendation_id": r["id"], "old_due": old_due, "new_due": new_due, "observed_at": now})
-        r["current_due"] = new_due
-        r["status_date"] = status_date_of(r["comments"], r.get("last_changed"), tz)
-        promise_rows += [{"recommendation_id": r["id"], "position": i, "due": p.due, "phrase": p.phrase[:200],
-                          "sentence": p.sentence, "kind": p.kind, "stated": p.stated, "confidence": p.confidence,
-                          "current": p.current} for i, p in enumerate(found)]
-    if promise_rows:
-        conn.execute(insert(Promise), promise_rows)
-    if slip_rows:
-        conn.execute(insert(Slip), slip_rows)
-    rows = [{"b_id": r["id"], "b_due": r["current_due"], "b_sd": r["status_date"]} for r in new_rows + changed]
-    if rows:
-        from sqlalchemy import bindparam
-
-        conn.execute(update(Recommendation).where(Recommendation.id == bindparam("b_id"))
-                     .values(current_due=bindparam("b_due"), status_date=bindparam("b_sd"))
-                     .execution_options(synchronize_session=False), rows)
-    return len(slip_rows)
 
 
 def _index(conn, rows: list[dict], reports: dict[int, dict]) -> None:
@@ -575,8 +637,11 @@ def _index(conn, rows: list[dict], reports: dict[int, dict]) -> None:
     if dialect == "sqlite":
         for chunk in _chunks(ids, 500):
             conn.execute(text(f"DELETE FROM recommendations_fts WHERE rowid IN ({','.join(map(str, chunk))})"))
-        conn.execute(text("INSERT INTO recommendations_fts(rowid, key, report_number, title, agency, text, comments) "
-                          "VALUES (:id, :key, :report_number, :title, :agency, :text, :comments)"), docs)
+        # plain DB-API executemany: plain strings need none of SQLAlchemy's per-row processing
+        conn.exec_driver_sql(
+            "INSERT INTO recommendations_fts(rowid, key, report_number, title, agency, text, comments) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(d["id"], d["key"], d["report_number"], d["title"], d["agency"], d["text"], d["comments"]) for d in docs])
     elif dialect == "postgresql":
         conn.execute(text(
             "INSERT INTO recommendation_search (recommendation_id, document) VALUES (:id, "

@@ -54,6 +54,7 @@ def test_promises_found(text, due, kind):
     "A hiring schedule was formulated for FY2022 to address vacancies under the Hiring Plan.",
     "In its April 2023 response to our report, the department disagreed.",
     "The office issued updated guidance in October 2023 and January 2024.",
+    "In January 2023, officials told us that they would not continue the pilot in 2023 due to insufficient resources.",
     "",
 ])
 def test_not_promises(text):

@@ -13,7 +13,7 @@ from slack_sdk.models.blocks import (
     PlainTextObject, SectionBlock,
 )
 
-from ..service import HELP, Reply
+from ..reply import HELP, Reply
 
 MAX_BLOCKS = 50
 SECTION_MAX = 3000
@@ -145,14 +145,14 @@ def reply_blocks(reply: Reply, *, share: bool = True) -> list[Block]:
         nav.append(_button("Previous", "gaorec_page_prev",
                            json.dumps({**state, "o": max(0, reply.offset - len(reply.records) or 0)})))
     if shown_to < reply.total:
-        nav.append(_button(f"Next ({shown_to + 1}-{min(reply.total, shown_to + 5)} of {reply.total})",
+        nav.append(_button(f"Next ({shown_to + 1}-{min(reply.total, shown_to + 5)})",
                            "gaorec_page_next", json.dumps({**state, "o": shown_to})))
     if share:
         nav.append(_button("Share in channel", "gaorec_share", json.dumps({**state, "o": reply.offset})))
     if nav:
         blocks.append(ActionsBlock(block_id="nav", elements=nav))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(
-        text=f"{reply.offset + 1}-{shown_to} of {reply.total} · as of {as_of.isoformat()}")]))
+        text=f"{reply.offset + 1}-{shown_to} of {reply.total_label or reply.total} · as of {as_of.isoformat()}")]))
     return blocks[:MAX_BLOCKS]
 
 

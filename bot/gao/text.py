@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 from datetime import date, datetime
 
 _WS_RE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")
@@ -25,6 +26,8 @@ def clean_block(s: str | None) -> str:
         return ""
     if "&" in s:
         s = html.unescape(s)
+    if "\n" not in s:
+        return " ".join(s.split())
     paras = [_WS_RE.sub(" ", " ".join(p.split())).strip() for p in re.split(r"\n\s*\n", s)]
     return "\n\n".join(p for p in paras if p)
 
@@ -42,6 +45,7 @@ def ends_whole(s: str) -> bool:
 _DATE_FORMATS = ("%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%B %d %Y", "%m/%d/%Y", "%Y-%m-%d")
 
 
+@lru_cache(maxsize=4096)
 def parse_date(s: str | None) -> date | None:
     """'Sep 24, 2020', 'Sept. 24, 2020', 'September 24, 2020', '2020-09-24'."""
     if not s:

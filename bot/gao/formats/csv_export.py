@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from functools import lru_cache
 
 from ..records import (
     ParseError, ParseResult, Recommendation, Report, normalize_report_number, normalize_status, report_url,
@@ -48,19 +49,20 @@ def _columns(row: list[str]) -> list[str | None] | None:
     return None
 
 
+@lru_cache(maxsize=1024)
+def _report(number: str, title: str, published: str, director: str, phone: str) -> Report:
+    n = normalize_report_number(number)
+    return Report(number=n, title=clean(title) or None, published=parse_date(clean(published)),
+                  director=clean(director) or None, phone=clean(phone) or None, url=report_url(n))
+
+
 def _record(names: list[str | None], row: list[str], line: int) -> Recommendation | None:
     f = {name: value for name, value in zip(names, row) if name}
     if not any(f.get(k, "").strip() for k in REQUIRED):
         return None
     rtext, number = split_rec_number(clean(f.get("text")))
-    report = Report(
-        number=normalize_report_number(f.get("number")),
-        title=clean(f.get("title")) or None,
-        published=parse_date(clean(f.get("published"))),
-        director=clean(f.get("director")) or None,
-        phone=clean(f.get("phone")) or None,
-    )
-    report = Report(**{**report.__dict__, "url": report_url(report.number)})
+    report = _report(f.get("number") or "", f.get("title") or "", f.get("published") or "",
+                     f.get("director") or "", f.get("phone") or "")
     topics = tuple(t for t in (clean(x) for x in re.split(r"[;|]", f.get("topics") or "")) if t)
     return Recommendation(
         report=report, agency=clean(f.get("agency")), number=number, text=rtext or None,

@@ -1,0 +1,43 @@
+"""What a command answers, before any rendering (pure: shared by the service,
+the Block Kit builders and the shell)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+
+@dataclass
+class Caller:
+    user_id: str
+    name: str = ""
+    is_admin: bool = False
+    channel_id: str | None = None
+
+
+@dataclass
+class Reply:
+    """What a command answers, before any rendering."""
+    kind: str  # "list" | "card" | "help" | "empty" | "error" | "stats" | "text"
+    title: str = ""
+    records: list[Any] = field(default_factory=list)
+    total: int = 0
+    offset: int = 0
+    query: str = ""
+    command: str = ""
+    text: str = ""
+    as_of: date | None = None
+    data: dict = field(default_factory=dict)
+    total_label: str = ""  # "12" or "more than 1,000"
+
+
+HELP = [
+    ("/gaorec QUERY", "search recommendations: words, a report number, a key", "/gaorec 232"),
+    ("/gaorec show KEY", "one recommendation with its promise and history", "/gaorec show k7m2q"),
+    ("/gaorec overdue [QUERY]", "promised dates that passed with no status change", "/gaorec overdue facial"),
+    ("/gaorec due [30d] [QUERY]", "promised dates coming in the next days", "/gaorec due 90d"),
+    ("/gaorec stats", "how many recommendations, by status", "/gaorec stats"),
+    ("/gaorec help", "this list", "/gaorec help"),
+]
+
+
