@@ -243,11 +243,30 @@ def shell() -> None:
 
 
 @main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (HTTP mode).")
+@click.option("--port", default=3000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (HTTP mode; 0 picks a free one).")
+@click.option("--log-level", default="INFO", show_default=True,
+              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
+def serve(host: str, port: int, log_level: str) -> None:
+    """Run the Slack app: Socket Mode when SLACK_APP_TOKEN is set, else HTTP
+    (POST /slack/events, GET /healthz) on a production WSGI server."""
+    from .adapters.slack import MissingSettings, serve as run_server, setup_logging
+
+    app = _app(click.get_current_context())
+    setup_logging(log_level.upper())
+    try:
+        run_server(app.settings, host, port)
+    except MissingSettings as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command()
 @click.option("--sample", type=click.Path(dir_okay=False), help="What to load first (default: the CBP page in "
               "../shared/gao when present, else the bundled sample).")
 def run(sample: str | None) -> None:
-    """Load a sample if the database is empty, then start the bot: the local
-    shell (Slack arrives in a later release)."""
+    """Load a sample if the database is empty, then start the bot: the Slack
+    app when Slack tokens are set, else the local shell."""
     app = _app(click.get_current_context())
     if app.stats(app.today())["recommendations"] == 0:
         src = sample or (str(SHARED_CBP) if SHARED_CBP.exists() else str(SAMPLE))
@@ -256,6 +275,13 @@ def run(sample: str | None) -> None:
         except ParseError as exc:
             raise click.ClickException(str(exc)) from None
         err.print(f"Loaded {s.new} recommendations from {src} into {app.db.url}")
+    if app.settings.slack_bot_token and (app.settings.slack_signing_secret or app.settings.slack_app_token):
+        from .adapters.slack import serve as run_server, setup_logging
+
+        setup_logging()
+        run_server(app.settings)
+        return
+    err.print("No Slack tokens set (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET): starting the local shell.")
     from .adapters.shell import Shell
 
     Shell(app).run()

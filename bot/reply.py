@@ -29,6 +29,8 @@ class Reply:
     as_of: date | None = None
     data: dict = field(default_factory=dict)
     total_label: str = ""  # "12" or "more than 1,000"
+    source_text: str = ""  # the command text that produced this reply (for paging and sharing)
+    mrkdwn: str = ""  # trusted markup built by the service (every piece of data in it already escaped)
 
 
 HELP = [
@@ -36,8 +38,14 @@ HELP = [
     ("/gaorec show KEY", "one recommendation with its promise and history", "/gaorec show k7m2q"),
     ("/gaorec overdue [QUERY]", "promised dates that passed with no status change", "/gaorec overdue facial"),
     ("/gaorec due [30d] [QUERY]", "promised dates coming in the next days", "/gaorec due 90d"),
+    ("/gaorec mine", "the recommendations you own", "/gaorec mine"),
+    ("/gaorec assign KEY @user", "make someone the owner (admins)", "/gaorec assign k7m2q @dana"),
+    ("/gaorec unassign KEY", "remove the owner (admins)", "/gaorec unassign k7m2q"),
+    ("/gaorec subscribe [QUERY]", "this channel hears reminders for matching recommendations (admins)",
+     "/gaorec subscribe CBP"),
+    ("/gaorec unsubscribe [QUERY]", "stop them (no query: all of this channel's)", "/gaorec unsubscribe"),
+    ("/gaorec subscriptions", "what this channel is subscribed to", "/gaorec subscriptions"),
+    ("/gaorec history KEY", "status changes, slips, owners and acknowledgements", "/gaorec history k7m2q"),
     ("/gaorec stats", "how many recommendations, by status", "/gaorec stats"),
     ("/gaorec help", "this list", "/gaorec help"),
 ]
-
-

@@ -15,6 +15,7 @@ from storage.db import Database
 from .gao.fetch import fetch
 from .gao.parse import parse
 from .gao.records import ParseError, ParseResult
+from .blocks import escape as esc
 from .reply import HELP, Caller, Reply
 
 SOURCE_SUFFIXES = {".txt", ".html", ".htm", ".csv"}
@@ -43,6 +44,30 @@ def expand_sources(sources: list[str]) -> list[str]:
         else:
             out.append(src)
     return out
+
+
+_USER = re.compile(r"^<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>$|^@?([UW][A-Z0-9]{2,})$")
+_GROUP = re.compile(r"^<!subteam\^([A-Z0-9]{2,})(?:\|[^>]*)?>$")
+
+
+def parse_owner(token: str) -> str | None:
+    """'<@U123|dana>' / 'U123' -> 'U123'; '<!subteam^S1|@team>' -> 'subteam:S1'."""
+    m = _USER.match(token)
+    if m:
+        return m.group(1) or m.group(2)
+    m = _GROUP.match(token)
+    return f"subteam:{m.group(1)}" if m else None
+
+
+def mention(owner: str | None) -> str:
+    """Slack markup for an owner id (ids are validated: nothing else gets through)."""
+    if not owner:
+        return "nobody"
+    if owner.startswith("subteam:") and re.fullmatch(r"[A-Z0-9]+", owner[8:]):
+        return f"<!subteam^{owner[8:]}>"
+    if re.fullmatch(r"[UW][A-Z0-9]+", owner):
+        return f"<@{owner}>"
+    return esc(owner)
 
 
 class Gaorec:
@@ -124,7 +149,20 @@ class Gaorec:
         return out
 
     # -- the /gaorec grammar ---------------------------------------------------
-    def handle(self, text: str, caller: Caller, *, now: datetime | None = None) -> Reply:
+    def handle(self, text: str, caller: Caller, *, now: datetime | None = None, offset: int = 0) -> Reply:
+        reply = self._handle(text, caller, now=now, offset=max(0, offset))
+        reply.source_text = " ".join((text or "").split())[:MAX_QUERY]
+        return reply
+
+    def page(self, text: str, offset: int, caller: Caller) -> Reply:
+        """Another page of a list a command produced (buttons carry the command text and offset)."""
+        return self.handle(text, caller, offset=offset)
+
+    def report(self, number: str) -> list[repo.RecView]:
+        with self.db.session() as s:
+            return repo.by_report(s, number)
+
+    def _handle(self, text: str, caller: Caller, *, now: datetime | None, offset: int) -> Reply:
         as_of = self.today(now)
         words = " ".join((text or "").split())
         if len(words) > MAX_QUERY:
@@ -141,7 +179,7 @@ class Gaorec:
         if cmd == "overdue":
             views = self.overdue(as_of, rest or None)
             title = f"Overdue promises{f' matching “{rest}”' if rest else ''}"
-            return self._list(views, title, as_of, "overdue", rest)
+            return self._list(views, title, as_of, "overdue", rest, offset)
         if cmd == "due":
             days, query = 30, rest
             m = re.match(r"^(\d{1,4})d?\b\s*(.*)$", rest)
@@ -149,14 +187,102 @@ class Gaorec:
                 days, query = min(int(m.group(1)), 3660), m.group(2)
             views = self.due(as_of, days, query or None)
             title = f"Promises due in the next {days} days{f' matching “{query}”' if query else ''}"
-            return self._list(views, title, as_of, "due", query)
+            return self._list(views, title, as_of, "due", query, offset)
         if cmd == "stats":
             return Reply(kind="stats", title="gaorec stats", data=self.stats(as_of), as_of=as_of)
+        if cmd == "mine":
+            views = self.mine(caller)
+            return self._list(views, "Recommendations you own", as_of, "mine", "", offset)
+        if cmd in ("assign", "unassign"):
+            return self._assign(cmd, rest, caller, as_of)
+        if cmd in ("subscribe", "unsubscribe", "subscriptions"):
+            return self._subscription(cmd, rest, caller, as_of)
+        if cmd == "history":
+            if not rest:
+                return Reply(kind="error", text="Usage: /gaorec history KEY", as_of=as_of)
+            return self.history_reply(rest.split()[0], as_of)
         if repo.KEY_RE.match(cmd) and not rest:
             v = self.show(cmd)
             if v is not None:
                 return Reply(kind="card", records=[v], total=1, as_of=as_of, title=v.key)
-        return self.search_reply(words, as_of)
+        return self.search_reply(words, as_of, offset)
+
+    # -- owners, subscriptions, history -------------------------------------------
+    def may_manage(self, caller: Caller) -> bool:
+        """Workspace admins and owners, and the users listed in settings.admins."""
+        return caller.is_admin or caller.user_id in self.settings.admins
+
+    def _denied(self, what: str, as_of: date) -> Reply:
+        return Reply(kind="error", as_of=as_of, text=f"Only workspace admins and the users in gaorec's admins list "
+                                                     f"can {what}. Ask one of them.")
+
+    def mine(self, caller: Caller) -> list[repo.RecView]:
+        with self.db.session() as s:
+            return repo.owned_by(s, [caller.user_id])
+
+    def _assign(self, cmd: str, rest: str, caller: Caller, as_of: date) -> Reply:
+        parts = rest.split()
+        usage = "Usage: /gaorec assign KEY @user" if cmd == "assign" else "Usage: /gaorec unassign KEY"
+        if not parts or (cmd == "assign" and len(parts) < 2):
+            return Reply(kind="error", text=usage, as_of=as_of)
+        if not self.may_manage(caller):
+            return self._denied(f"{cmd} recommendations", as_of)
+        owner = parse_owner(parts[1]) if cmd == "assign" else None
+        if cmd == "assign" and owner is None:
+            return Reply(kind="error", as_of=as_of, text="Name the owner as a Slack mention (@dana) or a user group.")
+        now = repo.utcnow()
+        with self.db.write() as s:
+            v = repo.get(s, parts[0])
+            if v is None:
+                return Reply(kind="empty", query=parts[0], as_of=as_of,
+                             text="No recommendation has that key. Search for it: `/gaorec WORDS`.")
+            if cmd == "assign":
+                previous = repo.assign(s, v.id, owner, caller.user_id, now)
+                was = f" (was {mention(previous)})" if previous and previous != owner else ""
+                return Reply(kind="text", as_of=as_of,
+                             mrkdwn=f"`{v.key}` is now owned by {mention(owner)}{was}.")
+            previous = repo.unassign(s, v.id, caller.user_id, now)
+            return Reply(kind="text", as_of=as_of, mrkdwn=(f"`{v.key}` has no owner now (was {mention(previous)})."
+                                                           if previous else f"`{v.key}` had no owner."))
+
+    def _subscription(self, cmd: str, rest: str, caller: Caller, as_of: date) -> Reply:
+        channel = caller.channel_id
+        if not channel:
+            return Reply(kind="error", text="Subscriptions belong to a channel: run this in one.", as_of=as_of)
+        query = " ".join(rest.split())[:MAX_QUERY]
+        if cmd == "subscriptions":
+            with self.db.session() as s:
+                subs = repo.subscriptions(s, channel)
+            if not subs:
+                return Reply(kind="text", as_of=as_of, text="This channel has no subscriptions. "
+                             "An admin can add one: /gaorec subscribe [QUERY]")
+            lines = [f"• {'`' + esc(x.query) + '`' if x.query else 'all recommendations'} "
+                     f"(by {mention(x.created_by)})" for x in subs]
+            return Reply(kind="text", as_of=as_of, mrkdwn="This channel hears reminders for:\n" + "\n".join(lines))
+        if not self.may_manage(caller):
+            return self._denied(f"{cmd} channels", as_of)
+        now = repo.utcnow()
+        with self.db.write() as s:
+            if cmd == "subscribe":
+                added = repo.subscribe(s, channel, query, caller.user_id, now)
+                what = f"recommendations matching `{esc(query)}`" if query else "all recommendations"
+                return Reply(kind="text", as_of=as_of, mrkdwn=(
+                    f"This channel will hear reminders for {what}." if added
+                    else f"This channel already hears reminders for {what}."))
+            n = repo.unsubscribe(s, channel, query or None, caller.user_id, now)
+            return Reply(kind="text", as_of=as_of, mrkdwn=(
+                f"Removed {n} subscription{'s' if n != 1 else ''} from this channel." if n
+                else "Nothing to remove: see /gaorec subscriptions."))
+
+    def history_reply(self, key: str, as_of: date) -> Reply:
+        with self.db.session() as s:
+            v = repo.get(s, key)
+            if v is None:
+                return Reply(kind="empty", query=key, as_of=as_of,
+                             text="No recommendation has that key. Search for it: `/gaorec WORDS`.")
+            events = repo.history(s, v.id)
+        return Reply(kind="history", title=f"History of {v.key}", records=[v], as_of=as_of,
+                     data={"events": events})
 
     def search_reply(self, query: str, as_of: date, offset: int = 0) -> Reply:
         views, total = self.search(query, limit=PAGE_SIZE, offset=offset)
@@ -174,10 +300,14 @@ class Gaorec:
                          text="No recommendation has that key. Search for it: `/gaorec WORDS`.")
         return Reply(kind="card", records=[v], total=1, as_of=as_of, title=v.key)
 
-    def _list(self, views: list[repo.RecView], title: str, as_of: date, command: str, query: str) -> Reply:
+    def _list(self, views: list[repo.RecView], title: str, as_of: date, command: str, query: str,
+              offset: int = 0) -> Reply:
         if not views:
-            return Reply(kind="empty", query=query, command=command, as_of=as_of,
-                         text=f"Nothing {'overdue' if command == 'overdue' else 'due'}"
-                              f"{' for that query' if query else ''}.")
-        return Reply(kind="list", title=title, records=views[:PAGE_SIZE], total=len(views), query=query,
-                     command=command, as_of=as_of)
+            text = {"mine": "You own no recommendations. An admin can assign one: /gaorec assign KEY @you",
+                    "overdue": "Nothing overdue", "due": "Nothing due"}.get(command, "Nothing found")
+            if command != "mine":
+                text += " for that query." if query else "."
+            return Reply(kind="empty", query=query, command=command, as_of=as_of, text=text)
+        offset = min(offset, max(0, len(views) - 1))
+        return Reply(kind="list", title=title, records=views[offset:offset + PAGE_SIZE], total=len(views),
+                     offset=offset, query=query, command=command, as_of=as_of, total_label=f"{len(views):,}")

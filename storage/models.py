@@ -105,3 +105,43 @@ class ImportRun(Base):
     new: Mapped[int] = mapped_column(Integer)
     changed: Mapped[int] = mapped_column(Integer)
     unchanged: Mapped[int] = mapped_column(Integer)
+
+
+class Assignment(Base):
+    """Who owns a recommendation (a Slack user, or a user group as "subteam:S…")."""
+    __tablename__ = "assignments"
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendations.id"), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    assigned_by: Mapped[str] = mapped_column(String(64))
+    assigned_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Subscription(Base):
+    """A channel hears reminders for the recommendations matching its query (empty: all)."""
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("channel_id", "query"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(64), index=True)
+    query: Mapped[str] = mapped_column(String(500), default="")
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ProcessedEvent(Base):
+    """Slack event ids already handled: retries (X-Slack-Retry-Num) are processed once."""
+    __tablename__ = "processed_events"
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class AuditEvent(Base):
+    """Append-only: acknowledgements, snoozes, assignments, subscriptions, status changes, reminders."""
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(40))
+    recommendation_id: Mapped[int | None] = mapped_column(ForeignKey("recommendations.id"), index=True)
+    channel_id: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str | None] = mapped_column(Text)  # JSON

@@ -29,7 +29,9 @@ from bot.gao.records import (
 from bot.gao.records import Recommendation as ParsedRec
 
 from .db import Database
-from .models import ImportRun, Promise, Recommendation, Report, Slip, StatusEvent
+from .models import (
+    Assignment, AuditEvent, ImportRun, ProcessedEvent, Promise, Recommendation, Report, Slip, StatusEvent, Subscription,
+)
 
 KEY_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # no 0/1/i/l/o: keys are read aloud and typed
 KEY_RE = re.compile(r"^[2-9a-hjkmnp-z]{5,8}$")
@@ -68,6 +70,7 @@ class RecView:
     promises: list[gp.Promise] = field(default_factory=list)
     slips: list[dict] = field(default_factory=list)
     status_events: list[dict] = field(default_factory=list)
+    owner: str | None = None  # Slack user id, or "subteam:S…" for a user group
 
     @property
     def current_promise(self) -> gp.Promise | None:
@@ -125,6 +128,8 @@ def _attach(session: Session, views: list[RecView], *, detail: bool) -> None:
             by_id[sl.recommendation_id].slips.append({
                 "old_due": sl.old_due.isoformat(), "new_due": sl.new_due.isoformat() if sl.new_due else None,
                 "observed_at": _iso(sl.observed_at)})
+        for a in session.scalars(select(Assignment).where(Assignment.recommendation_id.in_(chunk))):
+            by_id[a.recommendation_id].owner = a.owner
         if detail:
             for ev in session.scalars(select(StatusEvent).where(StatusEvent.recommendation_id.in_(chunk))
                                       .order_by(StatusEvent.id)):
@@ -651,3 +656,103 @@ def _index(conn, rows: list[dict], reports: dict[int, dict]) -> None:
             "setweight(to_tsvector('simple', CAST(:text AS text)), 'C') || "
             "setweight(to_tsvector('simple', CAST(:comments AS text)), 'D')) "
             "ON CONFLICT (recommendation_id) DO UPDATE SET document = EXCLUDED.document"), docs)
+
+
+# -- owners, subscriptions, events, audit ---------------------------------------
+
+def audit(session: Session, *, at: datetime, actor: str, action: str, recommendation_id: int | None = None,
+          channel_id: str | None = None, detail: dict | None = None) -> None:
+    import json
+
+    session.add(AuditEvent(at=at, actor=actor, action=action, recommendation_id=recommendation_id,
+                           channel_id=channel_id, detail=json.dumps(detail, sort_keys=True) if detail else None))
+
+
+def assign(session: Session, rec_id: int, owner: str, by: str, now: datetime) -> str | None:
+    """Set the owner; returns the previous owner."""
+    cur = session.get(Assignment, rec_id)
+    previous = cur.owner if cur else None
+    if cur is None:
+        session.add(Assignment(recommendation_id=rec_id, owner=owner, assigned_by=by, assigned_at=now))
+    else:
+        cur.owner, cur.assigned_by, cur.assigned_at = owner, by, now
+    audit(session, at=now, actor=by, action="assign", recommendation_id=rec_id,
+          detail={"owner": owner, "previous": previous})
+    return previous
+
+
+def unassign(session: Session, rec_id: int, by: str, now: datetime) -> str | None:
+    cur = session.get(Assignment, rec_id)
+    if cur is None:
+        return None
+    previous = cur.owner
+    session.delete(cur)
+    audit(session, at=now, actor=by, action="unassign", recommendation_id=rec_id, detail={"previous": previous})
+    return previous
+
+
+def owned_by(session: Session, owners: list[str], limit: int | None = None) -> list[RecView]:
+    ids = select(Assignment.recommendation_id).where(Assignment.owner.in_(owners))
+    return _views(session, Recommendation.id.in_(ids),
+                  order=(Recommendation.current_due.is_(None), Recommendation.current_due, Recommendation.id),
+                  limit=limit)
+
+
+def subscribe(session: Session, channel_id: str, query: str, by: str, now: datetime) -> bool:
+    """False when the channel already has that subscription."""
+    exists = session.scalar(select(Subscription.id).where(Subscription.channel_id == channel_id,
+                                                         Subscription.query == query))
+    if exists:
+        return False
+    session.add(Subscription(channel_id=channel_id, query=query, created_by=by, created_at=now))
+    audit(session, at=now, actor=by, action="subscribe", channel_id=channel_id, detail={"query": query})
+    return True
+
+
+def unsubscribe(session: Session, channel_id: str, query: str | None, by: str, now: datetime) -> int:
+    q = select(Subscription).where(Subscription.channel_id == channel_id)
+    if query is not None:
+        q = q.where(Subscription.query == query)
+    subs = list(session.scalars(q))
+    for sub in subs:
+        session.delete(sub)
+        audit(session, at=now, actor=by, action="unsubscribe", channel_id=channel_id, detail={"query": sub.query})
+    return len(subs)
+
+
+def subscriptions(session: Session, channel_id: str | None = None) -> list[Subscription]:
+    q = select(Subscription).order_by(Subscription.channel_id, Subscription.id)
+    if channel_id is not None:
+        q = q.where(Subscription.channel_id == channel_id)
+    return list(session.scalars(q))
+
+
+def first_delivery(session: Session, team_id: str, event_id: str, now: datetime) -> bool:
+    """Record an event id; False when it was seen before (a Slack retry)."""
+    table = ProcessedEvent.__table__
+    values = {"team_id": team_id or "-", "event_id": event_id, "received_at": now}
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    result = session.execute(dialect_insert(table).values(**values).on_conflict_do_nothing())
+    return result.rowcount == 1
+
+
+def history(session: Session, rec_id: int) -> list[dict]:
+    """Status events, slips and audit events of a recommendation, oldest first."""
+    import json
+
+    out = []
+    for ev in session.scalars(select(StatusEvent).where(StatusEvent.recommendation_id == rec_id)):
+        out.append({"at": _iso(ev.observed_at), "kind": "status", "actor": "gao",
+                    "detail": {"old_status": ev.old_status, "new_status": ev.new_status,
+                               "comment_changed": _norm_space(ev.old_comments) != _norm_space(ev.new_comments)}})
+    for sl in session.scalars(select(Slip).where(Slip.recommendation_id == rec_id)):
+        out.append({"at": _iso(sl.observed_at), "kind": "slip", "actor": "gao",
+                    "detail": {"old_due": sl.old_due.isoformat(), "new_due": sl.new_due.isoformat() if sl.new_due else None}})
+    for a in session.scalars(select(AuditEvent).where(AuditEvent.recommendation_id == rec_id)):
+        out.append({"at": _iso(a.at), "kind": a.action, "actor": a.actor,
+                    "detail": json.loads(a.detail) if a.detail else {}})
+    out.sort(key=lambda e: (e["at"] or "", e["kind"]))
+    return out

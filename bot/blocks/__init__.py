@@ -30,6 +30,10 @@ def escape(s: str | None) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def unescape(s: str) -> str:
+    return s.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def clip(s: str, n: int) -> str:
     return s if len(s) <= n else s[: max(0, n - 1)].rstrip() + "…"
 
@@ -63,6 +67,58 @@ def promise_line(v, as_of: date) -> str:
     return f"Promised “{escape(p.phrase)}” (due {p.due.isoformat()}): {state}"
 
 
+def owner_markup(owner: str | None) -> str:
+    """A live mention for a validated owner id; anything else is escaped text."""
+    import re
+
+    if not owner:
+        return "unassigned"
+    if owner.startswith("subteam:") and re.fullmatch(r"[A-Z0-9]+", owner[8:]):
+        return f"<!subteam^{owner[8:]}>"
+    if re.fullmatch(r"[UW][A-Z0-9]+", owner):
+        return f"<@{owner}>"
+    return escape(owner)
+
+
+HISTORY_WORDS = {"status": "status", "slip": "date moved", "assign": "assigned", "unassign": "unassigned",
+                 "ack": "acknowledged", "snooze": "snoozed", "remind": "reminded", "subscribe": "subscribed"}
+
+
+def history_line(e: dict) -> str:
+    d = e.get("detail") or {}
+    when = (e.get("at") or "")[:10]
+    kind = e.get("kind")
+    if kind == "status":
+        what = f"status {escape(d.get('old_status') or '—')} → {escape(d.get('new_status') or '—')}"
+        if d.get("comment_changed"):
+            what += ", comment updated"
+    elif kind == "slip":
+        what = f"promised date moved {d.get('old_due')} → {d.get('new_due') or 'none'}"
+    elif kind == "assign":
+        what = f"assigned to {owner_markup(d.get('owner'))} by {owner_markup(e.get('actor'))}"
+    elif kind == "unassign":
+        what = f"owner {owner_markup(d.get('previous'))} removed by {owner_markup(e.get('actor'))}"
+    else:
+        what = f"{escape(HISTORY_WORDS.get(kind, kind or 'event'))} by {owner_markup(e.get('actor'))}"
+        if d.get("note"):
+            what += f": “{escape(clip(str(d['note']), 300))}”"
+    return f"• {when} {what}"
+
+
+def _chunk_lines(lines: list[str], limit: int) -> list[str]:
+    out, cur = [], ""
+    for ln in lines:
+        ln = clip(ln, limit)
+        if cur and len(cur) + 1 + len(ln) > limit:
+            out.append(cur)
+            cur = ln
+        else:
+            cur = f"{cur}\n{ln}" if cur else ln
+    if cur:
+        out.append(cur)
+    return out
+
+
 def _heading(v) -> str:
     title = v.report_title or v.report_number or "Untitled report"
     rec = f"Recommendation {v.rec_number}" if v.rec_number is not None else "Recommendation"
@@ -84,6 +140,7 @@ def card_blocks(v, as_of: date, *, full: bool = False, buttons: bool = True) -> 
     fields = [
         MarkdownTextObject(text=f"*Status*\n{escape(v.status or 'unknown')}"),
         MarkdownTextObject(text=f"*Last status change*\n{changed}"),
+        MarkdownTextObject(text=f"*Owner*\n{owner_markup(getattr(v, 'owner', None))}"),
     ]
     blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(promise_line(v, as_of), SECTION_MAX)), fields=fields))
     p = v.current_promise
@@ -105,20 +162,33 @@ def card_blocks(v, as_of: date, *, full: bool = False, buttons: bool = True) -> 
     return blocks
 
 
-def reply_blocks(reply: Reply, *, share: bool = True) -> list[Block]:
+PAGE = 5
+
+
+def reply_blocks(reply: Reply, *, share: bool = True, buttons: bool = True) -> list[Block]:
     """A Reply as Block Kit, within Slack's limits (50 blocks, 3,000-character sections)."""
     as_of = reply.as_of or date.today()
     blocks: list[Block] = []
     if reply.kind == "help":
-        blocks.append(HeaderBlock(text=PlainTextObject(text=clip(reply.title, HEADER_MAX))))
+        blocks.append(HeaderBlock(text=PlainTextObject(text=clip(escape(reply.title), HEADER_MAX))))
         lines = [f"`{escape(c)}` {escape(d)} (e.g. `{escape(e)}`)" for c, d, e in reply.data.get("commands", HELP)]
         blocks.append(SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines), SECTION_MAX))))
         return blocks
     if reply.kind in ("error", "text"):
-        return [SectionBlock(text=MarkdownTextObject(text=clip(escape(reply.text), SECTION_MAX)))]
+        body = reply.mrkdwn or escape(reply.text)
+        return [SectionBlock(text=MarkdownTextObject(text=clip(body, SECTION_MAX)))]
+    if reply.kind == "history":
+        v = reply.records[0]
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(_heading(v), SECTION_MAX))))
+        lines = [history_line(e) for e in reply.data.get("events", [])] or ["Nothing has happened yet."]
+        for chunk in _chunk_lines(lines, SECTION_MAX):
+            if len(blocks) >= MAX_BLOCKS:
+                break
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
+        return blocks
     if reply.kind == "empty":
         what = f"Nothing found for “{escape(clip(reply.query, 200))}”." if reply.query else "Nothing found."
-        if reply.command in ("overdue", "due"):
+        if reply.command in ("overdue", "due", "mine"):
             what = escape(reply.text)
             return [SectionBlock(text=MarkdownTextObject(text=clip(what, SECTION_MAX)))]
         return [SectionBlock(text=MarkdownTextObject(text=clip(f"{what} {escape(reply.text)}", SECTION_MAX)))]
@@ -129,26 +199,27 @@ def reply_blocks(reply: Reply, *, share: bool = True) -> list[Block]:
         lines += [f"• {escape(k)}: {n}" for k, n in d["by_status"].items()]
         return [SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines), SECTION_MAX)))]
     if reply.kind == "card":
-        return card_blocks(reply.records[0], as_of, full=True)[:MAX_BLOCKS]
+        return card_blocks(reply.records[0], as_of, full=True, buttons=buttons)[:MAX_BLOCKS]
     # list
-    blocks.append(HeaderBlock(text=PlainTextObject(text=clip(reply.title, HEADER_MAX))))
+    blocks.append(HeaderBlock(text=PlainTextObject(text=clip(escape(reply.title), HEADER_MAX))))
     for v in reply.records:
-        card = card_blocks(v, as_of)
+        card = card_blocks(v, as_of, buttons=buttons)
         if len(blocks) + len(card) + 3 > MAX_BLOCKS:
             break
         blocks += card
         blocks.append(DividerBlock())
     shown_to = reply.offset + len(reply.records)
     nav = []
-    state = {"c": reply.command, "q": reply.query[:1500]}
-    if reply.offset > 0:
-        nav.append(_button("Previous", "gaorec_page_prev",
-                           json.dumps({**state, "o": max(0, reply.offset - len(reply.records) or 0)})))
-    if shown_to < reply.total:
-        nav.append(_button(f"Next ({shown_to + 1}-{min(reply.total, shown_to + 5)})",
-                           "gaorec_page_next", json.dumps({**state, "o": shown_to})))
-    if share:
-        nav.append(_button("Share in channel", "gaorec_share", json.dumps({**state, "o": reply.offset})))
+    if buttons:
+        text = escape(reply.source_text[:500])  # button values are data, but never live markup
+        if reply.offset > 0:
+            nav.append(_button("Previous", "gaorec_page_prev",
+                               json.dumps({"t": text, "o": max(0, reply.offset - PAGE)})))
+        if shown_to < reply.total:
+            nav.append(_button(f"Next ({shown_to + 1}-{min(reply.total, shown_to + PAGE)})", "gaorec_page_next",
+                               json.dumps({"t": text, "o": shown_to})))
+        if share:
+            nav.append(_button("Share in channel", "gaorec_share", json.dumps({"t": text, "o": reply.offset})))
     if nav:
         blocks.append(ActionsBlock(block_id="nav", elements=nav))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(
@@ -156,8 +227,25 @@ def reply_blocks(reply: Reply, *, share: bool = True) -> list[Block]:
     return blocks[:MAX_BLOCKS]
 
 
+def unfurl_blocks(views, as_of: date, limit: int = 8) -> list[Block]:
+    """A gao.gov report link: its recommendations with status and promise, compactly."""
+    first = views[0]
+    title = first.report_title or first.report_number or "GAO report"
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=clip(
+        f"*{_link(first.url, clip(title, 300))}* · {escape(first.report_number or '')} · "
+        f"{len(views)} recommendation{'s' if len(views) != 1 else ''} tracked by gaorec", SECTION_MAX)))]
+    for v in views[:limit]:
+        rec = f"Recommendation {v.rec_number}" if v.rec_number is not None else "Recommendation"
+        line = f"*{rec}* · `{v.key}` · {escape(v.agency)} · {escape(v.status or 'unknown')}\n{promise_line(v, as_of)}"
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(line, SECTION_MAX))))
+    if len(views) > limit:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(
+            text=f"+{len(views) - limit} more: /gaorec {escape(first.report_number or '')}")]))
+    return blocks
+
+
 def fallback_text(reply: Reply) -> str:
     """The notification text that goes with blocks."""
-    if reply.kind in ("list", "card"):
+    if reply.kind in ("list", "card", "history"):
         return clip(escape(reply.title), 300)
     return clip(escape(reply.text or reply.title or "gaorec"), 300)

@@ -10,6 +10,8 @@ _BOLD = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")
 def mrkdwn_to_text(s: str) -> str:
     s = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", s)
     s = _BOLD.sub(r"\1", s)
+    s = re.sub(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>", r"@\1", s)
+    s = re.sub(r"<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>", r"@\1", s)
     return s.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
@@ -19,7 +21,7 @@ def to_text(blocks) -> str:
         d = b.to_dict() if hasattr(b, "to_dict") else b
         t = d.get("type")
         if t == "header":
-            title = mrkdwn_to_text(d["text"]["text"])
+            title = mrkdwn_to_text(d["text"]["text"])  # plain_text, escaped like mrkdwn
             out += [title, "=" * min(len(title), 72)]
         elif t == "section":
             if d.get("text"):

@@ -1,0 +1,150 @@
+"""The Slack app: ``create_app(settings, client=None)`` builds it; ``serve``
+runs it over HTTP (waitress + Bolt's WSGI adapter: POST /slack/events,
+GET /healthz) or, with SLACK_APP_TOKEN, over Socket Mode.
+
+Requests are acknowledged at once (process_before_response with lazy
+listeners: the work runs after the 200 and answers through respond()). Slack's
+retries of an event are processed once (event ids are recorded). The
+WebClient retries 429s after Retry-After, 5xx and connection errors."""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+
+from slack_bolt import App, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, ServerErrorRetryHandler,
+)
+
+from config.settings import Settings
+
+from storage import repo
+
+from ..listeners import register
+from ..listeners.context import Context
+from ..service import Gaorec
+
+log = logging.getLogger("gaorec.slack")
+
+
+class MissingSettings(RuntimeError):
+    pass
+
+
+HOW_TO = {
+    "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-…): your app's page at api.slack.com/apps → OAuth & Permissions",
+    "SLACK_SIGNING_SECRET": "Basic Information → App Credentials → Signing Secret",
+    "SLACK_APP_TOKEN": "for Socket Mode: Basic Information → App-Level Tokens, scope connections:write (xapp-…)",
+}
+
+
+def check_settings(settings: Settings) -> None:
+    """Name every missing setting and where to find it."""
+    need = ["SLACK_BOT_TOKEN"]
+    if not settings.slack_app_token:
+        need.append("SLACK_SIGNING_SECRET")
+    missing = [n for n in need if not getattr(settings, n.lower())]
+    if missing:
+        lines = [f"  {n}: {HOW_TO[n]}" for n in missing]
+        raise MissingSettings(
+            "gaorec serve needs Slack credentials; missing:\n" + "\n".join(lines) +
+            "\nCreate the app from config/slack-manifest.yml (api.slack.com/apps → Create New App → From a manifest)."
+            "\nWithout Slack, try the local shell: gaorec shell")
+
+
+def make_client(settings: Settings) -> WebClient:
+    """The real WebClient, pointed at SLACK_API_URL (GovSlack, or a local fake in tests), with retries."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    client = WebClient(token=token, base_url=settings.slack_api_url, timeout=15)
+    client.retry_handlers = [
+        ConnectionErrorRetryHandler(max_retry_count=2),
+        RateLimitErrorRetryHandler(max_retry_count=3),
+        ServerErrorRetryHandler(max_retry_count=2),
+    ]
+    return client
+
+
+def create_app(settings: Settings, client: WebClient | None = None, service: Gaorec | None = None) -> App:
+    service = service or Gaorec(settings)
+    client = client or make_client(settings)
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    app = App(
+        client=client,
+        signing_secret=secret,
+        process_before_response=True,  # ack in the request thread; lazy listeners do the work after it
+        token_verification_enabled=False,  # no auth.test at start: the app starts offline too
+        request_verification_enabled=True,
+        ignoring_self_events_enabled=True,
+        raise_error_for_unhandled_request=False,
+    )
+    ctx = Context(service=service)
+
+    @app.middleware
+    def once_per_event(body, next, logger):  # noqa: A002 - Bolt's name
+        """Slack retries an event (X-Slack-Retry-Num) it thinks was not received: process it once."""
+        event_id = body.get("event_id") if isinstance(body, dict) else None
+        if event_id:
+            with service.db.write() as s:
+                first = repo.first_delivery(s, body.get("team_id") or "", event_id, repo.utcnow())
+            if not first:
+                logger.info("event %s already received; skipping the retry", event_id)
+                return BoltResponse(status=200, body="")
+        return next()
+
+    register(app, ctx)
+    app.gaorec_context = ctx  # for tests and the scheduler
+    return app
+
+
+# -- HTTP ---------------------------------------------------------------------
+
+def wsgi_app(app: App, service: Gaorec):
+    """POST /slack/events through Bolt's WSGI adapter; GET /healthz ours."""
+    from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+    bolt = SlackRequestHandler(app, path="/slack/events")
+
+    def application(environ, start_response):
+        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            status, body = "200 OK", {"ok": True, "database": "ok"}
+            try:
+                service.db.ping()
+            except Exception as exc:  # noqa: BLE001 - health reports, never raises
+                status, body = "503 Service Unavailable", {"ok": False, "database": type(exc).__name__}
+            data = json.dumps(body).encode()
+            start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+            return [data]
+        return bolt(environ, start_response)
+
+    return application
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 3000, *, threads: int = 8) -> None:
+    check_settings(settings)
+    service = Gaorec(settings)
+    app = create_app(settings, service=service)
+    if settings.slack_app_token:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        print(f"gaorec: connecting to Slack by Socket Mode ({settings.slack_api_url})", file=sys.stderr, flush=True)
+        SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+        return
+    from waitress import create_server
+
+    server = create_server(wsgi_app(app, service), host=host, port=port, threads=threads, ident="gaorec")
+    print(f"gaorec: listening on http://{host}:{server.effective_port} (POST /slack/events, GET /healthz)",
+          file=sys.stderr, flush=True)
+    try:
+        server.run()
+    finally:
+        server.close()
+
+
+def setup_logging(level: str = "INFO") -> None:
+    """Plain structured lines; slack_sdk's debug logging (which prints request bodies) stays off."""
+    logging.basicConfig(level=level, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for noisy in ("slack_sdk", "slack_bolt", "waitress"):
+        logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLogger().level))

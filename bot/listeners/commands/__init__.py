@@ -1,0 +1,19 @@
+"""/gaorec: acknowledged at once, answered through respond() after the ack."""
+from __future__ import annotations
+
+from ...blocks import fallback_text, reply_blocks
+
+COMMAND = "/gaorec"
+
+
+def register(app, ctx) -> None:
+    def ack_command(ack):
+        ack()
+
+    def run_command(body, respond, client):
+        caller = ctx.caller(client, body["user_id"], body.get("channel_id"), body.get("user_name", ""))
+        reply = ctx.service.handle(body.get("text", ""), caller)
+        respond(blocks=[b.to_dict() for b in reply_blocks(reply)], text=fallback_text(reply),
+                response_type="ephemeral")
+
+    app.command(COMMAND)(ack=ack_command, lazy=[run_command])

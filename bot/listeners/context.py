@@ -1,0 +1,43 @@
+"""What listeners share: the service, and who a Slack user is (admin or not)."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+from slack_sdk.errors import SlackApiError
+
+from ..reply import Caller
+from ..service import Gaorec
+
+log = logging.getLogger("gaorec.slack")
+ADMIN_TTL = 600.0  # seconds a users.info answer is trusted
+
+
+@dataclass
+class Context:
+    service: Gaorec
+    _admins: dict[str, tuple[float, bool]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def is_admin(self, client, user_id: str) -> bool:
+        if user_id in self.service.settings.admins:
+            return True
+        now = time.monotonic()
+        with self._lock:
+            hit = self._admins.get(user_id)
+        if hit and now - hit[0] < ADMIN_TTL:
+            return hit[1]
+        try:
+            user = client.users_info(user=user_id).get("user") or {}
+            admin = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+        except SlackApiError as exc:
+            log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
+            admin = False  # deny by default
+        with self._lock:
+            self._admins[user_id] = (now, admin)
+        return admin
+
+    def caller(self, client, user_id: str, channel_id: str | None, name: str = "") -> Caller:
+        return Caller(user_id=user_id, name=name, is_admin=self.is_admin(client, user_id), channel_id=channel_id)

@@ -1,0 +1,215 @@
+"""A recording fake of the Slack Web API on 127.0.0.1 (port 0), reached by the
+real slack_sdk WebClient through SLACK_API_URL. It records every call, can
+answer 429 (with Retry-After), 5xx or drop the connection on demand, and
+serves response_url posts. Plus helpers that sign requests exactly as Slack
+does."""
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections import defaultdict
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from slack_sdk.signature import SignatureVerifier
+
+
+@dataclass
+class Call:
+    method: str  # "chat.postMessage", or "response_url" for posts to a response URL
+    params: dict
+    headers: dict
+    at: float = field(default_factory=time.time)
+
+
+class FakeSlack:
+    def __init__(self, users: dict[str, dict] | None = None, team_id: str = "T0001"):
+        self.calls: list[Call] = []
+        self.users = users or {}
+        self.team_id = team_id
+        self.failures: dict[str, list[tuple]] = defaultdict(list)
+        self.messages: dict[str, list[dict]] = defaultdict(list)  # channel -> posted messages
+        self._ts = itertools.count(1)
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    # -- control -------------------------------------------------------------
+    def start(self) -> FakeSlack:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    @property
+    def api_url(self) -> str:
+        return self.base + "/api/"
+
+    def response_url(self, name: str = "1") -> str:
+        return f"{self.base}/response/{name}"
+
+    def fail(self, method: str, status: int, *, times: int = 1, retry_after: int | None = None,
+             body: dict | None = None, reset: bool = False) -> None:
+        """The next `times` calls of `method` answer `status` (or drop the connection with reset=True)."""
+        for _ in range(times):
+            self.failures[method].append((status, retry_after, body, reset))
+
+    def of(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        deadline = time.time() + timeout
+        with self._cond:
+            while True:
+                found = [c for c in self.calls if c.method == method]
+                if len(found) >= count:
+                    return found
+                left = deadline - time.time()
+                if left <= 0:
+                    raise AssertionError(f"expected {count} {method} call(s), saw {len(found)}: "
+                                         f"{[c.method for c in self.calls]}")
+                self._cond.wait(left)
+
+    # -- the server ---------------------------------------------------------
+    def _answer(self, method: str, params: dict) -> dict:
+        if method == "auth.test":
+            return {"ok": True, "url": "https://fake.slack/", "team": "Fake", "user": "gaorec", "team_id": self.team_id,
+                    "user_id": "UBOT", "bot_id": "BBOT"}
+        if method == "users.info":
+            uid = params.get("user")
+            user = {"id": uid, "name": uid, "is_admin": False, "is_owner": False, **self.users.get(uid, {})}
+            return {"ok": True, "user": user}
+        if method in ("chat.postMessage", "chat.postEphemeral"):
+            ts = f"{int(time.time())}.{next(self._ts):06d}"
+            channel = params.get("channel")
+            msg = {"ts": ts, "text": params.get("text"), "blocks": params.get("blocks"),
+                   "thread_ts": params.get("thread_ts"), "metadata": params.get("metadata"),
+                   "reply_broadcast": params.get("reply_broadcast")}
+            self.messages[channel].append(msg)
+            return {"ok": True, "channel": channel, "ts": ts, "message": msg} if method == "chat.postMessage" \
+                else {"ok": True, "message_ts": ts}
+        if method == "chat.update":
+            return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}
+        if method == "conversations.history":
+            channel = params.get("channel")
+            return {"ok": True, "messages": list(reversed(self.messages.get(channel, []))), "has_more": False}
+        return {"ok": True}
+
+    def _handler(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):  # noqa: N802 - http.server's name
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode() if length else ""
+                ctype = self.headers.get("Content-Type", "")
+                if "json" in ctype:
+                    params = json.loads(raw or "{}")
+                else:
+                    params = {k: v[0] for k, v in urllib.parse.parse_qs(raw).items()}
+                    for k in ("blocks", "attachments", "unfurls", "metadata", "view"):
+                        if isinstance(params.get(k), str):
+                            try:
+                                params[k] = json.loads(params[k])
+                            except ValueError:
+                                pass
+                if self.path.startswith("/response/"):
+                    method = "response_url"
+                elif self.path.startswith("/api/"):
+                    method = self.path[len("/api/"):].split("?")[0]
+                else:
+                    self.send_error(404)
+                    return
+                with fake._cond:
+                    failure = fake.failures[method].pop(0) if fake.failures[method] else None
+                    fake.calls.append(Call(method, params, dict(self.headers)))
+                    fake._cond.notify_all()
+                if failure:
+                    status, retry_after, body, reset = failure
+                    if reset:
+                        self.close_connection = True
+                        self.connection.shutdown(2)
+                        return
+                    data = json.dumps(body or {"ok": False, "error": "fake_failure"}).encode()
+                    self.send_response(status)
+                    if retry_after is not None:
+                        self.send_header("Retry-After", str(retry_after))
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
+                data = json.dumps(fake._answer(method, params) if method != "response_url" else {"ok": True}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        return Handler
+
+
+# -- signed requests, as Slack sends them ----------------------------------------
+
+def signed_headers(secret: str, body: str, *, timestamp: int | None = None, content_type: str) -> dict:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    sig = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig, "Content-Type": content_type}
+
+
+def post(url: str, body: str, headers: dict, timeout: float = 10.0) -> tuple[int, str, float]:
+    """POST; returns (status, body, seconds)."""
+    req = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.status, resp.read().decode(), time.perf_counter() - started
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode(), time.perf_counter() - started
+
+
+def command_body(text: str, *, user_id: str = "U0USER", channel_id: str = "C0001", response_url: str,
+                 command: str = "/gaorec", team_id: str = "T0001") -> str:
+    return urllib.parse.urlencode({
+        "token": "legacy-unused", "team_id": team_id, "team_domain": "fake", "channel_id": channel_id,
+        "channel_name": "general", "user_id": user_id, "user_name": user_id.lower(), "command": command,
+        "text": text, "api_app_id": "A0001", "response_url": response_url, "trigger_id": "1.2.3",
+    })
+
+
+def action_body(action_id: str, value: str, *, user_id: str = "U0USER", channel_id: str = "C0001",
+                response_url: str, message_ts: str | None = None) -> str:
+    payload = {
+        "type": "block_actions", "team": {"id": "T0001"}, "user": {"id": user_id, "username": user_id.lower()},
+        "api_app_id": "A0001", "token": "legacy-unused", "trigger_id": "1.2.3", "response_url": response_url,
+        "channel": {"id": channel_id}, "container": {"type": "message", "message_ts": message_ts or "1.000001",
+                                                      "channel_id": channel_id},
+        "message": {"ts": message_ts or "1.000001", "text": "x"},
+        "actions": [{"action_id": action_id, "block_id": "b", "type": "button", "value": value,
+                     "action_ts": str(time.time())}],
+    }
+    return urllib.parse.urlencode({"payload": json.dumps(payload)})
+
+
+def event_body(event: dict, *, event_id: str, team_id: str = "T0001") -> str:
+    return json.dumps({"token": "legacy-unused", "team_id": team_id, "api_app_id": "A0001", "event": event,
+                       "type": "event_callback", "event_id": event_id, "event_time": int(time.time()),
+                       "authorizations": [{"team_id": team_id, "user_id": "UBOT", "is_bot": True}]})
