@@ -102,6 +102,10 @@ def import_(sources: tuple[str, ...], as_json: bool) -> None:
         raise click.ClickException(f"{exc} (nothing imported)") from None
     except ImportRefused as exc:
         raise click.ClickException(str(exc)) from None
+    if app.settings.slack_bot_token and app.reminders.pending():
+        from .adapters.slack import SlackPoster, make_client
+
+        app.reminders.deliver(SlackPoster(make_client(app.settings)))  # status changes, in their threads
     if as_json:
         _emit(summary.to_json())
         return
@@ -232,6 +236,43 @@ def promises(text_: str | None, as_json: bool) -> None:
         mark = "current " if p.current else ""
         stated = f", stated {p.stated}" if p.stated else ""
         click.echo(f"{mark}{p.kind}: “{p.phrase}” due {p.due}{stated}\n    {p.sentence}")
+
+
+@main.command()
+@click.option("--now", "now_", metavar="ISO8601", help="Run the pass as at this instant (default: now).")
+@click.option("--dry-run", is_flag=True, help="Print what would be posted; post nothing, record nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the pass as JSON.")
+def remind(now_: str | None, dry_run: bool, as_json: bool) -> None:
+    """One reminder pass: remind subscribed channels of promised dates that
+    passed with no status change (the scheduler runs the same code)."""
+    app = _app(click.get_current_context())
+    try:
+        now = datetime.fromisoformat(now_.replace("Z", "+00:00")) if now_ else datetime.now(timezone.utc)
+    except ValueError:
+        raise click.BadParameter(f"{now_!r} is not an ISO 8601 instant like 2026-12-01T14:00:00Z",
+                                 param_hint="--now") from None
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=app.settings.tz)
+    poster = None
+    if not dry_run:
+        if not app.settings.slack_bot_token:
+            raise click.ClickException("posting needs SLACK_BOT_TOKEN (and SLACK_API_URL for GovSlack); "
+                                       "or try --dry-run")
+        from .adapters.slack import SlackPoster, make_client
+
+        poster = SlackPoster(make_client(app.settings))
+    result = app.reminders.run_pass(now, dry_run=dry_run, poster=poster)
+    if as_json:
+        _emit(result.to_json())
+        return
+    for p in result.planned:
+        click.echo(f"{p['kind']:<10} #{p['channel']} {p['key']} due {p['due']} "
+                   f"({p['days_overdue']} days overdue) {p['text']}")
+    for channel, n in result.waiting.items():
+        click.echo(f"waiting    #{channel}: {n} more (the cap is {app.settings.reminder_cap} per pass)")
+    verb = "would post" if dry_run else "posted"
+    click.echo(f"{verb} {len(result.planned) if dry_run else result.delivered} as of {result.as_of}"
+               + (f"; {result.failed} failed" if result.failed else ""))
 
 
 @main.command()

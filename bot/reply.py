@@ -45,6 +45,7 @@ HELP = [
      "/gaorec subscribe CBP"),
     ("/gaorec unsubscribe [QUERY]", "stop them (no query: all of this channel's)", "/gaorec unsubscribe"),
     ("/gaorec subscriptions", "what this channel is subscribed to", "/gaorec subscriptions"),
+    ("/gaorec snooze KEY 30d [reason]", "quiet a reminder for a while (owner or admin)", "/gaorec snooze k7m2q 2w"),
     ("/gaorec history KEY", "status changes, slips, owners and acknowledgements", "/gaorec history k7m2q"),
     ("/gaorec stats", "how many recommendations, by status", "/gaorec stats"),
     ("/gaorec help", "this list", "/gaorec help"),

@@ -74,6 +74,9 @@ class Gaorec:
     def __init__(self, settings: Settings | None = None, db: Database | None = None):
         self.settings = settings or Settings()
         self.db = db or Database(self.settings.database_url)
+        from .reminders.engine import Engine
+
+        self.reminders = Engine(self, pace_seconds=self.settings.post_interval)
 
     # -- time --------------------------------------------------------------
     def today(self, now: datetime | None = None) -> date:
@@ -107,7 +110,9 @@ class Gaorec:
             if on_source:
                 on_source(src)
         now_naive = now.astimezone(timezone.utc).replace(tzinfo=None) if now and now.tzinfo else now
-        return repo.import_results(self.db, results, now=now_naive, tz=self.settings.tz, progress=progress)
+        summary = repo.import_results(self.db, results, now=now_naive, tz=self.settings.tz, progress=progress)
+        summary.threads_closed = self.reminders.after_import(summary.changed_keys, now_naive)
+        return summary
 
     # -- reads -------------------------------------------------------------
     def search(self, query: str, limit: int = 20, offset: int = 0) -> tuple[list[repo.RecView], int]:
@@ -177,9 +182,12 @@ class Gaorec:
                 return Reply(kind="error", text="Usage: /gaorec show KEY (keys look like k7m2q)", as_of=as_of)
             return self._card(rest.split()[0], as_of)
         if cmd == "overdue":
-            views = self.overdue(as_of, rest or None)
+            with self.db.session() as s:
+                total = repo.count_overdue(s, as_of, rest[:MAX_QUERY] or None)
+                views = repo.overdue(s, as_of, rest[:MAX_QUERY] or None, limit=PAGE_SIZE,
+                                     offset=min(offset, max(0, total - 1)))
             title = f"Overdue promises{f' matching “{rest}”' if rest else ''}"
-            return self._list(views, title, as_of, "overdue", rest, offset)
+            return self._page(views, total, title, as_of, "overdue", rest, min(offset, max(0, total - 1)))
         if cmd == "due":
             days, query = 30, rest
             m = re.match(r"^(\d{1,4})d?\b\s*(.*)$", rest)
@@ -197,6 +205,8 @@ class Gaorec:
             return self._assign(cmd, rest, caller, as_of)
         if cmd in ("subscribe", "unsubscribe", "subscriptions"):
             return self._subscription(cmd, rest, caller, as_of)
+        if cmd == "snooze":
+            return self._snooze(rest, caller, as_of, now)
         if cmd == "history":
             if not rest:
                 return Reply(kind="error", text="Usage: /gaorec history KEY", as_of=as_of)
@@ -274,6 +284,23 @@ class Gaorec:
                 f"Removed {n} subscription{'s' if n != 1 else ''} from this channel." if n
                 else "Nothing to remove: see /gaorec subscriptions."))
 
+    def _snooze(self, rest: str, caller: Caller, as_of: date, now: datetime | None) -> Reply:
+        m = re.match(r"^(\S+)\s+(\d{1,3})\s*(d|days?|w|weeks?)\b\s*(.*)$", rest, re.IGNORECASE)
+        if not m:
+            return Reply(kind="error", as_of=as_of, text="Usage: /gaorec snooze KEY 30d [reason] (or 2w)")
+        key, n, unit, reason = m.group(1), int(m.group(2)), m.group(3).lower(), m.group(4)
+        days = n * 7 if unit.startswith("w") else n
+        if not 1 <= days <= 365:
+            return Reply(kind="error", as_of=as_of, text="Snooze for 1 to 365 days.")
+        results = self.reminders.snooze_key(key, caller.channel_id, caller.user_id, days, reason, now)
+        if not results:
+            return Reply(kind="empty", query=key, as_of=as_of,
+                         text="No open reminder for that key here. `/gaorec overdue` lists what is late.")
+        if not any(r.ok for r in results):
+            owner = results[0].owner
+            return Reply(kind="text", as_of=as_of, mrkdwn=f"Only {mention(owner)} or an admin can snooze this.")
+        return Reply(kind="text", as_of=as_of, mrkdwn=f"Snoozed `{esc(key)}` for {days} days.")
+
     def history_reply(self, key: str, as_of: date) -> Reply:
         with self.db.session() as s:
             v = repo.get(s, key)
@@ -299,6 +326,14 @@ class Gaorec:
             return Reply(kind="empty", query=key, as_of=as_of,
                          text="No recommendation has that key. Search for it: `/gaorec WORDS`.")
         return Reply(kind="card", records=[v], total=1, as_of=as_of, title=v.key)
+
+    def _page(self, views: list[repo.RecView], total: int, title: str, as_of: date, command: str, query: str,
+              offset: int) -> Reply:
+        """One page that the database already cut (views), of total."""
+        if not total:
+            return self._list([], title, as_of, command, query)
+        return Reply(kind="list", title=title, records=views, total=total, offset=offset, query=query,
+                     command=command, as_of=as_of, total_label=f"{total:,}")
 
     def _list(self, views: list[repo.RecView], title: str, as_of: date, command: str, query: str,
               offset: int = 0) -> Reply:

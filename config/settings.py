@@ -33,6 +33,23 @@ class Settings(BaseSettings):
     sources: list[str] = Field(default_factory=list, validation_alias=_alias("sources", "GAOREC_SOURCES"),
                                description="GAO pages or exports the scheduled refresh imports.")
     fetch_timeout: float = Field(30.0, validation_alias=_alias("fetch_timeout", "GAOREC_FETCH_TIMEOUT"))
+    # Reminders
+    remind_cron: str = Field("0 9 * * mon-fri", validation_alias=_alias("remind_cron", "GAOREC_REMIND_CRON"),
+                             description="When the reminder pass runs (crontab, in the time zone).")
+    refresh_cron: str = Field("30 6 * * *", validation_alias=_alias("refresh_cron", "GAOREC_REFRESH_CRON"),
+                              description="When the configured sources are re-imported.")
+    reminder_cap: int = Field(10, ge=1, le=100, validation_alias=_alias("reminder_cap", "GAOREC_REMINDER_CAP"),
+                              description="New top-level reminders per channel per pass; the rest wait.")
+    followup_days: int = Field(7, ge=1, le=365, validation_alias=_alias("followup_days", "GAOREC_FOLLOWUP_DAYS"))
+    escalate_after: int = Field(3, ge=1, le=50, validation_alias=_alias("escalate_after", "GAOREC_ESCALATE_AFTER"),
+                                description="Unanswered reminders before the follow-up is broadcast.")
+    escalation_contact: str | None = Field(None, validation_alias=_alias("escalation_contact",
+                                                                         "GAOREC_ESCALATION_CONTACT"))
+    ack_quiet_days: int = Field(30, ge=1, le=365, validation_alias=_alias("ack_quiet_days", "GAOREC_ACK_QUIET_DAYS"))
+    post_interval: float = Field(1.0, ge=0, le=60, validation_alias=_alias("post_interval", "GAOREC_POST_INTERVAL"),
+                                 description="Seconds between posts to one channel (Slack allows about one per second).")
+    owner_rules: list[dict[str, str]] = Field(default_factory=list, validation_alias=_alias("owner_rules"),
+                                              description='[{agency = "...", owner = "U…"}, {query = "...", owner = "S…"}]')
 
     @field_validator("timezone")
     @classmethod

@@ -145,3 +145,68 @@ class AuditEvent(Base):
     recommendation_id: Mapped[int | None] = mapped_column(ForeignKey("recommendations.id"), index=True)
     channel_id: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[str | None] = mapped_column(Text)  # JSON
+
+
+class Reminder(Base):
+    """One reminder thread: a recommendation's passed promise (due), in one channel.
+
+    state: active (reminding), acknowledged / snoozed (quiet until quiet_until), closed (status changed)."""
+    __tablename__ = "reminders"
+    __table_args__ = (UniqueConstraint("recommendation_id", "channel_id", "due"),
+                      Index("ix_reminders_state_next", "state", "next_at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendations.id"), index=True)
+    channel_id: Mapped[str] = mapped_column(String(64))
+    due: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(16), default="active")
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    sent: Mapped[int] = mapped_column(Integer, default=0)  # reminder posts made (first + follow-ups)
+    unanswered: Mapped[int] = mapped_column(Integer, default=0)  # since the last acknowledgement
+    next_at: Mapped[datetime | None] = mapped_column(DateTime)
+    quiet_until: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Outbox(Base):
+    """Every post gaorec makes, written before the call under a unique key; state
+    pending -> sending -> sent. A send whose outcome is unknown is reconciled by
+    the key carried in the message metadata before it is tried again."""
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state", "state", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    reminder_id: Mapped[int | None] = mapped_column(ForeignKey("reminders.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))  # reminder, followup, escalation, status, ack, update, backlog
+    channel_id: Mapped[str] = mapped_column(String(64))
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    payload: Mapped[str] = mapped_column(Text)  # JSON: text, blocks, reply_broadcast, ts (updates), user (ephemeral)
+    state: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    result_ts: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(String(300))
+
+
+class Acknowledgement(Base):
+    """An owner (or admin) answered a reminder: by a thread reply, the button or a ✅ reaction."""
+    __tablename__ = "acknowledgements"
+    __table_args__ = (UniqueConstraint("reminder_id", "round", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reminder_id: Mapped[int] = mapped_column(ForeignKey("reminders.id"), index=True)
+    round: Mapped[int] = mapped_column(Integer)  # the reminder's `sent` count when acknowledged
+    user_id: Mapped[str] = mapped_column(String(64))
+    via: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Snooze(Base):
+    __tablename__ = "snoozes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reminder_id: Mapped[int] = mapped_column(ForeignKey("reminders.id"), index=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    until: Mapped[datetime] = mapped_column(DateTime)
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime)

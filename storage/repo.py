@@ -96,12 +96,15 @@ _VIEW_COLUMNS = (
 )
 
 
-def _views(session: Session, where, order=None, limit: int | None = None, *, detail: bool = False) -> list[RecView]:
+def _views(session: Session, where, order=None, limit: int | None = None, *, detail: bool = False,
+           offset: int = 0) -> list[RecView]:
     q = select(*_VIEW_COLUMNS).join(Report, Report.id == Recommendation.report_id).where(where)
     if order is not None:
         q = q.order_by(*order) if isinstance(order, (list, tuple)) else q.order_by(order)
     if limit:
         q = q.limit(limit)
+    if offset:
+        q = q.offset(offset)
     views = [
         RecView(id=r[0], key=r[1], report_number=r[2], report_title=r[3], report_published=r[4], rec_number=r[5],
                 agency=r[6], status=r[7], priority=bool(r[8]), text=r[9], comments=r[10], comments_cut=bool(r[11]),
@@ -234,14 +237,26 @@ def _fts_ids(session: Session, q: str, limit: int, offset: int) -> tuple[list[in
     return list(rows), total
 
 
-def overdue(session: Session, as_of: date, query: str | None = None, limit: int | None = None) -> list[RecView]:
+def _overdue_where(as_of: date):
+    return (Recommendation.status.in_(OPEN_STATUSES) & (Recommendation.current_due < as_of)
+            & ((Recommendation.status_date.is_(None)) | (Recommendation.status_date <= Recommendation.current_due)))
+
+
+def overdue(session: Session, as_of: date, query: str | None = None, limit: int | None = None,
+            offset: int = 0) -> list[RecView]:
     """Open recommendations whose current promise passed before ``as_of`` with
     no status change since; most overdue first."""
-    where = (Recommendation.status.in_(OPEN_STATUSES) & (Recommendation.current_due < as_of)
-             & ((Recommendation.status_date.is_(None)) | (Recommendation.status_date <= Recommendation.current_due)))
+    where = _overdue_where(as_of)
     if query:
         where = where & _matching(session, query)
-    return _views(session, where, order=(Recommendation.current_due, Recommendation.id), limit=limit)
+    return _views(session, where, order=(Recommendation.current_due, Recommendation.id), limit=limit, offset=offset)
+
+
+def count_overdue(session: Session, as_of: date, query: str | None = None) -> int:
+    where = _overdue_where(as_of)
+    if query:
+        where = where & _matching(session, query)
+    return session.scalar(select(func.count()).select_from(Recommendation).join(Report).where(where)) or 0
 
 
 def _matching(session: Session, query: str):
@@ -285,7 +300,7 @@ def stats(session: Session, as_of: date) -> dict:
                                    .where(Recommendation.priority.is_(True))) or 0,
         "with_promise": session.scalar(select(func.count()).select_from(Recommendation)
                                        .where(Recommendation.current_due.is_not(None))) or 0,
-        "overdue": len(overdue(session, as_of)),
+        "overdue": count_overdue(session, as_of),
         "status_events": session.scalar(select(func.count()).select_from(StatusEvent)) or 0,
         "imports": session.scalar(select(func.count()).select_from(ImportRun)) or 0,
         "last_import": _iso(session.scalar(select(func.max(ImportRun.started_at)))),
@@ -315,6 +330,7 @@ class ImportSummary:
     new_keys: list[str] = field(default_factory=list)
     changed_keys: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for benchmarks
+    threads_closed: int = 0  # reminder threads closed because GAO's record changed
 
     def to_json(self) -> dict:
         return {"new": self.new, "changed": self.changed, "unchanged": self.unchanged,

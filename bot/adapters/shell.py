@@ -4,17 +4,58 @@ and exits at EOF, so ``echo '/gaorec 232' | gaorec shell`` works.
 
     /gaorec QUERY ...   a slash command (the "/gaorec" may be left out)
     :as USER            act as another Slack user (default: U_LOCAL, an admin)
+    :now ISO8601        run a reminder pass at that instant (e.g. :now 2026-12-01T14:00:00Z)
+    :reply KEY text     answer in the reminder thread of KEY, as the current user
+    :react KEY          add a ✅ to the reminder of KEY, as the current user
     :help               this list
     :quit               leave
+
+The shell is channel C_LOCAL: /gaorec subscribe there, then :now.
 """
 from __future__ import annotations
 
 import sys
 from typing import TextIO
 
+import itertools
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+
+from storage.models import Recommendation, Reminder
+
 from ..blocks import reply_blocks
-from ..blocks.text import to_text
-from ..service import Caller, Gaorec
+from ..blocks.text import mrkdwn_to_text, to_text
+from ..service import Caller, Gaorec, mention
+
+
+class ShellPoster:
+    """Prints posts as text, as the channel would show them."""
+
+    def __init__(self, say):
+        self.say = say
+        self.messages: dict[str, tuple[str, str]] = {}  # key -> (channel, ts)
+        self._ts = itertools.count(1)
+
+    def post(self, channel, text, blocks, *, thread_ts, key, reply_broadcast=False) -> str:
+        ts = f"{1_700_000_000 + next(self._ts)}.000100"
+        where = f"in the thread of {thread_ts}" if thread_ts else "new message"
+        if reply_broadcast:
+            where += ", also sent to the channel"
+        body = to_text(blocks) if blocks else mrkdwn_to_text(text)
+        self.say(f"[#{channel} {where}, ts {ts}]\n{body}\n")
+        self.messages[key] = (channel, ts)
+        return ts
+
+    def update(self, channel, ts, text, blocks) -> None:
+        self.say(f"[#{channel} message {ts} updated]\n{to_text(blocks) if blocks else mrkdwn_to_text(text)}\n")
+
+    def ephemeral(self, channel, user, text, thread_ts=None) -> None:
+        self.say(f"[only visible to {user}] {mrkdwn_to_text(text)}")
+
+    def find(self, channel, key, thread_ts, oldest):
+        found = self.messages.get(key)
+        return found[1] if found else None
 
 SHELL_HELP = __doc__.split("\n\n", 1)[1]
 
@@ -24,6 +65,10 @@ class Shell:
         self.app = app
         self.out = out or sys.stdout
         self.caller = Caller(user_id="U_LOCAL", name="local", is_admin=True, channel_id="C_LOCAL")
+        self.poster = ShellPoster(self.say)
+        self.now: datetime | None = None  # simulated time, set by :now
+        app.reminders.is_admin = lambda user: user == "U_LOCAL" or user in app.settings.admins
+        app.reminders.pace_seconds = 0.0  # a terminal has no rate limit
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -47,6 +92,10 @@ class Shell:
                     self.caller = Caller(user_id=uid, name=uid, is_admin=uid in self.app.settings.admins,
                                          channel_id=self.caller.channel_id)
                     self.say(f"Now acting as {uid}.")
+            elif cmd == "now":
+                self.remind(arg.strip())
+            elif cmd in ("reply", "react"):
+                self.answer(cmd, arg)
             else:
                 self.say(f"Unknown shell command :{cmd}. Try :help.")
             return True
@@ -55,9 +104,44 @@ class Shell:
             if name != "/gaorec":
                 self.say(f"Unknown command {name}. Try /gaorec help.")
                 return True
-        reply = self.app.handle(text, self.caller)
+        reply = self.app.handle(text, self.caller, now=self.now)
         self.say(to_text(reply_blocks(reply, share=False)))
+        self.app.reminders.deliver(self.poster, self.now)
         return True
+
+    def remind(self, when: str) -> None:
+        try:
+            now = datetime.fromisoformat(when.replace("Z", "+00:00")) if when else datetime.now(timezone.utc)
+        except ValueError:
+            self.say("Usage: :now 2026-12-01T14:00:00Z")
+            return
+        self.now = now if now.tzinfo else now.replace(tzinfo=timezone.utc)
+        result = self.app.reminders.run_pass(self.now, poster=self.poster)
+        waiting = sum(result.waiting.values())
+        self.say(f"Reminder pass at {self.now.isoformat()}: {len(result.planned)} post(s)"
+                 + (f", {waiting} waiting for later passes" if waiting else "") + ".")
+
+    def answer(self, how: str, arg: str) -> None:
+        key, _, text = arg.strip().partition(" ")
+        if not key:
+            self.say(f"Usage: :{how} KEY{' text' if how == 'reply' else ''}")
+            return
+        with self.app.db.session() as s:
+            rid = s.scalar(select(Reminder.id).join(Recommendation, Recommendation.id == Reminder.recommendation_id)
+                           .where(Recommendation.key == key.lower(), Reminder.channel_id == self.caller.channel_id,
+                                  Reminder.thread_ts.is_not(None)).order_by(Reminder.id.desc()).limit(1))
+        if rid is None:
+            self.say(f"No reminder thread for {key} here yet. Subscribe, then run :now.")
+            return
+        result = self.app.reminders.acknowledge(rid, self.caller.user_id, "reply" if how == "reply" else "reaction",
+                                                text if how == "reply" else None, self.now)
+        if not result.ok:
+            self.poster.ephemeral(self.caller.channel_id, self.caller.user_id,
+                                  f"Only {mention(result.owner)} or an admin can acknowledge this reminder; "
+                                  f"nothing was recorded.")
+        elif result.duplicate:
+            self.say("(already acknowledged by you: nothing new recorded)")
+        self.app.reminders.deliver(self.poster, self.now)
 
     def run(self, stdin: TextIO | None = None) -> None:
         stdin = stdin or sys.stdin

@@ -79,7 +79,8 @@ def create_app(settings: Settings, client: WebClient | None = None, service: Gao
         ignoring_self_events_enabled=True,
         raise_error_for_unhandled_request=False,
     )
-    ctx = Context(service=service)
+    ctx = Context(service=service, poster=SlackPoster(client))
+    service.reminders.is_admin = lambda user: ctx.is_admin(client, user)
 
     @app.middleware
     def once_per_event(body, next, logger):  # noqa: A002 - Bolt's name
@@ -96,6 +97,71 @@ def create_app(settings: Settings, client: WebClient | None = None, service: Gao
     register(app, ctx)
     app.gaorec_context = ctx  # for tests and the scheduler
     return app
+
+
+# -- posting ----------------------------------------------------------------------
+
+PERMANENT = {"channel_not_found", "not_in_channel", "is_archived", "invalid_blocks", "msg_too_long",
+             "invalid_auth", "account_inactive", "token_revoked", "missing_scope", "cant_update_message",
+             "message_not_found", "restricted_action", "invalid_metadata_format", "no_text"}
+
+
+class SlackPoster:
+    """Posts through the WebClient (its retry handlers already waited out 429s and retried 5xx)."""
+
+    def __init__(self, client: WebClient):
+        self.client = client
+
+    def _call(self, fn, **kw):
+        from slack_sdk.errors import SlackApiError
+
+        from ..reminders.engine import PermanentError, RetryLater, Uncertain
+
+        try:
+            return fn(**kw)
+        except SlackApiError as exc:
+            status = exc.response.status_code
+            code = exc.response.get("error") if hasattr(exc.response, "get") else None
+            if status == 429 or code == "ratelimited":
+                raise RetryLater(f"rate limited: {code}") from None
+            if status >= 500:
+                raise Uncertain(f"Slack answered {status}") from None
+            if code in PERMANENT:
+                raise PermanentError(code) from None
+            raise Uncertain(f"Slack error {code}") from None
+        except OSError as exc:  # connection reset, timeout: the post may have happened
+            raise Uncertain(f"{type(exc).__name__}: {exc}") from None
+
+    def post(self, channel, text, blocks, *, thread_ts, key, reply_broadcast=False) -> str:
+        from ..reminders.engine import METADATA_TYPE
+
+        resp = self._call(self.client.chat_postMessage, channel=channel, text=text, blocks=blocks,
+                          thread_ts=thread_ts, reply_broadcast=reply_broadcast or None, unfurl_links=False,
+                          metadata={"event_type": METADATA_TYPE, "event_payload": {"key": key}})
+        return resp["ts"]
+
+    def update(self, channel, ts, text, blocks) -> None:
+        self._call(self.client.chat_update, channel=channel, ts=ts, text=text, blocks=blocks)
+
+    def ephemeral(self, channel, user, text, thread_ts=None) -> None:
+        self._call(self.client.chat_postEphemeral, channel=channel, user=user, text=text, thread_ts=thread_ts)
+
+    def find(self, channel, key, thread_ts, oldest) -> str | None:
+        """Reconcile an uncertain send: the message whose metadata carries our key."""
+        from datetime import timezone as _tz
+
+        oldest_ts = f"{oldest.replace(tzinfo=_tz.utc).timestamp():.6f}"
+        if thread_ts:
+            resp = self._call(self.client.conversations_replies, channel=channel, ts=thread_ts, oldest=oldest_ts,
+                              include_all_metadata=True, limit=200)
+        else:
+            resp = self._call(self.client.conversations_history, channel=channel, oldest=oldest_ts,
+                              include_all_metadata=True, limit=200)
+        for msg in resp.get("messages") or []:
+            payload = ((msg.get("metadata") or {}).get("event_payload") or {})
+            if payload.get("key") == key:
+                return msg.get("ts")
+        return None
 
 
 # -- HTTP ---------------------------------------------------------------------
@@ -125,6 +191,20 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 3000, *, thre
     check_settings(settings)
     service = Gaorec(settings)
     app = create_app(settings, service=service)
+    from ..reminders.scheduler import Leader, build
+
+    leader = Leader(service.db)
+    scheduler = build(service, service.reminders, app.gaorec_context.poster, leader)
+    scheduler.start()
+    import signal
+
+    def stop(signum, frame):  # SIGTERM: finish the running job, then leave
+        log.info("stopping (signal %s)", signum)
+        scheduler.shutdown(wait=True)
+        leader.release()
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
     if settings.slack_app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 

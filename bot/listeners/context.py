@@ -18,6 +18,7 @@ ADMIN_TTL = 600.0  # seconds a users.info answer is trusted
 @dataclass
 class Context:
     service: Gaorec
+    poster: object = None  # where reminder posts go (the Slack poster)
     _admins: dict[str, tuple[float, bool]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -38,6 +39,10 @@ class Context:
         with self._lock:
             self._admins[user_id] = (now, admin)
         return admin
+
+    def deliver(self) -> None:
+        """Send what the last action put in the outbox (confirmations, parent updates)."""
+        self.service.reminders.deliver(self.poster)
 
     def caller(self, client, user_id: str, channel_id: str | None, name: str = "") -> Caller:
         return Caller(user_id=user_id, name=name, is_admin=self.is_admin(client, user_id), channel_id=channel_id)

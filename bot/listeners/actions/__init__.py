@@ -5,7 +5,8 @@ import json
 
 from ...blocks import card_blocks, fallback_text, reply_blocks, unescape
 
-ACTIONS = ("gaorec_more", "gaorec_details", "gaorec_page_next", "gaorec_page_prev", "gaorec_share")
+ACTIONS = ("gaorec_more", "gaorec_details", "gaorec_page_next", "gaorec_page_prev", "gaorec_share",
+           "gaorec_ack", "gaorec_snooze_week", "gaorec_snooze_month", "gaorec_snooze_date")
 
 
 def _state(body) -> dict:
@@ -50,6 +51,57 @@ def register(app, ctx) -> None:
         reply = ctx.service.page(unescape(str(state.get("t", "")))[:500], _offset(state), caller)
         respond(blocks=[b.to_dict() for b in reply_blocks(reply, share=False, buttons=False)],
                 text=fallback_text(reply), response_type="in_channel", replace_original=False)
+
+    engine = ctx.service.reminders
+
+    def reminder_id(body) -> int | None:
+        try:
+            return int(_state(body).get("r"))
+        except (TypeError, ValueError):
+            return None
+
+    def denied(body, respond, owner):
+        from ...service import mention
+
+        respond(text=f"Only {mention(owner)} or an admin can answer this reminder; nothing was recorded.",
+                response_type="ephemeral", replace_original=False)
+
+    def acknowledge(body, respond):
+        rid = reminder_id(body)
+        if rid is None:
+            return
+        result = engine.acknowledge(rid, body["user"]["id"], "button", None)
+        if not result.ok:
+            denied(body, respond, result.owner)
+        ctx.deliver()
+
+    def snooze(body, respond):
+        from datetime import datetime, timedelta, timezone
+
+        action = body["actions"][0]
+        now = datetime.now(timezone.utc)
+        if action["action_id"] == "gaorec_snooze_date":
+            try:
+                day = datetime.fromisoformat(action.get("selected_date") or "")
+            except ValueError:
+                return
+            until = day.replace(tzinfo=ctx.service.settings.tz)
+            block = next((b for b in (body.get("message") or {}).get("blocks", [])
+                          if str(b.get("block_id", "")).startswith("reminder:")), None)
+            rid = int(block["block_id"].split(":")[1]) if block else None
+        else:
+            until = now + timedelta(days=7 if action["action_id"] == "gaorec_snooze_week" else 30)
+            rid = reminder_id(body)
+        if rid is None:
+            return
+        result = engine.snooze(rid, body["user"]["id"], until, None)
+        if not result.ok:
+            denied(body, respond, result.owner)
+        ctx.deliver()
+
+    for action_id, lazy in (("gaorec_ack", acknowledge), ("gaorec_snooze_week", snooze),
+                            ("gaorec_snooze_month", snooze), ("gaorec_snooze_date", snooze)):
+        app.action(action_id)(ack=ack_action, lazy=[lazy])
 
     for action_id, lazy in (("gaorec_more", details), ("gaorec_details", details), ("gaorec_page_next", page),
                             ("gaorec_page_prev", page), ("gaorec_share", share)):

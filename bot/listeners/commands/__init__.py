@@ -15,5 +15,7 @@ def register(app, ctx) -> None:
         reply = ctx.service.handle(body.get("text", ""), caller)
         respond(blocks=[b.to_dict() for b in reply_blocks(reply)], text=fallback_text(reply),
                 response_type="ephemeral")
+        if ctx.service.reminders.pending():
+            ctx.deliver()  # a snooze confirms in its thread
 
     app.command(COMMAND)(ack=ack_command, lazy=[run_command])

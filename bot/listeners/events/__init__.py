@@ -1,19 +1,51 @@
-"""Events: gao.gov links unfurl to their report's recommendations."""
+"""Events: owners answer reminders in their threads (a reply or a ✅
+reaction), and gao.gov links unfurl to their report's recommendations."""
 from __future__ import annotations
 
 import logging
 import re
 
 from ...blocks import unfurl_blocks
+from ...reminders.engine import ACK_REACTIONS
 
 log = logging.getLogger("gaorec.slack")
 PRODUCT_RE = re.compile(r"/products/(gao-\d{2}-\d{1,6}[a-z]{0,2})", re.IGNORECASE)
-EVENTS = ("link_shared",)
+EVENTS = ("link_shared", "message", "reaction_added")
+ONLY_OWNER = "Only {owner} or an admin can acknowledge this reminder; nothing was recorded."
 
 
 def register(app, ctx) -> None:
+    engine = ctx.service.reminders
+
     def ack_event(ack):
         ack()
+
+    def answer(reminder_id, user, channel, thread_ts, via, note):
+        result = engine.acknowledge(reminder_id, user, via, note)
+        if not result.ok and result.reminder_id:
+            from ...service import mention
+
+            ctx.poster.ephemeral(channel, user, ONLY_OWNER.format(owner=mention(result.owner)), thread_ts)
+        ctx.deliver()
+
+    def thread_reply(event):
+        if event.get("subtype") or event.get("bot_id") or not event.get("thread_ts") or not event.get("user"):
+            return
+        if event.get("thread_ts") == event.get("ts"):
+            return  # the parent itself
+        reminder_id = engine.reminder_for_thread(event.get("channel"), event["thread_ts"])
+        if reminder_id is None:
+            return
+        answer(reminder_id, event["user"], event["channel"], event["thread_ts"], "reply", event.get("text") or "")
+
+    def reaction(event):
+        item = event.get("item") or {}
+        if event.get("reaction") not in ACK_REACTIONS or item.get("type") != "message":
+            return
+        reminder_id = engine.reminder_for_thread(item.get("channel"), item.get("ts"))
+        if reminder_id is None:
+            return
+        answer(reminder_id, event["user"], item["channel"], item["ts"], "reaction", None)
 
     def unfurl(event, client):
         unfurls = {}
@@ -29,3 +61,5 @@ def register(app, ctx) -> None:
             client.chat_unfurl(channel=event.get("channel"), ts=event.get("message_ts"), unfurls=unfurls)
 
     app.event("link_shared")(ack=ack_event, lazy=[unfurl])
+    app.event("message")(ack=ack_event, lazy=[thread_reply])
+    app.event("reaction_added")(ack=ack_event, lazy=[reaction])

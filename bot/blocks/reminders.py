@@ -1,0 +1,88 @@
+"""Block Kit for reminders (pure): the top-level reminder, follow-ups in its
+thread, the parent after an acknowledgement or snooze, status-change notes."""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from slack_sdk.models.blocks import (
+    ActionsBlock, Block, ContextBlock, DatePickerElement, MarkdownTextObject, PlainTextObject, SectionBlock,
+)
+
+from . import SECTION_MAX, _button, _link, clip, escape, owner_markup, promise_line
+
+ACK_ACTION = "gaorec_ack"
+SNOOZE_ACTIONS = ("gaorec_snooze_week", "gaorec_snooze_month")
+SNOOZE_DATE_ACTION = "gaorec_snooze_date"
+DETAILS_ACTION = "gaorec_details"
+
+
+def _title(v) -> str:
+    rec = f"Recommendation {v.rec_number}" if v.rec_number is not None else "Recommendation"
+    title = v.report_title or v.report_number or "GAO report"
+    prio = " · :star: Priority" if v.priority else ""
+    return f"*{_link(v.url, clip(title, 300))}*\n{rec} · `{v.key}` · {escape(v.agency)}{prio}"
+
+
+def reminder_text(v, as_of: date) -> str:
+    """The notification text (what a phone shows)."""
+    p = v.current_promise
+    days = v.days_overdue(as_of)
+    phrase = f"“{p.phrase}”" if p else "a date"
+    return clip(escape(f"GAO recommendation {v.key}: the promise of {phrase} passed {days} days ago "
+                       f"with no status change."), 300)
+
+
+def reminder_blocks(v, as_of: date, reminder_id: int, *, state_line: str = "", buttons: bool = True) -> list[Block]:
+    p = v.current_promise
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=clip(
+        ":alarm_clock: *A promised date passed with no status change*\n" + _title(v), SECTION_MAX)))]
+    promise = promise_line(v, as_of)
+    if p is not None:
+        stated = f" (stated {p.stated:%B %Y})" if p.stated else ""
+        promise += f"{stated}\n> {escape(clip(p.sentence, 1200))}"
+    blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(promise, SECTION_MAX)), fields=[
+        MarkdownTextObject(text=f"*Status*\n{escape(v.status or 'unknown')}"),
+        MarkdownTextObject(text=f"*Owner*\n{owner_markup(v.owner)}"),
+    ]))
+    if v.slips:
+        moves = " → ".join([s["old_due"] for s in v.slips] + [v.slips[-1]["new_due"] or "none"])
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(
+            f"Moved {len(v.slips)} time{'s' if len(v.slips) != 1 else ''}: {moves}", 2000))]))
+    if state_line:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(state_line, 2000))]))
+    if buttons:
+        value = json.dumps({"r": reminder_id})
+        blocks.append(ActionsBlock(block_id=f"reminder:{reminder_id}", elements=[
+            _button("Acknowledge", ACK_ACTION, value, style="primary"),
+            _button("Snooze 1 week", SNOOZE_ACTIONS[0], value),
+            _button("Snooze 1 month", SNOOZE_ACTIONS[1], value),
+            DatePickerElement(action_id=SNOOZE_DATE_ACTION, placeholder=PlainTextObject(text="Snooze until…")),
+            _button("Details", DETAILS_ACTION, v.key),
+        ]))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(
+        text=f"Reply in this thread, press Acknowledge or add :white_check_mark: to acknowledge · as of {as_of}")]))
+    return blocks
+
+
+def followup_text(v, as_of: date, n: int, *, escalation: str | None = None) -> str:
+    days = v.days_overdue(as_of)
+    who = owner_markup(v.owner) if v.owner else "Nobody owns this yet"
+    lead = f"{escalation} " if escalation else ""
+    return clip(f"{lead}{who}: reminder {n}. `{v.key}` is still overdue ({days} days) and GAO's record has not "
+                f"changed. Reply here with an update to acknowledge.", 3000)
+
+
+def status_change_text(v, old_status: str | None, as_of: date) -> str:
+    lines = [f":arrows_counterclockwise: GAO updated `{v.key}`."]
+    if old_status != v.status:
+        lines.append(f"Status: {escape(old_status or '—')} → *{escape(v.status or '—')}*")
+    else:
+        lines.append(f"Status: {escape(v.status or '—')} (comment updated)")
+    if v.comments:
+        lines.append("> " + escape(clip(" ".join(v.comments.split()), 400)))
+    p = v.current_promise
+    if p is not None and p.due >= as_of:
+        lines.append(f"New promise: “{escape(p.phrase)}” (due {p.due}). gaorec will remind if it passes.")
+    lines.append("Reminders for the old promise have stopped.")
+    return clip("\n".join(lines), 3000)

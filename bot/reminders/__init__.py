@@ -1,0 +1,1 @@
+"""Reminders: the engine (what is due, the outbox, answers) and the scheduler."""

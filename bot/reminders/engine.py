@@ -1,0 +1,435 @@
+"""Reminders: what is due, the outbox that sends it exactly once, and what
+owners answer (acknowledgements, snoozes).
+
+The database is the source of truth. A pass plans in one write transaction:
+reminder rows (one per recommendation, promise and channel) and outbox rows
+(one per post, under a unique key). Delivery then claims each outbox row,
+posts it with the key in the message metadata and records the ts. A crash
+after the claim leaves the row "sending": the next delivery first looks for
+the key in the channel (conversations.history / replies with metadata) and
+only posts when it is not there. Two passes at one instant cannot both plan
+a post: the keys are unique.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Protocol
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from storage import repo
+from storage.models import Acknowledgement, Outbox, Recommendation, Reminder, Snooze, Subscription
+
+from ..blocks import clip, escape, owner_markup
+from ..blocks.reminders import followup_text, reminder_blocks, reminder_text, status_change_text
+
+log = logging.getLogger("gaorec.reminders")
+ACK_REACTIONS = frozenset({"white_check_mark", "heavy_check_mark", "ballot_box_with_check"})
+CLAIM_TIMEOUT = timedelta(minutes=5)  # a "sending" row older than this: its outcome is unknown
+METADATA_TYPE = "gaorec_post"
+
+
+class Poster(Protocol):
+    """Where posts go: Slack's Web API, or the shell."""
+
+    def post(self, channel: str, text: str, blocks: list | None, *, thread_ts: str | None, key: str,
+             reply_broadcast: bool = False) -> str: ...
+
+    def update(self, channel: str, ts: str, text: str, blocks: list | None) -> None: ...
+
+    def ephemeral(self, channel: str, user: str, text: str, thread_ts: str | None = None) -> None: ...
+
+    def find(self, channel: str, key: str, thread_ts: str | None, oldest: datetime) -> str | None: ...
+
+
+class PermanentError(Exception):
+    """Slack refused for good (channel_not_found, not_in_channel, …): do not try again."""
+
+
+class RetryLater(Exception):
+    """Slack did not take the post (429 after retries): it was not posted; try on the next delivery."""
+
+
+class Uncertain(Exception):
+    """The post may or may not have happened (timeout, reset, 5xx): reconcile by key before trying again."""
+
+
+def utc(now: datetime | None = None) -> datetime:
+    """Naive UTC, as stored."""
+    now = now or datetime.now(timezone.utc)
+    return now.astimezone(timezone.utc).replace(tzinfo=None) if now.tzinfo else now
+
+
+@dataclass
+class PassResult:
+    as_of: date
+    planned: list[dict] = field(default_factory=list)  # what was (or, dry run, would be) posted
+    waiting: dict[str, int] = field(default_factory=dict)  # channel -> reminders held back by the cap
+    delivered: int = 0
+    failed: int = 0
+    dry_run: bool = False
+    selection_seconds: float = 0.0
+
+    def to_json(self) -> dict:
+        return {"as_of": self.as_of.isoformat(), "dry_run": self.dry_run, "planned": self.planned,
+                "waiting": self.waiting, "delivered": self.delivered, "failed": self.failed}
+
+
+@dataclass
+class AckResult:
+    ok: bool
+    duplicate: bool = False
+    owner: str | None = None
+    reminder_id: int | None = None
+
+
+class Engine:
+    def __init__(self, service, *, is_admin: Callable[[str], bool] | None = None, pace_seconds: float = 1.0):
+        self.service = service
+        self.settings = service.settings
+        self.db = service.db
+        self.is_admin = is_admin or (lambda user: user in self.settings.admins)
+        self.pace_seconds = pace_seconds
+
+    # -- who owns what ----------------------------------------------------------
+    def owner_by_rules(self, session, v) -> str | None:
+        for rule in self.settings.owner_rules:
+            owner = rule.get("owner")
+            if not owner:
+                continue
+            if rule.get("agency") and rule["agency"].casefold() == (v.agency or "").casefold():
+                return owner
+            if rule.get("query"):
+                ids = {x.id for x in repo.search(session, rule["query"], limit=1000)[0]}
+                if v.id in ids:
+                    return owner
+        return None
+
+    def _views(self, session, ids: list[int]) -> dict[int, repo.RecView]:
+        views = {v.id: v for v in repo._views(session, Recommendation.id.in_(ids))} if ids else {}
+        for v in views.values():
+            if v.owner is None:
+                v.owner = self.owner_by_rules(session, v)
+        return views
+
+    # -- the pass -----------------------------------------------------------------
+    def select(self, session, as_of: date) -> dict[str, list[tuple[int, date, bool]]]:
+        """channel -> overdue recommendations it subscribes to: (id, due, priority)."""
+        subs = list(session.scalars(select(Subscription)))
+        if not subs:
+            return {}
+        base = repo._overdue_where(as_of)
+        rows = {}
+        for sub in subs:
+            where = base & repo._matching(session, sub.query) if sub.query else base
+            q = (select(Recommendation.id, Recommendation.current_due, Recommendation.priority)
+                 .join(repo.Report, repo.Report.id == Recommendation.report_id).where(where))
+            rows.setdefault(sub.channel_id, {}).update({r[0]: (r[0], r[1], bool(r[2])) for r in session.execute(q)})
+        return {ch: list(found.values()) for ch, found in rows.items()}
+
+    def run_pass(self, now: datetime | None = None, *, dry_run: bool = False,
+                 poster: Poster | None = None) -> PassResult:
+        now_utc = utc(now)
+        as_of = self.service.today(now_utc.replace(tzinfo=timezone.utc))
+        result = PassResult(as_of=as_of, dry_run=dry_run)
+        with (self.db.session() if dry_run else self.db.write()) as s:
+            started = time.perf_counter()
+            wanted = self.select(s, as_of)
+            rec_ids = sorted({r[0] for found in wanted.values() for r in found})
+            existing: dict[tuple[int, str, date], Reminder] = {}
+            for chunk in repo._chunks(rec_ids, 500):
+                for rem in s.scalars(select(Reminder).where(Reminder.recommendation_id.in_(chunk))):
+                    existing[(rem.recommendation_id, rem.channel_id, rem.due)] = rem
+            result.selection_seconds = time.perf_counter() - started
+            cap = self.settings.reminder_cap
+            firsts: dict[str, list[tuple[int, date, bool]]] = {}
+            followups: list[Reminder] = []
+            for channel, found in wanted.items():
+                new = [r for r in found if (r[0], channel, r[1]) not in existing]
+                new.sort(key=lambda r: (not r[2], r[1], r[0]))  # priority first, oldest due first
+                firsts[channel] = new[:cap]
+                if len(new) > cap:
+                    result.waiting[channel] = len(new) - cap
+                for r in found:
+                    rem = existing.get((r[0], channel, r[1]))
+                    if rem is None or rem.thread_ts is None or rem.state == "closed":
+                        continue
+                    if rem.state in ("acknowledged", "snoozed"):
+                        if rem.quiet_until is not None and rem.quiet_until <= now_utc:
+                            followups.append(rem)  # quiet time over and still unchanged: remind again
+                    elif rem.next_at is not None and rem.next_at <= now_utc:
+                        followups.append(rem)
+            need = {r[0] for rs in firsts.values() for r in rs} | {rem.recommendation_id for rem in followups}
+            views = self._views(s, sorted(need))
+            for channel, recs in firsts.items():
+                for rec_id, due, _prio in recs:
+                    v = views[rec_id]
+                    result.planned.append({"kind": "reminder", "channel": channel, "key": v.key,
+                                           "due": due.isoformat(), "days_overdue": v.days_overdue(as_of),
+                                           "owner": v.owner, "text": reminder_text(v, as_of)})
+                    if dry_run:
+                        continue
+                    rem = Reminder(recommendation_id=rec_id, channel_id=channel, due=due, state="active", sent=1,
+                                   unanswered=1, next_at=now_utc + timedelta(days=self.settings.followup_days),
+                                   created_at=now_utc)
+                    s.add(rem)
+                    s.flush()
+                    self._outbox(s, f"r{rec_id}:{due}:{channel}:1", "reminder", channel, None, rem.id, now_utc, {
+                        "text": reminder_text(v, as_of),
+                        "blocks": [b.to_dict() for b in reminder_blocks(v, as_of, rem.id)]})
+                    repo.audit(s, at=now_utc, actor="gaorec", action="remind", recommendation_id=rec_id,
+                               channel_id=channel, detail={"due": due.isoformat(), "n": 1})
+                if result.waiting.get(channel) and not dry_run:
+                    n = result.waiting[channel]
+                    self._outbox(s, f"backlog:{channel}:{as_of}", "backlog", channel, None, None, now_utc, {
+                        "text": f"{n} more overdue recommendation{'s' if n != 1 else ''} wait; they follow on the "
+                                f"next reminder passes (at most {cap} new reminders per pass)."})
+            for rem in followups:
+                v = views[rem.recommendation_id]
+                n = rem.sent + 1
+                escalate = rem.unanswered >= self.settings.escalate_after
+                contact = self.settings.escalation_contact
+                lead = None
+                if escalate:
+                    lead = ":rotating_light: Escalation" + (f" to {owner_markup(contact)}" if contact else "") + "."
+                text = followup_text(v, as_of, n, escalation=lead)
+                result.planned.append({"kind": "escalation" if escalate else "followup", "channel": rem.channel_id,
+                                       "key": v.key, "due": rem.due.isoformat(), "n": n,
+                                       "days_overdue": v.days_overdue(as_of), "owner": v.owner, "text": text})
+                if dry_run:
+                    continue
+                rem.sent, rem.unanswered, rem.state, rem.quiet_until = n, rem.unanswered + 1, "active", None
+                rem.next_at = now_utc + timedelta(days=self.settings.followup_days)
+                self._outbox(s, f"r{rem.recommendation_id}:{rem.due}:{rem.channel_id}:{n}",
+                             "escalation" if escalate else "followup", rem.channel_id, rem.thread_ts, rem.id, now_utc,
+                             {"text": text, "reply_broadcast": escalate})
+                repo.audit(s, at=now_utc, actor="gaorec", action="remind", recommendation_id=rem.recommendation_id,
+                           channel_id=rem.channel_id, detail={"due": rem.due.isoformat(), "n": n,
+                                                              "escalation": escalate})
+        if not dry_run and poster is not None:
+            d, f = self.deliver(poster, now_utc)
+            result.delivered, result.failed = d, f
+        return result
+
+    def _outbox(self, s, key: str, kind: str, channel: str, thread_ts: str | None, reminder_id: int | None,
+                now: datetime, payload: dict) -> bool:
+        """Write one post under its key; False when the key exists (already planned)."""
+        if s.scalar(select(Outbox.id).where(Outbox.key == key)) is not None:
+            return False
+        s.add(Outbox(key=key, kind=kind, channel_id=channel, thread_ts=thread_ts, reminder_id=reminder_id,
+                     payload=json.dumps(payload), state="pending", attempts=0, created_at=now))
+        s.flush()
+        return True
+
+    # -- delivery -------------------------------------------------------------------
+    def deliver(self, poster: Poster, now: datetime | None = None) -> tuple[int, int]:
+        """Send every pending post (and reconcile uncertain ones) in order; at most one post per second
+        per channel. Returns (delivered, failed)."""
+        delivered = failed = 0
+        last_post: dict[str, float] = defaultdict(float)
+        while True:
+            now_utc = utc(now) if now else utc()
+            with self.db.write() as s:
+                row = s.scalar(select(Outbox).where(
+                    (Outbox.state == "pending") |
+                    ((Outbox.state == "sending") & (Outbox.claimed_at < utc() - CLAIM_TIMEOUT))
+                ).order_by(Outbox.id).limit(1))
+                if row is None:
+                    return delivered, failed
+                uncertain = row.state == "sending"
+                row.state, row.claimed_at, row.attempts = "sending", utc(), row.attempts + 1
+                if row.thread_ts is None and row.kind in ("ack", "status", "snooze") and row.reminder_id:
+                    rem = s.get(Reminder, row.reminder_id)
+                    row.thread_ts = rem.thread_ts if rem else None
+                item = {c: getattr(row, c) for c in ("id", "key", "kind", "channel_id", "thread_ts", "payload",
+                                                     "created_at", "reminder_id")}
+            payload = json.loads(item["payload"])
+            ts, error, state = None, None, "sent"
+            try:
+                if uncertain:
+                    ts = poster.find(item["channel_id"], item["key"], item["thread_ts"],
+                                     item["created_at"] - timedelta(minutes=1))
+                if ts is None:
+                    wait = self.pace_seconds - (time.monotonic() - last_post[item["channel_id"]])
+                    if wait > 0 and item["kind"] not in ("update", "ephemeral"):
+                        time.sleep(wait)
+                    ts = self._send(poster, item, payload)
+                    last_post[item["channel_id"]] = time.monotonic()
+            except PermanentError as exc:
+                state, error = "failed", str(exc)[:300]
+            except RetryLater as exc:
+                state, error = "pending", str(exc)[:300]
+            except Uncertain as exc:
+                state, error = "sending", str(exc)[:300]
+            with self.db.write() as s:
+                values = {"state": state, "error": error}
+                if state == "sent":
+                    values.update(sent_at=utc(), result_ts=ts)
+                if state == "sending":  # unknown outcome: reconcile on a later delivery
+                    values.update(claimed_at=utc() - CLAIM_TIMEOUT - timedelta(seconds=1))
+                s.execute(update(Outbox).where(Outbox.id == item["id"]).values(**values))
+                if state == "sent" and item["kind"] == "reminder" and item["reminder_id"]:
+                    s.execute(update(Reminder).where(Reminder.id == item["reminder_id"]).values(thread_ts=ts))
+            if state == "sent":
+                delivered += 1
+            elif state == "failed":
+                failed += 1
+                log.warning("post %s failed for good: %s", item["key"], error)
+            else:
+                log.warning("post %s not confirmed (%s); it is retried on the next delivery", item["key"], error)
+                return delivered, failed
+
+    def _send(self, poster: Poster, item: dict, payload: dict) -> str | None:
+        kind = item["kind"]
+        if kind == "update":
+            poster.update(item["channel_id"], payload["ts"], payload["text"], payload.get("blocks"))
+            return payload["ts"]
+        if kind == "ephemeral":
+            poster.ephemeral(item["channel_id"], payload["user"], payload["text"], item["thread_ts"])
+            return None
+        return poster.post(item["channel_id"], payload["text"], payload.get("blocks"), thread_ts=item["thread_ts"],
+                           key=item["key"], reply_broadcast=bool(payload.get("reply_broadcast")))
+
+    # -- answers ----------------------------------------------------------------------
+    def reminder_for_thread(self, channel: str, thread_ts: str) -> int | None:
+        with self.db.session() as s:
+            return s.scalar(select(Reminder.id).where(Reminder.channel_id == channel, Reminder.thread_ts == thread_ts))
+
+    def _may_act(self, session, rem: Reminder, user: str) -> tuple[bool, str | None]:
+        v = self._views(session, [rem.recommendation_id])[rem.recommendation_id]
+        owner = v.owner
+        if owner is None or owner == user or owner.startswith("subteam:"):
+            return True, owner
+        return self.is_admin(user), owner
+
+    def acknowledge(self, reminder_id: int, user: str, via: str, note: str | None,
+                    now: datetime | None = None) -> AckResult:
+        now_utc = utc(now)
+        note = (note or "").strip()[:2000] or None
+        with self.db.write() as s:
+            rem = s.get(Reminder, reminder_id)
+            if rem is None:
+                return AckResult(ok=False)
+            ok, owner = self._may_act(s, rem, user)
+            if not ok:
+                return AckResult(ok=False, owner=owner, reminder_id=rem.id)
+            existing = s.scalar(select(Acknowledgement).where(Acknowledgement.reminder_id == rem.id,
+                                                              Acknowledgement.round == rem.sent,
+                                                              Acknowledgement.user_id == user))
+            if existing is not None:
+                if note and not existing.note:
+                    existing.note = note
+                return AckResult(ok=True, duplicate=True, owner=owner, reminder_id=rem.id)
+            try:
+                with s.begin_nested():
+                    ack = Acknowledgement(reminder_id=rem.id, round=rem.sent, user_id=user, via=via, note=note,
+                                          at=now_utc)
+                    s.add(ack)
+                    s.flush()
+            except IntegrityError:  # a concurrent delivery of the same answer won
+                return AckResult(ok=True, duplicate=True, owner=owner, reminder_id=rem.id)
+            rem.state, rem.unanswered = "acknowledged", 0
+            rem.quiet_until = now_utc + timedelta(days=self.settings.ack_quiet_days)
+            repo.audit(s, at=now_utc, actor=user, action="ack", recommendation_id=rem.recommendation_id,
+                       channel_id=rem.channel_id, detail={"via": via, "note": note})
+            line = f":white_check_mark: Acknowledged by <@{user}> on {now_utc:%Y-%m-%d}" + (
+                f": “{escape(clip(note, 500))}”" if note else "")
+            self._answer_posts(s, rem, f"ack:{rem.id}:{ack.id}", line, now_utc)
+        return AckResult(ok=True, owner=owner, reminder_id=reminder_id)
+
+    def snooze(self, reminder_id: int, user: str, until: datetime, reason: str | None,
+               now: datetime | None = None) -> AckResult:
+        now_utc = utc(now)
+        until = utc(until)
+        with self.db.write() as s:
+            rem = s.get(Reminder, reminder_id)
+            if rem is None:
+                return AckResult(ok=False)
+            ok, owner = self._may_act(s, rem, user)
+            if not ok:
+                return AckResult(ok=False, owner=owner, reminder_id=rem.id)
+            sn = Snooze(reminder_id=rem.id, user_id=user, until=until, reason=(reason or "").strip()[:500] or None,
+                        at=now_utc)
+            s.add(sn)
+            s.flush()
+            rem.state, rem.quiet_until, rem.unanswered = "snoozed", until, 0
+            repo.audit(s, at=now_utc, actor=user, action="snooze", recommendation_id=rem.recommendation_id,
+                       channel_id=rem.channel_id, detail={"until": until.isoformat(), "note": sn.reason})
+            line = f":zzz: Snoozed by <@{user}> until {until:%Y-%m-%d}" + (
+                f": “{escape(clip(sn.reason, 500))}”" if sn.reason else "")
+            self._answer_posts(s, rem, f"snooze:{rem.id}:{sn.id}", line, now_utc)
+        return AckResult(ok=True, owner=owner, reminder_id=reminder_id)
+
+    def _answer_posts(self, s, rem: Reminder, key: str, line: str, now_utc: datetime) -> None:
+        """Confirm once in the thread, and show the answer on the parent message."""
+        self._outbox(s, key, "ack", rem.channel_id, rem.thread_ts, rem.id, now_utc, {"text": line})
+        if rem.thread_ts:
+            v = self._views(s, [rem.recommendation_id])[rem.recommendation_id]
+            as_of = self.service.today(now_utc.replace(tzinfo=timezone.utc))
+            self._outbox(s, key + ":parent", "update", rem.channel_id, None, rem.id, now_utc, {
+                "ts": rem.thread_ts, "text": reminder_text(v, as_of),
+                "blocks": [b.to_dict() for b in reminder_blocks(v, as_of, rem.id, state_line=line)]})
+
+    def snooze_key(self, key: str, channel: str | None, user: str, days: int, reason: str | None,
+                   now: datetime | None = None) -> list[AckResult]:
+        """/gaorec snooze KEY 30d: every open reminder of that recommendation (in this channel, if given)."""
+        now_utc = utc(now)
+        with self.db.session() as s:
+            q = (select(Reminder.id).join(Recommendation, Recommendation.id == Reminder.recommendation_id)
+                 .where(Recommendation.key == key.lower(), Reminder.state != "closed"))
+            if channel:
+                q = q.where(Reminder.channel_id == channel)
+            ids = list(s.scalars(q))
+        return [self.snooze(i, user, now_utc + timedelta(days=days), reason, now_utc) for i in ids]
+
+    # -- GAO changed a reminded recommendation ---------------------------------------------
+    def after_import(self, changed_keys: list[str], now: datetime | None = None) -> int:
+        """Close the loop for reminded recommendations whose status or comment changed: post what changed in
+        the thread, update the parent, stop reminding for the old promise. Returns threads closed."""
+        if not changed_keys:
+            return 0
+        now_utc = utc(now)
+        as_of = self.service.today(now_utc.replace(tzinfo=timezone.utc))
+        closed = 0
+        with self.db.write() as s:
+            rems = list(s.scalars(select(Reminder).join(Recommendation, Recommendation.id == Reminder.recommendation_id)
+                                  .where(Recommendation.key.in_(changed_keys), Reminder.state != "closed")))
+            if not rems:
+                return 0
+            views = self._views(s, sorted({r.recommendation_id for r in rems}))
+            for rem in rems:
+                v = views[rem.recommendation_id]
+                last = s.scalar(select(repo.StatusEvent).where(repo.StatusEvent.recommendation_id == v.id)
+                                .order_by(repo.StatusEvent.id.desc()).limit(1))
+                if last is None or last.observed_at < rem.created_at:
+                    continue
+                still = v.current_due == rem.due and v.days_overdue(as_of) is not None and v.status_date is not None \
+                    and v.status_date <= rem.due
+                if still:
+                    continue
+                rem.state, rem.next_at = "closed", None
+                closed += 1
+                key = f"status:{rem.id}:{last.id}"
+                self._outbox(s, key, "status", rem.channel_id, rem.thread_ts, rem.id, now_utc,
+                             {"text": status_change_text(v, last.old_status, as_of)})
+                if rem.thread_ts:
+                    line = f":arrows_counterclockwise: GAO updated this on {now_utc:%Y-%m-%d}: {escape(v.status or '')}" \
+                           f"; reminders for this promise stopped."
+                    self._outbox(s, key + ":parent", "update", rem.channel_id, None, rem.id, now_utc, {
+                        "ts": rem.thread_ts, "text": reminder_text(v, as_of),
+                        "blocks": [b.to_dict() for b in reminder_blocks(v, as_of, rem.id, state_line=line,
+                                                                        buttons=False)]})
+                repo.audit(s, at=now_utc, actor="gao", action="status", recommendation_id=v.id,
+                           channel_id=rem.channel_id, detail={"old_status": last.old_status, "new_status": v.status})
+        return closed
+
+    def pending(self) -> int:
+        with self.db.session() as s:
+            return s.scalar(select(func.count()).select_from(Outbox).where(Outbox.state.in_(("pending", "sending"))))
