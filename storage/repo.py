@@ -751,8 +751,8 @@ def first_delivery(session: Session, team_id: str, event_id: str, now: datetime)
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    result = session.execute(dialect_insert(table).values(**values).on_conflict_do_nothing())
-    return result.rowcount == 1
+    stmt = dialect_insert(table).values(**values).on_conflict_do_nothing().returning(table.c.event_id)
+    return session.execute(stmt).first() is not None
 
 
 def history(session: Session, rec_id: int) -> list[dict]:

@@ -60,11 +60,21 @@ class FakeSlack:
     def response_url(self, name: str = "1") -> str:
         return f"{self.base}/response/{name}"
 
+    def posts(self, channel: str | None = None, *, top_level: bool | None = None) -> list[dict]:
+        """Messages Slack accepted (chat.postMessage), optionally by channel and thread level."""
+        with self._lock:
+            out = [m | {"channel": ch} for ch, ms in self.messages.items() for m in ms if ch != "__ephemeral__"]
+        if channel is not None:
+            out = [m for m in out if m["channel"] == channel]
+        if top_level is not None:
+            out = [m for m in out if (not m.get("thread_ts")) == top_level]
+        return sorted(out, key=lambda m: m["ts"])
+
     def fail(self, method: str, status: int, *, times: int = 1, retry_after: int | None = None,
-             body: dict | None = None, reset: bool = False) -> None:
+             body: dict | None = None, reset: bool = False, after_effect: bool = False) -> None:
         """The next `times` calls of `method` answer `status` (or drop the connection with reset=True)."""
         for _ in range(times):
-            self.failures[method].append((status, retry_after, body, reset))
+            self.failures[method].append((status, retry_after, body, reset, after_effect))
 
     def of(self, method: str) -> list[Call]:
         with self._lock:
@@ -94,7 +104,7 @@ class FakeSlack:
             return {"ok": True, "user": user}
         if method in ("chat.postMessage", "chat.postEphemeral"):
             ts = f"{int(time.time())}.{next(self._ts):06d}"
-            channel = params.get("channel")
+            channel = params.get("channel") if method == "chat.postMessage" else "__ephemeral__"
             msg = {"ts": ts, "text": params.get("text"), "blocks": params.get("blocks"),
                    "thread_ts": params.get("thread_ts"), "metadata": params.get("metadata"),
                    "reply_broadcast": params.get("reply_broadcast")}
@@ -105,7 +115,12 @@ class FakeSlack:
             return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}
         if method == "conversations.history":
             channel = params.get("channel")
-            return {"ok": True, "messages": list(reversed(self.messages.get(channel, []))), "has_more": False}
+            top = [m for m in self.messages.get(channel, []) if not m.get("thread_ts")]
+            return {"ok": True, "messages": list(reversed(top)), "has_more": False}
+        if method == "conversations.replies":
+            channel, ts = params.get("channel"), params.get("ts")
+            replies = [m for m in self.messages.get(channel, []) if m.get("thread_ts") == ts or m["ts"] == ts]
+            return {"ok": True, "messages": replies, "has_more": False}
         return {"ok": True}
 
     def _handler(self):
@@ -142,8 +157,10 @@ class FakeSlack:
                     failure = fake.failures[method].pop(0) if fake.failures[method] else None
                     fake.calls.append(Call(method, params, dict(self.headers)))
                     fake._cond.notify_all()
+                if failure and failure[4]:  # the call takes effect, then the answer is lost
+                    fake._answer(method, params)
                 if failure:
-                    status, retry_after, body, reset = failure
+                    status, retry_after, body, reset, _ = failure
                     if reset:
                         self.close_connection = True
                         self.connection.shutdown(2)

@@ -91,18 +91,26 @@ def test_hostile_query_is_escaped(served, slack):
     assert "<!channel>" not in blob and "&lt;!channel&gt;" in blob
 
 
-def test_event_retry_is_processed_once_and_unfurls(served, slack):
+def test_event_retry_is_processed_once_and_unfurls(app, served, slack):
+    from .conftest import FIXTURES
+
+    app.import_sources([str(FIXTURES / "agency-page.html")])
     event = {"type": "link_shared", "channel": "C0001", "user": "U0USER", "message_ts": "1700000000.000100",
-             "links": [{"domain": "gao.gov", "url": "https://www.gao.gov/products/gao-99-999999"}]}
+             "links": [{"domain": "gao.gov", "url": "https://www.gao.gov/products/gao-24-900101"},
+                       {"domain": "gao.gov", "url": "https://www.gao.gov/products/gao-99-999999"}]}
     body = event_body(event, event_id="Ev0001")
     h = signed_headers(SECRET, body, content_type="application/json")
     assert post(served.url, body, h)[0] == 200
     h2 = {**signed_headers(SECRET, body, content_type="application/json"), "X-Slack-Retry-Num": "1",
           "X-Slack-Retry-Reason": "http_timeout"}
     assert post(served.url, body, h2)[0] == 200
+    (unfurl,) = slack.wait_for("chat.unfurl")
     time.sleep(1.0)
-    assert "already received" in served.log
-    assert slack.of("chat.unfurl") == []  # no such report known: nothing to unfurl
+    assert len(slack.of("chat.unfurl")) == 1 and "already received" in served.log
+    unfurls = unfurl.params["unfurls"]
+    assert list(unfurls) == ["https://www.gao.gov/products/gao-24-900101"]  # unknown reports are left alone
+    blob = json.dumps(unfurls, ensure_ascii=False)
+    assert "Grant Oversight" in blob and "December 31, 2025" in blob and "Recommendation 2" in blob
 
 
 def test_paging_buttons(served, slack):

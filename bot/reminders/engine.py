@@ -408,7 +408,7 @@ class Engine:
                 v = views[rem.recommendation_id]
                 last = s.scalar(select(repo.StatusEvent).where(repo.StatusEvent.recommendation_id == v.id)
                                 .order_by(repo.StatusEvent.id.desc()).limit(1))
-                if last is None or last.observed_at < rem.created_at:
+                if last is None:  # a change without a status event (text or priority only)
                     continue
                 still = v.current_due == rem.due and v.days_overdue(as_of) is not None and v.status_date is not None \
                     and v.status_date <= rem.due

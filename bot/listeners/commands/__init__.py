@@ -1,6 +1,8 @@
 """/gaorec: acknowledged at once, answered through respond() after the ack."""
 from __future__ import annotations
 
+import time
+
 from ...blocks import fallback_text, reply_blocks
 
 COMMAND = "/gaorec"
@@ -11,6 +13,7 @@ def register(app, ctx) -> None:
         ack()
 
     def run_command(body, respond, client):
+        time.sleep(0.001)  # let the ack's response leave before this thread takes the GIL for the search
         caller = ctx.caller(client, body["user_id"], body.get("channel_id"), body.get("user_name", ""))
         reply = ctx.service.handle(body.get("text", ""), caller)
         respond(blocks=[b.to_dict() for b in reply_blocks(reply)], text=fallback_text(reply),

@@ -1,0 +1,138 @@
+"""The reminder loop end to end: `gaorec serve` and `gaorec remind --now` as
+processes against the fake Slack API; signed thread replies, retries,
+reactions and button clicks; a re-import that changes a recommendation."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from .conftest import CBP_PAGE, ROOT, needs_shared
+from .fakeslack import FakeSlack, action_body, command_body, event_body, post, signed_headers
+from .slackserver import SECRET, ServeProcess
+from .test_overdue import rec4_comment
+
+pytestmark = needs_shared(CBP_PAGE)
+FORM = "application/x-www-form-urlencoded"
+C1 = "C0001"
+
+
+def run_cli(db_url, api_url, *args):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "GAOREC_"))}
+    env.update({"DATABASE_URL": db_url, "SLACK_API_URL": api_url, "SLACK_BOT_TOKEN": "xoxb-test-token-123",
+                "GAOREC_POST_INTERVAL": "0.05"})
+    out = subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    return out.stdout
+
+
+@pytest.fixture
+def loop(app, tmp_path):
+    fake = FakeSlack(users={"U0ADMIN": {"is_admin": True}}).start()
+    app.import_sources([str(CBP_PAGE)])
+    serve = ServeProcess(app.db.url, fake.api_url, extra_env={"GAOREC_POST_INTERVAL": "0.05"})
+
+    def command(text, user="U0ADMIN", name="r"):
+        body = command_body(text, user_id=user, channel_id=C1, response_url=fake.response_url(name))
+        status, _, _ = post(serve.url, body, signed_headers(SECRET, body, content_type=FORM))
+        assert status == 200
+
+    def event(ev, event_id, retry=None):
+        body = event_body(ev, event_id=event_id)
+        headers = signed_headers(SECRET, body, content_type="application/json")
+        if retry is not None:
+            headers.update({"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"})
+        status, _, _ = post(serve.url, body, headers)
+        assert status == 200
+
+    yield app, fake, serve, command, event
+    serve.stop()
+    fake.stop()
+
+
+def key_of(app, number):
+    return [v.key for v in app.search("232")[0] if v.rec_number == number][0]
+
+
+def test_the_whole_loop(loop, tmp_path):
+    app, fake, serve, command, event = loop
+    rec3, rec4 = key_of(app, 3), key_of(app, 4)
+    command("subscribe", name="sub")
+    command(f"assign {rec3} <@U0OWNER|owner>", name="assign")
+    fake.wait_for("response_url", 2)
+    out = run_cli(app.db.url, fake.api_url, "remind", "--now", "2026-12-01T14:00:00Z")
+    top = fake.posts(C1, top_level=True)
+    assert len(top) == 7, out
+    r3 = [m for m in top if f"`{rec3}`" in json.dumps(m["blocks"], ensure_ascii=False)][0]
+    blob3 = json.dumps(r3["blocks"], ensure_ascii=False)
+    assert "March 2024" in blob3 and "<@U0OWNER>" in blob3
+    assert r3["metadata"]["event_payload"]["key"].startswith("r")
+
+    # an hour later: nothing
+    run_cli(app.db.url, fake.api_url, "remind", "--now", "2026-12-01T15:00:00Z")
+    assert len(fake.posts(C1)) == 7
+
+    # the owner answers in the thread; Slack delivers the event twice
+    reply = {"type": "message", "channel": C1, "user": "U0OWNER", "text": "ack - guidance is in final review",
+             "ts": "1800000000.000001", "thread_ts": r3["ts"]}
+    event(reply, "EvACK1")
+    event(reply, "EvACK1", retry=1)
+    confirm = fake.wait_for("chat.update", 1)
+    time.sleep(0.5)
+    shown = json.loads(run_cli(app.db.url, fake.api_url, "show", rec3, "--json"))
+    acks = [e for e in app.history_reply(rec3, app.today()).data["events"] if e["kind"] == "ack"]
+    assert len(acks) == 1 and acks[0]["detail"]["note"] == "ack - guidance is in final review"
+    thread3 = [m for m in fake.posts(C1) if m.get("thread_ts") == r3["ts"]]
+    assert len(thread3) == 1 and "Acknowledged by <@U0OWNER>" in thread3[0]["text"]
+    assert confirm[0].params["ts"] == r3["ts"]
+    assert shown["key"] == rec3
+
+    # a stranger's reaction is refused, privately
+    event({"type": "reaction_added", "user": "U0STRANGER", "reaction": "white_check_mark",
+           "item": {"type": "message", "channel": C1, "ts": r3["ts"]}}, "EvREACT1")
+    eph = fake.wait_for("chat.postEphemeral", 1)[0]
+    assert eph.params["user"] == "U0STRANGER" and "Only <@U0OWNER>" in eph.params["text"]
+
+    # a week later: the six unacknowledged get a reply in their threads, Recommendation 3 none
+    run_cli(app.db.url, fake.api_url, "remind", "--now", "2026-12-09T14:00:00Z")
+    assert len(fake.posts(C1, top_level=True)) == 7
+    replies = [m for m in fake.posts(C1, top_level=False) if "reminder 2" in (m["text"] or "")]
+    assert len(replies) == 6 and r3["ts"] not in {m["thread_ts"] for m in replies}
+
+    # GAO updates Recommendation 4: the change goes into its thread and its reminders stop
+    r4 = [m for m in fake.posts(C1, top_level=True) if f"`{rec4}`" in json.dumps(m["blocks"], ensure_ascii=False)][0]
+    changed = tmp_path / "cbp-later.txt"
+    changed.write_text(rec4_comment(CBP_PAGE.read_text()))
+    run_cli(app.db.url, fake.api_url, "import", str(changed))
+    note = [m for m in fake.posts(C1, top_level=False) if m["thread_ts"] == r4["ts"] and "GAO updated" in m["text"]]
+    assert len(note) == 1 and "June 2027" in note[0]["text"]
+    run_cli(app.db.url, fake.api_url, "remind", "--now", "2026-12-17T14:00:00Z")
+    r4_thread = [m for m in fake.posts(C1, top_level=False) if m["thread_ts"] == r4["ts"]]
+    assert not any("reminder 3" in (m["text"] or "") for m in r4_thread)
+    assert sum("reminder 3" in (m["text"] or "") for m in fake.posts(C1, top_level=False)) == 5
+    assert "xoxb-test-token-123" not in serve.log
+
+
+def test_button_ack_and_snooze_permissions(loop):
+    app, fake, serve, command, event = loop
+    command("subscribe CBP", name="sub")
+    fake.wait_for("response_url", 1)
+    run_cli(app.db.url, fake.api_url, "remind", "--now", "2026-12-01T14:00:00Z")
+    first = fake.posts(C1, top_level=True)[0]
+    block = [b for b in first["blocks"] if str(b.get("block_id", "")).startswith("reminder:")][0]
+    value = block["elements"][0]["value"]
+    body = action_body("gaorec_ack", value, user_id="U0SOMEONE", channel_id=C1,
+                       response_url=fake.response_url("ack"), message_ts=first["ts"])
+    assert post(serve.url, body, signed_headers(SECRET, body, content_type=FORM))[0] == 200
+    fake.wait_for("chat.update", 1)  # no owner: anyone in the channel may acknowledge
+    body = action_body("gaorec_snooze_week", value, user_id="U0SOMEONE", channel_id=C1,
+                       response_url=fake.response_url("snz"), message_ts=first["ts"])
+    assert post(serve.url, body, signed_headers(SECRET, body, content_type=FORM))[0] == 200
+    fake.wait_for("chat.update", 2)
+    thread = [m for m in fake.posts(C1) if m.get("thread_ts") == first["ts"]]
+    assert [("Acknowledged" in m["text"], "Snoozed" in m["text"]) for m in thread] == [(True, False), (False, True)]
