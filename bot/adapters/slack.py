@@ -107,10 +107,15 @@ PERMANENT = {"channel_not_found", "not_in_channel", "is_archived", "invalid_bloc
 
 
 class SlackPoster:
-    """Posts through the WebClient (its retry handlers already waited out 429s and retried 5xx)."""
+    """Posts through the WebClient. chat.postMessage has no idempotency key, so
+    posts are retried by the client only after a 429 (Slack did not take them);
+    after a 5xx or a reset the outbox first looks for the post's key in the
+    channel, and only then posts again. Idempotent calls keep every retry."""
 
     def __init__(self, client: WebClient):
         self.client = client
+        self.post_client = WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout,
+                                     retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)])
 
     def _call(self, fn, **kw):
         from slack_sdk.errors import SlackApiError
@@ -135,7 +140,7 @@ class SlackPoster:
     def post(self, channel, text, blocks, *, thread_ts, key, reply_broadcast=False) -> str:
         from ..reminders.engine import METADATA_TYPE
 
-        resp = self._call(self.client.chat_postMessage, channel=channel, text=text, blocks=blocks,
+        resp = self._call(self.post_client.chat_postMessage, channel=channel, text=text, blocks=blocks,
                           thread_ts=thread_ts, reply_broadcast=reply_broadcast or None, unfurl_links=False,
                           metadata={"event_type": METADATA_TYPE, "event_payload": {"key": key}})
         return resp["ts"]

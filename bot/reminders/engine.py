@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Protocol
 
 from sqlalchemy import func, select, update
+from sqlalchemy import text as sql_text
 from sqlalchemy.exc import IntegrityError
 
 from storage import repo
@@ -34,6 +35,7 @@ log = logging.getLogger("gaorec.reminders")
 ACK_REACTIONS = frozenset({"white_check_mark", "heavy_check_mark", "ballot_box_with_check"})
 CLAIM_TIMEOUT = timedelta(minutes=5)  # a "sending" row older than this: its outcome is unknown
 METADATA_TYPE = "gaorec_post"
+PASS_LOCK = 0x6761_6F73  # advisory lock id of the planning transaction
 
 
 class Poster(Protocol):
@@ -140,6 +142,9 @@ class Engine:
         as_of = self.service.today(now_utc.replace(tzinfo=timezone.utc))
         result = PassResult(as_of=as_of, dry_run=dry_run)
         with (self.db.session() if dry_run else self.db.write()) as s:
+            if not dry_run and self.db.dialect == "postgresql":
+                # passes take turns (SQLite's BEGIN IMMEDIATE already makes them): a second one sees the first's work
+                s.execute(sql_text("SELECT pg_advisory_xact_lock(:k)"), {"k": PASS_LOCK})
             started = time.perf_counter()
             wanted = self.select(s, as_of)
             rec_ids = sorted({r[0] for found in wanted.values() for r in found})
