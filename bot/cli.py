@@ -148,14 +148,19 @@ def search(query: tuple[str, ...], limit: int, as_of: str | None, as_json: bool)
 
 def _table(views, day: date, title: str) -> None:
     table = Table(title=title)
-    for col in ("key", "report", "rec", "agency", "status", "promise", "overdue"):
-        table.add_column(col, overflow="fold")
+    table.add_column("key", no_wrap=True)
+    table.add_column("report", overflow="ellipsis", no_wrap=True, max_width=44)
+    table.add_column("rec", justify="right")
+    table.add_column("status", overflow="ellipsis", no_wrap=True, max_width=12)
+    table.add_column("promise", overflow="ellipsis", no_wrap=True, max_width=20)
+    table.add_column("due", no_wrap=True)
+    table.add_column("overdue", justify="right", no_wrap=True)
     for v in views:
         p = v.current_promise
         days = v.days_overdue(day)
-        table.add_row(v.key, (v.report_number or "") + " " + (v.report_title or "")[:60],
-                      str(v.rec_number or ""), v.agency[:40], v.status or "",
-                      f"{p.phrase} ({p.due})" if p else "", f"{days} days" if days is not None else "")
+        report = (v.report_title or v.report_number or "").split(":")[0]
+        table.add_row(v.key, report, str(v.rec_number or ""), v.status or "",
+                      p.phrase if p else "", str(p.due) if p else "", f"{days} days" if days is not None else "")
     Console().print(table)
 
 

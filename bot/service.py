@@ -193,9 +193,13 @@ class Gaorec:
             m = re.match(r"^(\d{1,4})d?\b\s*(.*)$", rest)
             if m:
                 days, query = min(int(m.group(1)), 3660), m.group(2)
-            views = self.due(as_of, days, query or None)
+            q = query[:MAX_QUERY] or None
+            with self.db.session() as s:
+                total = repo.count_due(s, as_of, as_of + timedelta(days=days), q)
+                offset = min(offset, max(0, total - 1))
+                views = repo.due_between(s, as_of, as_of + timedelta(days=days), q, limit=PAGE_SIZE, offset=offset)
             title = f"Promises due in the next {days} days{f' matching “{query}”' if query else ''}"
-            return self._list(views, title, as_of, "due", query, offset)
+            return self._page(views, total, title, as_of, "due", query, offset)
         if cmd == "stats":
             return Reply(kind="stats", title="gaorec stats", data=self.stats(as_of), as_of=as_of)
         if cmd == "mine":

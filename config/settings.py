@@ -38,7 +38,7 @@ class Settings(BaseSettings):
                              description="When the reminder pass runs (crontab, in the time zone).")
     refresh_cron: str = Field("30 6 * * *", validation_alias=_alias("refresh_cron", "GAOREC_REFRESH_CRON"),
                               description="When the configured sources are re-imported.")
-    reminder_cap: int = Field(10, ge=1, le=100, validation_alias=_alias("reminder_cap", "GAOREC_REMINDER_CAP"),
+    reminder_cap: int = Field(10, ge=1, le=100_000, validation_alias=_alias("reminder_cap", "GAOREC_REMINDER_CAP"),
                               description="New top-level reminders per channel per pass; the rest wait.")
     followup_days: int = Field(7, ge=1, le=365, validation_alias=_alias("followup_days", "GAOREC_FOLLOWUP_DAYS"))
     escalate_after: int = Field(3, ge=1, le=50, validation_alias=_alias("escalate_after", "GAOREC_ESCALATE_AFTER"),

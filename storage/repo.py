@@ -281,13 +281,24 @@ def _matching(session: Session, query: str):
                                  .bindparams(fq=" ".join(terms[:32])))
 
 
+def _due_where(start: date, end: date):
+    return (Recommendation.status.in_(OPEN_STATUSES) & (Recommendation.current_due >= start)
+            & (Recommendation.current_due <= end))
+
+
 def due_between(session: Session, start: date, end: date, query: str | None = None,
-                limit: int | None = None) -> list[RecView]:
-    where = (Recommendation.status.in_(OPEN_STATUSES) & (Recommendation.current_due >= start)
-             & (Recommendation.current_due <= end))
+                limit: int | None = None, offset: int = 0) -> list[RecView]:
+    where = _due_where(start, end)
     if query:
         where = where & _matching(session, query)
-    return _views(session, where, order=(Recommendation.current_due, Recommendation.id), limit=limit)
+    return _views(session, where, order=(Recommendation.current_due, Recommendation.id), limit=limit, offset=offset)
+
+
+def count_due(session: Session, start: date, end: date, query: str | None = None) -> int:
+    where = _due_where(start, end)
+    if query:
+        where = where & _matching(session, query)
+    return session.scalar(select(func.count()).select_from(Recommendation).join(Report).where(where)) or 0
 
 
 def stats(session: Session, as_of: date) -> dict:

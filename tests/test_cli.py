@@ -103,3 +103,45 @@ def test_run_loads_the_bundled_sample_then_reads_stdin(cli, tmp_path):
     r = cli("run", "--sample", str(ROOT / "bot" / "samples" / "agency-page-sample.txt"), input="/gaorec stats\n")
     assert r.exit_code == 0, r.output
     assert "5 recommendations in" in r.output
+
+
+@needs_shared()
+def test_shell_walks_the_reminder_loop_with_simulated_time(cli):
+    cli("import", str(CBP_PAGE))
+    import json as _json
+
+    key = [r["key"] for r in _json.loads(cli("search", "232", "--json").output)["results"] if r["rec_number"] == 3][0]
+    script = "\n".join([
+        "/gaorec subscribe", f"/gaorec assign {key} @U0DANA", ":now 2026-12-01T14:00:00Z",
+        ":now 2026-12-01T15:00:00Z", ":as U0OTHER", f":react {key}", ":as U0DANA",
+        f":reply {key} guidance is in final review", f":react {key}", ":now 2026-12-09T14:00:00Z", ""])
+    out = cli("shell", input=script).output
+    assert "Reminder pass at 2026-12-01T14:00:00+00:00: 7 post(s)." in out
+    assert "Reminder pass at 2026-12-01T15:00:00+00:00: 0 post(s)." in out
+    assert "[only visible to U0OTHER] Only @U0DANA or an admin can acknowledge" in out
+    assert out.count("Acknowledged by @U0DANA") == 2  # the thread confirmation and the updated reminder, once
+    assert "(already acknowledged by you: nothing new recorded)" in out
+    assert "Reminder pass at 2026-12-09T14:00:00+00:00: 6 post(s)." in out
+
+
+def test_remind_needs_a_token_unless_dry_run(cli):
+    r = cli("remind", "--now", "2026-12-01T14:00:00Z")
+    assert r.exit_code == 1 and "SLACK_BOT_TOKEN" in r.output
+    r = cli("remind", "--now", "2026-12-01T14:00:00Z", "--dry-run", "--json")
+    assert r.exit_code == 0 and json.loads(r.output)["planned"] == []
+    r = cli("remind", "--now", "tomorrow")
+    assert r.exit_code == 2
+
+
+def test_due_lists_coming_promises(cli):
+    cli("import", str(ROOT / "bot" / "samples" / "agency-page-sample.txt"))
+    from bot.reply import Caller
+    from bot.service import Gaorec
+    from config.settings import Settings
+    from datetime import datetime, timezone
+
+    app = Gaorec(Settings(_env_file=None))
+    reply = app.handle("due 365d", Caller("U1"), now=datetime(2026, 11, 28, tzinfo=timezone.utc))
+    assert reply.kind == "list" and reply.total == 2
+    assert [v.current_promise.due.isoformat() for v in reply.records] == ["2027-03-31", "2027-08-31"]
+    assert app.handle("due 10d", Caller("U1"), now=datetime(2026, 11, 28, tzinfo=timezone.utc)).kind == "empty"
