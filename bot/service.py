@@ -112,6 +112,10 @@ class Gaorec:
         now_naive = now.astimezone(timezone.utc).replace(tzinfo=None) if now and now.tzinfo else now
         summary = repo.import_results(self.db, results, now=now_naive, tz=self.settings.tz, progress=progress)
         summary.threads_closed = self.reminders.after_import(summary.changed_keys, now_naive)
+        from . import metrics
+
+        for result, n in (("new", summary.new), ("changed", summary.changed), ("unchanged", summary.unchanged)):
+            metrics.IMPORTED.labels(result).inc(n)
         return summary
 
     # -- reads -------------------------------------------------------------

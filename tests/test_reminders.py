@@ -74,12 +74,24 @@ def test_priority_first_then_oldest_due(rig, fake):
 def test_two_passes_at_the_same_instant_post_once(rig, fake):
     app, poster = rig()
     threads = [threading.Thread(target=app.reminders.run_pass, args=(T0,), kwargs={"poster": poster})
-               for _ in range(2)]
+               for _ in range(3)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert len(fake.posts(C1, top_level=True)) == 7
+
+
+def test_concurrent_deliveries_send_each_post_once(rig, fake):
+    app, poster = rig()
+    app.reminders.run_pass(T0)  # planned, not sent
+    threads = [threading.Thread(target=app.reminders.deliver, args=(poster,)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    keys = [m["metadata"]["event_payload"]["key"] for m in fake.posts(C1)]
+    assert len(keys) == len(set(keys)) == 7
 
 
 def test_crash_between_write_and_send_is_sent_once(rig, fake):

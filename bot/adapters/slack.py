@@ -120,6 +120,7 @@ class SlackPoster:
     def _call(self, fn, **kw):
         from slack_sdk.errors import SlackApiError
 
+        from .. import metrics
         from ..reminders.engine import PermanentError, RetryLater, Uncertain
 
         try:
@@ -127,6 +128,7 @@ class SlackPoster:
         except SlackApiError as exc:
             status = exc.response.status_code
             code = exc.response.get("error") if hasattr(exc.response, "get") else None
+            metrics.SLACK_ERRORS.labels(str(status)).inc()
             if status == 429 or code == "ratelimited":
                 raise RetryLater(f"rate limited: {code}") from None
             if status >= 500:
@@ -135,6 +137,7 @@ class SlackPoster:
                 raise PermanentError(code) from None
             raise Uncertain(f"Slack error {code}") from None
         except OSError as exc:  # connection reset, timeout: the post may have happened
+            metrics.SLACK_ERRORS.labels("connection").inc()
             raise Uncertain(f"{type(exc).__name__}: {exc}") from None
 
     def post(self, channel, text, blocks, *, thread_ts, key, reply_broadcast=False) -> str:
@@ -171,21 +174,31 @@ class SlackPoster:
 
 # -- HTTP ---------------------------------------------------------------------
 
-def wsgi_app(app: App, service: Gaorec):
-    """POST /slack/events through Bolt's WSGI adapter; GET /healthz ours."""
+def wsgi_app(app: App, service: Gaorec, leader=None):
+    """POST /slack/events through Bolt's WSGI adapter; GET /healthz and GET /metrics ours."""
     from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+    from .. import metrics
+
     bolt = SlackRequestHandler(app, path="/slack/events")
+    metrics.watch(service)
 
     def application(environ, start_response):
-        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-            status, body = "200 OK", {"ok": True, "database": "ok"}
+        path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
+        if path == "/healthz" and method in ("GET", "HEAD"):
+            scheduler = "off" if leader is None else ("leader" if leader.held else "follower")
+            status, body = "200 OK", {"ok": True, "database": "ok", "scheduler": scheduler}
             try:
                 service.db.ping()
             except Exception as exc:  # noqa: BLE001 - health reports, never raises
-                status, body = "503 Service Unavailable", {"ok": False, "database": type(exc).__name__}
+                status, body = "503 Service Unavailable", {"ok": False, "database": type(exc).__name__,
+                                                           "scheduler": scheduler}
             data = json.dumps(body).encode()
             start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+            return [data]
+        if path == "/metrics" and method in ("GET", "HEAD"):
+            data = metrics.exposition()
+            start_response("200 OK", [("Content-Type", "text/plain; version=0.0.4"), ("Content-Length", str(len(data)))])
             return [data]
         return bolt(environ, start_response)
 
@@ -218,7 +231,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 3000, *, thre
         return
     from waitress import create_server
 
-    server = create_server(wsgi_app(app, service), host=host, port=port, threads=threads, ident="gaorec")
+    server = create_server(wsgi_app(app, service, leader), host=host, port=port, threads=threads, ident="gaorec")
     print(f"gaorec: listening on http://{host}:{server.effective_port} (POST /slack/events, GET /healthz)",
           file=sys.stderr, flush=True)
     try:

@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from storage import repo
 from storage.models import Acknowledgement, Outbox, Recommendation, Reminder, Snooze, Subscription
 
+from .. import metrics
 from ..blocks import clip, escape, owner_markup
 from ..blocks.reminders import followup_text, reminder_blocks, reminder_text, status_change_text
 
@@ -242,14 +243,20 @@ class Engine:
         while True:
             now_utc = utc(now) if now else utc()
             with self.db.write() as s:
-                row = s.scalar(select(Outbox).where(
-                    (Outbox.state == "pending") |
-                    ((Outbox.state == "sending") & (Outbox.claimed_at < utc() - CLAIM_TIMEOUT))
-                ).order_by(Outbox.id).limit(1))
+                stale = utc() - CLAIM_TIMEOUT
+                claimable = (Outbox.state == "pending") | ((Outbox.state == "sending") & (Outbox.claimed_at < stale))
+                # FOR UPDATE SKIP LOCKED on PostgreSQL (SQLite's BEGIN IMMEDIATE already serializes writers)
+                row = s.scalar(select(Outbox).where(claimable).order_by(Outbox.id).limit(1)
+                               .with_for_update(skip_locked=True))
                 if row is None:
                     return delivered, failed
                 uncertain = row.state == "sending"
-                row.state, row.claimed_at, row.attempts = "sending", utc(), row.attempts + 1
+                claimed = s.execute(update(Outbox).where(Outbox.id == row.id, claimable).values(
+                    state="sending", claimed_at=utc(), attempts=Outbox.attempts + 1)
+                    .execution_options(synchronize_session=False)).rowcount
+                if claimed != 1:
+                    continue  # another delivery took it first
+                s.refresh(row)
                 if row.thread_ts is None and row.kind in ("ack", "status", "snooze") and row.reminder_id:
                     rem = s.get(Reminder, row.reminder_id)
                     row.thread_ts = rem.thread_ts if rem else None
@@ -284,6 +291,7 @@ class Engine:
                     s.execute(update(Reminder).where(Reminder.id == item["reminder_id"]).values(thread_ts=ts))
             if state == "sent":
                 delivered += 1
+                metrics.POSTS.labels(item["kind"]).inc()
             elif state == "failed":
                 failed += 1
                 log.warning("post %s failed for good: %s", item["key"], error)

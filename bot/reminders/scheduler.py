@@ -65,6 +65,19 @@ class Leader:
         self._held, self._fd, self._conn = False, None, None
 
 
+def trigger(spec: str, tz):
+    """A crontab line ("0 9 * * mon-fri"), or "@every 30s" / "@every 5m" for an interval."""
+    import re
+
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    m = re.fullmatch(r"@every\s+(\d+)\s*([smh])", spec.strip())
+    if m:
+        n, unit = int(m.group(1)), m.group(2)
+        return IntervalTrigger(**{{"s": "seconds", "m": "minutes", "h": "hours"}[unit]: n}, timezone=tz)
+    return CronTrigger.from_crontab(spec, timezone=tz)
+
+
 def build(service, engine, poster, leader: Leader) -> BackgroundScheduler:
     tz = service.settings.tz
     sched = BackgroundScheduler(timezone=tz, job_defaults={"coalesce": True, "max_instances": 1,
@@ -93,9 +106,9 @@ def build(service, engine, poster, leader: Leader) -> BackgroundScheduler:
         log.info("GAO refresh: %d new, %d changed, %d unchanged", summary.new, summary.changed, summary.unchanged)
         engine.deliver(poster)
 
-    sched.add_job(led(remind, "reminder pass"), CronTrigger.from_crontab(service.settings.remind_cron, timezone=tz),
+    sched.add_job(led(remind, "reminder pass"), trigger(service.settings.remind_cron, tz),
                   id="reminder-pass", replace_existing=True)
-    sched.add_job(led(refresh, "GAO refresh"), CronTrigger.from_crontab(service.settings.refresh_cron, timezone=tz),
+    sched.add_job(led(refresh, "GAO refresh"), trigger(service.settings.refresh_cron, tz),
                   id="gao-refresh", replace_existing=True)
     sched.add_job(led(lambda: engine.deliver(poster), "delivery"), "interval", minutes=1, id="outbox-deliver",
                   replace_existing=True)

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import time
 
+from ... import metrics
 from ...blocks import fallback_text, reply_blocks
 
 COMMAND = "/gaorec"
+KNOWN = {"help", "show", "overdue", "due", "mine", "assign", "unassign", "subscribe", "unsubscribe", "subscriptions",
+         "snooze", "history", "stats"}
 
 
 def register(app, ctx) -> None:
@@ -14,6 +17,8 @@ def register(app, ctx) -> None:
 
     def run_command(body, respond, client):
         time.sleep(0.001)  # let the ack's response leave before this thread takes the GIL for the search
+        word = (body.get("text") or "").split(" ", 1)[0].lower()
+        metrics.COMMANDS.labels(word if word in KNOWN else "search").inc()
         caller = ctx.caller(client, body["user_id"], body.get("channel_id"), body.get("user_name", ""))
         reply = ctx.service.handle(body.get("text", ""), caller)
         respond(blocks=[b.to_dict() for b in reply_blocks(reply)], text=fallback_text(reply),
