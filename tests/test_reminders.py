@@ -216,3 +216,36 @@ def test_subscription_query_limits_the_channel(rig, fake):
         repo.subscribe(s, "C0002", "facial", "U0ADMIN", repo.utcnow())
     app.reminders.run_pass(T0, poster=poster)
     assert len(fake.posts("C0002", top_level=True)) == 3 and len(fake.posts(C1, top_level=True)) == 7
+
+
+def test_sqlite_busy_never_reaches_a_user(sqlite_url, fake, monkeypatch):
+    """A long write (an import) holds SQLite's lock; answers wait for it instead of failing."""
+    monkeypatch.delenv("GAOREC_CONFIG", raising=False)
+    settings = Settings(database_url=sqlite_url, slack_bot_token="xoxb-t", slack_api_url=fake.api_url,
+                        post_interval=0.0, _env_file=None)
+    app = Gaorec(settings)
+    app.import_sources([str(CBP_PAGE)])
+    from bot.reply import Caller
+    key = app.search("232")[0][0].key
+    holding = threading.Event()
+
+    def long_write():
+        with app.db.write() as s:
+            s.execute(update(Reminder).values(state="active"))
+            holding.set()
+            import time as _t
+            _t.sleep(2.5)
+
+    t = threading.Thread(target=long_write)
+    t.start()
+    holding.wait(5)
+    results = []
+    workers = [threading.Thread(target=lambda: results.append(
+        app.handle(f"assign {key} <@U0X>", Caller("U0ADMIN", is_admin=True, channel_id=C1)).mrkdwn)),
+        threading.Thread(target=lambda: results.append(
+            app.handle("subscribe", Caller("U0ADMIN", is_admin=True, channel_id=C1)).mrkdwn))]
+    for w in workers:
+        w.start()
+    for w in workers + [t]:
+        w.join()
+    assert sorted(r.split(" ")[0] for r in results) == ["This", f"`{key}`"]

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -80,8 +81,12 @@ def test_the_whole_loop(loop, tmp_path):
     # the owner answers in the thread; Slack delivers the event twice
     reply = {"type": "message", "channel": C1, "user": "U0OWNER", "text": "ack - guidance is in final review",
              "ts": "1800000000.000001", "thread_ts": r3["ts"]}
-    event(reply, "EvACK1")
-    event(reply, "EvACK1", retry=1)
+    deliveries = [threading.Thread(target=event, args=(reply, "EvACK1"), kwargs={"retry": n or None})
+                  for n in range(4)]  # the first delivery and three retries, all at once
+    for t in deliveries:
+        t.start()
+    for t in deliveries:
+        t.join()
     confirm = fake.wait_for("chat.update", 1)
     time.sleep(0.5)
     shown = json.loads(run_cli(app.db.url, fake.api_url, "show", rec3, "--json"))

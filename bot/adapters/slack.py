@@ -12,15 +12,13 @@ import json
 import logging
 import sys
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, ServerErrorRetryHandler,
 )
 
 from config.settings import Settings
-
-from storage import repo
 
 from ..listeners import register
 from ..listeners.context import Context
@@ -81,18 +79,6 @@ def create_app(settings: Settings, client: WebClient | None = None, service: Gao
     )
     ctx = Context(service=service, poster=SlackPoster(client))
     service.reminders.is_admin = lambda user: ctx.is_admin(client, user)
-
-    @app.middleware
-    def once_per_event(body, next, logger):  # noqa: A002 - Bolt's name
-        """Slack retries an event (X-Slack-Retry-Num) it thinks was not received: process it once."""
-        event_id = body.get("event_id") if isinstance(body, dict) else None
-        if event_id:
-            with service.db.write() as s:
-                first = repo.first_delivery(s, body.get("team_id") or "", event_id, repo.utcnow())
-            if not first:
-                logger.info("event %s already received; skipping the retry", event_id)
-                return BoltResponse(status=200, body="")
-        return next()
 
     register(app, ctx)
     app.gaorec_context = ctx  # for tests and the scheduler

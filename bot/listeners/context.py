@@ -40,6 +40,20 @@ class Context:
             self._admins[user_id] = (now, admin)
         return admin
 
+    def first_delivery(self, body: dict) -> bool:
+        """Slack retries an event (X-Slack-Retry-Num) it thinks was lost, even while the first delivery is
+        still running: only the first is processed. Called after the ack, so a busy database never delays it."""
+        from storage import repo
+
+        event_id = body.get("event_id")
+        if not event_id:
+            return True
+        with self.service.db.write() as s:
+            first = repo.first_delivery(s, body.get("team_id") or "", event_id, repo.utcnow())
+        if not first:
+            log.info("event %s already received; skipping the retry", event_id)
+        return first
+
     def deliver(self) -> None:
         """Send what the last action put in the outbox (confirmations, parent updates)."""
         self.service.reminders.deliver(self.poster)

@@ -28,26 +28,28 @@ def register(app, ctx) -> None:
             ctx.poster.ephemeral(channel, user, ONLY_OWNER.format(owner=mention(result.owner)), thread_ts)
         ctx.deliver()
 
-    def thread_reply(event):
+    def thread_reply(event, body):
         if event.get("subtype") or event.get("bot_id") or not event.get("thread_ts") or not event.get("user"):
             return
         if event.get("thread_ts") == event.get("ts"):
             return  # the parent itself
         reminder_id = engine.reminder_for_thread(event.get("channel"), event["thread_ts"])
-        if reminder_id is None:
+        if reminder_id is None or not ctx.first_delivery(body):
             return
         answer(reminder_id, event["user"], event["channel"], event["thread_ts"], "reply", event.get("text") or "")
 
-    def reaction(event):
+    def reaction(event, body):
         item = event.get("item") or {}
         if event.get("reaction") not in ACK_REACTIONS or item.get("type") != "message":
             return
         reminder_id = engine.reminder_for_thread(item.get("channel"), item.get("ts"))
-        if reminder_id is None:
+        if reminder_id is None or not ctx.first_delivery(body):
             return
         answer(reminder_id, event["user"], item["channel"], item["ts"], "reaction", None)
 
-    def unfurl(event, client):
+    def unfurl(event, body, client):
+        if not ctx.first_delivery(body):
+            return
         unfurls = {}
         for link in (event.get("links") or [])[:5]:
             url = link.get("url") or ""
