@@ -76,7 +76,8 @@ class Gaorec:
         self.db = db or Database(self.settings.database_url)
         from .reminders.engine import Engine
 
-        self.reminders = Engine(self, pace_seconds=self.settings.post_interval)
+        self.reminders = Engine(self, pace_seconds=self.settings.post_interval,
+                                claim_timeout=timedelta(seconds=self.settings.claim_timeout))
 
     # -- time --------------------------------------------------------------
     def today(self, now: datetime | None = None) -> date:

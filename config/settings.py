@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     ack_quiet_days: int = Field(30, ge=1, le=365, validation_alias=_alias("ack_quiet_days", "GAOREC_ACK_QUIET_DAYS"))
     post_interval: float = Field(1.0, ge=0, le=60, validation_alias=_alias("post_interval", "GAOREC_POST_INTERVAL"),
                                  description="Seconds between posts to one channel (Slack allows about one per second).")
+    claim_timeout: float = Field(300.0, ge=1, le=86_400, validation_alias=_alias("claim_timeout",
+                                                                                "GAOREC_CLAIM_TIMEOUT"),
+                                 description="Seconds after which a post claimed by a process that vanished is "
+                                             "reconciled by its key and, if Slack does not have it, sent again.")
     owner_rules: list[dict[str, str]] = Field(default_factory=list, validation_alias=_alias("owner_rules"),
                                               description='[{agency = "...", owner = "U…"}, {query = "...", owner = "S…"}]')
 

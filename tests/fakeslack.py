@@ -32,6 +32,7 @@ class FakeSlack:
         self.users = users or {}
         self.team_id = team_id
         self.failures: dict[str, list[tuple]] = defaultdict(list)
+        self.delays: dict[str, list[float]] = defaultdict(list)
         self.messages: dict[str, list[dict]] = defaultdict(list)  # channel -> posted messages
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
@@ -69,6 +70,10 @@ class FakeSlack:
         if top_level is not None:
             out = [m for m in out if (not m.get("thread_ts")) == top_level]
         return sorted(out, key=lambda m: m["ts"])
+
+    def delay(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """The next `times` calls of `method` take effect at once but are answered `seconds` later."""
+        self.delays[method].extend([seconds] * times)
 
     def fail(self, method: str, status: int, *, times: int = 1, retry_after: int | None = None,
              body: dict | None = None, reset: bool = False, after_effect: bool = False) -> None:
@@ -175,6 +180,10 @@ class FakeSlack:
                     self.wfile.write(data)
                     return
                 data = json.dumps(fake._answer(method, params) if method != "response_url" else {"ok": True}).encode()
+                with fake._lock:
+                    pause = fake.delays[method].pop(0) if fake.delays[method] else 0
+                if pause:
+                    time.sleep(pause)
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))

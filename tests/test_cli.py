@@ -25,8 +25,8 @@ def all_commands(group, prefix=()):
 
 
 @pytest.fixture
-def cli(sqlite_url, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+def cli(db_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.delenv("GAOREC_CONFIG", raising=False)
     runner = CliRunner()
 
@@ -86,8 +86,8 @@ def test_promises_command_reads_stdin(cli):
 
 
 @needs_shared()
-def test_shell_from_a_pipe_as_a_process(sqlite_url, tmp_path):
-    env = {**os.environ, "DATABASE_URL": sqlite_url}
+def test_shell_from_a_pipe_as_a_process(db_url, tmp_path):
+    env = {**os.environ, "DATABASE_URL": db_url}
     env.pop("GAOREC_CONFIG", None)
     subprocess.run([sys.executable, "-m", "bot", "import", str(CBP_PAGE)], check=True, env=env,
                    capture_output=True, cwd=ROOT)

@@ -25,7 +25,7 @@ C1 = "C0001"
 def run_cli(db_url, api_url, *args):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "GAOREC_"))}
     env.update({"DATABASE_URL": db_url, "SLACK_API_URL": api_url, "SLACK_BOT_TOKEN": "xoxb-test-token-123",
-                "GAOREC_POST_INTERVAL": "0.05"})
+                "GAOREC_POST_INTERVAL": "0.05", "GAOREC_CLAIM_TIMEOUT": "1"})
     out = subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True,
                          timeout=120)
     assert out.returncode == 0, out.stdout + out.stderr
@@ -141,3 +141,33 @@ def test_button_ack_and_snooze_permissions(loop):
     fake.wait_for("chat.update", 2)
     thread = [m for m in fake.posts(C1) if m.get("thread_ts") == first["ts"]]
     assert [("Acknowledged" in m["text"], "Snoozed" in m["text"]) for m in thread] == [(True, False), (False, True)]
+
+
+def test_remind_killed_mid_pass_is_completed_once(app):
+    """SIGKILL while Slack holds a post (taken, not yet answered): the next pass finds it by its key."""
+    import signal
+
+    fake = FakeSlack().start()
+    app.import_sources([str(CBP_PAGE)])
+    from storage import repo
+    with app.db.write() as s:
+        repo.subscribe(s, C1, "", "U0ADMIN", repo.utcnow())
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "GAOREC_"))}
+    env.update({"DATABASE_URL": app.db.url, "SLACK_API_URL": fake.api_url, "SLACK_BOT_TOKEN": "xoxb-t",
+                "GAOREC_POST_INTERVAL": "0", "GAOREC_CLAIM_TIMEOUT": "1"})
+    try:
+        fake.delay("chat.postMessage", 30, times=1)
+        proc = subprocess.Popen([sys.executable, "-m", "bot", "remind", "--now", "2026-12-01T14:00:00Z"], cwd=ROOT,
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        fake.wait_for("chat.postMessage", 1, timeout=30)
+        time.sleep(0.3)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        assert len(fake.posts(C1)) == 1
+        time.sleep(1.5)  # the claim of the killed process expires
+        run_cli(app.db.url, fake.api_url, "remind", "--now", "2026-12-01T14:05:00Z")
+        keys = [m["metadata"]["event_payload"]["key"] for m in fake.posts(C1)]
+        assert len(keys) == len(set(keys)) == 7
+        assert fake.of("conversations.history")  # the uncertain one was looked up, not re-sent
+    finally:
+        fake.stop()

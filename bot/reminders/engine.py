@@ -94,12 +94,14 @@ class AckResult:
 
 
 class Engine:
-    def __init__(self, service, *, is_admin: Callable[[str], bool] | None = None, pace_seconds: float = 1.0):
+    def __init__(self, service, *, is_admin: Callable[[str], bool] | None = None, pace_seconds: float = 1.0,
+                 claim_timeout: timedelta = CLAIM_TIMEOUT):
         self.service = service
         self.settings = service.settings
         self.db = service.db
         self.is_admin = is_admin or (lambda user: user in self.settings.admins)
         self.pace_seconds = pace_seconds
+        self.claim_timeout = claim_timeout
 
     # -- who owns what ----------------------------------------------------------
     def owner_by_rules(self, session, v) -> str | None:
@@ -243,7 +245,7 @@ class Engine:
         while True:
             now_utc = utc(now) if now else utc()
             with self.db.write() as s:
-                stale = utc() - CLAIM_TIMEOUT
+                stale = utc() - self.claim_timeout
                 claimable = (Outbox.state == "pending") | ((Outbox.state == "sending") & (Outbox.claimed_at < stale))
                 # FOR UPDATE SKIP LOCKED on PostgreSQL (SQLite's BEGIN IMMEDIATE already serializes writers)
                 row = s.scalar(select(Outbox).where(claimable).order_by(Outbox.id).limit(1)
@@ -285,7 +287,7 @@ class Engine:
                 if state == "sent":
                     values.update(sent_at=utc(), result_ts=ts)
                 if state == "sending":  # unknown outcome: reconcile on a later delivery
-                    values.update(claimed_at=utc() - CLAIM_TIMEOUT - timedelta(seconds=1))
+                    values.update(claimed_at=utc() - self.claim_timeout - timedelta(seconds=1))
                 s.execute(update(Outbox).where(Outbox.id == item["id"]).values(**values))
                 if state == "sent" and item["kind"] == "reminder" and item["reminder_id"]:
                     s.execute(update(Reminder).where(Reminder.id == item["reminder_id"]).values(thread_ts=ts))
