@@ -294,13 +294,15 @@ def shell() -> None:
               help="Port to listen on (HTTP mode; 0 picks a free one).")
 @click.option("--log-level", default="INFO", show_default=True,
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
-def serve(host: str, port: int, log_level: str) -> None:
+@click.option("--log-format", default="text", show_default=True, type=click.Choice(["text", "json"]),
+              help="json: one JSON object per line, for log collectors.")
+def serve(host: str, port: int, log_level: str, log_format: str) -> None:
     """Run the Slack app: Socket Mode when SLACK_APP_TOKEN is set, else HTTP
     (POST /slack/events, GET /healthz) on a production WSGI server."""
     from .adapters.slack import MissingSettings, serve as run_server, setup_logging
 
+    setup_logging(log_level.upper(), log_format)
     app = _app(click.get_current_context())
-    setup_logging(log_level.upper())
     try:
         run_server(app.settings, host, port)
     except MissingSettings as exc:

@@ -31,6 +31,7 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.users = users or {}
         self.team_id = team_id
+        self.socket_url: str | None = None  # what apps.connections.open answers (a FakeSocketMode's url)
         self.failures: dict[str, list[tuple]] = defaultdict(list)
         self.delays: dict[str, list[float]] = defaultdict(list)
         self.messages: dict[str, list[dict]] = defaultdict(list)  # channel -> posted messages
@@ -100,6 +101,8 @@ class FakeSlack:
 
     # -- the server ---------------------------------------------------------
     def _answer(self, method: str, params: dict) -> dict:
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.socket_url} if self.socket_url else {"ok": False, "error": "invalid_auth"}
         if method == "auth.test":
             return {"ok": True, "url": "https://fake.slack/", "team": "Fake", "user": "gaorec", "team_id": self.team_id,
                     "user_id": "UBOT", "bot_id": "BBOT"}

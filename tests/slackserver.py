@@ -14,7 +14,8 @@ SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 
 
 class ServeProcess:
-    def __init__(self, db_url: str, api_url: str, *, extra_env: dict | None = None, secret: str = SECRET):
+    def __init__(self, db_url: str, api_url: str, *, extra_env: dict | None = None, secret: str = SECRET,
+                 ready: str = r"listening on http://127\.0\.0\.1:(\d+)"):
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "GAOREC_"))}
         env.update({"DATABASE_URL": db_url, "SLACK_API_URL": api_url, "SLACK_BOT_TOKEN": "xoxb-test-token-123",
                     "SLACK_SIGNING_SECRET": secret, "PYTHONUNBUFFERED": "1", **(extra_env or {})})
@@ -22,14 +23,15 @@ class ServeProcess:
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.lines: list[str] = []
         self.port: int | None = None
+        ready_re = ready
         ready = threading.Event()
 
         def pump():
             for line in self.proc.stdout:
                 self.lines.append(line)
-                m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
+                m = re.search(ready_re, line)
                 if m:
-                    self.port = int(m.group(1))
+                    self.port = int(m.group(1)) if m.groups() else 0
                     ready.set()
             ready.set()
 

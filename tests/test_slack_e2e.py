@@ -123,3 +123,30 @@ def test_paging_buttons(served, slack):
     second = slack.wait_for("response_url", 2)[1]
     assert second.params.get("replace_original") in (True, "true")
     assert "6-10 of 10" in texts(second)
+
+
+def test_socket_mode_answers_a_slash_command(app, slack):
+    """With SLACK_APP_TOKEN, serve connects out (apps.connections.open, then a WebSocket) and acks envelopes."""
+    from .fakesocket import FakeSocketMode
+
+    app.import_sources([str(CBP_PAGE)])
+    sock = FakeSocketMode()
+    slack.socket_url = sock.url
+    proc = ServeProcess(app.db.url, slack.api_url, extra_env={"SLACK_APP_TOKEN": "xapp-test-app-token-9"},
+                        ready=r"connecting to Slack by Socket Mode")
+    try:
+        sock.wait_connected()
+        payload = {"token": "legacy", "team_id": "T0001", "team_domain": "fake", "channel_id": "C0001",
+                   "user_id": "U0USER", "user_name": "u", "command": "/gaorec", "text": "232", "api_app_id": "A0001",
+                   "response_url": slack.response_url("sm"), "trigger_id": "1.2.3"}
+        sock.send({"envelope_id": "env-1", "type": "slash_commands", "payload": payload,
+                   "accepts_response_payload": True})
+        assert sock.wait_ack("env-1")["envelope_id"] == "env-1"
+        (answer,) = slack.wait_for("response_url")
+        blob = texts(answer)
+        assert "Recommendation 3" in blob and "Recommendation 4" in blob and "March 2024" in blob
+        assert slack.of("apps.connections.open")[0].headers.get("Authorization") == "Bearer xapp-test-app-token-9"
+    finally:
+        proc.stop()
+        sock.stop()
+    assert "xapp-test-app-token-9" not in proc.log

@@ -226,9 +226,26 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 3000, *, thre
         server.close()
 
 
-def setup_logging(level: str = "INFO") -> None:
-    """Plain structured lines; slack_sdk's debug logging (which prints request bodies) stays off."""
-    logging.basicConfig(level=level, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    for noisy in ("slack_sdk", "slack_bolt", "waitress"):
-        logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLogger().level))
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message (and the exception, if any)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        out = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"), "level": record.levelname,
+               "logger": record.name, "message": record.getMessage()}
+        if record.exc_info:
+            out["exception"] = self.formatException(record.exc_info)
+        return json.dumps(out, ensure_ascii=False)
+
+
+def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
+    """Log lines to stderr (text, or JSON with fmt="json"); slack_sdk's debug logging, which prints request
+    bodies, stays off."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter() if fmt == "json" else
+                         logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("slack_sdk", "slack_bolt", "waitress", "apscheduler"):
+        logging.getLogger(noisy).setLevel(max(logging.INFO, root.level))
+    logging.getLogger("alembic").setLevel(logging.WARNING)
