@@ -16,6 +16,7 @@ from .gao.fetch import fetch
 from .gao.parse import parse
 from .gao.records import ParseError, ParseResult
 from .blocks import escape as esc
+from .blocks import owner_markup
 from .reply import HELP, Caller, Reply
 
 SOURCE_SUFFIXES = {".txt", ".html", ".htm", ".csv"}
@@ -61,13 +62,7 @@ def parse_owner(token: str) -> str | None:
 
 def mention(owner: str | None) -> str:
     """Slack markup for an owner id (ids are validated: nothing else gets through)."""
-    if not owner:
-        return "nobody"
-    if owner.startswith("subteam:") and re.fullmatch(r"[A-Z0-9]+", owner[8:]):
-        return f"<!subteam^{owner[8:]}>"
-    if re.fullmatch(r"[UW][A-Z0-9]+", owner):
-        return f"<@{owner}>"
-    return esc(owner)
+    return owner_markup(owner) if owner else "nobody"
 
 
 class Gaorec:

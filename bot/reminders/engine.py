@@ -324,17 +324,24 @@ class Engine:
             return True, owner
         return self.is_admin(user), owner
 
+    def _answerable(self, s, reminder_id: int, user: str) -> tuple[Reminder | None, str | None, AckResult | None]:
+        """The reminder and its owner, or the refusal to give when it is gone or the user may not answer it."""
+        rem = s.get(Reminder, reminder_id)
+        if rem is None:
+            return None, None, AckResult(ok=False)
+        ok, owner = self._may_act(s, rem, user)
+        if not ok:
+            return None, owner, AckResult(ok=False, owner=owner, reminder_id=rem.id)
+        return rem, owner, None
+
     def acknowledge(self, reminder_id: int, user: str, via: str, note: str | None,
                     now: datetime | None = None) -> AckResult:
         now_utc = utc(now)
         note = (note or "").strip()[:2000] or None
         with self.db.write() as s:
-            rem = s.get(Reminder, reminder_id)
-            if rem is None:
-                return AckResult(ok=False)
-            ok, owner = self._may_act(s, rem, user)
-            if not ok:
-                return AckResult(ok=False, owner=owner, reminder_id=rem.id)
+            rem, owner, refusal = self._answerable(s, reminder_id, user)
+            if refusal is not None:
+                return refusal
             existing = s.scalar(select(Acknowledgement).where(Acknowledgement.reminder_id == rem.id,
                                                               Acknowledgement.round == rem.sent,
                                                               Acknowledgement.user_id == user))
@@ -354,7 +361,7 @@ class Engine:
             rem.quiet_until = now_utc + timedelta(days=self.settings.ack_quiet_days)
             repo.audit(s, at=now_utc, actor=user, action="ack", recommendation_id=rem.recommendation_id,
                        channel_id=rem.channel_id, detail={"via": via, "note": note})
-            line = f":white_check_mark: Acknowledged by <@{user}> on {now_utc:%Y-%m-%d}" + (
+            line = f":white_check_mark: Acknowledged by {owner_markup(user)} on {now_utc:%Y-%m-%d}" + (
                 f": “{escape(clip(note, 500))}”" if note else "")
             self._answer_posts(s, rem, f"ack:{rem.id}:{ack.id}", line, now_utc)
         return AckResult(ok=True, owner=owner, reminder_id=reminder_id)
@@ -364,12 +371,9 @@ class Engine:
         now_utc = utc(now)
         until = utc(until)
         with self.db.write() as s:
-            rem = s.get(Reminder, reminder_id)
-            if rem is None:
-                return AckResult(ok=False)
-            ok, owner = self._may_act(s, rem, user)
-            if not ok:
-                return AckResult(ok=False, owner=owner, reminder_id=rem.id)
+            rem, owner, refusal = self._answerable(s, reminder_id, user)
+            if refusal is not None:
+                return refusal
             sn = Snooze(reminder_id=rem.id, user_id=user, until=until, reason=(reason or "").strip()[:500] or None,
                         at=now_utc)
             s.add(sn)
@@ -377,7 +381,7 @@ class Engine:
             rem.state, rem.quiet_until, rem.unanswered = "snoozed", until, 0
             repo.audit(s, at=now_utc, actor=user, action="snooze", recommendation_id=rem.recommendation_id,
                        channel_id=rem.channel_id, detail={"until": until.isoformat(), "note": sn.reason})
-            line = f":zzz: Snoozed by <@{user}> until {until:%Y-%m-%d}" + (
+            line = f":zzz: Snoozed by {owner_markup(user)} until {until:%Y-%m-%d}" + (
                 f": “{escape(clip(sn.reason, 500))}”" if sn.reason else "")
             self._answer_posts(s, rem, f"snooze:{rem.id}:{sn.id}", line, now_utc)
         return AckResult(ok=True, owner=owner, reminder_id=reminder_id)
