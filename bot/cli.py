@@ -281,6 +281,60 @@ def remind(now_: str | None, dry_run: bool, as_json: bool) -> None:
 
 
 @main.command()
+@click.argument("query", nargs=-1)
+@click.option("--overdue", is_flag=True, help="Only the overdue recommendations, priority first, oldest first.")
+@click.option("--unimplemented", is_flag=True,
+              help="Open and closed-not-implemented recommendations, as agencies report them.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+              help="File to write (default: standard output for CSV, a dated file name for XLSX).")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Judge 'overdue' as of this date (default: today).")
+def export(query: tuple[str, ...], overdue: bool, unimplemented: bool, fmt: str, output: str | None,
+           as_of: str | None) -> None:
+    """One row per recommendation: report, agency, status, priority, promise and due date, days overdue,
+    slips, last status change, owner, last acknowledgement and note."""
+    app = _app(click.get_current_context())
+    name, content, n = app.export(fmt, overdue_only=overdue, unimplemented=unimplemented,
+                                  query=" ".join(query) or None, as_of=_as_of(as_of, app))
+    if output is None and fmt == "csv":
+        sys.stdout.buffer.write(content)
+        return
+    Path(output or name).write_bytes(content)
+    err.print(f"Wrote {output or name}: {n} rows")
+
+
+@main.command()
+@click.argument("key", required=False)
+@click.option("--since", metavar="YYYY-MM-DD", help="Only events from this day on.")
+@click.option("--json", "as_json", is_flag=True, help="Print the events as JSON.")
+def audit(key: str | None, since: str | None, as_json: bool) -> None:
+    """The append-only audit log: acknowledgements, snoozes, assignments,
+    subscriptions, status changes and reminders, with actor and time."""
+    from .service import GaorecError
+
+    app = _app(click.get_current_context())
+    start = None
+    if since:
+        try:
+            start = datetime.fromisoformat(since)
+        except ValueError:
+            raise click.BadParameter(f"{since!r} is not a date like 2026-12-01", param_hint="--since") from None
+    try:
+        events = app.audit(start, key)
+    except GaorecError as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        _emit({"events": events})
+        return
+    for e in events:
+        detail = ", ".join(f"{k}={v}" for k, v in e["detail"].items() if v not in (None, ""))
+        click.echo(f"{e['at']} {e['actor']:<12} {e['action']:<11} {e['key'] or '-':<7} "
+                   f"{e['channel'] or '':<10} {detail}")
+    if not events:
+        click.echo("No events.")
+
+
+@main.command()
 def shell() -> None:
     """The local text backend: type /gaorec commands as in Slack (stdin; EOF ends)."""
     from .adapters.shell import Shell

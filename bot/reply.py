@@ -18,7 +18,7 @@ class Caller:
 @dataclass
 class Reply:
     """What a command answers, before any rendering."""
-    kind: str  # "list" | "card" | "help" | "empty" | "error" | "stats" | "text"
+    kind: str  # "list" | "card" | "help" | "empty" | "error" | "stats" | "text" | "history" | "file"
     title: str = ""
     records: list[Any] = field(default_factory=list)
     total: int = 0
@@ -46,6 +46,7 @@ HELP = [
     ("/gaorec unsubscribe [QUERY]", "stop them (no query: all of this channel's)", "/gaorec unsubscribe"),
     ("/gaorec subscriptions", "what this channel is subscribed to", "/gaorec subscriptions"),
     ("/gaorec snooze KEY 30d [reason]", "quiet a reminder for a while (owner or admin)", "/gaorec snooze k7m2q 2w"),
+    ("/gaorec export [overdue] [QUERY]", "a spreadsheet of recommendations, sent to you", "/gaorec export overdue"),
     ("/gaorec history KEY", "status changes, slips, owners and acknowledgements", "/gaorec history k7m2q"),
     ("/gaorec stats", "how many recommendations, by status", "/gaorec stats"),
     ("/gaorec help", "this list", "/gaorec help"),

@@ -209,6 +209,13 @@ class Gaorec:
             return self._assign(cmd, rest, caller, as_of)
         if cmd in ("subscribe", "unsubscribe", "subscriptions"):
             return self._subscription(cmd, rest, caller, as_of)
+        if cmd == "export":
+            name, content, n = self.export("xlsx", overdue_only=rest.lower().startswith("overdue"),
+                                           query=rest[len("overdue"):].strip() if rest.lower().startswith("overdue")
+                                           else rest or None, as_of=as_of)
+            return Reply(kind="file", as_of=as_of, title=name, total=n,
+                         data={"filename": name, "content": content},
+                         mrkdwn=f"Your export: {n} recommendation{'s' if n != 1 else ''} (`{esc(name)}`).")
         if cmd == "snooze":
             return self._snooze(rest, caller, as_of, now)
         if cmd == "history":
@@ -220,6 +227,32 @@ class Gaorec:
             if v is not None:
                 return Reply(kind="card", records=[v], total=1, as_of=as_of, title=v.key)
         return self.search_reply(words, as_of, offset)
+
+    # -- exports and the audit log ----------------------------------------------------
+    def export(self, fmt: str = "csv", *, overdue_only: bool = False, unimplemented: bool = False,
+               query: str | None = None, as_of: date | None = None) -> tuple[str, bytes, int]:
+        """(file name, bytes, rows): one row per recommendation."""
+        from . import exports
+
+        as_of = as_of or self.today()
+        with self.db.session() as s:
+            views = repo.export_views(s, as_of, overdue_only=overdue_only, unimplemented=unimplemented,
+                                      query=(query or "")[:MAX_QUERY] or None)
+            acks = repo.last_acknowledgements(s, [v.id for v in views])
+        table = exports.rows(views, acks, as_of)
+        kind = "overdue" if overdue_only else "unimplemented" if unimplemented else "recommendations"
+        name = f"gao-{kind}-{as_of.isoformat()}.{fmt}"
+        return name, exports.to_xlsx(table) if fmt == "xlsx" else exports.to_csv(table), len(table)
+
+    def audit(self, since: datetime | None = None, key: str | None = None) -> list[dict]:
+        with self.db.session() as s:
+            rec_id = None
+            if key:
+                v = repo.get(s, key)
+                if v is None:
+                    raise GaorecError(f"no recommendation has the key {key!r}")
+                rec_id = v.id
+            return repo.audit_log(s, since=since, rec_id=rec_id)
 
     # -- owners, subscriptions, history -------------------------------------------
     def may_manage(self, caller: Caller) -> bool:

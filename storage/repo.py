@@ -623,6 +623,12 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
             conn.execute(update(Recommendation).where(Recommendation.id == cur["id"]).values(**values))
         if events:
             conn.execute(insert(StatusEvent), events)
+            import json as _json
+
+            conn.execute(insert(AuditEvent), [{
+                "at": now, "actor": "gao", "action": "status", "recommendation_id": e["recommendation_id"],
+                "channel_id": None, "detail": _json.dumps({"old_status": e["old_status"], "new_status": e["new_status"],
+                                                           "import": run_id}, sort_keys=True)} for e in events])
         summary.changed = len(changed_rows)
         summary.changed_keys = [c["key"] for c in changed_rows]
         summary.unchanged = len(touched) - len(changed_rows)
@@ -781,8 +787,53 @@ def history(session: Session, rec_id: int) -> list[dict]:
     for sl in session.scalars(select(Slip).where(Slip.recommendation_id == rec_id)):
         out.append({"at": _iso(sl.observed_at), "kind": "slip", "actor": "gao",
                     "detail": {"old_due": sl.old_due.isoformat(), "new_due": sl.new_due.isoformat() if sl.new_due else None}})
-    for a in session.scalars(select(AuditEvent).where(AuditEvent.recommendation_id == rec_id)):
+    for a in session.scalars(select(AuditEvent).where(AuditEvent.recommendation_id == rec_id,
+                                                      AuditEvent.action != "status")):
         out.append({"at": _iso(a.at), "kind": a.action, "actor": a.actor,
                     "detail": json.loads(a.detail) if a.detail else {}})
     out.sort(key=lambda e: (e["at"] or "", e["kind"]))
     return out
+
+
+def last_acknowledgements(session: Session, rec_ids: list[int]) -> dict[int, dict]:
+    """The latest acknowledgement of each recommendation: who, when, the note."""
+    from .models import Acknowledgement, Reminder
+
+    out: dict[int, dict] = {}
+    for chunk in _chunks(rec_ids, 500):
+        q = (select(Reminder.recommendation_id, Acknowledgement.user_id, Acknowledgement.at, Acknowledgement.note)
+             .join(Reminder, Reminder.id == Acknowledgement.reminder_id)
+             .where(Reminder.recommendation_id.in_(chunk)).order_by(Acknowledgement.at))
+        for rec_id, user, at, note in session.execute(q):
+            out[rec_id] = {"user": user, "at": at, "note": note}
+    return out
+
+
+def export_views(session: Session, as_of: date, *, overdue_only: bool, unimplemented: bool,
+                 query: str | None) -> list[RecView]:
+    if overdue_only:
+        where = _overdue_where(as_of)
+    elif unimplemented:
+        where = Recommendation.status.in_((*OPEN_STATUSES, "Closed – Not Implemented"))
+    else:
+        where = Recommendation.id.is_not(None)
+    if query:
+        where = where & _matching(session, query)
+    order = ((Recommendation.priority.desc(), Recommendation.current_due, Recommendation.id) if overdue_only
+             else (Report.number, Recommendation.number, Recommendation.id))
+    return _views(session, where, order=order)
+
+
+def audit_log(session: Session, since: datetime | None = None, rec_id: int | None = None,
+              limit: int = 10_000) -> list[dict]:
+    import json
+
+    q = (select(AuditEvent, Recommendation.key).outerjoin(Recommendation, Recommendation.id == AuditEvent.recommendation_id)
+         .order_by(AuditEvent.id))
+    if since is not None:
+        q = q.where(AuditEvent.at >= since)
+    if rec_id is not None:
+        q = q.where(AuditEvent.recommendation_id == rec_id)
+    return [{"id": a.id, "at": _iso(a.at), "actor": a.actor, "action": a.action, "key": key,
+             "channel": a.channel_id, "detail": json.loads(a.detail) if a.detail else {}}
+            for a, key in session.execute(q.limit(limit))]

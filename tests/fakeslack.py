@@ -101,6 +101,12 @@ class FakeSlack:
 
     # -- the server ---------------------------------------------------------
     def _answer(self, method: str, params: dict) -> dict:
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(params.get("users", "X"))[1:]}}
+        if method == "files.getUploadURLExternal":
+            return {"ok": True, "upload_url": f"{self.base}/upload/{params.get('filename')}", "file_id": "F0001"}
+        if method == "files.completeUploadExternal":
+            return {"ok": True, "files": [{"id": "F0001", "title": "export"}]}
         if method == "apps.connections.open":
             return {"ok": True, "url": self.socket_url} if self.socket_url else {"ok": False, "error": "invalid_auth"}
         if method == "auth.test":
@@ -142,9 +148,12 @@ class FakeSlack:
 
             def do_POST(self):  # noqa: N802 - http.server's name
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode() if length else ""
+                raw_bytes = self.rfile.read(length) if length else b""
+                raw = raw_bytes.decode("utf-8", "replace")
                 ctype = self.headers.get("Content-Type", "")
-                if "json" in ctype:
+                if self.path.startswith("/upload/"):
+                    params = {}
+                elif "json" in ctype:
                     params = json.loads(raw or "{}")
                 else:
                     params = {k: v[0] for k, v in urllib.parse.parse_qs(raw).items()}
@@ -154,7 +163,10 @@ class FakeSlack:
                                 params[k] = json.loads(params[k])
                             except ValueError:
                                 pass
-                if self.path.startswith("/response/"):
+                if self.path.startswith("/upload/"):
+                    method = "file_upload"
+                    params = {"path": self.path, "size": length, "bytes": raw_bytes}
+                elif self.path.startswith("/response/"):
                     method = "response_url"
                 elif self.path.startswith("/api/"):
                     method = self.path[len("/api/"):].split("?")[0]

@@ -105,6 +105,12 @@ class Shell:
                 self.say(f"Unknown command {name}. Try /gaorec help.")
                 return True
         reply = self.app.handle(text, self.caller, now=self.now)
+        if reply.kind == "file":  # the shell's "upload": a file in the current directory
+            from pathlib import Path
+
+            Path(reply.data["filename"]).write_bytes(reply.data["content"])
+            self.say(f"Wrote {reply.data['filename']} ({reply.total} rows).")
+            return True
         self.say(to_text(reply_blocks(reply, share=False)))
         self.app.reminders.deliver(self.poster, self.now)
         return True

@@ -81,7 +81,8 @@ def owner_markup(owner: str | None) -> str:
 
 
 HISTORY_WORDS = {"status": "status", "slip": "date moved", "assign": "assigned", "unassign": "unassigned",
-                 "ack": "acknowledged", "snooze": "snoozed", "remind": "reminded", "subscribe": "subscribed"}
+                 "ack": "acknowledged", "snooze": "snoozed", "remind": "reminded", "subscribe": "subscribed",
+                 "stop": "reminders stopped"}
 
 
 def history_line(e: dict) -> str:
@@ -174,7 +175,7 @@ def reply_blocks(reply: Reply, *, share: bool = True, buttons: bool = True) -> l
         lines = [f"`{escape(c)}` {escape(d)} (e.g. `{escape(e)}`)" for c, d, e in reply.data.get("commands", HELP)]
         blocks.append(SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines), SECTION_MAX))))
         return blocks
-    if reply.kind in ("error", "text"):
+    if reply.kind in ("error", "text", "file"):
         body = reply.mrkdwn or escape(reply.text)
         return [SectionBlock(text=MarkdownTextObject(text=clip(body, SECTION_MAX)))]
     if reply.kind == "history":

@@ -445,8 +445,8 @@ class Engine:
                         "ts": rem.thread_ts, "text": reminder_text(v, as_of),
                         "blocks": [b.to_dict() for b in reminder_blocks(v, as_of, rem.id, state_line=line,
                                                                         buttons=False)]})
-                repo.audit(s, at=now_utc, actor="gao", action="status", recommendation_id=v.id,
-                           channel_id=rem.channel_id, detail={"old_status": last.old_status, "new_status": v.status})
+                repo.audit(s, at=now_utc, actor="gaorec", action="stop", recommendation_id=v.id,
+                           channel_id=rem.channel_id, detail={"due": rem.due.isoformat(), "reason": "GAO updated it"})
         return closed
 
     def pending(self) -> int:

@@ -1,0 +1,63 @@
+"""Exports for the liaison's reports to Congress and budget justifications:
+one row per recommendation, as CSV or XLSX."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+COLUMNS = ["Key", "Report number", "Report title", "Recommendation", "Agency", "Status", "Priority",
+           "Current promise", "Due date", "Days overdue", "Slips", "Last status change", "Owner",
+           "Last acknowledgement", "Acknowledgement note", "Recommendation text"]
+
+
+def rows(views, acks: dict[int, dict], as_of: date) -> list[list]:
+    out = []
+    for v in views:
+        p = v.current_promise
+        ack = acks.get(v.id) or {}
+        slips = " → ".join([s["old_due"] for s in v.slips] + [v.slips[-1]["new_due"] or "none"]) if v.slips else ""
+        out.append([
+            v.key, v.report_number or "", v.report_title or "", v.rec_number if v.rec_number is not None else "",
+            v.agency, v.status or "", "Yes" if v.priority else "No", p.phrase if p else "",
+            p.due.isoformat() if p else "", v.days_overdue(as_of) if v.days_overdue(as_of) is not None else "",
+            slips, v.last_changed.date().isoformat() if v.last_changed else "", v.owner or "",
+            f"{ack['at']:%Y-%m-%d} by {ack['user']}" if ack else "", ack.get("note") or "", v.text or "",
+        ])
+    return out
+
+
+def _safe(cell):
+    """Spreadsheet formula injection: text starting with = + - @ is prefixed with '."""
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return cell
+
+
+def to_csv(table: list[list]) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(COLUMNS)
+    for r in table:
+        w.writerow([_safe(c) for c in r])
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(table: list[list], title: str = "GAO recommendations") -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31]
+    ws.append(COLUMNS)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for r in table:
+        ws.append([_safe(c) for c in r])
+    ws.freeze_panes = "A2"
+    for col, width in zip("ABCDEFGHIJKLMNOP", (8, 16, 50, 8, 30, 16, 8, 20, 12, 10, 24, 14, 12, 22, 40, 80)):
+        ws.column_dimensions[col].width = width
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
