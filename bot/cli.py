@@ -281,6 +281,36 @@ def remind(now_: str | None, dry_run: bool, as_json: bool) -> None:
 
 
 @main.command()
+@click.option("--now", "now_", metavar="ISO8601", help="As at this instant (default: now).")
+@click.option("--dry-run", is_flag=True, help="Print the counts per channel; post nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+def digest(now_: str | None, dry_run: bool, as_json: bool) -> None:
+    """The weekly digest now: one message per subscribed channel, details in its thread."""
+    app = _app(click.get_current_context())
+    try:
+        now = datetime.fromisoformat(now_.replace("Z", "+00:00")) if now_ else datetime.now(timezone.utc)
+    except ValueError:
+        raise click.BadParameter(f"{now_!r} is not an ISO 8601 instant", param_hint="--now") from None
+    poster = None
+    if not dry_run:
+        if not app.settings.slack_bot_token:
+            raise click.ClickException("posting needs SLACK_BOT_TOKEN; or try --dry-run")
+        from .adapters.slack import SlackPoster, make_client
+
+        poster = SlackPoster(make_client(app.settings))
+    counts = app.reminders.digest(now if now.tzinfo else now.replace(tzinfo=app.settings.tz), dry_run=dry_run,
+                                  poster=poster)
+    if as_json:
+        _emit({"channels": counts})
+        return
+    for channel, c in counts.items():
+        click.echo(f"#{channel}: {c['overdue']} overdue, {c['became']} became overdue, {c['due']} due in 30 days, "
+                   f"{c['changed']} changed, {c['slipped']} moved")
+    if not counts:
+        click.echo("No channel subscribes: nothing to digest.")
+
+
+@main.command()
 @click.argument("query", nargs=-1)
 @click.option("--overdue", is_flag=True, help="Only the overdue recommendations, priority first, oldest first.")
 @click.option("--unimplemented", is_flag=True,

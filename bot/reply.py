@@ -41,6 +41,7 @@ HELP = [
     ("/gaorec mine", "the recommendations you own", "/gaorec mine"),
     ("/gaorec assign KEY @user", "make someone the owner (admins)", "/gaorec assign k7m2q @dana"),
     ("/gaorec unassign KEY", "remove the owner (admins)", "/gaorec unassign k7m2q"),
+    ("/gaorec owners", "the ownership rules and the open recommendations nobody owns", "/gaorec owners"),
     ("/gaorec subscribe [QUERY]", "this channel hears reminders for matching recommendations (admins)",
      "/gaorec subscribe CBP"),
     ("/gaorec unsubscribe [QUERY]", "stop them (no query: all of this channel's)", "/gaorec unsubscribe"),

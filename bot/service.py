@@ -209,6 +209,8 @@ class Gaorec:
             return self._assign(cmd, rest, caller, as_of)
         if cmd in ("subscribe", "unsubscribe", "subscriptions"):
             return self._subscription(cmd, rest, caller, as_of)
+        if cmd == "owners":
+            return self.owners_reply(as_of)
         if cmd == "export":
             name, content, n = self.export("xlsx", overdue_only=rest.lower().startswith("overdue"),
                                            query=rest[len("overdue"):].strip() if rest.lower().startswith("overdue")
@@ -227,6 +229,34 @@ class Gaorec:
             if v is not None:
                 return Reply(kind="card", records=[v], total=1, as_of=as_of, title=v.key)
         return self.search_reply(words, as_of, offset)
+
+    # -- App Home -----------------------------------------------------------------------
+    def home(self, user_id: str, channel_ids: list[str] | None, now: datetime | None = None):
+        """The viewer's App Home (a slack_sdk View): what they own, and their channels' subscriptions."""
+        from sqlalchemy import select
+
+        from storage.models import Acknowledgement, Reminder
+
+        from .blocks.home import home_view
+
+        as_of = self.today(now)
+        now_utc = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(tzinfo=None)
+        with self.db.session() as s:
+            owned = repo.owned_by(s, [user_id], rules=self.settings.owner_rules)
+            ids = [v.id for v in owned]
+            snoozed_ids = set(s.scalars(select(Reminder.recommendation_id).where(
+                Reminder.recommendation_id.in_(ids or [-1]), Reminder.state == "snoozed",
+                Reminder.quiet_until > now_utc)))
+            acked_ids = set(s.scalars(select(Reminder.recommendation_id).join(
+                Acknowledgement, Acknowledgement.reminder_id == Reminder.id).where(
+                Reminder.recommendation_id.in_(ids or [-1]), Acknowledgement.at >= now_utc - timedelta(days=30))))
+            subs = [(x.channel_id, x.query) for x in repo.subscriptions(s)
+                    if channel_ids is None or x.channel_id in channel_ids]
+        overdue = sorted((v for v in owned if v.days_overdue(as_of) is not None),
+                         key=lambda v: (not v.priority, -(v.days_overdue(as_of) or 0), v.key))
+        due = [v for v in owned if v.is_open() and v.current_due and as_of <= v.current_due <= as_of + timedelta(30)]
+        return home_view(overdue=overdue, due=due, snoozed=[v for v in owned if v.id in snoozed_ids],
+                         acknowledged=[v for v in owned if v.id in acked_ids], subscriptions=subs, as_of=as_of)
 
     # -- exports and the audit log ----------------------------------------------------
     def export(self, fmt: str = "csv", *, overdue_only: bool = False, unimplemented: bool = False,
@@ -265,7 +295,7 @@ class Gaorec:
 
     def mine(self, caller: Caller) -> list[repo.RecView]:
         with self.db.session() as s:
-            return repo.owned_by(s, [caller.user_id])
+            return repo.owned_by(s, [caller.user_id], rules=self.settings.owner_rules)
 
     def _assign(self, cmd: str, rest: str, caller: Caller, as_of: date) -> Reply:
         parts = rest.split()
@@ -337,6 +367,34 @@ class Gaorec:
             owner = results[0].owner
             return Reply(kind="text", as_of=as_of, mrkdwn=f"Only {mention(owner)} or an admin can snooze this.")
         return Reply(kind="text", as_of=as_of, mrkdwn=f"Snoozed `{esc(key)}` for {days} days.")
+
+    def owners_reply(self, as_of: date) -> Reply:
+        """The ownership rules from config, and the open recommendations nobody owns."""
+        from sqlalchemy import func, select
+
+        from storage.models import Assignment, Recommendation
+
+        rules = self.settings.owner_rules
+        lines = ["*Ownership rules* (`/gaorec assign` overrides them):"]
+        lines += [f"• {'agency ' + esc(r['agency']) if r.get('agency') else 'query `' + esc(r.get('query', '')) + '`'}"
+                  f" → {mention(r.get('owner'))}" for r in rules] or ["• none configured (owner_rules in the config)"]
+        with self.db.session() as s:
+            where = Recommendation.status.in_(repo.OPEN_STATUSES) & Recommendation.id.not_in(
+                select(Assignment.recommendation_id))
+            agencies = [r["agency"].casefold() for r in rules if r.get("agency")]
+            if agencies:
+                where = where & func.lower(Recommendation.agency).not_in(agencies)
+            for r in rules:
+                if r.get("query"):
+                    where = where & ~repo._matching(s, r["query"])
+            total = s.scalar(select(func.count()).select_from(Recommendation).join(repo.Report).where(where)) or 0
+            sample = list(s.scalars(select(Recommendation.key).join(repo.Report).where(where)
+                                    .order_by(Recommendation.priority.desc(), Recommendation.current_due)
+                                    .limit(15)))
+        lines.append(f"*{total}* open recommendation{'s' if total != 1 else ''} have no owner"
+                     + (": " + ", ".join(f"`{k}`" for k in sample) + (" …" if total > len(sample) else "")
+                        if sample else "."))
+        return Reply(kind="text", as_of=as_of, mrkdwn="\n".join(lines))
 
     def history_reply(self, key: str, as_of: date) -> Reply:
         with self.db.session() as s:

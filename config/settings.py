@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     # Reminders
     remind_cron: str = Field("0 9 * * mon-fri", validation_alias=_alias("remind_cron", "GAOREC_REMIND_CRON"),
                              description="When the reminder pass runs (crontab, in the time zone).")
+    digest_cron: str = Field("0 9 * * mon", validation_alias=_alias("digest_cron", "GAOREC_DIGEST_CRON"),
+                             description="When each subscribed channel gets its weekly digest.")
     refresh_cron: str = Field("30 6 * * *", validation_alias=_alias("refresh_cron", "GAOREC_REFRESH_CRON"),
                               description="When the configured sources are re-imported.")
     reminder_cap: int = Field(10, ge=1, le=100_000, validation_alias=_alias("reminder_cap", "GAOREC_REMINDER_CAP"),

@@ -724,11 +724,24 @@ def unassign(session: Session, rec_id: int, by: str, now: datetime) -> str | Non
     return previous
 
 
-def owned_by(session: Session, owners: list[str], limit: int | None = None) -> list[RecView]:
-    ids = select(Assignment.recommendation_id).where(Assignment.owner.in_(owners))
-    return _views(session, Recommendation.id.in_(ids),
-                  order=(Recommendation.current_due.is_(None), Recommendation.current_due, Recommendation.id),
-                  limit=limit)
+def owned_by(session: Session, owners: list[str], limit: int | None = None,
+             rules: list[dict] | None = None) -> list[RecView]:
+    """Recommendations assigned to these owners, and those their ownership rules give them (agency or query)
+    unless assigned to someone else."""
+    where = Recommendation.id.in_(select(Assignment.recommendation_id).where(Assignment.owner.in_(owners)))
+    unassigned = Recommendation.id.not_in(select(Assignment.recommendation_id))
+    for rule in rules or []:
+        if rule.get("owner") not in owners:
+            continue
+        if rule.get("agency"):
+            where = where | (unassigned & (func.lower(Recommendation.agency) == rule["agency"].casefold()))
+        elif rule.get("query"):
+            where = where | (unassigned & _matching(session, rule["query"]))
+    views = _views(session, where, order=(Recommendation.current_due.is_(None), Recommendation.current_due,
+                                          Recommendation.id), limit=limit)
+    for v in views:
+        v.owner = v.owner or owners[0]
+    return views
 
 
 def subscribe(session: Session, channel_id: str, query: str, by: str, now: datetime) -> bool:

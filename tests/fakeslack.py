@@ -31,6 +31,7 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.users = users or {}
         self.team_id = team_id
+        self.member_of: dict[str, list[str]] = {}  # user -> channel ids (users.conversations)
         self.socket_url: str | None = None  # what apps.connections.open answers (a FakeSocketMode's url)
         self.failures: dict[str, list[tuple]] = defaultdict(list)
         self.delays: dict[str, list[float]] = defaultdict(list)
@@ -101,6 +102,8 @@ class FakeSlack:
 
     # -- the server ---------------------------------------------------------
     def _answer(self, method: str, params: dict) -> dict:
+        if method == "users.conversations":
+            return {"ok": True, "channels": [{"id": c} for c in self.member_of.get(params.get("user"), [])]}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(params.get("users", "X"))[1:]}}
         if method == "files.getUploadURLExternal":

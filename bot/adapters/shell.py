@@ -7,6 +7,8 @@ and exits at EOF, so ``echo '/gaorec 232' | gaorec shell`` works.
     :now ISO8601        run a reminder pass at that instant (e.g. :now 2026-12-01T14:00:00Z)
     :reply KEY text     answer in the reminder thread of KEY, as the current user
     :react KEY          add a ✅ to the reminder of KEY, as the current user
+    :digest             post the weekly digest now
+    :home               show the current user's App Home
     :help               this list
     :quit               leave
 
@@ -94,6 +96,12 @@ class Shell:
                     self.say(f"Now acting as {uid}.")
             elif cmd == "now":
                 self.remind(arg.strip())
+            elif cmd == "digest":
+                self.app.reminders.digest(self.now, poster=self.poster)
+            elif cmd == "home":
+                from ..blocks.text import to_text as _t
+
+                self.say(_t(self.app.home(self.caller.user_id, None, self.now).blocks))
             elif cmd in ("reply", "react"):
                 self.answer(cmd, arg)
             else:

@@ -262,6 +262,9 @@ class Engine:
                 if row.thread_ts is None and row.kind in ("ack", "status", "snooze") and row.reminder_id:
                     rem = s.get(Reminder, row.reminder_id)
                     row.thread_ts = rem.thread_ts if rem else None
+                parent_key = json.loads(row.payload).get("parent_key")
+                if row.thread_ts is None and parent_key:  # a reply under a post of ours (the digest's thread)
+                    row.thread_ts = s.scalar(select(Outbox.result_ts).where(Outbox.key == parent_key))
                 item = {c: getattr(row, c) for c in ("id", "key", "kind", "channel_id", "thread_ts", "payload",
                                                      "created_at", "reminder_id")}
             payload = json.loads(item["payload"])
@@ -448,6 +451,61 @@ class Engine:
                 repo.audit(s, at=now_utc, actor="gaorec", action="stop", recommendation_id=v.id,
                            channel_id=rem.channel_id, detail={"due": rem.due.isoformat(), "reason": "GAO updated it"})
         return closed
+
+    # -- the weekly digest ---------------------------------------------------------------
+    def digest(self, now: datetime | None = None, *, dry_run: bool = False, poster: Poster | None = None) -> dict:
+        """One message per subscribed channel with a thread of details: what is overdue (priority first), what
+        became overdue this week, what is due in 30 days, what changed status and what moved its date."""
+        from ..blocks.home import digest_blocks, digest_section_text
+
+        now_utc = utc(now)
+        as_of = self.service.today(now_utc.replace(tzinfo=timezone.utc))
+        week_ago = now_utc - timedelta(days=7)
+        planned: dict[str, dict[str, int]] = {}
+        with (self.db.session() if dry_run else self.db.write()) as s:
+            subs = list(s.scalars(select(Subscription)))
+            channels: dict[str, list[str]] = defaultdict(list)
+            for sub in subs:
+                channels[sub.channel_id].append(sub.query)
+            for channel, queries in channels.items():
+                match = None
+                if "" not in queries:
+                    match = repo._matching(s, queries[0])
+                    for q in queries[1:]:
+                        match = match | repo._matching(s, q)
+
+                def pick(where, order=(Recommendation.priority.desc(), Recommendation.current_due, Recommendation.id)):
+                    return repo._views(s, where if match is None else where & match, order=order)
+
+                overdue = pick(repo._overdue_where(as_of))
+                became = [v for v in overdue if v.current_due >= as_of - timedelta(days=7)]
+                due = pick(repo._due_where(as_of, as_of + timedelta(days=30)))
+                changed_ids = select(repo.StatusEvent.recommendation_id).where(repo.StatusEvent.observed_at >= week_ago)
+                changed = pick(Recommendation.id.in_(changed_ids))
+                slipped_ids = select(repo.Slip.recommendation_id).where(repo.Slip.observed_at >= week_ago)
+                slipped = pick(Recommendation.id.in_(slipped_ids))
+                counts = {"overdue": len(overdue), "became": len(became), "due": len(due), "changed": len(changed),
+                          "slipped": len(slipped)}
+                planned[channel] = counts
+                if dry_run:
+                    continue
+                parent = f"digest:{channel}:{as_of}"
+                blocks = digest_blocks(counts, as_of)
+                if not self._outbox(s, parent, "digest", channel, None, None, now_utc,
+                                    {"text": f"Weekly GAO digest: {counts['overdue']} overdue",
+                                     "blocks": [b.to_dict() for b in blocks]}):
+                    continue  # this week's digest was already planned
+                for n, (title, views) in enumerate((("Overdue now, priority first", overdue),
+                                                    ("Became overdue this week", became),
+                                                    ("Due in the next 30 days", due),
+                                                    ("Changed status this week", changed),
+                                                    ("Moved their date this week", slipped))):
+                    if views:
+                        self._outbox(s, f"{parent}:{n}", "digest-detail", channel, None, None, now_utc,
+                                     {"text": digest_section_text(title, views, as_of), "parent_key": parent})
+        if not dry_run and poster is not None:
+            self.deliver(poster, now_utc)
+        return planned
 
     def pending(self) -> int:
         with self.db.session() as s:

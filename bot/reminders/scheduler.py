@@ -110,6 +110,8 @@ def build(service, engine, poster, leader: Leader) -> BackgroundScheduler:
                   id="reminder-pass", replace_existing=True)
     sched.add_job(led(refresh, "GAO refresh"), trigger(service.settings.refresh_cron, tz),
                   id="gao-refresh", replace_existing=True)
+    sched.add_job(led(lambda: engine.digest(poster=poster), "weekly digest"), trigger(service.settings.digest_cron, tz),
+                  id="weekly-digest", replace_existing=True)
     sched.add_job(led(lambda: engine.deliver(poster), "delivery"), "interval", minutes=1, id="outbox-deliver",
                   replace_existing=True)
     return sched

@@ -6,7 +6,8 @@ import json
 from ...blocks import card_blocks, fallback_text, reply_blocks, unescape
 
 ACTIONS = ("gaorec_more", "gaorec_details", "gaorec_page_next", "gaorec_page_prev", "gaorec_share",
-           "gaorec_ack", "gaorec_snooze_week", "gaorec_snooze_month", "gaorec_snooze_date")
+           "gaorec_ack", "gaorec_snooze_week", "gaorec_snooze_month", "gaorec_snooze_date",
+           "gaorec_home_refresh")  # the last in listeners/views
 
 
 def _state(body) -> dict:

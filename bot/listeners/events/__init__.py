@@ -10,7 +10,7 @@ from ...reminders.engine import ACK_REACTIONS
 
 log = logging.getLogger("gaorec.slack")
 PRODUCT_RE = re.compile(r"/products/(gao-\d{2}-\d{1,6}[a-z]{0,2})", re.IGNORECASE)
-EVENTS = ("link_shared", "message", "reaction_added")
+EVENTS = ("link_shared", "message", "reaction_added", "app_home_opened")  # the last in listeners/views
 ONLY_OWNER = "Only {owner} or an admin can acknowledge this reminder; nothing was recorded."
 
 
