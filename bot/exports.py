@@ -16,7 +16,7 @@ def rows(views, acks: dict[int, dict], as_of: date) -> list[list]:
     for v in views:
         p = v.current_promise
         ack = acks.get(v.id) or {}
-        slips = " → ".join([s["old_due"] for s in v.slips] + [v.slips[-1]["new_due"] or "none"]) if v.slips else ""
+        slips = " → ".join([s["old_due"] for s in v.slips] + [v.slips[-1]["new_due"] or "none"]) if v.slips else ""  # ISO
         out.append([
             v.key, v.report_number or "", v.report_title or "", v.rec_number if v.rec_number is not None else "",
             v.agency, v.status or "", "Yes" if v.priority else "No", p.phrase if p else "",

@@ -43,6 +43,14 @@ class Settings(BaseSettings):
     reminder_cap: int = Field(10, ge=1, le=100_000, validation_alias=_alias("reminder_cap", "GAOREC_REMINDER_CAP"),
                               description="New top-level reminders per channel per pass; the rest wait.")
     followup_days: int = Field(7, ge=1, le=365, validation_alias=_alias("followup_days", "GAOREC_FOLLOWUP_DAYS"))
+    followup_days_after_slips: int | None = Field(
+        None, ge=1, le=365, validation_alias=_alias("followup_days_after_slips", "GAOREC_FOLLOWUP_DAYS_AFTER_SLIPS"),
+        description="A shorter re-remind interval for recommendations whose date moved slips_for_shorter times.")
+    slips_for_shorter: int = Field(2, ge=1, le=50, validation_alias=_alias("slips_for_shorter",
+                                                                            "GAOREC_SLIPS_FOR_SHORTER"))
+    priority_followup_days: int | None = Field(
+        None, ge=1, le=365, validation_alias=_alias("priority_followup_days", "GAOREC_PRIORITY_FOLLOWUP_DAYS"),
+        description="The re-remind interval for GAO priority recommendations (default: followup_days).")
     escalate_after: int = Field(3, ge=1, le=50, validation_alias=_alias("escalate_after", "GAOREC_ESCALATE_AFTER"),
                                 description="Unanswered reminders before the follow-up is broadcast.")
     escalation_contact: str | None = Field(None, validation_alias=_alias("escalation_contact",

@@ -249,7 +249,8 @@ def overdue(session: Session, as_of: date, query: str | None = None, limit: int 
     where = _overdue_where(as_of)
     if query:
         where = where & _matching(session, query)
-    return _views(session, where, order=(Recommendation.current_due, Recommendation.id), limit=limit, offset=offset)
+    return _views(session, where, order=(Recommendation.priority.desc(), Recommendation.current_due, Recommendation.id),
+                  limit=limit, offset=offset)
 
 
 def count_overdue(session: Session, as_of: date, query: str | None = None) -> int:

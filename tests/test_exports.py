@@ -62,7 +62,7 @@ def test_two_date_moves_show_in_order_with_audit(app, tmp_path):
                                                               ("2027-06-30", "2027-12-31")]
     from bot.blocks import card_blocks
     blob = json.dumps([b.to_dict() for b in card_blocks(v, date(2026, 12, 1))], ensure_ascii=False)
-    assert "Moved 2 times: 2024-03-31 → 2027-06-30 → 2027-12-31" in blob
+    assert "Moved 2 times: Mar 2024 → Jun 2027 → Dec 2027" in blob
     history = [e for e in app.history_reply(key, date(2026, 12, 1)).data["events"] if e["kind"] == "status"]
     assert len(history) == 2
     audited = [e for e in app.audit(key=key) if e["action"] == "status"]

@@ -249,3 +249,15 @@ def test_sqlite_busy_never_reaches_a_user(sqlite_url, fake, monkeypatch):
     for w in workers + [t]:
         w.join()
     assert sorted(r.split(" ")[0] for r in results) == ["This", f"`{key}`"]
+
+
+def test_priority_and_repeated_slips_have_their_own_cadence(rig, fake):
+    app, poster = rig(priority_followup_days=2)
+    from storage.models import Recommendation
+    key = [v.key for v in app.search("232")[0] if v.rec_number == 3][0]
+    with app.db.write() as s:
+        s.execute(update(Recommendation).where(Recommendation.key == key).values(priority=True))
+    app.reminders.run_pass(T0, poster=poster)
+    app.reminders.run_pass(T0 + timedelta(days=3), poster=poster)
+    followups = [m for m in fake.posts(C1, top_level=False) if "reminder 2" in m["text"]]
+    assert len(followups) == 1 and f"`{key}`" in followups[0]["text"]

@@ -67,6 +67,23 @@ def promise_line(v, as_of: date) -> str:
     return f"Promised “{escape(p.phrase)}” (due {p.due.isoformat()}): {state}"
 
 
+def _when(iso: str | None) -> str:
+    """'2024-03-31' -> 'Mar 2024' (a month's end names the month), '2025-04-30' -> 'Apr 2025',
+    '2026-01-01' -> 'Jan 1, 2026'."""
+    from datetime import date as _date, timedelta as _td
+
+    if not iso:
+        return "none"
+    d = _date.fromisoformat(iso)
+    return f"{d:%b %Y}" if (d + _td(days=1)).day == 1 else f"{d:%b} {d.day}, {d.year}"
+
+
+def slip_line(slips: list[dict]) -> str:
+    """'moved 2 times: Mar 2024 → Jun 2027 → Dec 2027'."""
+    moves = " → ".join([_when(s["old_due"]) for s in slips] + [_when(slips[-1]["new_due"])])
+    return f"Moved {len(slips)} time{'s' if len(slips) != 1 else ''}: {moves}"
+
+
 def owner_markup(owner: str | None) -> str:
     """A live mention for a validated owner id; anything else is escaped text."""
     import re
@@ -148,9 +165,7 @@ def card_blocks(v, as_of: date, *, full: bool = False, buttons: bool = True) -> 
     if p is not None:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip("> " + escape(p.sentence), 2000))]))
     if v.slips:
-        moves = " → ".join([s["old_due"] for s in v.slips] + [v.slips[-1]["new_due"] or "none"])
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(
-            text=clip(f"Moved {len(v.slips)} time{'s' if len(v.slips) != 1 else ''}: {moves}", 2000))]))
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(slip_line(v.slips), 2000))]))
     if full and v.comments:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=clip("*GAO's comment*\n" + escape(v.comments),
                                                                      SECTION_MAX))))

@@ -9,7 +9,7 @@ from slack_sdk.models.blocks import (
     ActionsBlock, Block, ContextBlock, DatePickerElement, MarkdownTextObject, PlainTextObject, SectionBlock,
 )
 
-from . import SECTION_MAX, _button, _link, clip, escape, owner_markup, promise_line
+from . import SECTION_MAX, _button, _link, clip, escape, owner_markup, promise_line, slip_line
 
 ACK_ACTION = "gaorec_ack"
 SNOOZE_ACTIONS = ("gaorec_snooze_week", "gaorec_snooze_month")
@@ -46,9 +46,7 @@ def reminder_blocks(v, as_of: date, reminder_id: int, *, state_line: str = "", b
         MarkdownTextObject(text=f"*Owner*\n{owner_markup(v.owner)}"),
     ]))
     if v.slips:
-        moves = " → ".join([s["old_due"] for s in v.slips] + [v.slips[-1]["new_due"] or "none"])
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(
-            f"Moved {len(v.slips)} time{'s' if len(v.slips) != 1 else ''}: {moves}", 2000))]))
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(slip_line(v.slips), 2000))]))
     if state_line:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(state_line, 2000))]))
     if buttons:

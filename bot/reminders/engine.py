@@ -124,6 +124,15 @@ class Engine:
                 v.owner = self.owner_by_rules(session, v)
         return views
 
+    def cadence(self, v) -> timedelta:
+        """Days until the next follow-up: shorter for priority recommendations and for repeated slips."""
+        days = [self.settings.followup_days]
+        if v.priority and self.settings.priority_followup_days:
+            days.append(self.settings.priority_followup_days)
+        if self.settings.followup_days_after_slips and len(v.slips) >= self.settings.slips_for_shorter:
+            days.append(self.settings.followup_days_after_slips)
+        return timedelta(days=min(days))
+
     # -- the pass -----------------------------------------------------------------
     def select(self, session, as_of: date) -> dict[str, list[tuple[int, date, bool]]]:
         """channel -> overdue recommendations it subscribes to: (id, due, priority)."""
@@ -185,7 +194,7 @@ class Engine:
                     if dry_run:
                         continue
                     rem = Reminder(recommendation_id=rec_id, channel_id=channel, due=due, state="active", sent=1,
-                                   unanswered=1, next_at=now_utc + timedelta(days=self.settings.followup_days),
+                                   unanswered=1, next_at=now_utc + self.cadence(v),
                                    created_at=now_utc)
                     s.add(rem)
                     s.flush()
@@ -214,7 +223,7 @@ class Engine:
                 if dry_run:
                     continue
                 rem.sent, rem.unanswered, rem.state, rem.quiet_until = n, rem.unanswered + 1, "active", None
-                rem.next_at = now_utc + timedelta(days=self.settings.followup_days)
+                rem.next_at = now_utc + self.cadence(v)
                 self._outbox(s, f"r{rem.recommendation_id}:{rem.due}:{rem.channel_id}:{n}",
                              "escalation" if escalate else "followup", rem.channel_id, rem.thread_ts, rem.id, now_utc,
                              {"text": text, "reply_broadcast": escalate})
