@@ -97,3 +97,16 @@ def test_slash_export_uploads_to_the_caller(app):
     finally:
         proc.stop()
         fake.stop()
+
+
+def test_audit_log_is_append_only_in_the_database(app):
+    import sqlalchemy
+
+    from storage.models import AuditEvent
+    app.handle("subscribe", __import__("bot.reply", fromlist=["Caller"]).Caller("U0ADMIN", is_admin=True,
+                                                                                channel_id="C1"))
+    for stmt in (sqlalchemy.update(AuditEvent).values(actor="someone else"), sqlalchemy.delete(AuditEvent)):
+        with pytest.raises(sqlalchemy.exc.DBAPIError, match="append-only"):
+            with app.db.write() as s:
+                s.execute(stmt)
+    assert [e["actor"] for e in app.audit()] == ["U0ADMIN"]

@@ -261,3 +261,16 @@ def test_priority_and_repeated_slips_have_their_own_cadence(rig, fake):
     app.reminders.run_pass(T0 + timedelta(days=3), poster=poster)
     followups = [m for m in fake.posts(C1, top_level=False) if "reminder 2" in m["text"]]
     assert len(followups) == 1 and f"`{key}`" in followups[0]["text"]
+
+
+def test_repeated_slips_shorten_the_cadence(rig, fake, tmp_path):
+    app, poster = rig(followup_days_after_slips=2, slips_for_shorter=1)
+    from .test_overdue import rec4_comment
+    changed = tmp_path / "later.txt"
+    changed.write_text(rec4_comment(CBP_PAGE.read_text()).replace("by June 2027", "by November 2026"))
+    app.import_sources([str(changed)], now=datetime(2026, 11, 1, 12))  # moved once; passes again on Nov 30
+    key = [v.key for v in app.search("232")[0] if v.rec_number == 4][0]
+    app.reminders.run_pass(T0, poster=poster)
+    app.reminders.run_pass(T0 + timedelta(days=3), poster=poster)
+    followups = [m for m in fake.posts(C1, top_level=False) if "reminder 2" in m["text"]]
+    assert [f"`{key}`" in m["text"] for m in followups] == [True]
