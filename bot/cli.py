@@ -229,10 +229,11 @@ def promises(text_: str | None, as_json: bool) -> None:
     from .gao import promises as gp
 
     comment = text_ if text_ is not None else sys.stdin.read()
-    found = gp.extract(comment)
+    reading = gp.read(comment)
+    found = reading.promises
     if as_json:
-        _emit({"promises": [p.to_json() for p in found], "latest_statement":
-               (gp.latest_statement(comment) or None) and gp.latest_statement(comment).isoformat()})
+        latest = reading.latest_statement
+        _emit({"promises": [p.to_json() for p in found], "latest_statement": latest.isoformat() if latest else None})
         return
     if not found:
         click.echo("No promised date found.")

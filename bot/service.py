@@ -127,10 +127,6 @@ class Gaorec:
         with self.db.session() as s:
             return repo.overdue(s, as_of, (query or "")[:MAX_QUERY] or None)
 
-    def due(self, as_of: date, days: int, query: str | None = None) -> list[repo.RecView]:
-        with self.db.session() as s:
-            return repo.due_between(s, as_of, as_of + timedelta(days=days), (query or "")[:MAX_QUERY] or None)
-
     def stats(self, as_of: date) -> dict:
         with self.db.session() as s:
             return repo.stats(s, as_of)
