@@ -37,7 +37,8 @@ class Recommendation(Base):
     __tablename__ = "recommendations"
     __table_args__ = (
         UniqueConstraint("report_id", "ident"),
-        Index("ix_recommendations_overdue", "status", "current_due"),
+        # covers the overdue test (status, due, status date) and the priority-first order
+        Index("ix_recommendations_overdue", "status", "current_due", "status_date", "priority"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(16), unique=True)

@@ -242,22 +242,40 @@ def _overdue_where(as_of: date):
             & ((Recommendation.status_date.is_(None)) | (Recommendation.status_date <= Recommendation.current_due)))
 
 
+def _page(session: Session, where, order, limit: int | None, offset: int, query: str | None) -> list[RecView]:
+    """A page of records: ids first from recommendations alone (index order, no join), then the page loaded."""
+    if query:
+        where = where & _matching(session, query)
+    q = select(Recommendation.id).where(where).order_by(*order)
+    if query:  # a report-number query names reports.number
+        q = q.join(Report, Report.id == Recommendation.report_id)
+    if limit:
+        q = q.limit(limit)
+    if offset:
+        q = q.offset(offset)
+    ids = list(session.scalars(q))
+    by_id = {v.id: v for v in _views(session, Recommendation.id.in_(ids))} if ids else {}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _count(session: Session, where, query: str | None) -> int:
+    q = select(func.count()).select_from(Recommendation)
+    if query:
+        q = q.join(Report, Report.id == Recommendation.report_id)
+        where = where & _matching(session, query)
+    return session.scalar(q.where(where)) or 0
+
+
 def overdue(session: Session, as_of: date, query: str | None = None, limit: int | None = None,
             offset: int = 0) -> list[RecView]:
     """Open recommendations whose current promise passed before ``as_of`` with
-    no status change since; most overdue first."""
-    where = _overdue_where(as_of)
-    if query:
-        where = where & _matching(session, query)
-    return _views(session, where, order=(Recommendation.priority.desc(), Recommendation.current_due, Recommendation.id),
-                  limit=limit, offset=offset)
+    no status change since; priority first, then most overdue."""
+    return _page(session, _overdue_where(as_of),
+                 (Recommendation.priority.desc(), Recommendation.current_due, Recommendation.id), limit, offset, query)
 
 
 def count_overdue(session: Session, as_of: date, query: str | None = None) -> int:
-    where = _overdue_where(as_of)
-    if query:
-        where = where & _matching(session, query)
-    return session.scalar(select(func.count()).select_from(Recommendation).join(Report).where(where)) or 0
+    return _count(session, _overdue_where(as_of), query)
 
 
 def _matching(session: Session, query: str):
@@ -289,17 +307,12 @@ def _due_where(start: date, end: date):
 
 def due_between(session: Session, start: date, end: date, query: str | None = None,
                 limit: int | None = None, offset: int = 0) -> list[RecView]:
-    where = _due_where(start, end)
-    if query:
-        where = where & _matching(session, query)
-    return _views(session, where, order=(Recommendation.current_due, Recommendation.id), limit=limit, offset=offset)
+    return _page(session, _due_where(start, end), (Recommendation.current_due, Recommendation.id), limit, offset,
+                 query)
 
 
 def count_due(session: Session, start: date, end: date, query: str | None = None) -> int:
-    where = _due_where(start, end)
-    if query:
-        where = where & _matching(session, query)
-    return session.scalar(select(func.count()).select_from(Recommendation).join(Report).where(where)) or 0
+    return _count(session, _due_where(start, end), query)
 
 
 def stats(session: Session, as_of: date) -> dict:
