@@ -161,6 +161,11 @@ def by_report(session: Session, number: str, limit: int = 50) -> list[RecView]:
     return _views(session, Report.number == number, order=(Recommendation.number, Recommendation.id), limit=limit)
 
 
+def exact_report_number(q: str) -> str | None:
+    """'GAO-23-105255' (the whole query, any case or dash) -> the normalized number; anything else None."""
+    return normalize_report_number(q) if re.fullmatch(r"(?i)gao[-‐–]?\d{2}[-‐–]\d{1,6}[a-z]{0,2}", q) else None
+
+
 def fts_query(query: str) -> str | None:
     """A user's words as an FTS5 query that cannot raise a syntax error: each
     term quoted ("" inside), all terms required."""
@@ -180,7 +185,7 @@ def search(session: Session, query: str, limit: int = 20, offset: int = 0) -> tu
         v = get(session, q)
         if v is not None:
             return [v], 1
-    number = normalize_report_number(q) if re.fullmatch(r"(?i)gao[-‐–]?\d{2}[-‐–]\d{1,6}[a-z]{0,2}", q) else None
+    number = exact_report_number(q)
     if number:
         total = session.scalar(select(func.count()).select_from(Recommendation).join(Report)
                                .where(Report.number == number)) or 0
@@ -283,7 +288,7 @@ def _matching(session: Session, query: str):
     q = " ".join(query.split())[:500]
     if KEY_RE.match(q.lower()) and get(session, q) is not None:
         return Recommendation.key == q.lower()
-    number = normalize_report_number(q) if re.fullmatch(r"(?i)gao[-‐–]?\d{2}[-‐–]\d{1,6}[a-z]{0,2}", q) else None
+    number = exact_report_number(q)
     if number:
         return Report.number == number
     if session.get_bind().dialect.name == "sqlite":

@@ -73,7 +73,6 @@ _REPORT_AFTER = re.compile(
     r"priority\srecommendation\sletter|review|audit)\b", re.IGNORECASE)
 _STATEMENT_AFTER = re.compile(r"^\s*(?:letter|response|comments|update|correspondence|memo(?:randum)?)\b",
                               re.IGNORECASE)
-_REPORT_BEFORE = re.compile(r"\b(?:GAO's|our|the)\s+$", re.IGNORECASE)
 _OPENER = re.compile(r"(?:^|[,;:]\s|\b(?:and|but|however|then)\s)(?:In|in|As\sof|as\sof|On|on|Since|since|Through|"
                      r"By|by)\s+(?:late\s|early\s|mid-)?$")
 _STATUTE = re.compile(r"\b(?:act|law|statute|statutory|legislation|enacted|mandate[sd]?|requires?|required|"
@@ -285,7 +284,7 @@ def _classify(sentence: str, m: re.Match) -> str:
     if post.lstrip().startswith(",") and not _CUE.search(pre) and re.search(
             r"\b(?:officials?|staff|representatives|management|leadership|spokespersons?)\s+(?:in|on)\s+$", tail):
         return "statement"  # "According to Coast Guard officials in June 2023, the agency ..."
-    if _REPORT_AFTER.match(post) or (_REPORT_BEFORE.search(tail) and _REPORT_AFTER.match(post)):
+    if _REPORT_AFTER.match(post):
         return "other"
     if _START_BEFORE.search(tail):
         return "other"
@@ -399,12 +398,8 @@ def current(promises: list[Promise]) -> Promise | None:
     return next((p for p in promises if p.current), None)
 
 
-def statement_dates(comment: str | None) -> list[date]:
-    """Dates of the statements a comment reports ("As of March 2024", "In January 2024, CBP stated")."""
-    return read(comment).statements
-
-
 def latest_statement(comment: str | None) -> date | None:
+    """The date of the latest statement a comment reports ("As of March 2024", "In January 2024, CBP stated")."""
     return read(comment).latest_statement
 
 

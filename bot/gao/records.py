@@ -50,10 +50,6 @@ def normalize_report_number(raw: str | None) -> str | None:
     return f"GAO-{m.group(1)}-{m.group(2)}{m.group(3).upper()}"
 
 
-def find_report_number(text: str) -> str | None:
-    return normalize_report_number(text)
-
-
 def normalize_title(title: str | None) -> str | None:
     """Identity form of a report title: case, punctuation and spacing folded."""
     if not title:
