@@ -72,7 +72,8 @@ def real_items(shared: Path) -> tuple[list[dict], list[str]]:
         cid = f"labels:{name}#{i}"
         due = decisions[cid]["due"] if cid in decisions else label["due"]
         items.append({"id": cid, "text": comment, "due": due, "not": label.get("not", [])})
-    problems += [f"{n} #{i}: label not seen in the parse" for (n, i) in labels if (n, i) not in seen]
+    problems += [f"{n} #{i}: label not seen in the parse" for (n, i) in labels if (n, i) not in seen
+                 and not any(p.startswith(f"{n} #{i}:") for p in problems)]
     dev = shared / "comments-dev.json"
     if dev.exists():
         for i, x in enumerate(json.loads(dev.read_text())):
@@ -118,6 +119,13 @@ def score(shared: Path, verbose: bool = False, show_heldout: bool = False) -> di
     parts = load_split()
     unsplit = [it["id"] for it in items if it["id"] not in parts]
     out: dict = {"unlabelled_or_mismatched": problems, "not_in_split": unsplit}
+    # The first labelled set alone (labels.json, both parts), as before the split
+    ours = [it for it in items if it["id"].startswith("labels:")]
+    first = score_items(ours)
+    invented = sum(1 for it in ours for p in extract(it["text"]) if p.phrase in it["not"])
+    out.update({"comments": first["comments"], "labels_not_seen": sum(1 for p in problems if "not seen" in p),
+                "promises_labelled": first["promises_labelled"], "precision": first["precision"],
+                "recall": first["recall"], "invented_from_non_promises": invented})
     for part in ("dev", "heldout"):
         if verbose and (part == "dev" or show_heldout):
             print(f"{part} failures:")
