@@ -100,7 +100,8 @@ _STARTS = frozenset(
     "jan january feb february mar march apr april may jun june jul july aug august sep sept september oct october "
     "nov november dec december the first second third fourth 1st 2nd 3rd 4th q1 q2 q3 q4 1q 2q 3q 4q fiscal early "
     "mid late calendar spring summer fall autumn winter later within in".split())
-_REACH = 60  # the longest lead-in before an anchor: "the fourth quarter of the fiscal year (FY) "
+_REACH = 60
+_DMY_NEXT = re.compile(r" (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)")  # the longest lead-in before an anchor: "the fourth quarter of the fiscal year (FY) "
 
 
 def _starts_time(word: str) -> bool:
@@ -112,13 +113,18 @@ def _starts_time(word: str) -> bool:
 def _times(sentence: str):
     """The time expressions of a sentence, left to right, not overlapping."""
     done = 0  # end of the last match
+    tried = -1  # the last word start the pattern was tried at (its answer does not depend on the anchor)
     for a in _ANCHOR.finditer(sentence):
         if a.end() <= done:
             continue
-        for w in _WORD.finditer(sentence, max(done, a.start() - _REACH), a.end()):
+        for w in _WORD.finditer(sentence, max(done, tried + 1, a.start() - _REACH), a.end()):
             if w.start() < done or not _starts_time(w.group()):
                 continue
+            if len(w.group()) <= 2 and w.group().isdigit() and not (
+                    sentence.startswith("/", w.end()) or _DMY_NEXT.match(sentence, w.end())):
+                continue  # "9/30/2025" and "30 September 2025" start with digits; other small numbers don't
             m = _TIME.match(sentence, w.start())
+            tried = w.start()
             if m:
                 done = m.end()
                 yield m
@@ -390,6 +396,9 @@ _REVISION = re.compile(
     r"rescheduled|reschedules|changed|delayed|delays)\b[^.;]{0,80}?\b(?:date|deadline|timeline|time\s?frame|release|"
     r"completion|schedule|target|milestone|estimate|plans?)\b[^.;]{0,40}?\bto\s+(?:the\s+end\s+of\s+)?$")
 _WEAK_CUE = re.compile(r"^(?:should|goal|timeline|timeframe|time\sframe|due|on\strack)$")
+_DATED = re.compile(r"\bdated\s+$", re.IGNORECASE)
+_AS_OF = re.compile(r"\bas\s+of\s+(?:the\s+end\s+of\s+)?$", re.IGNORECASE)
+_STOP = re.compile(r"[;.]")
 _YEAR_HINT = re.compile(r"\b[Ff]or\s+(?:calendar\s+year\s+)?((?:19|20)\d\d)\b")
 
 
@@ -416,12 +425,13 @@ def _q(text: str) -> str:
 
 def _clause_start(sentence: str, pos: int) -> int:
     """Where the clause holding ``pos`` starts: after the last ';' or ':' before it (commas do not end a clause)."""
-    return max(sentence.rfind(";", 0, pos), sentence.rfind(":", 0, pos)) + 1
+    lo = max(0, pos - WINDOW)  # bounded: a 1 MB run-on sentence must not make this quadratic
+    return max(sentence.rfind(";", lo, pos), sentence.rfind(":", lo, pos), lo - 1) + 1
 
 
 def _first_verb_after(post: str):
     """The first reporting, intent or past verb after a fronted period, up to the clause's end."""
-    stop = re.search(r"[;.]", post)
+    stop = _STOP.search(post)
     span = post[:stop.start()] if stop else post
     span = span[:160]
     hits = []
@@ -454,9 +464,9 @@ def _role(sentence: str, m: re.Match, times_after: bool) -> _Role:
         return _Role("report", f"{q} dates GAO's report or recommendation")
     if _GAO_BY.search(tail):
         return _Role("gao", f"{q} is when GAO made or reported the recommendation")
-    if _STATEMENT_AFTER.match(post) or re.search(r"\bdated\s+$", tail, re.I):
+    if _STATEMENT_AFTER.match(post) or _DATED.search(tail):
         return _Role("statement", f"{q} dates a letter, response or update")
-    if re.search(r"\bas\s+of\s+(?:the\s+end\s+of\s+)?$", tail, re.I):
+    if _AS_OF.search(tail):
         return _Role("statement", f"‘as of’ {q} is a status date")
     if _LOWER_BEFORE.search(tail) or _LOWER_AFTER.match(post):
         return _Role("lower bound", f"{q} is a lower bound (not before it)")
@@ -464,7 +474,7 @@ def _role(sentence: str, m: re.Match, times_after: bool) -> _Role:
         return _Role("recurrence", f"{q} recurs ({_q((_last(tail, 30) + ' ' + post[:10]).strip())})")
 
     # A period that opens its clause: the verb after it decides
-    front = _FRONT.search(pre)
+    front = _FRONT.search(pre, max(0, len(pre) - 50))
     if front:
         prep = (front.group("prep") or "").lower()
         if prep.startswith(("beginning", "starting")):
@@ -502,7 +512,7 @@ def _role(sentence: str, m: re.Match, times_after: bool) -> _Role:
     cue = None
     for c in _CUE.finditer(pre):
         cue = c
-    revision = _REVISION.search(pre)
+    revision = _REVISION.search(pre, max(0, len(pre) - 180))
     if cue is None and revision is None:
         if re.search(r"^\s*(?:[Ww]e|GAO)\b", pre):
             return _Role("gao", f"{q} is in a clause whose subject is GAO")
@@ -584,9 +594,10 @@ def read(comment: str | None) -> Reading:
         year_hint = int(hint.group(1)) if hint else None
         pending: list[tuple[re.Match, _Role]] = []
         sentence_stated, sentence_exact = stated, stated_exact
+        clause = [_clause_start(sentence, m.start()) for m in matches]
         for i, m in enumerate(matches):
-            later = any(_clause_start(sentence, n.start()) == _clause_start(sentence, m.start())
-                        for n in matches[i + 1:])
+            # another period later in the same clause (clause starts only grow, so the next one tells)
+            later = i + 1 < len(matches) and clause[i + 1] == clause[i] and matches[i + 1].start() - m.end() < WINDOW
             role = _role(sentence, m, later)
             if role.role == "deadline":
                 pending.append((m, role))
