@@ -161,11 +161,11 @@ class Seen:
     role: str
     why: str
     start: int = 0
-    due: date | None = None  # the period's end, when it could be placed
+    end: date | None = None  # the period's last day, when it could be placed
 
     def to_json(self) -> dict:
         return {"phrase": self.phrase, "role": self.role, "why": self.why, "sentence": self.sentence,
-                "due": self.due.isoformat() if self.due else None}
+                "period_end": self.end.isoformat() if self.end else None}
 
 
 @dataclass(frozen=True)
@@ -383,7 +383,7 @@ _NAME_AFTER = re.compile(
     r"[Ff]inancial\s+[Ss]tatements?|[Aa]udit\b|[Cc]ohort\b|[Ss]ession\b|[Ff]ilings?\b|[Tt]ax\s+[Yy]ear|[Rr]ule\b)")
 _NAME_BEFORE = re.compile(r"\bAct\s+of\s+$|\b(?:19|20)\d\d\s?-\s?$")
 _RANGE_AFTER = re.compile(r"^\s?-\s?(?:19|20)?\d\d\b")
-_REPORT_DATE_BEFORE = re.compile(r"\b(?:GAO's|GAO’s|our|its\s+own)\s+$|\b(?:by|from)\s+(?:GAO|us)\s+(?:in|on)\s+$")
+_REPORT_DATE_BEFORE = re.compile(r"\b(?:GAO's|GAO’s|our)\s+$")
 _GAO_BY = re.compile(r"\b(?:recommended|reported|found|issued|made)\s+by\s+(?:GAO|us)\s+(?:in|on)\s+$")
 _STATEMENT_BEFORE = re.compile(
     r"\b" + _REPORTING + r"\s+(?:to\s+us\s+|us\s+|to\s+GAO\s+|GAO\s+|that\s+)?(?:in|on|during|as\s+of)\s+(?:late\s|early\s|mid-)?$"
@@ -460,12 +460,14 @@ def _role(sentence: str, m: re.Match, times_after: bool) -> _Role:
     # What the period names
     if _NAME_AFTER.match(post) or _NAME_BEFORE.search(tail) or _RANGE_AFTER.match(post):
         return _Role("name", f"{q} is part of a name or a data period ({_q(post[:20].strip() or _last(tail, 12))})")
-    if _REPORT_AFTER.match(post) or _REPORT_DATE_BEFORE.search(tail):
+    if _REPORT_DATE_BEFORE.search(tail):
         return _Role("report", f"{q} dates GAO's report or recommendation")
     if _GAO_BY.search(tail):
         return _Role("gao", f"{q} is when GAO made or reported the recommendation")
     if _STATEMENT_AFTER.match(post) or _DATED.search(tail):
         return _Role("statement", f"{q} dates a letter, response or update")
+    if _REPORT_AFTER.match(post):
+        return _Role("report", f"{q} dates GAO's report or recommendation")
     if _AS_OF.search(tail):
         return _Role("statement", f"‘as of’ {q} is a status date")
     if _LOWER_BEFORE.search(tail) or _LOWER_AFTER.match(post):
@@ -516,6 +518,9 @@ def _role(sentence: str, m: re.Match, times_after: bool) -> _Role:
     if cue is None and revision is None:
         if re.search(r"^\s*(?:[Ww]e|GAO)\b", pre):
             return _Role("gao", f"{q} is in a clause whose subject is GAO")
+        statute = _STATUTE.search(_last(pre, 160))
+        if statute:
+            return _Role("statutory", f"{q} is a deadline set by law ({_q(statute.group(0))})")
         past = None
         for past in _PAST_VERB.finditer(pre):
             pass
