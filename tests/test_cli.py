@@ -53,6 +53,7 @@ def test_import_search_show_stats_json(cli):
     rec = json.loads(cli("show", key, "--json").output)
     assert rec["key"] == key and rec["status_events"] == [] and rec["rec_number"] == 2
     assert rec["promises"][0]["due"] == "2025-12-31"
+    assert rec["promises"][0]["why"]  # the reader's reason is stored with the promise
     stats = json.loads(cli("stats", "--json").output)
     assert stats["recommendations"] == 3 and stats["reports"] == 2 and stats["by_status"]["Open"] == 2
 
