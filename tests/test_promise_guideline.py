@@ -73,6 +73,7 @@ NEGATIVE = [
     ("statement", "In its August 2026 update, the office described new steps.", "statement"),
     ("statement", "Officials informed us in September 2026 that the review is ongoing.", "statement"),
     ("fronted statement", "In the second quarter of fiscal year 2026 the bureau reported progress.", "statement"),
+    ("set-off statement", "The bureau stated, in June 2026, that it will finish the work.", "statement"),
     ("past", "The agency finalized the guidance in January 2026.", "past"),
     ("past", "By March 2026, the office had trained its staff.", "past"),
     ("past", "The pilot was discontinued at the end of fiscal year 2025.", "past"),

@@ -483,6 +483,9 @@ def _role(sentence: str, m: re.Match, times_after: bool) -> _Role:
             return _Role("start", f"{q} is when work begins ({_q(prep)})")
         if prep == "since":
             return _Role("past", f"‘since’ {q} points back to a past event")
+        said = _REPORTING_VERB.search(_last(pre[:front.start() + 1], 30))
+        if said and prep in ("in", "on", "during") and not _INTENT_AFTER.search(pre, said.end()):
+            return _Role("statement", f"{q} is set off after {_q(said.group(0))}: when it was said")
         kind, verb, span = _first_verb_after(post)
         subject = span[:verb.start()] if verb is not None else span
         if kind == "reporting":
