@@ -110,24 +110,41 @@ def _starts_time(word: str) -> bool:
             or (w.isdigit() and len(w) <= 2))
 
 
+# The words a time expression can start with, found by one pattern (no Python loop over every word)
+_START_AT = re.compile(
+    r"(?<!\w)(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|the|first|second|third|fourth|1st|2nd|3rd|4th|q[1-4]|[1-4]q|fiscal|"
+    r"early|mid|late|calendar|spring|summer|fall|autumn|winter|later|within|in|fy\w*|cy\w*|(?:19|20)\d\d|"
+    r"\d{1,2}(?=/|\s(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)))(?!\w)", re.IGNORECASE)
+
+
 def _times(sentence: str):
     """The time expressions of a sentence, left to right, not overlapping."""
     done = 0  # end of the last match
-    tried = -1  # the last word start the pattern was tried at (its answer does not depend on the anchor)
+    tried = -1  # the last start the pattern was tried at (its answer does not depend on the anchor)
     for a in _ANCHOR.finditer(sentence):
         if a.end() <= done:
             continue
-        for w in _WORD.finditer(sentence, max(done, tried + 1, a.start() - _REACH), a.end()):
-            if w.start() < done or not _starts_time(w.group()):
-                continue
-            if len(w.group()) <= 2 and w.group().isdigit() and not (
-                    sentence.startswith("/", w.end()) or _DMY_NEXT.match(sentence, w.end())):
-                continue  # "9/30/2025" and "30 September 2025" start with digits; other small numbers don't
+        for w in _START_AT.finditer(sentence, max(done, tried + 1, a.start() - _REACH), a.end()):
             m = _TIME.match(sentence, w.start())
             tried = w.start()
             if m:
                 done = m.end()
                 yield m
+                break
+        else:
+            continue
+        # a match may end before this anchor: try the words after it up to the anchor
+        while done < a.end():
+            for w in _START_AT.finditer(sentence, max(done, tried + 1), a.end()):
+                m = _TIME.match(sentence, w.start())
+                tried = w.start()
+                if m:
+                    done = m.end()
+                    yield m
+                    break
+            else:
+                break
 
 
 @dataclass(frozen=True)
@@ -161,7 +178,7 @@ class Seen:
     role: str
     why: str
     start: int = 0
-    end: date | None = None  # the period's last day, when it could be placed
+    end: date | None = None  # the period's last day (statement dates and periods too vague to keep)
 
     def to_json(self) -> dict:
         return {"phrase": self.phrase, "role": self.role, "why": self.why, "sentence": self.sentence,
@@ -448,6 +465,18 @@ def _first_verb_after(post: str):
     return kind, h, span
 
 
+def _either(*patterns: re.Pattern) -> re.Pattern:
+    """One pattern that matches where any of these does (a cheap first look; each is then asked in order)."""
+    return re.compile("|".join(f"(?i:{p.pattern})" if p.flags & re.IGNORECASE else f"(?:{p.pattern})"
+                               for p in patterns))
+
+
+_POST_ANY = _either(_NAME_AFTER, _RANGE_AFTER, _STATEMENT_AFTER, _REPORT_AFTER, _LOWER_AFTER,
+                    re.compile(r"^\s*(?:each|every|annually|quarterly|monthly|semiannually|biannually|yearly|per\s+year)\b",
+                               re.IGNORECASE))
+_TAIL_ANY = _either(_NAME_BEFORE, _REPORT_DATE_BEFORE, _GAO_BY, _DATED, _AS_OF, _LOWER_BEFORE)
+
+
 def _role(sentence: str, m: re.Match, times_after: bool) -> _Role:
     """The role of one time expression in its sentence (docs/promises.md, section 2)."""
     phrase = m.group(0)
@@ -457,22 +486,24 @@ def _role(sentence: str, m: re.Match, times_after: bool) -> _Role:
     tail = _last(pre, 60)
     q = _q(phrase)
 
-    # What the period names
-    if _NAME_AFTER.match(post) or _NAME_BEFORE.search(tail) or _RANGE_AFTER.match(post):
+    # What the period names (one cheap look first: most periods have none of these around them)
+    if not (_POST_ANY.match(post) or _TAIL_ANY.search(tail) or _RECURRING.search(_last(tail, 30))):
+        pass
+    elif _NAME_AFTER.match(post) or _NAME_BEFORE.search(tail) or _RANGE_AFTER.match(post):
         return _Role("name", f"{q} is part of a name or a data period ({_q(post[:20].strip() or _last(tail, 12))})")
-    if _REPORT_DATE_BEFORE.search(tail):
+    elif _REPORT_DATE_BEFORE.search(tail):
         return _Role("report", f"{q} dates GAO's report or recommendation")
-    if _GAO_BY.search(tail):
+    elif _GAO_BY.search(tail):
         return _Role("gao", f"{q} is when GAO made or reported the recommendation")
-    if _STATEMENT_AFTER.match(post) or _DATED.search(tail):
+    elif _STATEMENT_AFTER.match(post) or _DATED.search(tail):
         return _Role("statement", f"{q} dates a letter, response or update")
-    if _REPORT_AFTER.match(post):
+    elif _REPORT_AFTER.match(post):
         return _Role("report", f"{q} dates GAO's report or recommendation")
-    if _AS_OF.search(tail):
+    elif _AS_OF.search(tail):
         return _Role("statement", f"‘as of’ {q} is a status date")
-    if _LOWER_BEFORE.search(tail) or _LOWER_AFTER.match(post):
+    elif _LOWER_BEFORE.search(tail) or _LOWER_AFTER.match(post):
         return _Role("lower bound", f"{q} is a lower bound (not before it)")
-    if _RECURRING.search(_last(tail, 30)) or _RECURRING.match(post.lstrip()[:10]):
+    elif _RECURRING.search(_last(tail, 30)) or _RECURRING.match(post.lstrip()[:10]):
         return _Role("recurrence", f"{q} recurs ({_q((_last(tail, 30) + ' ' + post[:10]).strip())})")
 
     # A period that opens its clause: the verb after it decides
@@ -584,6 +615,18 @@ class Reading:
         return max(self.statements) if self.statements else None
 
 
+def _roles(sentence: str) -> list[tuple[re.Match, _Role]]:
+    """Every time expression of a sentence with its role."""
+    matches = list(_times(sentence))
+    clause = [_clause_start(sentence, m.start()) for m in matches]
+    out = []
+    for i, m in enumerate(matches):
+        # another period later in the same clause (clause starts only grow, so the next one tells)
+        later = i + 1 < len(matches) and clause[i + 1] == clause[i] and matches[i + 1].start() - m.end() < WINDOW
+        out.append((m, _role(sentence, m, later)))
+    return out
+
+
 def read(comment: str | None) -> Reading:
     """Promises, statement dates and the rejected time expressions of a comment, in one pass."""
     if not comment or not _ANCHOR.search(comment):
@@ -594,23 +637,26 @@ def read(comment: str | None) -> Reading:
     statements: list[date] = []
     stated: date | None = None
     stated_exact = False
+    # A sentence's time expressions and their roles depend on its words alone: a sentence repeated in the
+    # same comment (boilerplate) is analysed once. Dates that need the statement are placed every time.
+    analysed: dict[str, list[tuple[re.Match, _Role]]] = {}
     for offset, sentence in sentences(text):
-        matches = list(_times(sentence))
-        if not matches:
+        roles = analysed.get(sentence)
+        if roles is None:
+            roles = _roles(sentence)
+            if len(sentence) <= 2000:
+                analysed[sentence] = roles
+        if not roles:
             continue
         hint = _YEAR_HINT.search(sentence)
         year_hint = int(hint.group(1)) if hint else None
         pending: list[tuple[re.Match, _Role]] = []
         sentence_stated, sentence_exact = stated, stated_exact
-        clause = [_clause_start(sentence, m.start()) for m in matches]
-        for i, m in enumerate(matches):
-            # another period later in the same clause (clause starts only grow, so the next one tells)
-            later = i + 1 < len(matches) and clause[i + 1] == clause[i] and matches[i + 1].start() - m.end() < WINDOW
-            role = _role(sentence, m, later)
+        for m, role in roles:
             if role.role == "deadline":
                 pending.append((m, role))
                 continue
-            p = period_of(m, None, year_hint=year_hint) if role.role != "unplaced" else None
+            p = period_of(m, None, year_hint=year_hint) if role.role == "statement" else None
             if role.role == "statement" and p is not None:
                 sentence_stated, sentence_exact = p.first, p.kind == "date"
                 statements.append(p.first)
