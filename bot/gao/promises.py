@@ -113,8 +113,11 @@ def _starts_time(word: str) -> bool:
 # The words a time expression can start with, found by one pattern (no Python loop over every word)
 _START_AT = re.compile(
     r"(?<!\w)(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
-    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|the|first|second|third|fourth|1st|2nd|3rd|4th|q[1-4]|[1-4]q|fiscal|"
-    r"early|mid|late|calendar|spring|summer|fall|autumn|winter|later|within|in|fy\w*|cy\w*|(?:19|20)\d\d|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|the(?=\s(?:first|second|third|fourth|1st|2nd|3rd|4th|end|close)\b)|"
+    r"first|second|third|fourth|1st|2nd|3rd|4th|q[1-4]|[1-4]q|fiscal(?=\syears?\b)|"
+    r"early|mid|late|calendar(?=\syear)|spring|summer|fall|autumn|winter|later(?=\sthis)|within|"
+    r"in(?=\s(?:the\snext\s)?(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|"
+    r"thirty|sixty|ninety)\b)|fy\w*|cy\w*|(?:19|20)\d\d|"
     r"\d{1,2}(?=/|\s(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)))(?!\w)", re.IGNORECASE)
 
 
@@ -446,20 +449,19 @@ def _clause_start(sentence: str, pos: int) -> int:
     return max(sentence.rfind(";", lo, pos), sentence.rfind(":", lo, pos), lo - 1) + 1
 
 
+_VERB_AFTER = re.compile(f"(?P<reporting>{_REPORTING_VERB.pattern})|(?P<intent>{_INTENT_AFTER.pattern})"
+                         f"|(?P<past>{_PAST_VERB.pattern})")
+
+
 def _first_verb_after(post: str):
     """The first reporting, intent or past verb after a fronted period, up to the clause's end."""
     stop = _STOP.search(post)
     span = post[:stop.start()] if stop else post
     span = span[:160]
-    hits = []
-    for kind, rx in (("reporting", _REPORTING_VERB), ("intent", _INTENT_AFTER), ("past", _PAST_VERB)):
-        h = rx.search(span)
-        if h:
-            hits.append((h.start(), kind, h))
-    if not hits:
+    h = _VERB_AFTER.search(span)
+    if h is None:
         return None, None, span
-    hits.sort(key=lambda x: x[0])
-    _, kind, h = hits[0]
+    kind = h.lastgroup
     if kind == "past" and _PASSIVE_FUTURE.search(span[:h.start()]):
         return "intent", h, span
     return kind, h, span
@@ -565,7 +567,7 @@ def _role(sentence: str, m: re.Match, times_after: bool) -> _Role:
         word = re.match(r"\w+(?:\s+back)?", revision.group(0)).group(0)
         return _Role("deadline", f"the date was {_q(word)} to {q}", 0.9)
     before_cue = _last(pre[:cue.start()], 120)
-    if _GAO_SUBJECT.search(before_cue):
+    if ("GAO" in before_cue or "we" in before_cue or "We" in before_cue) and _GAO_SUBJECT.search(before_cue):
         return _Role("gao", f"GAO's own plan: {_q(cue.group(0))} has GAO (we) as its subject")
     between = pre[cue.end():]
     if _PAST_RIGHT_BEFORE.search(_last(between, 80)) and not _FUTURE_NEAR.search(_last(between, 80)):
@@ -591,7 +593,7 @@ def _role(sentence: str, m: re.Match, times_after: bool) -> _Role:
         pass
     if start is not None and not _FINISH.search(between[start.end():]):
         return _Role("start", f"{q} is when {_q(start.group(0))} happens, not the end")
-    if _REPORT_BACK.search(between):
+    if any(w in between for w in ("GAO", "us", "ommittee", "Congress", "progress")) and _REPORT_BACK.search(between):
         return _Role("reporting", f"{q} is for reporting back ({_q(_REPORT_BACK.search(between).group(0))}), "
                                   "not for finishing")
     if phrase.lower().startswith(("within", "in ")) and m.group("rel_within") is None:
