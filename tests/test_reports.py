@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -440,3 +441,31 @@ def test_cli_reports_have_help_and_one_line_errors(sqlite_url, monkeypatch):
     assert r.exit_code == 2 and "March 31 or September 30" in r.output
     r = runner.invoke(main, ["--database", sqlite_url, "clock", "done", "GAO-99-1"])
     assert r.exit_code == 1 and "no report numbered" in r.output
+
+
+def test_gaos_own_xlsx_through_the_shipped_mapping(app, tmp_path):
+    from openpyxl import Workbook
+
+    import config
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Title: Download of GAO Recommendation Results"])
+    ws.append(["Source: GAO recommendations database, status as of Sep 28, 2026"])
+    ws.append([])
+    ws.append(["Publication Name", "Publication  Number", "Date Publication Issued", "Director Name",
+               "Director Phone", "Agency", "Recommendation", "Status", "Priority", "Comments", "Topics"])
+    ws.append(["Grain Storage: The Department Should Track Silo Inspections", "GAO-24-100001",
+               datetime(2024, 2, 1), "Pat Doe", "", "Department of Agriculture",
+               "The Secretary should track silo inspections by region. (Recommendation 1)", "Open--Partially Addressed",
+               "Yes", "The department expected to finish the tracker by June 2026.", "Agriculture"])
+    path = tmp_path / "gao.xlsx"
+    wb.save(path)
+    mapping = Mapping.load(Path(config.__file__).parent / "mappings" / "gao-xls.toml")
+    app.import_sources([str(path)], mapping=mapping, now=datetime(2026, 9, 29, 12))
+    v = next(iter(keys_by_text(app).values()))
+    assert (v.report_number, v.rec_number, v.status, v.priority, v.issuer) == (
+        "GAO-24-100001", 1, "Open – Partially Addressed", True, "gao")
+    assert v.text == "The Secretary should track silo inspections by region." and v.current_due == date(2026, 6, 30)
+    assert v.report_published == date(2024, 2, 1)
+    Mapping.load(Path(config.__file__).parent / "mappings" / "oversight-gov.toml")

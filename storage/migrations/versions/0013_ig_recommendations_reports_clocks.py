@@ -30,7 +30,7 @@ def upgrade() -> None:
     sa.Column('done_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['report_id'], ['reports.id'], name=op.f('fk_clock_marks_report_id_reports')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_clock_marks')),
-    sa.UniqueConstraint('report_id', 'clock', name=op.f('uq_clock_marks_report_id'))
+    sa.UniqueConstraint('report_id', 'clock', name=op.f('uq_clock_marks_report_id_clock'))
     )
 
 
