@@ -19,7 +19,7 @@ def test_dev_heldout_and_challenge_meet_the_bar_separately():
     """Every real labelled comment is in the split; each part scores on its own."""
     result = score(SHARED)
     assert result["not_in_split"] == []
-    assert result["heldout"]["comments"] * 2 >= result["dev"]["comments"] // 2  # at least a third held out
+    assert result["heldout"]["comments"] * 3 >= result["dev"]["comments"] + result["heldout"]["comments"]
     for part in ("dev", "heldout", "challenge"):
         assert result[part]["precision"] >= 0.97 and result[part]["recall"] >= 0.95, (part, result[part])
     assert result["challenge"]["comments"] >= 100
