@@ -439,13 +439,13 @@ class Engine:
                 "ts": rem.thread_ts, "text": reminder_text(v, as_of),
                 "blocks": [b.to_dict() for b in reminder_blocks(v, as_of, rem.id, state_line=line)]})
 
-    def promise_answered(self, s, rec_id: int, line: str, now_utc: datetime, *, was_due: date | None,
-                         new_due: date | None) -> None:
+    def promise_answered(self, s, rec_id: int, line: str, now_utc: datetime, *, new_due: date | None) -> int:
         """An owner confirmed or corrected the promise: say so in each open reminder thread of the
-        recommendation and on its parent; reminders for a date that is no longer the promise stop."""
+        recommendation and on its parent; reminders for a date that is no longer the promise stop. Returns the
+        number of threads told."""
         rems = list(s.scalars(select(Reminder).where(Reminder.recommendation_id == rec_id, Reminder.state != "closed")))
         if not rems:
-            return
+            return 0
         v = self._views(s, [rec_id])[rec_id]
         as_of = self.service.today(now_utc.replace(tzinfo=timezone.utc))
         n = s.scalar(select(func.count()).select_from(repo.AuditEvent).where(repo.AuditEvent.recommendation_id == rec_id))
@@ -461,6 +461,7 @@ class Engine:
                     "ts": rem.thread_ts, "text": reminder_text(v, as_of),
                     "blocks": [b.to_dict() for b in reminder_blocks(v, as_of, rem.id, state_line=note,
                                                                     buttons=not stop)]})
+        return len(rems)
 
     def snooze_key(self, key: str, channel: str | None, user: str, days: int, reason: str | None,
                    now: datetime | None = None) -> list[AckResult]:

@@ -90,7 +90,6 @@ def apply(service, key: str, action: str, *, actor: str, via: str, due: date | N
                                   "nothing to do (or correct it with a date)", key=v.key)
         if action == "clear" and (v.decision is None or v.decision.action == "clear"):
             return Outcome(False, f"{v.key}: there is no correction or confirmation to clear", key=v.key)
-        was = v.current_promise
         corrections.add(s, v.id, action=action, due=read.due if action == "confirm" else due, reason=reason,
                         read=read, comment=v.comments, actor=actor, via=via, now=now_utc)
         after = repo.get(s, v.key)
@@ -98,10 +97,10 @@ def apply(service, key: str, action: str, *, actor: str, via: str, due: date | N
         new_due = cur.due if cur else None
         s.execute(update(Recommendation).where(Recommendation.id == v.id).values(current_due=new_due))
         line = answer_line(action, actor, read, cur, reason)
-        engine.promise_answered(s, v.id, line, now_utc, was_due=was.due if was else None, new_due=new_due)
+        threads = engine.promise_answered(s, v.id, line, now_utc, new_due=new_due)
     data = {"key": v.key, "action": action, "promise": cur.to_json() if cur else None,
             "correction": after.decision.to_json() if after.decision else None,
-            "read": read.to_json() if read else None}
+            "read": read.to_json() if read else None, "threads": threads}
     return Outcome(True, plain_line(v.key, action, read, cur), mrkdwn=line, key=v.key, owner=v.owner, data=data)
 
 
