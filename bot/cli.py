@@ -403,7 +403,8 @@ def export(query: tuple[str, ...], overdue: bool, unimplemented: bool, fmt: str,
 @click.option("--json", "as_json", is_flag=True, help="Print the events as JSON.")
 def audit(key: str | None, since: str | None, as_json: bool) -> None:
     """The append-only audit log: acknowledgements, snoozes, assignments,
-    subscriptions, status changes and reminders, with actor and time."""
+    subscriptions, promise corrections, status changes and reminders, with
+    actor and time."""
     from .service import GaorecError
 
     app = _app(click.get_current_context())

@@ -219,7 +219,7 @@ class Gaorec:
         if cmd == "snooze":
             return self._snooze(rest, caller, as_of, now)
         if cmd == "promise":
-            return self._promise(rest, caller, as_of)
+            return self._promise(rest, caller, as_of, now)
         if cmd == "history":
             if not rest:
                 return Reply(kind="error", text="Usage: /gaorec history KEY", as_of=as_of)
@@ -368,7 +368,7 @@ class Gaorec:
             return Reply(kind="text", as_of=as_of, mrkdwn=f"Only {mention(owner)} or an admin can snooze this.")
         return Reply(kind="text", as_of=as_of, mrkdwn=f"Snoozed `{esc(key)}` for {days} days.")
 
-    def _promise(self, rest: str, caller: Caller, as_of: date) -> Reply:
+    def _promise(self, rest: str, caller: Caller, as_of: date, now: datetime | None) -> Reply:
         """/gaorec promise KEY DATE|none|confirm|clear [reason]: the owner's (or an admin's) word on the date."""
         from .services import promises as sp
 
@@ -376,7 +376,7 @@ class Gaorec:
         if isinstance(parsed, str):
             return Reply(kind="error", text=parsed, as_of=as_of)
         key, action, due, reason = parsed
-        out = sp.apply(self, key, action, actor=caller.user_id, via="command", due=due, reason=reason)
+        out = sp.apply(self, key, action, actor=caller.user_id, via="command", due=due, reason=reason, now=now)
         if out.ok:
             return Reply(kind="text", as_of=as_of, mrkdwn=out.mrkdwn)
         if out.refused:

@@ -68,7 +68,7 @@ def reminder_blocks(v, as_of: date, reminder_id: int, *, state_line: str = "", b
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=clip(
         ":alarm_clock: *A promised date passed with no status change*\n" + _title(v), SECTION_MAX)))]
     promise = promise_line(v, as_of)
-    if p is not None:
+    if p is not None and getattr(p, "source", "gao") != "corrected":  # the sentence the date was read from
         stated = f" (stated {p.stated:%B %Y})" if p.stated else ""
         promise += f"{stated}\n> {escape(clip(p.sentence, 1200))}"
     blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(promise, SECTION_MAX)), fields=[

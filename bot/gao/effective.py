@@ -14,7 +14,7 @@ owner said it is right) or "corrected" (the owner's date).
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from .promises import Promise
@@ -23,13 +23,29 @@ LOW_CONFIDENCE = 0.8  # a read promise below this is put to its owner before any
 ACTIONS = ("set", "none", "confirm", "clear")
 
 
-@dataclass(frozen=True)
-class SourcedPromise(Promise):
-    """A promise with where it comes from: "gao", "confirmed" or "corrected"."""
-    source: str = "gao"
+class SourcedPromise:
+    """A promise read by ``promises.py`` (any of its fields, through this wrapper) with where it comes from:
+    "gao", "confirmed" or "corrected". A wrapper rather than a subclass, so the reader's Promise may change."""
+    __slots__ = ("promise", "source")
+
+    def __init__(self, promise: Promise, source: str = "gao"):
+        self.promise = promise
+        self.source = source
+
+    def __getattr__(self, name: str):
+        return getattr(self.promise, name)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, SourcedPromise) and (self.promise, self.source) == (other.promise, other.source)
+
+    def __hash__(self) -> int:
+        return hash((self.promise, self.source))
+
+    def __repr__(self) -> str:
+        return f"SourcedPromise({self.promise!r}, source={self.source!r})"
 
     def to_json(self) -> dict:
-        return {**super().to_json(), "source": self.source}
+        return {**self.promise.to_json(), "source": self.source}
 
 
 @dataclass(frozen=True)
@@ -42,6 +58,7 @@ class Decision:
     at: datetime
     fingerprint: str
     via: str = ""
+    id: int | None = None  # the stored row's
 
     def to_json(self) -> dict:
         return {"action": self.action, "due": self.due.isoformat() if self.due else None, "reason": self.reason,
@@ -64,10 +81,10 @@ def lapsed(decision: Decision | None, comment: str | None) -> bool:
     return decision is not None and decision.action != "clear" and decision.fingerprint != fingerprint(comment)
 
 
-def sourced(p: Promise, **changes) -> SourcedPromise:
-    values = {f.name: getattr(p, f.name) for f in fields(p)}
-    values.update(changes)
-    return SourcedPromise(**values)
+def sourced(p: Promise | SourcedPromise, source: str | None = None, **changes) -> SourcedPromise:
+    inner = p.promise if isinstance(p, SourcedPromise) else p
+    return SourcedPromise(replace(inner, **changes) if changes else inner,
+                          source or getattr(p, "source", None) or "gao")
 
 
 def corrected_phrase(due: date) -> str:
@@ -76,7 +93,7 @@ def corrected_phrase(due: date) -> str:
 
 def effective(promises: list[Promise], decision: Decision | None, comment: str | None) -> list[SourcedPromise]:
     """The promises read, each with its source, and the owner's correction (if it holds) as the current one."""
-    read = [sourced(p, source=getattr(p, "source", "gao")) for p in promises]
+    read = [sourced(p) for p in promises]
     if not holds(decision, comment):
         return read
     assert decision is not None
@@ -87,13 +104,13 @@ def effective(promises: list[Promise], decision: Decision | None, comment: str |
         return [sourced(p, source="confirmed") if p is cur else p for p in read]
     out = [sourced(p, current=False) for p in read]
     if decision.action == "set" and decision.due is not None:
-        out.append(SourcedPromise(due=decision.due, phrase=corrected_phrase(decision.due),
-                                  sentence=cur.sentence if cur else "", kind="corrected", stated=None,
-                                  confidence=1.0, current=True, source="corrected"))
+        out.append(SourcedPromise(Promise(due=decision.due, phrase=corrected_phrase(decision.due),
+                                          sentence=cur.sentence if cur else "", kind="corrected", stated=None,
+                                          confidence=1.0, current=True), "corrected"))
     return out
 
 
-def current(promises: list[Promise]) -> Promise | None:
+def current(promises: list) -> Promise | SourcedPromise | None:
     return next((p for p in promises if p.current), None)
 
 

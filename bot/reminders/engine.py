@@ -439,7 +439,8 @@ class Engine:
                 "ts": rem.thread_ts, "text": reminder_text(v, as_of),
                 "blocks": [b.to_dict() for b in reminder_blocks(v, as_of, rem.id, state_line=line)]})
 
-    def promise_answered(self, s, rec_id: int, line: str, now_utc: datetime, *, new_due: date | None) -> int:
+    def promise_answered(self, s, rec_id: int, word_id: int, line: str, now_utc: datetime, *,
+                         new_due: date | None) -> int:
         """An owner confirmed or corrected the promise: say so in each open reminder thread of the
         recommendation and on its parent; reminders for a date that is no longer the promise stop. Returns the
         number of threads told."""
@@ -448,11 +449,10 @@ class Engine:
             return 0
         v = self._views(s, [rec_id])[rec_id]
         as_of = self.service.today(now_utc.replace(tzinfo=timezone.utc))
-        n = s.scalar(select(func.count()).select_from(repo.AuditEvent).where(repo.AuditEvent.recommendation_id == rec_id))
         for rem in rems:
             stop = rem.due != new_due
             note = line + ("; reminders for the old date stopped." if stop else "")
-            key = f"promise:{rem.id}:{n}"
+            key = f"promise:{rem.id}:{word_id}"
             if stop:
                 rem.state, rem.next_at = "closed", None
             self._outbox(s, key, "ack", rem.channel_id, rem.thread_ts, rem.id, now_utc, {"text": note})

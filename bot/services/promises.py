@@ -90,14 +90,14 @@ def apply(service, key: str, action: str, *, actor: str, via: str, due: date | N
                                   "nothing to do (or correct it with a date)", key=v.key)
         if action == "clear" and (v.decision is None or v.decision.action == "clear"):
             return Outcome(False, f"{v.key}: there is no correction or confirmation to clear", key=v.key)
-        corrections.add(s, v.id, action=action, due=read.due if action == "confirm" else due, reason=reason,
+        word = corrections.add(s, v.id, action=action, due=read.due if action == "confirm" else due, reason=reason,
                         read=read, comment=v.comments, actor=actor, via=via, now=now_utc)
         after = repo.get(s, v.key)
         cur = after.current_promise
         new_due = cur.due if cur else None
         s.execute(update(Recommendation).where(Recommendation.id == v.id).values(current_due=new_due))
         line = answer_line(action, actor, read, cur, reason)
-        threads = engine.promise_answered(s, v.id, line, now_utc, new_due=new_due)
+        threads = engine.promise_answered(s, v.id, word.id, line, now_utc, new_due=new_due)
     data = {"key": v.key, "action": action, "promise": cur.to_json() if cur else None,
             "correction": after.decision.to_json() if after.decision else None,
             "read": read.to_json() if read else None, "threads": threads}

@@ -16,7 +16,7 @@ from ..models import PromiseCorrection, Recommendation
 
 def _decision(row: PromiseCorrection) -> Decision:
     return Decision(action=row.action, due=row.due, reason=row.reason, actor=row.actor, at=row.at,
-                    fingerprint=row.comment_fingerprint, via=row.via)
+                    fingerprint=row.comment_fingerprint, via=row.via, id=row.id)
 
 
 def latest(session: Session, rec_ids: Iterable[int]) -> dict[int, Decision]:
