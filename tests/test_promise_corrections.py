@@ -131,6 +131,8 @@ def test_correct_none_audit_and_lapse_on_our_fixture(app, tmp_path):
     name, content, n = app.export("csv", as_of=AS_OF)
     rows = {r["Key"]: r for r in csv.DictReader(io.StringIO(content.decode("utf-8-sig")))}
     assert rows[tracker]["Due date"] == "2027-06-30" and rows[training]["Due date"] == ""
+    assert (rows[tracker]["Promise source"], rows[training]["Promise source"], rows[lab]["Promise source"]) == (
+        "corrected", "no date (corrected)", "gao")
     name, content, n = app.export("csv", overdue_only=True, as_of=AS_OF)
     assert n == 1
 
@@ -222,12 +224,14 @@ def test_a_low_confidence_date_is_asked_once_before_any_reminder(app):
     tracker, lab = key_of(app, "Port", 1), key_of(app, "Lab", 1)
     with app.db.write() as s:
         repo.subscribe(s, "C1", "", "U_ADMIN", repo.utcnow())
+        repo.subscribe(s, "C2", "Lab", "U_ADMIN", repo.utcnow())
         lab_id = repo.get(s, lab).id
         s.execute(update(PromiseRow).where(PromiseRow.recommendation_id == lab_id).values(confidence=0.6))
     t0 = datetime(2026, 12, 1, 14, tzinfo=timezone.utc)
     first = app.reminders.run_pass(t0)
     kinds = sorted((p["kind"], p["key"]) for p in first.planned)
     assert ("ask", lab) in kinds and ("reminder", lab) not in kinds and ("reminder", tracker) in kinds
+    assert kinds.count(("ask", lab)) == 1  # put to the owner once, though two channels would be reminded
     ask = [p for p in first.planned if p["kind"] == "ask"][0]
     assert "summer 2025" in ask["text"] and "That's right" in ask["text"]
     with app.db.session() as s:
@@ -237,7 +241,8 @@ def test_a_low_confidence_date_is_asked_once_before_any_reminder(app):
     again = app.reminders.run_pass(t0 + timedelta(days=1))
     assert [p for p in again.planned if p["key"] == lab] == []  # asked once; the reminder waits
     later = app.reminders.run_pass(t0 + timedelta(days=app.settings.followup_days, hours=1))
-    assert [p["kind"] for p in later.planned if p["key"] == lab] == ["reminder"]  # no answer: remind on it
+    assert sorted((p["kind"], p["channel"]) for p in later.planned if p["key"] == lab) == [
+        ("reminder", "C1"), ("reminder", "C2")]  # no answer: remind on it
 
 
 def test_a_confirmation_lets_the_reminder_through(app):

@@ -241,12 +241,13 @@ class Engine:
     def _ask_first(self, s, v, channel: str, as_of: date, now_utc: datetime, result: PassResult,
                    dry_run: bool) -> bool:
         """A date read with low confidence, or read again after GAO changed a comment the owner had corrected, is
-        put to the owner once (in the channel, with That's right / Correct the date) before a reminder is based on
-        it. The reminder waits for their answer, at most followup_days. True: no reminder this pass."""
+        put to the owner once (in the first channel that would be reminded, with That's right / Correct the date)
+        before a reminder is based on it. Reminders, in every channel, wait for the answer, at most followup_days.
+        True: no reminder this pass."""
         p = v.current_promise
         if not ge.needs_asking(p, v.decision, v.comments):
             return False
-        key = f"ask:{v.id}:{ge.fingerprint(v.comments)[:16]}:{channel}"
+        key = f"ask:{v.id}:{ge.fingerprint(v.comments)[:16]}"  # once per comment, in the first channel reminded
         asked = s.scalar(select(Outbox.created_at).where(Outbox.key == key))
         if asked is not None:
             return asked > now_utc - timedelta(days=self.settings.followup_days)
