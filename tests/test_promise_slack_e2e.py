@@ -17,7 +17,10 @@ import pytest
 from bot.adapters.slack import SlackPoster, make_client
 from bot.service import Gaorec
 from config.settings import Settings
+from sqlalchemy import update
+
 from storage import repo
+from storage.models import Promise as PromiseRow
 
 from .fakeslack import FakeSlack, action_body, command_body, post, signed_headers
 from .slackserver import SECRET, ServeProcess
@@ -53,6 +56,9 @@ def rig(db_url, monkeypatch):
         repo.subscribe(s, C1, "", "U0ADMIN", repo.utcnow())
         for key in keys.values():
             repo.assign(s, repo.get(s, key).id, "U0OWNER", "U0ADMIN", repo.utcnow())
+        # the lab's date as if read with low confidence: it is put to the owner before any reminder
+        s.execute(update(PromiseRow).where(PromiseRow.recommendation_id == repo.get(s, keys["lab"]).id)
+                  .values(confidence=0.5))
     app.reminders.run_pass(T0, poster=SlackPoster(make_client(settings)))
     serve = ServeProcess(app.db.url, fake.api_url, extra_env={"GAOREC_POST_INTERVAL": "0.05"})
 
@@ -144,37 +150,55 @@ def test_button_modal_submit_stores_the_correction(rig):
 
 def test_thats_right_and_the_command_with_permissions(rig):
     app, fake, serve, keys, send = rig
-    lab, training = keys["lab"], keys["training"]
-    msg = reminder_of(fake, lab)
+    tracker, lab, training = keys["tracker"], keys["lab"], keys["training"]
+    msg = reminder_of(fake, tracker)
     confirm = button(msg, "gaorec_promise_confirm")
     body = action_body("gaorec_promise_confirm", confirm["value"], user_id="U0STRANGER", channel_id=C1,
                        response_url=fake.response_url("s1"), message_ts=msg["ts"])
     assert send(body)[0] == 200
     (refusal,) = fake.wait_for("response_url")
     assert "Only <@U0OWNER> or an admin" in refusal.params["text"]
-    assert app.show(lab).current_promise.source == "gao"
+    assert app.show(tracker).current_promise.source == "gao"
     body = action_body("gaorec_promise_confirm", confirm["value"], user_id="U0ADMIN", channel_id=C1,
                        response_url=fake.response_url("a1"), message_ts=msg["ts"])
     assert send(body)[0] == 200
     fake.wait_for("chat.update", 1)
     time.sleep(0.3)
-    assert app.show(lab).current_promise.source == "confirmed"
+    assert app.show(tracker).current_promise.source == "confirmed"
     note = [m for m in fake.posts(C1, top_level=False) if m["thread_ts"] == msg["ts"]]
     assert len(note) == 1 and "Date confirmed by <@U0ADMIN>" in note[0]["text"]
+    assert "gaorec_promise_confirm" not in json.dumps(fake.of("chat.update")[0].params["blocks"])  # confirmed
+
+    # the low-confidence date was asked about, once, instead of a reminder; the owner confirms it there
+    asks = [m for m in fake.posts(C1, top_level=True) if "Is this the promised date" in json.dumps(m["blocks"])]
+    assert len(asks) == 1 and f"`{lab}`" in asks[0]["text"] and "summer 2025" in asks[0]["text"]
+    assert "<@U0OWNER>" in asks[0]["text"] and "laboratory safety plans" in json.dumps(asks[0]["blocks"])
+    assert not [m for m in fake.posts(C1, top_level=True) if "A promised date passed" in json.dumps(m["blocks"])
+                and f"`{lab}`" in json.dumps(m["blocks"])]
+    body = action_body("gaorec_promise_confirm", button(asks[0], "gaorec_promise_confirm")["value"],
+                       user_id="U0OWNER", channel_id=C1, response_url=fake.response_url("ask"),
+                       message_ts=asks[0]["ts"])
+    assert send(body)[0] == 200
+    answer = fake.wait_for("response_url", 2)[1]
+    assert answer.params["response_type"] == "ephemeral" and "Date confirmed by <@U0OWNER>" in answer.params["text"]
+    assert app.show(lab).current_promise.source == "confirmed"
 
     # /gaorec promise KEY none [reason]: a stranger is refused, the owner is heard
     body = command_body(f"promise {training} none not mine", user_id="U0STRANGER", channel_id=C1,
                         response_url=fake.response_url("c1"))
     assert send(body)[0] == 200
-    answer = fake.wait_for("response_url", 2)[1]
+    answer = fake.wait_for("response_url", 3)[2]
     assert answer.params["response_type"] == "ephemeral" and "Only <@U0OWNER> or an admin" in json.dumps(
         answer.params["blocks"])
     assert app.show(training).current_due == date(2024, 9, 30)
     body = command_body(f"promise {training} none it was a plan, not a promise", user_id="U0OWNER", channel_id=C1,
                         response_url=fake.response_url("c2"))
     assert send(body)[0] == 200
-    answer = fake.wait_for("response_url", 3)[2]
+    answer = fake.wait_for("response_url", 4)[3]
     assert "says no date was promised" in json.dumps(answer.params["blocks"])
     v = app.show(training)
     assert v.current_promise is None and v.current_due is None and v.decision.via == "command"
-    assert {x.key for x in app.overdue(date(2026, 12, 1))} == {keys["tracker"], lab}
+    assert {x.key for x in app.overdue(date(2026, 12, 1))} == {tracker, lab}
+    events = [(e["key"], e["action"], e["actor"]) for e in app.audit() if e["action"].startswith("promise-")]
+    assert events == [(lab, "promise-ask", "gaorec"), (tracker, "promise-confirm", "U0ADMIN"),
+                      (lab, "promise-confirm", "U0OWNER"), (training, "promise-none", "U0OWNER")]
