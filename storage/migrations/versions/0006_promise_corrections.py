@@ -1,14 +1,14 @@
 """promise corrections and confirmations
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0013
 Create Date: 2026-11-28
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0006'
-down_revision = '0005'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
