@@ -1,14 +1,14 @@
 """promises keep the one-line why the reader gave
 
 Revision ID: 0014
-Revises: 0013
+Revises: 0006
 Create Date: 2026-11-28
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0014'
-down_revision = '0013'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
