@@ -167,9 +167,11 @@ def _table(views, day: date, title: str) -> None:
 @main.command()
 @click.argument("key")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Judge 'overdue' as of this date (default: today).")
-@click.option("--json", "as_json", is_flag=True, help="Print the record as JSON, with its status events.")
+@click.option("--json", "as_json", is_flag=True, help="Print the record as JSON, with its status events, owner "
+              "(and its source), acknowledgement, snooze and last reminder.")
 def show(key: str, as_of: str | None, as_json: bool) -> None:
-    """One recommendation by its key, with promises, slips and status events."""
+    """One recommendation by its key: owner and where it comes from, the current promise with its sentence,
+    earlier promises and slips, status events, the latest acknowledgement, a snooze, the last reminder."""
     from .blocks import card_blocks
     from .blocks.text import to_text
 
@@ -182,8 +184,6 @@ def show(key: str, as_of: str | None, as_json: bool) -> None:
         _emit(app.record_json(v, day, detail=True))
         return
     click.echo(to_text(card_blocks(v, day, full=True, buttons=False)))
-    for ev in v.status_events:
-        click.echo(f"  status event {ev['observed_at']}: {ev['old_status']} -> {ev['new_status']}")
 
 
 @main.command()

@@ -33,11 +33,13 @@ def _section(title: str, views, as_of: date, empty: str, limit: int) -> list[Blo
     return blocks
 
 
-def home_view(*, overdue, due, snoozed, acknowledged, subscriptions: list[tuple[str, str]], as_of: date) -> View:
+def home_view(*, overdue, due, snoozed, acknowledged, subscriptions: list[tuple[str, str]], as_of: date,
+              owned: int | None = None) -> View:
     """For the viewer: what they own (overdue first), due in 30 days, snoozed, recently acknowledged; the
     channels they are in that subscribe; a refresh button. At most 100 blocks."""
+    count = "" if owned is None else f" · you own {owned} (assigned or by a rule; list: /gaorec mine)"
     blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=f"*gaorec* · GAO recommendations you own · as of {as_of}")),
+        SectionBlock(text=MarkdownTextObject(text=f"*gaorec* · GAO recommendations you own · as of {as_of}{count}")),
         ActionsBlock(block_id="home", elements=[_button("Refresh", REFRESH_ACTION, "refresh")]),
     ]
     blocks += _section(f"Overdue ({len(overdue)})", overdue, as_of, "Nothing of yours is overdue.", 20)
