@@ -8,7 +8,6 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import click
-from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -20,26 +19,22 @@ SAMPLE = Path(__file__).parent / "samples" / "agency-page-sample.txt"
 SHARED_CBP = Path("..") / "shared" / "gao" / "cbp-agency-page-2024.txt"
 
 
-def _app(ctx: click.Context):
-    from config.settings import Settings
+class ConfigMistake(click.ClickException):
+    """A configuration mistake: one line, exit status 2."""
+    exit_code = 2
 
-    from .service import Gaorec
+
+def _app(ctx: click.Context):
+    from config.settings import ConfigError
+
+    from .startup import open_app
 
     if ctx.obj is None:
         try:
-            settings = Settings(**({"database_url": ctx.find_root().params.get("database")}
-                                   if ctx.find_root().params.get("database") else {}))
-        except (ValidationError, FileNotFoundError) as exc:
-            raise click.ClickException(f"bad settings: {_first_error(exc)}") from None
-        ctx.obj = Gaorec(settings)
+            ctx.obj = open_app(ctx.find_root().params.get("database"))
+        except ConfigError as exc:
+            raise ConfigMistake(str(exc)) from None
     return ctx.obj
-
-
-def _first_error(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        e = exc.errors()[0]
-        return f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}"
-    return str(exc)
 
 
 def _emit(data) -> None:
@@ -389,9 +384,9 @@ def serve(host: str, port: int, log_level: str, log_format: str) -> None:
     setup_logging(log_level.upper(), log_format)
     app = _app(click.get_current_context())
     try:
-        run_server(app.settings, host, port)
+        run_server(app.settings, host, port, service=app)
     except MissingSettings as exc:
-        raise click.ClickException(str(exc)) from None
+        raise ConfigMistake(str(exc)) from None
 
 
 @main.command()
@@ -409,10 +404,13 @@ def run(sample: str | None) -> None:
             raise click.ClickException(str(exc)) from None
         err.print(f"Loaded {s.new} recommendations from {src} into {app.db.url}")
     if app.settings.slack_bot_token and (app.settings.slack_signing_secret or app.settings.slack_app_token):
-        from .adapters.slack import serve as run_server, setup_logging
+        from .adapters.slack import MissingSettings, serve as run_server, setup_logging
 
         setup_logging()
-        run_server(app.settings)
+        try:
+            run_server(app.settings, service=app)
+        except MissingSettings as exc:
+            raise ConfigMistake(str(exc)) from None
         return
     err.print("No Slack tokens set (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET): starting the local shell.")
     from .adapters.shell import Shell
@@ -428,12 +426,7 @@ def db() -> None:
 @db.command()
 def upgrade() -> None:
     """Apply migrations (also done automatically on first use)."""
-    from storage.db import Database
-
-    root = click.get_current_context().find_root().params.get("database")
-    from config.settings import Settings
-
-    d = Database(root or Settings().database_url)
+    d = _app(click.get_current_context()).db  # opening applies the migrations
     click.echo(f"{d.url.split('@')[-1]}: at the latest schema")
 
 
