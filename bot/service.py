@@ -380,8 +380,17 @@ class Gaorec:
             return Reply(kind="error", as_of=as_of, text="Snooze for 1 to 365 days.")
         results = self.reminders.snooze_key(key, caller.channel_id, caller.user_id, days, reason, now)
         if not results:
-            return Reply(kind="empty", query=key, as_of=as_of,
-                         text="No open reminder for that key here. `/gaorec overdue` lists what is late.")
+            v = self.show(key, now)
+            if v is None:
+                return Reply(kind="empty", query=key, as_of=as_of,
+                             text="No recommendation has that key. Search for it: `/gaorec WORDS`.")
+            late = v.days_overdue(as_of)
+            state = (f"it has been overdue for {late} days" if late is not None else
+                     f"its promise is due {v.current_due.isoformat()}" if v.current_due and v.is_open() else
+                     "it has no open promise")
+            return Reply(kind="text", as_of=as_of, mrkdwn=(
+                f"Nothing to snooze yet: `{v.key}` has no open reminder in this channel ({state}). Reminders start "
+                f"in channels that subscribe (`/gaorec subscribe`) once a promised date has passed; snooze one then."))
         if not any(r.ok for r in results):
             owner = results[0].owner
             return Reply(kind="text", as_of=as_of, mrkdwn=f"Only {mention(owner)} or an admin can snooze this.")

@@ -325,4 +325,11 @@ def fallback_text(reply: Reply) -> str:
                     f"{promise_line(v, reply.as_of or date.today()).replace('*', '')}", 300)
     if reply.kind in ("list", "card", "history"):
         return clip(escape(reply.title), 300)
+    if reply.mrkdwn:  # assign, subscribe, snooze, owners, …: the answer itself (already escaped)
+        return clip(reply.mrkdwn.replace("*", ""), 300)
+    for b in reply_blocks(reply, share=False, buttons=False):  # the first thing a reader would read
+        d = b.to_dict()
+        text = (d.get("text") or {}).get("text")
+        if text:
+            return clip(text.replace("*", ""), 300)
     return clip(escape(reply.text or reply.title or "gaorec"), 300)

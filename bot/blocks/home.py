@@ -1,6 +1,7 @@
 """App Home and the weekly digest (pure Block Kit)."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from slack_sdk.models.blocks import (
@@ -51,7 +52,7 @@ def home_view(*, overdue, due, snoozed, acknowledged, subscriptions: list[tuple[
     blocks.append(HeaderBlock(text=PlainTextObject(text="Your channels that get reminders")))
     if subscriptions:
         lines = [f"• <#{ch}>: {'`' + escape(q) + '`' if q else 'all recommendations'}" for ch, q in subscriptions
-                 if ch[:1] in "CG" and ch.isalnum()]
+                 if re.fullmatch(r"[CG][A-Z0-9_]+", ch)]
         blocks.append(SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines) or "None.", SECTION_MAX))))
     else:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(

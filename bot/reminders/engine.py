@@ -91,6 +91,7 @@ class AckResult:
     duplicate: bool = False
     owner: str | None = None
     reminder_id: int | None = None
+    gone: bool = False  # the reminder is unknown, or closed because GAO's record changed
 
 
 class Engine:
@@ -325,9 +326,9 @@ class Engine:
 
     def _answerable(self, s, reminder_id: int, user: str) -> tuple[Reminder | None, str | None, AckResult | None]:
         """The reminder and its owner, or the refusal to give when it is gone or the user may not answer it."""
-        rem = s.get(Reminder, reminder_id)
-        if rem is None:
-            return None, None, AckResult(ok=False)
+        rem = s.get(Reminder, reminder_id) if reminder_id is not None else None
+        if rem is None or rem.state == "closed":
+            return None, None, AckResult(ok=False, gone=True)
         ok, owner = self._may_act(s, rem, user)
         if not ok:
             return None, owner, AckResult(ok=False, owner=owner, reminder_id=rem.id)
