@@ -47,7 +47,7 @@ def database_error(url: str, exc: BaseException) -> str | None:
     if isinstance(exc, ImportError):  # the dialect is known, its driver is not installed
         driver = getattr(exc, "name", None) or str(exc)
         return (f"DATABASE_URL {shown!r} needs the Python driver {driver!r}, which is not installed; use "
-                f"postgresql+psycopg://… (psycopg 3 comes with gaorec) or install that driver")
+                f"postgresql+psycopg://… (pip install 'gaorec[postgres]' installs psycopg 3) or install that driver")
     if isinstance(exc, OSError):  # SQLite: the file's directory cannot be made or written
         return (f"DATABASE_URL {shown!r}: cannot create the database file ({exc.strerror or exc}); name a "
                 "directory you can write, e.g. sqlite:///$HOME/gaorec.db")
