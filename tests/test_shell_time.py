@@ -68,12 +68,13 @@ def test_simulated_time_goes_to_a_scratch_copy(db_url, monkeypatch):
     assert "Only workspace admins" in out  # U0OTHER is no admin ...
     assert f"`{key}` has no owner now (was @U0DANA)." in out  # ... and :as U_LOCAL is one again
     assert "#C_LOCAL: all recommendations" in out  # App Home shows the shell's channel
-    assert app.db is not real and app.db.dialect == "sqlite"
+    assert app.db is real  # back on the real database; the scratch copy is gone
+    assert not any(w.startswith("(Simulated time") and os.path.exists(w.split(", ")[1].removeprefix("sqlite:///"))
+                   for w in out.splitlines())
     assert_nothing_future_dated(real, started)
     with real.session() as s:  # what was done before :now is real, and stayed
         from storage import repo
         assert [x.channel_id for x in repo.subscriptions(s)] == ["C_LOCAL"]
-    app.db.dispose()
     real.dispose()
 
 

@@ -151,8 +151,19 @@ class Shell:
         copy = scratch_copy(self.app.db, self.scratch)
         self.real_db = self.app.db
         self.app.db = self.app.reminders.db = copy
-        self.say(f"(Simulated time: this shell now works on a scratch copy of the database, {copy.url}; "
-                 f"the real database is left as it was.)")
+        self.say(f"(Simulated time: this shell now works on a scratch copy of the database, {copy.url}, "
+                 f"discarded when the shell ends; the real database is left as it was.)")
+
+    def close(self) -> None:
+        """Leave: the scratch copy, if any, is discarded."""
+        if self.scratch is None:
+            return
+        import shutil
+
+        self.app.db.dispose()
+        self.app.db = self.app.reminders.db = self.real_db
+        shutil.rmtree(self.scratch, ignore_errors=True)
+        self.scratch = None
 
     def press(self, label: str) -> None:
         """Press a button of the last message that had buttons, as the current user."""
@@ -235,6 +246,12 @@ class Shell:
         self.app.reminders.deliver(self.poster, self.now)
 
     def run(self, stdin: TextIO | None = None) -> None:
+        try:
+            self._run(stdin)
+        finally:
+            self.close()
+
+    def _run(self, stdin: TextIO | None = None) -> None:
         stdin = stdin or sys.stdin
         interactive = stdin.isatty() and stdin is sys.stdin and self.out is sys.stdout
         if interactive:
