@@ -10,7 +10,7 @@ from ...blocks import fallback_text, reply_blocks
 log = logging.getLogger("gaorec.slack")
 COMMAND = "/gaorec"
 KNOWN = {"help", "show", "overdue", "due", "mine", "assign", "unassign", "subscribe", "unsubscribe", "subscriptions",
-         "snooze", "history", "stats", "export", "owners", "justify", "clock"}
+         "snooze", "promise", "history", "stats", "export", "owners", "justify", "clock"}
 
 
 def send_export(client, user_id: str, reply):
