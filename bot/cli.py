@@ -8,10 +8,8 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import click
-from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from .gao.records import ParseError
 
@@ -20,26 +18,22 @@ SAMPLE = Path(__file__).parent / "samples" / "agency-page-sample.txt"
 SHARED_CBP = Path("..") / "shared" / "gao" / "cbp-agency-page-2024.txt"
 
 
-def _app(ctx: click.Context):
-    from config.settings import Settings
+class ConfigMistake(click.ClickException):
+    """A configuration mistake: one line, exit status 2."""
+    exit_code = 2
 
-    from .service import Gaorec
+
+def _app(ctx: click.Context):
+    from config.settings import ConfigError
+
+    from .startup import open_app
 
     if ctx.obj is None:
         try:
-            settings = Settings(**({"database_url": ctx.find_root().params.get("database")}
-                                   if ctx.find_root().params.get("database") else {}))
-        except (ValidationError, FileNotFoundError) as exc:
-            raise click.ClickException(f"bad settings: {_first_error(exc)}") from None
-        ctx.obj = Gaorec(settings)
+            ctx.obj = open_app(ctx.find_root().params.get("database"))
+        except ConfigError as exc:
+            raise ConfigMistake(str(exc)) from None
     return ctx.obj
-
-
-def _first_error(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        e = exc.errors()[0]
-        return f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}"
-    return str(exc)
 
 
 def _emit(data) -> None:
@@ -119,12 +113,11 @@ def import_(sources: tuple[str, ...], mapping: str | None, as_json: bool) -> Non
     if as_json:
         _emit(summary.to_json())
         return
-    table = Table(title="gaorec import", show_lines=False)
-    for col in ("source", "format", "recommendations", "notes"):
-        table.add_column(col)
-    for s in summary.sources:
-        table.add_row(s.source, s.format, str(s.recommendations), "; ".join(s.notes))
-    Console().print(table)
+    from .termout import Col, emit
+
+    emit([Col("source", min_width=12), Col("format", keep=True), Col("recs", keep=True, right=True), Col("notes")],
+         [[s.source, s.format, s.recommendations, "; ".join(s.notes)] for s in summary.sources],
+         title="gaorec import")
     click.echo(f"{summary.new} new, {summary.changed} changed, {summary.unchanged} unchanged"
                f" ({summary.status_events} status events, {summary.slips} slips)")
 
@@ -153,33 +146,34 @@ def search(query: tuple[str, ...], limit: int, as_of: str | None, as_json: bool)
     if not views:
         click.echo("No results. Try fewer words, a report number such as GAO-23-105255, or `gaorec overdue`.")
         return
-    _table(views, day, f"{total} result{'s' if total != 1 else ''}")
+    _table(views, day, f"{total} result{'s' if total != 1 else ''}", more=max(0, total - len(views)))
 
 
-def _table(views, day: date, title: str) -> None:
-    table = Table(title=title)
-    table.add_column("key", no_wrap=True)
-    table.add_column("report", overflow="ellipsis", no_wrap=True, max_width=44)
-    table.add_column("rec", justify="right")
-    table.add_column("status", overflow="ellipsis", no_wrap=True, max_width=12)
-    table.add_column("promise", overflow="ellipsis", no_wrap=True, max_width=20)
-    table.add_column("due", no_wrap=True)
-    table.add_column("overdue", justify="right", no_wrap=True)
+def _table(views, day: date, title: str, *, more: int = 0, console=None, tty: bool | None = None) -> None:
+    """Records as a table that wraps in a terminal (keys whole, every column kept), or tab-separated in a pipe."""
+    from .termout import Col, emit
+
+    cols = [Col("key", keep=True), Col("report", min_width=10), Col("rec", keep=True, right=True),
+            Col("status", min_width=6), Col("promise", min_width=7), Col("due", keep=True),
+            Col("overdue", keep=True, right=True)]
+    rows = []
     for v in views:
         p = v.current_promise
         days = v.days_overdue(day)
         report = (v.report_title or v.report_number or "").split(":")[0]
-        table.add_row(v.key, report, str(v.rec_number or ""), v.status or "",
-                      p.phrase if p else "", str(p.due) if p else "", f"{days} days" if days is not None else "")
-    Console().print(table)
+        rows.append([v.key, report, v.rec_number if v.rec_number is not None else "", v.status or "",
+                     p.phrase if p else "", str(p.due) if p else "", f"{days} days" if days is not None else ""])
+    emit(cols, rows, title=title, more=more, console=console, tty=tty)
 
 
 @main.command()
 @click.argument("key")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Judge 'overdue' as of this date (default: today).")
-@click.option("--json", "as_json", is_flag=True, help="Print the record as JSON, with its status events.")
+@click.option("--json", "as_json", is_flag=True, help="Print the record as JSON, with its status events, owner "
+              "(and its source), acknowledgement, snooze and last reminder.")
 def show(key: str, as_of: str | None, as_json: bool) -> None:
-    """One recommendation by its key, with promises, slips and status events."""
+    """One recommendation by its key: owner and where it comes from, the current promise with its sentence,
+    earlier promises and slips, status events, the latest acknowledgement, a snooze, the last reminder."""
     from .blocks import card_blocks
     from .blocks.text import to_text
 
@@ -192,8 +186,6 @@ def show(key: str, as_of: str | None, as_json: bool) -> None:
         _emit(app.record_json(v, day, detail=True))
         return
     click.echo(to_text(card_blocks(v, day, full=True, buttons=False)))
-    for ev in v.status_events:
-        click.echo(f"  status event {ev['observed_at']}: {ev['old_status']} -> {ev['new_status']}")
 
 
 @main.command()
@@ -202,19 +194,38 @@ def show(key: str, as_of: str | None, as_json: bool) -> None:
 def stats(as_of: str | None, as_json: bool) -> None:
     """Counts: recommendations, reports, by status, with a promise, overdue."""
     app = _app(click.get_current_context())
-    data = app.stats(_as_of(as_of, app))
+    day = _as_of(as_of, app)
+    data = app.stats(day)
     if as_json:
         _emit(data)
         return
-    for k, v in data.items():
-        click.echo(f"{k}: {v}")
+    for line in stats_lines(data, day):
+        click.echo(line)
+
+
+def stats_lines(d: dict, day: date) -> list[str]:
+    """The counts as sentences a person reads."""
+    def n(k, one, many):
+        return f"{d[k]:,} {one if d[k] == 1 else many}"
+
+    lines = [f"{n('recommendations', 'recommendation', 'recommendations')} in {n('reports', 'report', 'reports')}"]
+    lines += [f"  {status or 'no status'}: {count:,}" for status, count in d["by_status"].items()]
+    lines.append(f"{d['priority']:,} priority")
+    lines.append(f"{d['with_promise']:,} with a promised date; {d['overdue']:,} overdue as of {day}")
+    lines.append(f"{n('status_events', 'status event', 'status events')} recorded")
+    last = d.get("last_import")
+    lines.append(f"{n('imports', 'import', 'imports')}" + (f", the last at {last[:16].replace('T', ' ')} UTC"
+                                                          if last else ""))
+    return lines
 
 
 @main.command()
 @click.argument("query", nargs=-1)
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Judge as of this date (default: today, in GAOREC_TIMEZONE).")
+@click.option("--limit", type=click.IntRange(1, 1_000_000), help="How many to list (default: 20 in a terminal, "
+              "all in a pipe or with --json).")
 @click.option("--json", "as_json", is_flag=True, help="Print records as JSON.")
-def overdue(query: tuple[str, ...], as_of: str | None, as_json: bool) -> None:
+def overdue(query: tuple[str, ...], as_of: str | None, limit: int | None, as_json: bool) -> None:
     """Open recommendations whose promised date passed with no status change,
     most overdue first."""
     app = _app(click.get_current_context())
@@ -227,7 +238,10 @@ def overdue(query: tuple[str, ...], as_of: str | None, as_json: bool) -> None:
     if not views:
         click.echo(f"Nothing overdue as of {day}.")
         return
-    _table(views, day, f"{len(views)} overdue as of {day}")
+    from .termout import is_tty
+
+    shown = limit or (20 if is_tty() else len(views))
+    _table(views[:shown], day, f"{len(views)} overdue as of {day}", more=max(0, len(views) - shown))
 
 
 @main.command()
@@ -423,8 +437,10 @@ def export(query: tuple[str, ...], overdue: bool, unimplemented: bool, fmt: str,
 @main.command()
 @click.argument("key", required=False)
 @click.option("--since", metavar="YYYY-MM-DD", help="Only events from this day on.")
+@click.option("--limit", type=click.IntRange(1, 1_000_000), help="Only the latest N events (default: 20 in a "
+              "terminal, all in a pipe or with --json).")
 @click.option("--json", "as_json", is_flag=True, help="Print the events as JSON.")
-def audit(key: str | None, since: str | None, as_json: bool) -> None:
+def audit(key: str | None, since: str | None, limit: int | None, as_json: bool) -> None:
     """The append-only audit log: acknowledgements, snoozes, assignments,
     subscriptions, promise corrections, status changes and reminders, with
     actor and time."""
@@ -444,12 +460,19 @@ def audit(key: str | None, since: str | None, as_json: bool) -> None:
     if as_json:
         _emit({"events": events})
         return
-    for e in events:
-        detail = ", ".join(f"{k}={v}" for k, v in e["detail"].items() if v not in (None, ""))
-        click.echo(f"{e['at']} {e['actor']:<12} {e['action']:<11} {e['key'] or '-':<7} "
-                   f"{e['channel'] or '':<10} {detail}")
     if not events:
         click.echo("No events.")
+        return
+    from .termout import Col, emit
+
+    from .termout import is_tty
+
+    shown = limit or (20 if is_tty() else len(events))
+    emit([Col("at", keep=True), Col("actor", min_width=6), Col("action", keep=True), Col("key", keep=True),
+          Col("channel", min_width=6), Col("detail", min_width=10)],
+         [[e["at"][:19].replace("T", " "), e["actor"], e["action"], e["key"] or "-", e["channel"] or "",
+           ", ".join(f"{k}={v}" for k, v in e["detail"].items() if v not in (None, ""))] for e in events[-shown:]],
+         more=len(events) - min(shown, len(events)))
 
 
 @main.command()
@@ -476,9 +499,9 @@ def serve(host: str, port: int, log_level: str, log_format: str) -> None:
     setup_logging(log_level.upper(), log_format)
     app = _app(click.get_current_context())
     try:
-        run_server(app.settings, host, port)
+        run_server(app.settings, host, port, service=app)
     except MissingSettings as exc:
-        raise click.ClickException(str(exc)) from None
+        raise ConfigMistake(str(exc)) from None
 
 
 @main.command()
@@ -496,10 +519,13 @@ def run(sample: str | None) -> None:
             raise click.ClickException(str(exc)) from None
         err.print(f"Loaded {s.new} recommendations from {src} into {app.db.url}")
     if app.settings.slack_bot_token and (app.settings.slack_signing_secret or app.settings.slack_app_token):
-        from .adapters.slack import serve as run_server, setup_logging
+        from .adapters.slack import MissingSettings, serve as run_server, setup_logging
 
         setup_logging()
-        run_server(app.settings)
+        try:
+            run_server(app.settings, service=app)
+        except MissingSettings as exc:
+            raise ConfigMistake(str(exc)) from None
         return
     err.print("No Slack tokens set (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET): starting the local shell.")
     from .adapters.shell import Shell
@@ -515,12 +541,7 @@ def db() -> None:
 @db.command()
 def upgrade() -> None:
     """Apply migrations (also done automatically on first use)."""
-    from storage.db import Database
-
-    root = click.get_current_context().find_root().params.get("database")
-    from config.settings import Settings
-
-    d = Database(root or Settings().database_url)
+    d = _app(click.get_current_context()).db  # opening applies the migrations
     click.echo(f"{d.url.split('@')[-1]}: at the latest schema")
 
 

@@ -21,6 +21,7 @@ from .gao.records import ParseError, ParseResult
 from .blocks import escape as esc
 from .blocks import owner_markup
 from .reply import HELP, Caller, Reply
+from .services import cards, owners
 
 SOURCE_SUFFIXES = {".txt", ".html", ".htm", ".csv"}
 PAGE_SIZE = 5
@@ -125,17 +126,29 @@ class Gaorec:
         return summary
 
     # -- reads -------------------------------------------------------------
+    def resolve_owners(self, session, views: list[repo.RecView]) -> list[repo.RecView]:
+        """Owner and its source on each view: THE resolution (bot/services/owners.py)."""
+        return owners.resolve(session, views, self.settings.owner_rules)
+
     def search(self, query: str, limit: int = 20, offset: int = 0) -> tuple[list[repo.RecView], int]:
         with self.db.session() as s:
-            return repo.search(s, query[:MAX_QUERY], limit=limit, offset=offset)
+            views, total = repo.search(s, query[:MAX_QUERY], limit=limit, offset=offset)
+            return self.resolve_owners(s, views), total
 
-    def show(self, key: str) -> repo.RecView | None:
+    def show(self, key: str, now: datetime | None = None) -> repo.RecView | None:
+        """One recommendation with everything a card tells: owner and its source, acknowledgement, snooze,
+        last reminder."""
+        now_utc = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(tzinfo=None)
         with self.db.session() as s:
-            return repo.get(s, key)
+            v = repo.get(s, key)
+            if v is not None:
+                self.resolve_owners(s, [v])
+                cards.enrich(s, [v], now_utc)
+            return v
 
     def overdue(self, as_of: date, query: str | None = None) -> list[repo.RecView]:
         with self.db.session() as s:
-            return repo.overdue(s, as_of, (query or "")[:MAX_QUERY] or None)
+            return self.resolve_owners(s, repo.overdue(s, as_of, (query or "")[:MAX_QUERY] or None))
 
     def stats(self, as_of: date) -> dict:
         with self.db.session() as s:
@@ -154,12 +167,19 @@ class Gaorec:
             "overdue": days is not None, "days_overdue": days, "slips": v.slips, "source": v.issuer,
             **({"questioned_costs": v.questioned_costs, "funds_for_better_use": v.funds_for_better_use}
                if v.issuer == "oig" else {}),
+            "owner": v.owner, "owner_source": v.owner_source,
             "correction": v.decision.to_json() if ge.holds(v.decision, v.comments) else None,
         }
         if detail:
+            out["owner_rule"] = v.owner_rule
             out["status_events"] = v.status_events
             out["topics"] = v.topics
             out["comments_cut"] = v.comments_cut
+            ack = v.acknowledged
+            out["acknowledged"] = ({"by": ack["by"], "at": repo._iso(ack["at"]), "note": ack["note"]}
+                                   if ack else None)
+            out["snoozed_until"] = repo._iso(v.snoozed_until)
+            out["last_reminded"] = repo._iso(v.last_reminded)
         return out
 
     # -- the /gaorec grammar ---------------------------------------------------
@@ -174,7 +194,7 @@ class Gaorec:
 
     def report(self, number: str) -> list[repo.RecView]:
         with self.db.session() as s:
-            return repo.by_report(s, number)
+            return self.resolve_owners(s, repo.by_report(s, number))
 
     def _handle(self, text: str, caller: Caller, *, now: datetime | None, offset: int) -> Reply:
         as_of = self.today(now)
@@ -189,12 +209,12 @@ class Gaorec:
         if cmd == "show":
             if not rest:
                 return Reply(kind="error", text="Usage: /gaorec show KEY (keys look like k7m2q)", as_of=as_of)
-            return self._card(rest.split()[0], as_of)
+            return self._card(rest.split()[0], as_of, now)
         if cmd == "overdue":
             with self.db.session() as s:
                 total = repo.count_overdue(s, as_of, rest[:MAX_QUERY] or None)
-                views = repo.overdue(s, as_of, rest[:MAX_QUERY] or None, limit=PAGE_SIZE,
-                                     offset=min(offset, max(0, total - 1)))
+                views = self.resolve_owners(s, repo.overdue(s, as_of, rest[:MAX_QUERY] or None, limit=PAGE_SIZE,
+                                                            offset=min(offset, max(0, total - 1))))
             title = f"Overdue promises{f' matching “{rest}”' if rest else ''}"
             return self._page(views, total, title, as_of, "overdue", rest, min(offset, max(0, total - 1)))
         if cmd == "due":
@@ -206,7 +226,8 @@ class Gaorec:
             with self.db.session() as s:
                 total = repo.count_due(s, as_of, as_of + timedelta(days=days), q)
                 offset = min(offset, max(0, total - 1))
-                views = repo.due_between(s, as_of, as_of + timedelta(days=days), q, limit=PAGE_SIZE, offset=offset)
+                views = self.resolve_owners(s, repo.due_between(s, as_of, as_of + timedelta(days=days), q,
+                                                                limit=PAGE_SIZE, offset=offset))
             title = f"Promises due in the next {days} days{f' matching “{query}”' if query else ''}"
             return self._page(views, total, title, as_of, "due", query, offset)
         if cmd == "stats":
@@ -240,7 +261,7 @@ class Gaorec:
                 return Reply(kind="error", text="Usage: /gaorec history KEY", as_of=as_of)
             return self.history_reply(rest.split()[0], as_of)
         if repo.KEY_RE.match(cmd) and not rest:
-            v = self.show(cmd)
+            v = self.show(cmd, now)
             if v is not None:
                 return Reply(kind="card", records=[v], total=1, as_of=as_of, title=v.key)
         return self.search_reply(words, as_of, offset)
@@ -298,7 +319,7 @@ class Gaorec:
         as_of = self.today(now)
         now_utc = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(tzinfo=None)
         with self.db.session() as s:
-            owned = repo.owned_by(s, [user_id], rules=self.settings.owner_rules)
+            owned = owners.owned(s, [user_id], self.settings.owner_rules)
             ids = [v.id for v in owned]
             snoozed_ids = set(s.scalars(select(Reminder.recommendation_id).where(
                 Reminder.recommendation_id.in_(ids or [-1]), Reminder.state == "snoozed",
@@ -312,7 +333,8 @@ class Gaorec:
                          key=lambda v: (not v.priority, -(v.days_overdue(as_of) or 0), v.key))
         due = [v for v in owned if v.is_open() and v.current_due and as_of <= v.current_due <= as_of + timedelta(30)]
         return home_view(overdue=overdue, due=due, snoozed=[v for v in owned if v.id in snoozed_ids],
-                         acknowledged=[v for v in owned if v.id in acked_ids], subscriptions=subs, as_of=as_of)
+                         acknowledged=[v for v in owned if v.id in acked_ids], subscriptions=subs, as_of=as_of,
+                         owned=len(owned))
 
     # -- exports and the audit log ----------------------------------------------------
     def export(self, fmt: str = "csv", *, overdue_only: bool = False, unimplemented: bool = False,
@@ -324,6 +346,7 @@ class Gaorec:
         with self.db.session() as s:
             views = repo.export_views(s, as_of, overdue_only=overdue_only, unimplemented=unimplemented,
                                       query=(query or "")[:MAX_QUERY] or None)
+            self.resolve_owners(s, views)
             acks = repo.last_acknowledgements(s, [v.id for v in views])
         table = exports.rows(views, acks, as_of)
         kind = "overdue" if overdue_only else "unimplemented" if unimplemented else "recommendations"
@@ -351,7 +374,7 @@ class Gaorec:
 
     def mine(self, caller: Caller) -> list[repo.RecView]:
         with self.db.session() as s:
-            return repo.owned_by(s, [caller.user_id], rules=self.settings.owner_rules)
+            return owners.owned(s, [caller.user_id], self.settings.owner_rules)
 
     def _assign(self, cmd: str, rest: str, caller: Caller, as_of: date) -> Reply:
         parts = rest.split()
@@ -417,8 +440,17 @@ class Gaorec:
             return Reply(kind="error", as_of=as_of, text="Snooze for 1 to 365 days.")
         results = self.reminders.snooze_key(key, caller.channel_id, caller.user_id, days, reason, now)
         if not results:
-            return Reply(kind="empty", query=key, as_of=as_of,
-                         text="No open reminder for that key here. `/gaorec overdue` lists what is late.")
+            v = self.show(key, now)
+            if v is None:
+                return Reply(kind="empty", query=key, as_of=as_of,
+                             text="No recommendation has that key. Search for it: `/gaorec WORDS`.")
+            late = v.days_overdue(as_of)
+            state = (f"it has been overdue for {late} days" if late is not None else
+                     f"its promise is due {v.current_due.isoformat()}" if v.current_due and v.is_open() else
+                     "it has no open promise")
+            return Reply(kind="text", as_of=as_of, mrkdwn=(
+                f"Nothing to snooze yet: `{v.key}` has no open reminder in this channel ({state}). Reminders start "
+                f"in channels that subscribe (`/gaorec subscribe`) once a promised date has passed; snooze one then."))
         if not any(r.ok for r in results):
             owner = results[0].owner
             return Reply(kind="text", as_of=as_of, mrkdwn=f"Only {mention(owner)} or an admin can snooze this.")
@@ -443,21 +475,14 @@ class Gaorec:
         """The ownership rules from config, and the open recommendations nobody owns."""
         from sqlalchemy import func, select
 
-        from storage.models import Assignment, Recommendation
+        from storage.models import Recommendation
 
-        rules = self.settings.owner_rules
-        lines = ["*Ownership rules* (`/gaorec assign` overrides them):"]
-        lines += [f"• {'agency ' + esc(r['agency']) if r.get('agency') else 'query `' + esc(r.get('query', '')) + '`'}"
-                  f" → {mention(r.get('owner'))}" for r in rules] or ["• none configured (owner_rules in the config)"]
+        rules = owners.rules(self.settings.owner_rules)
+        lines = ["*Ownership rules* (`/gaorec assign` overrides them; the first rule that matches wins):"]
+        lines += [f"{r.number}. {'agency ' + esc(r.agency) if r.agency else 'query `' + esc(r.query) + '`'}"
+                  f" → {mention(r.owner)}" for r in rules] or ["• none configured (owner_rules in the config)"]
         with self.db.session() as s:
-            where = Recommendation.status.in_(repo.OPEN_STATUSES) & Recommendation.id.not_in(
-                select(Assignment.recommendation_id))
-            agencies = [r["agency"].casefold() for r in rules if r.get("agency")]
-            if agencies:
-                where = where & func.lower(Recommendation.agency).not_in(agencies)
-            for r in rules:
-                if r.get("query"):
-                    where = where & ~repo._matching(s, r["query"])
+            where = Recommendation.status.in_(repo.OPEN_STATUSES) & owners.unowned_where(s, self.settings.owner_rules)
             total = s.scalar(select(func.count()).select_from(Recommendation).join(repo.Report).where(where)) or 0
             sample = list(s.scalars(select(Recommendation.key).join(repo.Report).where(where)
                                     .order_by(Recommendation.priority.desc(), Recommendation.current_due)
@@ -486,8 +511,8 @@ class Gaorec:
                      records=views, total=total, offset=offset, query=query, command="search", as_of=as_of,
                      total_label=repo.format_total(total))
 
-    def _card(self, key: str, as_of: date) -> Reply:
-        v = self.show(key)
+    def _card(self, key: str, as_of: date, now: datetime | None = None) -> Reply:
+        v = self.show(key, now)
         if v is None:
             return Reply(kind="empty", query=key, as_of=as_of,
                          text="No recommendation has that key. Search for it: `/gaorec WORDS`.")

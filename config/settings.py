@@ -2,11 +2,16 @@
 Tokens are SecretStr: they never print, log or repr."""
 from __future__ import annotations
 
+import json
 import os
+import re
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+from pydantic_settings import (
+    BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource,
+)
 
 SLACK_API_URL = "https://slack.com/api/"
 GOVSLACK_API_URL = "https://slack-gov.com/api/"
@@ -14,6 +19,31 @@ GOVSLACK_API_URL = "https://slack-gov.com/api/"
 
 def _alias(*names: str) -> AliasChoices:
     return AliasChoices(*names)
+
+
+class ConfigError(ValueError):
+    """A configuration mistake: one line naming the setting and the fix."""
+
+
+def env_name(field: str) -> str:
+    """The variable a field is set by ("admins" -> "GAOREC_ADMINS"); TOML-only fields keep their name."""
+    info = Settings.model_fields.get(field)
+    choices = getattr(getattr(info, "validation_alias", None), "choices", None) or []
+    names = [c for c in choices if isinstance(c, str) and c.isupper()]
+    return names[0] if names else field
+
+
+def _id_list(v):
+    """A JSON list, or the list a person obviously means: "U1,U2" or "U1 U2"."""
+    if not isinstance(v, str):
+        return v
+    text = v.strip()
+    if text.startswith("["):
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise ValueError('not a list: write ["U1", "U2"] or U1,U2') from None
+    return [x for x in re.split(r"[,\s]+", text) if x]
 
 
 class Settings(BaseSettings):
@@ -28,9 +58,9 @@ class Settings(BaseSettings):
     timezone: str = Field("America/New_York", validation_alias=_alias("timezone", "GAOREC_TIMEZONE"))
     contact: str | None = Field(None, validation_alias=_alias("contact", "GAOREC_CONTACT"),
                                 description="Who gao.gov may contact about our requests (User-Agent).")
-    admins: list[str] = Field(default_factory=list, validation_alias=_alias("admins", "GAOREC_ADMINS"),
+    admins: Annotated[list[str], NoDecode] = Field(default_factory=list, validation_alias=_alias("admins", "GAOREC_ADMINS"),
                               description="Slack user IDs that may assign and subscribe, besides workspace admins.")
-    sources: list[str] = Field(default_factory=list, validation_alias=_alias("sources", "GAOREC_SOURCES"),
+    sources: Annotated[list[str], NoDecode] = Field(default_factory=list, validation_alias=_alias("sources", "GAOREC_SOURCES"),
                                description="GAO pages or exports the scheduled refresh imports.")
     fetch_timeout: float = Field(30.0, validation_alias=_alias("fetch_timeout", "GAOREC_FETCH_TIMEOUT"))
     # Reminders
@@ -65,6 +95,11 @@ class Settings(BaseSettings):
     owner_rules: list[dict[str, str]] = Field(default_factory=list, validation_alias=_alias("owner_rules"),
                                               description='[{agency = "...", owner = "U…"}, {query = "...", owner = "S…"}]')
 
+    @field_validator("admins", "sources", mode="before")
+    @classmethod
+    def _lists(cls, v):
+        return _id_list(v)
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, v: str) -> str:
@@ -92,6 +127,16 @@ class Settings(BaseSettings):
         if path:
             if not os.path.exists(path):
                 raise FileNotFoundError(f"GAOREC_CONFIG names {path!r}, which does not exist")
+            import tomllib
+
+            try:
+                with open(path, "rb") as f:
+                    tomllib.load(f)
+            except tomllib.TOMLDecodeError as exc:
+                raise ConfigError(f"GAOREC_CONFIG: {path} is not valid TOML ({exc}); fix that line or "
+                                  "compare with config/gaorec.example.toml") from None
+            except OSError as exc:
+                raise ConfigError(f"GAOREC_CONFIG: cannot read {path} ({exc.strerror or exc})") from None
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
         return tuple(sources)
 

@@ -74,6 +74,13 @@ class RecView:
     slips: list[dict] = field(default_factory=list)
     status_events: list[dict] = field(default_factory=list)
     owner: str | None = None  # Slack user id, or "subteam:S…" for a user group
+    owner_source: str | None = None  # "assigned", "rule" or None (bot/services/owners.py resolves it)
+    owner_rule: str | None = None  # which rule gave the owner ("rule 1: agency …")
+    acknowledged: dict | None = None  # the latest acknowledgement {by, at, note} (bot/services/cards.py)
+    snoozed_until: datetime | None = None  # a snooze in force (naive UTC)
+    snoozed_by: str | None = None
+    snooze_reason: str | None = None
+    last_reminded: datetime | None = None  # the latest reminder post (naive UTC)
     issuer: str = "gao"  # "gao" or "oig"
     target_due: date | None = None
     questioned_costs: float | None = None
@@ -147,6 +154,7 @@ def _attach(session: Session, views: list[RecView], *, detail: bool) -> None:
                 "observed_at": _iso(sl.observed_at)})
         for a in session.scalars(select(Assignment).where(Assignment.recommendation_id.in_(chunk))):
             by_id[a.recommendation_id].owner = a.owner
+            by_id[a.recommendation_id].owner_source = "assigned"
         for rec_id in chunk:  # the owner's word, if it holds, makes the current promise
             v = by_id[rec_id]
             v.promises = list(ge.effective(v.promises, v.decision, v.comments))
@@ -774,26 +782,6 @@ def unassign(session: Session, rec_id: int, by: str, now: datetime) -> str | Non
     session.delete(cur)
     audit(session, at=now, actor=by, action="unassign", recommendation_id=rec_id, detail={"previous": previous})
     return previous
-
-
-def owned_by(session: Session, owners: list[str], limit: int | None = None,
-             rules: list[dict] | None = None) -> list[RecView]:
-    """Recommendations assigned to these owners, and those their ownership rules give them (agency or query)
-    unless assigned to someone else."""
-    where = Recommendation.id.in_(select(Assignment.recommendation_id).where(Assignment.owner.in_(owners)))
-    unassigned = Recommendation.id.not_in(select(Assignment.recommendation_id))
-    for rule in rules or []:
-        if rule.get("owner") not in owners:
-            continue
-        if rule.get("agency"):
-            where = where | (unassigned & (func.lower(Recommendation.agency) == rule["agency"].casefold()))
-        elif rule.get("query"):
-            where = where | (unassigned & _matching(session, rule["query"]))
-    views = _views(session, where, order=(Recommendation.current_due.is_(None), Recommendation.current_due,
-                                          Recommendation.id), limit=limit)
-    for v in views:
-        v.owner = v.owner or owners[0]
-    return views
 
 
 def subscribe(session: Session, channel_id: str, query: str, by: str, now: datetime) -> bool:

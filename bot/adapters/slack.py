@@ -39,17 +39,56 @@ HOW_TO = {
 
 
 def check_settings(settings: Settings) -> None:
-    """Name every missing setting and where to find it."""
+    """Name every missing setting and where to find it, in one line; refuse tokens of the wrong kind."""
     need = ["SLACK_BOT_TOKEN"]
     if not settings.slack_app_token:
         need.append("SLACK_SIGNING_SECRET")
     missing = [n for n in need if not getattr(settings, n.lower())]
     if missing:
-        lines = [f"  {n}: {HOW_TO[n]}" for n in missing]
         raise MissingSettings(
-            "gaorec serve needs Slack credentials; missing:\n" + "\n".join(lines) +
-            "\nCreate the app from config/slack-manifest.yml (api.slack.com/apps → Create New App → From a manifest)."
-            "\nWithout Slack, try the local shell: gaorec shell")
+            "gaorec serve needs Slack credentials; missing " + "; ".join(f"{n}: {HOW_TO[n]}" for n in missing) +
+            " (create the app from config/slack-manifest.yml; without Slack, try gaorec shell)")
+    bot = settings.slack_bot_token.get_secret_value().strip()
+    if not bot.removeprefix("xoxe.").startswith("xoxb-"):
+        kind = KINDS.get(bot[:5], "not a Slack bot token")
+        raise MissingSettings(f"SLACK_BOT_TOKEN is {kind}; use {HOW_TO['SLACK_BOT_TOKEN']}")
+    if settings.slack_app_token:
+        app_token = settings.slack_app_token.get_secret_value().strip()
+        if not app_token.startswith("xapp-"):
+            kind = KINDS.get(app_token[:5], "not a Slack app-level token")
+            raise MissingSettings(f"SLACK_APP_TOKEN is {kind}; use {HOW_TO['SLACK_APP_TOKEN']}")
+
+
+KINDS = {"xoxp-": "a user token (xoxp-…)", "xoxb-": "a bot token (xoxb-…)", "xapp-": "an app-level token (xapp-…)",
+         "xoxa-": "a workspace app token (xoxa-…)", "xoxc-": "a browser session token (xoxc-…)"}
+
+
+def verify_slack(settings: Settings, client: WebClient) -> dict:
+    """auth.test before anything reports healthy: Slack answers, and the token is a bot's. MissingSettings with one
+    line otherwise."""
+    from slack_sdk.errors import SlackApiError
+
+    url = settings.slack_api_url
+    quiet = logging.getLogger("gaorec.slack.probe")  # the failure is reported in one line below
+    quiet.propagate, quiet.disabled = False, True
+    probe = WebClient(token=client.token, base_url=client.base_url, timeout=10, retry_handlers=[], logger=quiet)
+    try:
+        resp = probe.auth_test()
+    except SlackApiError as exc:
+        code = exc.response.get("error") if hasattr(exc.response, "get") else None
+        if code in ("invalid_auth", "not_authed", "token_revoked", "account_inactive", "token_expired"):
+            raise MissingSettings(f"SLACK_BOT_TOKEN was refused by Slack at {url} ({code}): copy it again from "
+                                  "OAuth & Permissions, or reinstall the app") from None
+        raise MissingSettings(f"Slack at {url} refused auth.test ({code or exc.response.status_code}); "
+                              "check SLACK_API_URL and SLACK_BOT_TOKEN") from None
+    except Exception as exc:  # noqa: BLE001 - unreachable, a proxy's error page, not Slack at all
+        reason = " ".join(str(getattr(exc, "reason", None) or exc).split())[:160] or type(exc).__name__
+        raise MissingSettings(f"Slack is unreachable at SLACK_API_URL {url} ({reason}); check the URL "
+                              "(GovSlack: https://slack-gov.com/api/), the network and any proxy") from None
+    if not resp.get("bot_id"):
+        raise MissingSettings("SLACK_BOT_TOKEN is not a bot's token (auth.test names no bot); use the Bot User "
+                              "OAuth Token (xoxb-…) from OAuth & Permissions")
+    return resp.data if hasattr(resp, "data") else dict(resp)
 
 
 def make_client(settings: Settings) -> WebClient:
@@ -191,10 +230,15 @@ def wsgi_app(app: App, service: Gaorec, leader=None):
     return application
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 3000, *, threads: int = 8) -> None:
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 3000, *, threads: int = 8,
+          service: Gaorec | None = None) -> None:
     check_settings(settings)
-    service = Gaorec(settings)
-    app = create_app(settings, service=service)
+    client = make_client(settings)
+    who = verify_slack(settings, client)
+    service = service or Gaorec(settings)
+    app = create_app(settings, client=client, service=service)
+    print(f"gaorec: Slack answers as {who.get('user') or 'the bot'} in {who.get('team') or 'the workspace'}",
+          file=sys.stderr, flush=True)
     from ..reminders.scheduler import Leader, build
 
     leader = Leader(service.db)

@@ -99,6 +99,58 @@ def owner_markup(owner: str | None) -> str:
     return escape(owner)
 
 
+def owner_line(v) -> str:
+    """'<@U0DANA> (assigned)', '<@U0DANA> (rule 1: agency …)', 'unassigned'."""
+    owner = getattr(v, "owner", None)
+    source = getattr(v, "owner_source", None)
+    if not owner:
+        return "unassigned"
+    if source == "rule":
+        return f"{owner_markup(owner)} (by {escape(getattr(v, 'owner_rule', None) or 'a rule')})"
+    return f"{owner_markup(owner)} (assigned)" if source == "assigned" else owner_markup(owner)
+
+
+def status_event_line(ev: dict) -> str:
+    """'Open → Closed – Implemented on 2026-10-02'; a comment change with the same status says so."""
+    day = (ev.get("observed_at") or "")[:10]
+    old, new = ev.get("old_status"), ev.get("new_status")
+    if old == new:
+        return f"{escape(new or 'unknown')}: GAO's comment updated on {day}"
+    if not old:
+        return f"first seen as {escape(new or 'unknown')} on {day}"
+    return f"{escape(old)} → {escape(new or 'unknown')} on {day}"
+
+
+def detail_lines(v, as_of: date) -> list[str]:
+    """What the full card adds: earlier promises, status events, the latest acknowledgement, a snooze, the last
+    reminder (every piece of data escaped)."""
+    lines = []
+    earlier = [p for p in v.promises if p is not v.current_promise]
+    if earlier:
+        lines.append("*Earlier promises*")
+        for p in earlier:
+            stated = f", stated {p.stated.isoformat()}" if p.stated else ""
+            lines.append(f"• “{escape(p.phrase)}” (due {p.due.isoformat()}{stated}): {escape(clip(p.sentence, 300))}")
+    if v.status_events:
+        lines.append("*Status events*")
+        lines += [f"• {status_event_line(ev)}" for ev in v.status_events]
+    ack = getattr(v, "acknowledged", None)
+    if ack:
+        note = f": “{escape(clip(ack['note'], 500))}”" if ack.get("note") else ""
+        lines.append(f"*Acknowledged* by {owner_markup(ack['by'])} on {ack['at']:%Y-%m-%d}{note}")
+    else:
+        lines.append("*Acknowledged*: never")
+    until = getattr(v, "snoozed_until", None)
+    if until:
+        why = f": “{escape(clip(v.snooze_reason, 300))}”" if getattr(v, "snooze_reason", None) else ""
+        lines.append(f"*Snoozed* by {owner_markup(v.snoozed_by)} until {until:%Y-%m-%d}{why}")
+    else:
+        lines.append("*Snoozed*: no")
+    last = getattr(v, "last_reminded", None)
+    lines.append(f"*Last reminder*: {last:%Y-%m-%d}" if last else "*Last reminder*: none yet")
+    return lines
+
+
 HISTORY_WORDS = {"status": "status", "slip": "date moved", "assign": "assigned", "unassign": "unassigned",
                  "ack": "acknowledged", "snooze": "snoozed", "remind": "reminded", "subscribe": "subscribed",
                  "stop": "reminders stopped"}
@@ -160,14 +212,18 @@ def card_blocks(v, as_of: date, *, full: bool = False, buttons: bool = True) -> 
     fields = [
         MarkdownTextObject(text=f"*Status*\n{escape(v.status or 'unknown')}"),
         MarkdownTextObject(text=f"*Last status change*\n{changed}"),
-        MarkdownTextObject(text=f"*Owner*\n{owner_markup(getattr(v, 'owner', None))}"),
+        MarkdownTextObject(text=f"*Owner*\n{owner_line(v)}"),
     ]
     blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(promise_line(v, as_of), SECTION_MAX)), fields=fields))
     p = v.current_promise
     if p is not None:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip("> " + escape(p.sentence), 2000))]))
+        stated = f" (stated {p.stated:%B %Y})" if full and p.stated else ""
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip("> " + escape(p.sentence) + stated, 2000))]))
     if v.slips:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(slip_line(v.slips), 2000))]))
+    if full:
+        for chunk in _chunk_lines(detail_lines(v, as_of), SECTION_MAX)[:8]:
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
     if full and v.comments:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(("*GAO's comment*\n" if getattr(v, "issuer", "gao") == "gao" else "*Comment*\n") + escape(v.comments),
                                                                      SECTION_MAX))))
@@ -264,6 +320,18 @@ def unfurl_blocks(views, as_of: date, limit: int = 8) -> list[Block]:
 
 def fallback_text(reply: Reply) -> str:
     """The notification text that goes with blocks."""
+    if reply.kind == "card" and reply.records:
+        v = reply.records[0]
+        rec = f"Recommendation {v.rec_number}" if v.rec_number is not None else "Recommendation"
+        return clip(f"{rec} · {v.key} · {escape(v.report_title or v.report_number or '')}: "
+                    f"{promise_line(v, reply.as_of or date.today()).replace('*', '')}", 300)
     if reply.kind in ("list", "card", "history"):
         return clip(escape(reply.title), 300)
+    if reply.mrkdwn:  # assign, subscribe, snooze, owners, …: the answer itself (already escaped)
+        return clip(reply.mrkdwn.replace("*", ""), 300)
+    for b in reply_blocks(reply, share=False, buttons=False):  # the first thing a reader would read
+        d = b.to_dict()
+        text = (d.get("text") or {}).get("text")
+        if text:
+            return clip(text.replace("*", ""), 300)
     return clip(escape(reply.text or reply.title or "gaorec"), 300)

@@ -1,6 +1,7 @@
 """App Home and the weekly digest (pure Block Kit)."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from slack_sdk.models.blocks import (
@@ -33,11 +34,13 @@ def _section(title: str, views, as_of: date, empty: str, limit: int) -> list[Blo
     return blocks
 
 
-def home_view(*, overdue, due, snoozed, acknowledged, subscriptions: list[tuple[str, str]], as_of: date) -> View:
+def home_view(*, overdue, due, snoozed, acknowledged, subscriptions: list[tuple[str, str]], as_of: date,
+              owned: int | None = None) -> View:
     """For the viewer: what they own (overdue first), due in 30 days, snoozed, recently acknowledged; the
     channels they are in that subscribe; a refresh button. At most 100 blocks."""
+    count = "" if owned is None else f" · you own {owned} (assigned or by a rule; list: /gaorec mine)"
     blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=f"*gaorec* · GAO recommendations you own · as of {as_of}")),
+        SectionBlock(text=MarkdownTextObject(text=f"*gaorec* · GAO recommendations you own · as of {as_of}{count}")),
         ActionsBlock(block_id="home", elements=[_button("Refresh", REFRESH_ACTION, "refresh")]),
     ]
     blocks += _section(f"Overdue ({len(overdue)})", overdue, as_of, "Nothing of yours is overdue.", 20)
@@ -49,7 +52,7 @@ def home_view(*, overdue, due, snoozed, acknowledged, subscriptions: list[tuple[
     blocks.append(HeaderBlock(text=PlainTextObject(text="Your channels that get reminders")))
     if subscriptions:
         lines = [f"• <#{ch}>: {'`' + escape(q) + '`' if q else 'all recommendations'}" for ch, q in subscriptions
-                 if ch[:1] in "CG" and ch.isalnum()]
+                 if re.fullmatch(r"[CG][A-Z0-9_]+", ch)]
         blocks.append(SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines) or "None.", SECTION_MAX))))
     else:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(

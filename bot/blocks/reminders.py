@@ -98,6 +98,14 @@ def reminder_blocks(v, as_of: date, reminder_id: int, *, state_line: str = "", b
     return blocks
 
 
+def refusal_text(result, verb: str = "answer") -> str:
+    """Why an answer to a reminder was not recorded (a stale or unknown reminder, or someone else's)."""
+    if getattr(result, "gone", False) or result.reminder_id is None:
+        return ("This reminder is no longer open: GAO's record changed since it was posted, or gaorec does not know "
+                "it. Nothing was recorded; `/gaorec overdue` lists what is late now.")
+    return f"Only {owner_markup(result.owner)} or an admin can {verb} this reminder; nothing was recorded."
+
+
 def followup_text(v, as_of: date, n: int, *, escalation: str | None = None) -> str:
     days = v.days_overdue(as_of)
     who = owner_markup(v.owner) if v.owner else "Nobody owns this yet"

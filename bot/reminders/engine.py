@@ -92,6 +92,7 @@ class AckResult:
     duplicate: bool = False
     owner: str | None = None
     reminder_id: int | None = None
+    gone: bool = False  # the reminder is unknown, or closed because GAO's record changed
 
 
 class Engine:
@@ -105,25 +106,12 @@ class Engine:
         self.claim_timeout = claim_timeout
 
     # -- who owns what ----------------------------------------------------------
-    def owner_by_rules(self, session, v) -> str | None:
-        for rule in self.settings.owner_rules:
-            owner = rule.get("owner")
-            if not owner:
-                continue
-            if rule.get("agency") and rule["agency"].casefold() == (v.agency or "").casefold():
-                return owner
-            if rule.get("query"):
-                ids = {x.id for x in repo.search(session, rule["query"], limit=1000)[0]}
-                if v.id in ids:
-                    return owner
-        return None
-
     def _views(self, session, ids: list[int]) -> dict[int, repo.RecView]:
-        views = {v.id: v for v in repo._views(session, Recommendation.id.in_(ids))} if ids else {}
-        for v in views.values():
-            if v.owner is None:
-                v.owner = self.owner_by_rules(session, v)
-        return views
+        """The views with their owners, resolved as everywhere else (bot/services/owners.py)."""
+        from ..services import owners
+
+        views = repo._views(session, Recommendation.id.in_(ids)) if ids else []
+        return {v.id: v for v in owners.resolve(session, views, self.settings.owner_rules)}
 
     def cadence(self, v) -> timedelta:
         """Days until the next follow-up: shorter for priority recommendations and for repeated slips."""
@@ -375,9 +363,9 @@ class Engine:
 
     def _answerable(self, s, reminder_id: int, user: str) -> tuple[Reminder | None, str | None, AckResult | None]:
         """The reminder and its owner, or the refusal to give when it is gone or the user may not answer it."""
-        rem = s.get(Reminder, reminder_id)
-        if rem is None:
-            return None, None, AckResult(ok=False)
+        rem = s.get(Reminder, reminder_id) if reminder_id is not None else None
+        if rem is None or rem.state == "closed":
+            return None, None, AckResult(ok=False, gone=True)
         ok, owner = self._may_act(s, rem, user)
         if not ok:
             return None, owner, AckResult(ok=False, owner=owner, reminder_id=rem.id)

@@ -62,19 +62,16 @@ def register(app, ctx) -> None:
         except (TypeError, ValueError):
             return None
 
-    def denied(body, respond, owner):
-        from ...service import mention
+    def denied(body, respond, result):
+        from ...blocks.reminders import refusal_text
 
-        respond(text=f"Only {mention(owner)} or an admin can answer this reminder; nothing was recorded.",
-                response_type="ephemeral", replace_original=False)
+        respond(text=refusal_text(result), response_type="ephemeral", replace_original=False)
 
     def acknowledge(body, respond):
         rid = reminder_id(body)
-        if rid is None:
-            return
         result = engine.acknowledge(rid, body["user"]["id"], "button", None)
         if not result.ok:
-            denied(body, respond, result.owner)
+            denied(body, respond, result)
         ctx.deliver()
 
     def snooze(body, respond):
@@ -94,11 +91,9 @@ def register(app, ctx) -> None:
         else:
             until = now + timedelta(days=7 if action["action_id"] == "gaorec_snooze_week" else 30)
             rid = reminder_id(body)
-        if rid is None:
-            return
         result = engine.snooze(rid, body["user"]["id"], until, None)
         if not result.ok:
-            denied(body, respond, result.owner)
+            denied(body, respond, result)
         ctx.deliver()
 
     def refuse(body, respond, text: str):
