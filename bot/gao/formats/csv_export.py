@@ -138,14 +138,16 @@ def _check(names: list[str | None], row: list[str], source: str, line: int) -> N
         refuse("phone", "no phone number")
     if f.get("director") and re.search(r"\d{3}", f["director"]):
         refuse("director", "digits, not a name")
-    for col, limit in MAX_LEN.items():
-        if len(f.get(col, "")) > limit:
-            refuse(col, f"text longer than GAO puts there ({len(f[col])} characters)")
     for col in ("title", "agency", "topics", "director", "comments"):
         if f.get(col) and has_rec_number(f[col]) and not has_rec_number(f["text"]):
             refuse(col, "a recommendation's text")
     if SENTENCE_RE.search(f["agency"]) and len(f["agency"]) > 60:
         refuse("agency", "a recommendation's text")
+    if any(len(t) > 100 or t.endswith(".") for t in re.split(r"\s*[;|]\s*", f.get("topics", "")) if t):
+        refuse("topics", "a sentence, not GAO's topics")
+    for col, limit in MAX_LEN.items():
+        if len(f.get(col, "")) > limit:
+            refuse(col, f"text longer than GAO puts there ({len(f[col])} characters)")
 
 
 def _ends_in_quotes(raw: str) -> bool:
@@ -210,6 +212,9 @@ def parse(text: str, source: str) -> ParseResult:
             if not any(c.strip() for c in row):
                 continue
             if len(row) != len(names):
+                if read[0] >= len(text) and len(row) < len(names) and not text.endswith(("\n", "\r")):
+                    raise ParseError(source, f"the last record has {len(row)} of {len(names)} fields: "
+                                             "the file was cut", line)
                 raise ParseError(source, f"expected {len(names)} fields, found {len(row)}", line)
             rows.append((line, row))
     except csv.Error as exc:
