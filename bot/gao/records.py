@@ -4,6 +4,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
+
+from .text import split_marker
 
 STATUSES = (
     "Open",
@@ -19,6 +22,7 @@ _STATUS_RE = re.compile(
 )
 
 
+@lru_cache(maxsize=256)
 def normalize_status(raw: str | None) -> str | None:
     """Map GAO's spellings ("Open--Partially Addressed", "Open – Partially
     Addressed", "closed-implemented") to one canonical status, or None."""
@@ -91,8 +95,6 @@ def kind_of(marker_kind: str | None, agency: str | None, matter_section: bool = 
 
 def marker_fields(raw_text: str, agency: str | None, matter_section: bool = False) -> dict:
     """The text without GAO's marker, and what the marker says: kind, number, label."""
-    from .text import split_marker
-
     m = split_marker(raw_text)
     return {"text": m.text or None, "kind": kind_of(m.kind, agency, matter_section), "number": m.number,
             "label": m.label}

@@ -80,6 +80,13 @@ _MARKER_RE = re.compile(
     r"\s*[)\]]?\s*\.?\s*$",
     re.IGNORECASE,
 )
+_MARKER_SPAN = 120  # the marker ends the text: only its tail is searched
+
+
+def _marker(text: str) -> re.Match | None:
+    # No bracket opens inside the marker: it starts at the last "(" or "[" of the text.
+    i = max(text.rfind("(", -_MARKER_SPAN), text.rfind("[", -_MARKER_SPAN))
+    return _MARKER_RE.match(text, i) if i >= 0 else None
 
 
 @dataclass(frozen=True)
@@ -95,7 +102,7 @@ class Marker:
 
 def split_marker(text: str) -> Marker:
     """'... steps. (Recommendations 5)' -> Marker('... steps.', 'recommendation', 5, None)."""
-    m = _MARKER_RE.search(text)
+    m = _marker(text)
     if not m:
         return Marker(text.strip())
     kind = "matter" if m.group("word").lower().startswith("matter") else "recommendation"
@@ -118,4 +125,4 @@ def split_rec_number(text: str) -> tuple[str, int | None]:
 
 def has_rec_number(text: str) -> bool:
     """The text ends with GAO's marker (any spelling, with or without a number)."""
-    return _MARKER_RE.search(text) is not None
+    return _marker(text) is not None

@@ -9,6 +9,7 @@ spaces (records then follow one another on one line)."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from functools import lru_cache
@@ -41,6 +42,9 @@ PRIORITY_VALUES = {"yes": True, "y": True, "true": True, "1": True, "no": False,
 MAX_LEN = {"title": 500, "director": 300, "phone": 200, "agency": 200, "topics": 600, "published": 40}
 PHONE_RE = re.compile(r"^[\d\s().,;/+-]*$")
 SENTENCE_RE = re.compile(r"\b(?:should|shall|consider)\b", re.IGNORECASE)
+_TOPIC_SPLIT_RE = re.compile(r"\s*[;|]\s*")
+_EXT_RE = re.compile(r"(?i)\bext\.?|x")
+_DIGITS3_RE = re.compile(r"\d{3}")
 
 
 def looks_like(text: str) -> bool:
@@ -92,15 +96,18 @@ def _report(number: str, title: str, published: str, director: str, phone: str) 
                   director=clean(director) or None, phone=clean(phone) or None, url=report_url(n))
 
 
-def _record(names: list[str | None], row: list[str], line: int) -> Recommendation | None:
-    f = {name: value for name, value in zip(names, row) if name}
+def _fields(names: list[str | None], row: list[str]) -> dict[str, str]:
+    return {name: value for name, value in zip(names, row) if name}
+
+
+def _record(f: dict[str, str], line: int) -> Recommendation | None:
     if not any(f.get(k, "").strip() for k in REQUIRED):
         return None
     agency = clean(f.get("agency"))
     marked = marker_fields(clean(f.get("text")), agency)
     report = _report(f.get("number") or "", f.get("title") or "", f.get("published") or "",
                      f.get("director") or "", f.get("phone") or "")
-    topics = tuple(t for t in (clean(x) for x in re.split(r"[;|]", f.get("topics") or "")) if t)
+    topics = tuple(t for t in (clean(x) for x in _TOPIC_SPLIT_RE.split(f.get("topics") or "")) if t)
     return Recommendation(
         report=report, agency=agency, status=normalize_status(f.get("status")) or clean(f.get("status")) or None,
         priority=PRIORITY_VALUES.get(clean(f.get("priority")).lower(), False),
@@ -113,41 +120,54 @@ def _short(value: str) -> str:
     return v if len(v) <= 40 else v[:37] + "..."
 
 
-def _check(names: list[str | None], row: list[str], source: str, line: int) -> None:
+@lru_cache(maxsize=8192)
+def _problem(col: str, raw: str) -> str | None:
+    """What is wrong with a short column's value, or None (values repeat: cached)."""
+    v = clean(raw)
+    if col == "number":
+        return None if normalize_report_number(v) and len(v) <= 40 else "no GAO report number"
+    if col == "status":
+        return None if normalize_status(v) else "no GAO status"
+    if col == "priority":
+        return None if v.lower() in PRIORITY_VALUES else "no Yes/No"
+    if not v:
+        return None
+    if col in ("title", "agency", "topics", "director") and has_rec_number(v):
+        return "a recommendation's text"
+    if col == "agency" and len(v) > 60 and SENTENCE_RE.search(v):
+        return "a recommendation's text"
+    if col == "published" and parse_date(v) is None:
+        return "no date"
+    if col == "phone" and not PHONE_RE.match(_EXT_RE.sub("", v)):
+        return "no phone number"
+    if col == "director" and _DIGITS3_RE.search(v):
+        return "digits, not a name"
+    if col == "topics" and any(len(t) > 100 or t.endswith(".") for t in _TOPIC_SPLIT_RE.split(v) if t):
+        return "a sentence, not GAO's topics"
+    if col in MAX_LEN and len(v) > MAX_LEN[col]:
+        return f"text longer than GAO puts there ({len(v)} characters)"
+    return None
+
+
+def _check(f: dict[str, str], source: str, line: int) -> None:
     """Each column holds what GAO puts there; else the file is not GAO's export
     (or its header labels were swapped). Raises ParseError naming the line."""
-    f = {name: clean(value) for name, value in zip(names, row) if name}
-
     def refuse(col: str, what: str) -> None:
         raise ParseError(source, f"column '{LABELS[col]}' holds {what} (\"{_short(f[col])}\"): "
                                  "not GAO's export, or its header labels are swapped", line)
 
-    if not normalize_report_number(f["number"]) or len(f["number"]) > 40:
-        refuse("number", "no GAO report number")
-    if not f["agency"]:
+    if not f["agency"].strip():
         raise ParseError(source, f"empty '{LABELS['agency']}' field", line)
-    if not f["text"]:
+    if not f["text"].strip():
         raise ParseError(source, f"empty '{LABELS['text']}' field", line)
-    if normalize_status(f["status"]) is None:
-        refuse("status", "no GAO status")
-    if "priority" in f and f["priority"].lower() not in PRIORITY_VALUES:
-        refuse("priority", "no Yes/No")
-    if f.get("published") and parse_date(f["published"]) is None:
-        refuse("published", "no date")
-    if f.get("phone") and not PHONE_RE.match(re.sub(r"(?i)\bext\.?|x", "", f["phone"])):
-        refuse("phone", "no phone number")
-    if f.get("director") and re.search(r"\d{3}", f["director"]):
-        refuse("director", "digits, not a name")
-    for col in ("title", "agency", "topics", "director", "comments"):
-        if f.get(col) and has_rec_number(f[col]) and not has_rec_number(f["text"]):
-            refuse(col, "a recommendation's text")
-    if SENTENCE_RE.search(f["agency"]) and len(f["agency"]) > 60:
-        refuse("agency", "a recommendation's text")
-    if any(len(t) > 100 or t.endswith(".") for t in re.split(r"\s*[;|]\s*", f.get("topics", "")) if t):
-        refuse("topics", "a sentence, not GAO's topics")
-    for col, limit in MAX_LEN.items():
-        if len(f.get(col, "")) > limit:
-            refuse(col, f"text longer than GAO puts there ({len(f[col])} characters)")
+    marked = has_rec_number(f["text"])
+    for col in ("number", "title", "published", "director", "phone", "agency", "status", "priority", "topics"):
+        if col in f:
+            what = _problem(col, f[col])
+            if what is not None and not (what == "a recommendation's text" and marked and col != "agency"):
+                refuse(col, what)
+    if not marked and f.get("comments") and has_rec_number(f["comments"]):
+        refuse("comments", "a recommendation's text")
 
 
 def _ends_in_quotes(raw: str) -> bool:
@@ -169,17 +189,52 @@ def _ends_in_quotes(raw: str) -> bool:
     return quoted
 
 
-def _decoded_cut(text: str, names: list[str | None], rows: list[tuple[int, list[str]]]) -> bool:
+def _cut_short(text: str, last: list[str], last_values: set[str]) -> bool:
     """The last record ends without a line break in an unquoted field whose value
     is a strict prefix of that column's value elsewhere: the file was cut there."""
-    if not rows or text.endswith(("\n", '"')):
+    if text.endswith(("\n", '"')) or not last[-1]:
         return False
-    last_line, last = rows[-1]
-    value = last[-1]
-    if not value:
-        return False
-    others = {r[-1] for _, r in rows[:-1] if len(r) == len(last)}
-    return any(o != value and o.startswith(value) for o in others)
+    return any(o != last[-1] and o.startswith(last[-1]) for o in last_values)
+
+
+class _Records:
+    """Rows checked and read one at a time (a whole export is never held as rows)."""
+
+    def __init__(self, names: list[str | None], source: str, result: ParseResult):
+        self.names, self.source, self.result = names, source, result
+        self.seen: dict[bytes, int] = {}
+        self.ids: dict[tuple, int] = {}
+        self.dup_lines: list[int] = []
+        self.last_values: set[str] = set()
+
+    def take(self, line: int, row: list[str]) -> None:
+        f = _fields(self.names, row)
+        _check(f, self.source, line)
+        rec = _record(f, line)
+        if len(row[-1]) <= 200:  # short values (GAO's topics) for the cut check of the last row
+            self.last_values.add(row[-1])
+        if rec is None:
+            return
+        digest = hashlib.blake2b("\x1f".join(row).encode(), digest_size=16).digest()
+        if digest in self.seen:  # the same row twice: one record, and the summary says so
+            self.dup_lines.append(line)
+            return
+        self.seen[digest] = line
+        if rec.ident_label is not None:
+            ident = (rec.report.number, rec.kind, rec.ident_label, normalize_agency(rec.agency))
+            if ident in self.ids:
+                self.result.notes.append(
+                    f"line {line} repeats line {self.ids[ident]} ({rec.report.number} {rec.kind} "
+                    f"{rec.ident_label}, {rec.agency}) with other content; the later row is kept")
+            self.ids[ident] = line
+        self.result.recommendations.append(rec)
+
+    def finish(self) -> None:
+        n = len(self.dup_lines)
+        if n:
+            self.result.duplicates = n
+            shown = ", ".join(map(str, self.dup_lines[:5])) + (", ..." if n > 5 else "")
+            self.result.notes.append(f"{n} duplicated row{'s' if n > 1 else ''} (line {shown}) read once")
 
 
 def parse(text: str, source: str) -> ParseResult:
@@ -196,7 +251,8 @@ def parse(text: str, source: str) -> ParseResult:
 
     reader = csv.reader(feed())
     names: list[str | None] | None = None
-    rows: list[tuple[int, list[str]]] = []
+    records: _Records | None = None
+    pending: tuple[int, list[str]] | None = None  # the last row is checked for a cut before it is read
     start, begin, last_begin = 1, 0, 0
     try:
         for row in reader:
@@ -208,6 +264,7 @@ def parse(text: str, source: str) -> ParseResult:
                     return _parse_flat(text, source, result)
                 if _is_header(row):
                     names = _header(row, source, line, result.notes)
+                    records = _Records(names, source, result)
                 continue
             if not any(c.strip() for c in row):
                 continue
@@ -216,42 +273,21 @@ def parse(text: str, source: str) -> ParseResult:
                     raise ParseError(source, f"the last record has {len(row)} of {len(names)} fields: "
                                              "the file was cut", line)
                 raise ParseError(source, f"expected {len(names)} fields, found {len(row)}", line)
-            rows.append((line, row))
+            if pending is not None:
+                records.take(*pending)
+            pending = (line, row)
     except csv.Error as exc:
         raise ParseError(source, f"broken CSV: {exc}", reader.line_num) from None
-    if names is None:
+    if names is None or records is None:
         raise ParseError(source, "no CSV header with GAO's columns ('Publication Number', 'Recommendation', ...)")
-    if rows and _ends_in_quotes(text[last_begin:]):
-        raise ParseError(source, "the file ends inside a quoted field: it was cut, the last record is not whole",
-                         rows[-1][0])
-    if _decoded_cut(text, names, rows):
-        raise ParseError(source, "the last record's last field is cut short: the file was cut", rows[-1][0])
-    seen: dict[tuple, int] = {}
-    ids: dict[tuple, tuple[int, tuple]] = {}
-    dup_lines: list[int] = []
-    for line, row in rows:
-        _check(names, row, source, line)
-        rec = _record(names, row, line)
-        if rec is None:
-            continue
-        whole = tuple(" ".join(c.split()) for c in row)
-        if whole in seen:  # the same row twice: one record, and the summary says so
-            dup_lines.append(line)
-            continue
-        seen[whole] = line
-        if rec.ident_label is not None:
-            ident = (rec.report.number, rec.kind, rec.ident_label, normalize_agency(rec.agency))
-            if ident in ids:
-                first = ids[ident][0]
-                result.notes.append(f"line {line} repeats line {first} ({rec.report.number} {rec.kind} "
-                                    f"{rec.ident_label}, {rec.agency}) with other content; the later row is kept")
-            ids[ident] = (line, whole)
-        result.recommendations.append(rec)
-    if dup_lines:
-        result.duplicates = len(dup_lines)
-        shown = ", ".join(map(str, dup_lines[:5])) + (", ..." if len(dup_lines) > 5 else "")
-        result.notes.append(f"{len(dup_lines)} duplicated row{'s' if len(dup_lines) > 1 else ''} "
-                            f"(line {shown}) read once")
+    if pending is not None:
+        if _ends_in_quotes(text[last_begin:]):
+            raise ParseError(source, "the file ends inside a quoted field: it was cut, the last record is not "
+                                     "whole", pending[0])
+        if _cut_short(text, pending[1], records.last_values):
+            raise ParseError(source, "the last record's last field is cut short: the file was cut", pending[0])
+        records.take(*pending)
+    records.finish()
     return result
 
 
@@ -300,7 +336,7 @@ def _parse_flat(text: str, source: str, result: ParseResult) -> ParseResult:
                 raise ParseError(source, "no CSV header with 'Publication Name' and 'Recommendation' found")
             fields = []
         elif names is not None and len(fields) == len(names) and not cut:
-            rec = _record(names, fields, 0)
+            rec = _record(_fields(names, fields), 0)
             if rec is not None and rec.report.number and rec.agency:
                 result.recommendations.append(Recommendation(**{**rec.__dict__, "line": None}))
             fields = []
