@@ -30,7 +30,9 @@ def test_0008_reads_markers_the_old_parser_left_in_the_text(db_url):
 
     db = Database(db_url)
     cfg = alembic_config(db.engine)
-    command.downgrade(cfg, "0005")
+    from alembic.script import ScriptDirectory
+
+    command.downgrade(cfg, ScriptDirectory.from_config(cfg).get_revision("0008").down_revision)
     rows = [  # key, ident, number, agency, text
         ("aaaa2", "3|department of energy", 3, "Department of Energy", "Do the third thing."),
         ("aaaa3", "-|department of energy|1", None, "Department of Energy", "Do it. (Recommendations 5)"),
