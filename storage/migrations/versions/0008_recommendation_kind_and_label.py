@@ -8,7 +8,7 @@ parser did not read ("(Recommendations 5)", "[Recommendation 1]",
 label, kind and identity are set from it. Keys never change.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0014
 Create Date: 2026-11-28
 """
 import re
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
