@@ -160,7 +160,8 @@ class Gaorec:
         days = v.days_overdue(as_of)
         out = {
             "key": v.key, "report_number": v.report_number, "report_title": v.report_title,
-            "rec_number": v.rec_number, "agency": v.agency, "status": v.status, "priority": v.priority,
+            "rec_number": v.rec_number, "rec_label": v.rec_label, "kind": v.kind,
+            "agency": v.agency, "status": v.status, "priority": v.priority,
             "text": v.text, "comments": v.comments, "url": v.url,
             "first_seen": repo._iso(v.first_seen), "last_changed": repo._iso(v.last_changed),
             "promises": [p.to_json() for p in v.promises],

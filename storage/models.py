@@ -43,8 +43,10 @@ class Recommendation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(16), unique=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="RESTRICT"), index=True)
-    ident: Mapped[str] = mapped_column(String(400))  # number|agency, or -|agency|ordinal
+    ident: Mapped[str] = mapped_column(String(400))  # number|agency, label|agency, matter N|agency, -|agency|ordinal
     number: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16), default="recommendation", server_default="recommendation")
+    label: Mapped[str | None] = mapped_column(String(32))  # GAO's label when not an integer ("19-01")
     agency: Mapped[str] = mapped_column(String(300))
     text: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str | None] = mapped_column(String(60))

@@ -87,6 +87,8 @@ class RecView:
     funds_for_better_use: float | None = None
     justification: str | None = None
     decision: ge.Decision | None = None  # the owner's latest word on the promise (it holds while the comment does)
+    kind: str = "recommendation"  # or "matter" (for Congress)
+    rec_label: str | None = None  # GAO's label when not an integer ("19-01")
 
     @property
     def current_promise(self) -> gp.Promise | None:
@@ -111,6 +113,7 @@ _VIEW_COLUMNS = (
     Recommendation.first_seen, Recommendation.last_changed, Recommendation.current_due, Recommendation.status_date,
     Recommendation.issuer, Recommendation.target_due, Recommendation.questioned_costs,
     Recommendation.funds_for_better_use, Recommendation.justification,
+    Recommendation.kind, Recommendation.label,
 )
 
 
@@ -128,7 +131,8 @@ def _views(session: Session, where, order=None, limit: int | None = None, *, det
                 agency=r[6], status=r[7], priority=bool(r[8]), text=r[9], comments=r[10], comments_cut=bool(r[11]),
                 url=r[12] or report_url(r[2]), topics=[t for t in (r[13] or "").split("; ") if t], first_seen=r[14],
                 last_changed=r[15], current_due=r[16], status_date=r[17], issuer=r[18] or "gao", target_due=r[19],
-                questioned_costs=r[20], funds_for_better_use=r[21], justification=r[22])
+                questioned_costs=r[20], funds_for_better_use=r[21], justification=r[22], kind=r[23] or "recommendation",
+                rec_label=r[24])
         for r in session.execute(q)
     ]
     _attach(session, views, detail=detail)
@@ -371,6 +375,7 @@ class SourceSummary:
     recommendations: int
     cut: int
     notes: list[str] = field(default_factory=list)
+    duplicates: int = 0  # rows repeating an earlier row of the same source exactly (read once)
 
 
 @dataclass
@@ -459,6 +464,16 @@ def status_date_of(latest_statement: date | None, last_changed: datetime | None,
     return max(dates) if dates else None
 
 
+def rec_ident(kind: str, number: int | None, label: str | None, agency_norm: str) -> str | None:
+    """The identity of a numbered entry within its report: "3|agency" (unchanged
+    since the first version), "19-01|agency", "matter 4|congress"; None when
+    GAO gave it no number or label."""
+    lab = str(number) if number is not None else label
+    if lab is None:
+        return None
+    return f"matter {lab}|{agency_norm}" if kind == "matter" else f"{lab}|{agency_norm}"
+
+
 def import_results(db: Database, results: list[ParseResult], *, now: datetime | None = None,
                    tz: ZoneInfo | str = "America/New_York",
                    progress: Callable[[int], None] | None = None) -> ImportSummary:
@@ -475,7 +490,8 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
             notes.append(f"{len(res.recommendations) - len(placed)} without a report number or title, not stored")
         if res.cut:
             notes.append(f"{res.cut} cut off at the end of the input, not stored")
-        summary.sources.append(SourceSummary(res.source, res.format, len(placed), res.cut, notes))
+        summary.sources.append(SourceSummary(res.source, res.format, len(placed), res.cut, notes,
+                                             duplicates=res.duplicates))
         records += [(r, res.format.startswith("csv")) for r in placed]
     if not records:
         why = "; ".join(f"{s.source}: {', '.join(s.notes) or 'no recommendations found'}" for s in summary.sources)
@@ -548,22 +564,24 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
         lap("load")
         # Recommendations
         existing: dict[tuple[int, str], dict] = {}
-        by_num: dict[tuple[int, int], list[tuple[int, str]]] = defaultdict(list)
+        by_num: dict[tuple[int, str, str], list[tuple[int, str]]] = defaultdict(list)
         taken: set[str] = set()
         for row in conn.execute(select(
                 Recommendation.id, Recommendation.key, Recommendation.report_id, Recommendation.ident,
-                Recommendation.number, *(getattr(Recommendation, f) for f in _FIELDS), Recommendation.last_changed,
+                Recommendation.number, Recommendation.kind, Recommendation.label,
+                *(getattr(Recommendation, f) for f in _FIELDS), Recommendation.last_changed,
                 Recommendation.current_due)).mappings():
             d = dict(row)
             existing[(d["report_id"], d["ident"])] = d
             taken.add(d["key"])
-            if d["number"] is not None:
-                by_num[(d["report_id"], d["number"])].append((d["report_id"], d["ident"]))
+            lab = str(d["number"]) if d["number"] is not None else d["label"]
+            if lab is not None:
+                by_num[(d["report_id"], d["kind"] or "recommendation", lab)].append((d["report_id"], d["ident"]))
         originals = {k: dict(v) for k, v in existing.items()}
         touched: dict[tuple[int, str], dict] = {}
         fresh: dict[tuple[int, str], dict] = {}
         ordinals: dict[tuple[int, str], int] = defaultdict(int)
-        listed: dict[tuple[int, int], set[str]] = defaultdict(set)
+        listed: dict[tuple[int, str, str], set[str]] = defaultdict(set)
         resolved = []
         for rec, authoritative in records:
             resolved.append((resolve_report(rec.report), rec, authoritative))
@@ -579,14 +597,15 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
                 reports[rid] = {**row, "id": rid}
             resolved = [(real.get(rid, rid), rec, a) for rid, rec, a in resolved]
         for rid, rec, _ in resolved:
-            if rec.number is not None:
-                listed[(rid, rec.number)].add(normalize_agency(rec.agency))
+            if rec.ident_label is not None:
+                listed[(rid, rec.kind, rec.ident_label)].add(normalize_agency(rec.agency))
         for n, (rid, rec, authoritative) in enumerate(resolved):
             an = normalize_agency(rec.agency)
-            if rec.number is not None:
-                ident = f"{rec.number}|{an}"
-                if (rid, ident) not in existing and (rid, ident) not in fresh and len(listed[(rid, rec.number)]) == 1:
-                    same = by_num.get((rid, rec.number), [])
+            ident = rec_ident(rec.kind, rec.number, rec.label, an)
+            if ident is not None:
+                num = (rid, rec.kind, rec.ident_label)
+                if (rid, ident) not in existing and (rid, ident) not in fresh and len(listed[num]) == 1:
+                    same = by_num.get(num, [])
                     if len(same) == 1:  # one agency here, one there: GAO named the agency differently
                         ident = same[0][1]
             else:
@@ -601,7 +620,8 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
             else:
                 rep = reports[rid]
                 seed = f"{rep['number'] or rep['title_norm']}|{ident}"
-                base = {"report_id": rid, "ident": ident, "number": rec.number, "agency": rec.agency, "text": None,
+                base = {"report_id": rid, "ident": ident, "number": rec.number, "kind": rec.kind, "label": rec.label,
+                        "agency": rec.agency, "text": None,
                         "status": None, "priority": False, "comments": None, "comments_cut": False, "topics": None,
                         "issuer": "gao", "target_due": None, "questioned_costs": None, "funds_for_better_use": None,
                         "key": _make_key(seed, taken), "first_seen": now, "last_changed": None, "current_due": None}
@@ -661,7 +681,7 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
         lap("promises")
 
         # Inserts (ids looked up by key afterwards: plain executemany is several times faster than RETURNING)
-        cols = ("key", "report_id", "ident", "number", *_FIELDS, "first_seen", "last_changed", "current_due",
+        cols = ("key", "report_id", "ident", "number", "kind", "label", *_FIELDS, "first_seen", "last_changed", "current_due",
                 "status_date")
         for chunk in _chunks(new_rows, 5000):
             conn.execute(insert(Recommendation), [{k: r[k] for k in cols} for r in chunk])
