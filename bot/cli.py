@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -31,8 +32,52 @@ def _app(ctx: click.Context):
                                    if ctx.find_root().params.get("database") else {}))
         except (ValidationError, FileNotFoundError) as exc:
             raise click.ClickException(f"bad settings: {_first_error(exc)}") from None
+        from storage.db import busy_timeout_ms
+
+        busy_timeout_ms.set(int(settings.busy_wait * 1000))  # a CLI command waits for a busy database
         ctx.obj = Gaorec(settings)
     return ctx.obj
+
+
+class DatabaseExit(click.ClickException):
+    """A database problem a person must fix: one line, exit 2 (75, "try again later", when it is busy)."""
+
+    def __init__(self, message: str, busy: bool = False):
+        super().__init__(message)
+        self.exit_code = 75 if busy else 2
+
+
+class GaorecGroup(click.Group):
+    """Database problems (full disk, corrupt, foreign or read-only file, busy) become one line, no traceback."""
+
+    def invoke(self, ctx: click.Context):
+        from storage.problems import explain
+
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - only database problems are turned into a line
+            problem = explain(exc, _where(ctx))
+            if problem is None:
+                raise
+            raise DatabaseExit(problem.args[0], busy=problem.kind == "busy") from None
+
+
+def _where(ctx: click.Context) -> str:
+    app = ctx.obj
+    if app is not None:
+        return app.db.describe()
+    from storage.db import default_url
+
+    url = ctx.params.get("database") or os.environ.get("DATABASE_URL") or default_url()
+    try:
+        from sqlalchemy.engine import make_url
+
+        u = make_url(url)
+        return u.database if u.get_backend_name() == "sqlite" else u.render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001
+        return "the database"
 
 
 def _first_error(exc: Exception) -> str:
@@ -55,7 +100,7 @@ def _as_of(value: str | None, app) -> date:
         raise click.BadParameter(f"{value!r} is not a date like 2026-12-01", param_hint="--as-of") from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=GaorecGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--database", metavar="URL", help="Database URL (default: $DATABASE_URL, else SQLite in "
               "~/.local/share/gaorec/gaorec.db).")
 @click.version_option(package_name="gaorec")
@@ -81,6 +126,7 @@ def import_(sources: tuple[str, ...], as_json: bool) -> None:
     recommendations database listings of 2016-2024, and GAO's CSV export. The
     import is one transaction: any bad source, and nothing changes.
     """
+    from storage.locks import ImportBusy
     from storage.repo import ImportRefused
 
     from .service import expand_sources
@@ -97,10 +143,15 @@ def import_(sources: tuple[str, ...], as_json: bool) -> None:
             def stored(n: int) -> None:
                 progress.update(t_store, advance=n, visible=True)
 
-            summary = app.import_sources(files, on_source=lambda _s: progress.advance(t_read), progress=stored)
+            def waiting() -> None:
+                err.print(f"Another import into {app.db.describe()} is running: waiting for it (up to "
+                          f"{app.settings.import_wait:.0f} s)…")
+
+            summary = app.import_sources(files, on_source=lambda _s: progress.advance(t_read), progress=stored,
+                                         on_wait=waiting)
     except ParseError as exc:
         raise click.ClickException(f"{exc} (nothing imported)") from None
-    except ImportRefused as exc:
+    except (ImportRefused, ImportBusy) as exc:
         raise click.ClickException(str(exc)) from None
     if app.settings.slack_bot_token and app.reminders.pending():
         from .adapters.slack import SlackPoster, make_client
@@ -386,12 +437,17 @@ def serve(host: str, port: int, log_level: str, log_format: str) -> None:
     (POST /slack/events, GET /healthz) on a production WSGI server."""
     from .adapters.slack import MissingSettings, serve as run_server, setup_logging
 
-    setup_logging(log_level.upper(), log_format)
     app = _app(click.get_current_context())
+    setup_logging(log_level.upper(), log_format, secrets=_secrets(app.settings))
     try:
         run_server(app.settings, host, port)
     except MissingSettings as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _secrets(settings) -> list[str]:
+    return [v.get_secret_value() for v in (settings.slack_bot_token, settings.slack_signing_secret,
+                                           settings.slack_app_token) if v is not None]
 
 
 @main.command()
@@ -411,7 +467,7 @@ def run(sample: str | None) -> None:
     if app.settings.slack_bot_token and (app.settings.slack_signing_secret or app.settings.slack_app_token):
         from .adapters.slack import serve as run_server, setup_logging
 
-        setup_logging()
+        setup_logging(secrets=_secrets(app.settings))
         run_server(app.settings)
         return
     err.print("No Slack tokens set (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET): starting the local shell.")

@@ -98,16 +98,22 @@ class Gaorec:
 
     def import_sources(self, sources: list[str], *, now: datetime | None = None,
                        on_source: Callable[[str], None] | None = None,
-                       progress: Callable[[int], None] | None = None) -> repo.ImportSummary:
-        """Parse every source first (any error: nothing is written), then upsert all in one transaction."""
+                       progress: Callable[[int], None] | None = None,
+                       on_wait: Callable[[], None] | None = None) -> repo.ImportSummary:
+        """Parse every source first (any error: nothing is written), then upsert all in one transaction.
+        Imports into one database run one at a time: a second waits up to settings.import_wait seconds
+        (on_wait is called once when it starts waiting), then raises storage.locks.ImportBusy."""
         results = []
         for src in expand_sources(sources):
             results.append(self.read_source(src))
             if on_source:
                 on_source(src)
         now_naive = now.astimezone(timezone.utc).replace(tzinfo=None) if now and now.tzinfo else now
-        summary = repo.import_results(self.db, results, now=now_naive, tz=self.settings.tz, progress=progress)
-        summary.threads_closed = self.reminders.after_import(summary.changed_keys, now_naive)
+        from storage.locks import import_lock
+
+        with import_lock(self.db, self.settings.import_wait, on_wait):  # one import at a time (finding 5, #15)
+            summary = repo.import_results(self.db, results, now=now_naive, tz=self.settings.tz, progress=progress)
+            summary.threads_closed = self.reminders.after_import(summary.changed_keys, now_naive)
         from . import metrics
 
         for result, n in (("new", summary.new), ("changed", summary.changed), ("unchanged", summary.unchanged)):

@@ -57,9 +57,10 @@ def register(app, ctx) -> None:
 
     def reminder_id(body) -> int | None:
         try:
-            return int(_state(body).get("r"))
-        except (TypeError, ValueError):
+            rid = int(_state(body).get("r"))
+        except (TypeError, ValueError, OverflowError):
             return None
+        return rid if 0 < rid < 2**31 else None  # a forged id never reaches the database
 
     def denied(body, respond, owner):
         from ...service import mention
@@ -72,7 +73,10 @@ def register(app, ctx) -> None:
         if rid is None:
             return
         result = engine.acknowledge(rid, body["user"]["id"], "button", None)
-        if not result.ok:
+        if not result.ok and result.reminder_id is None:
+            respond(text="That reminder is no longer known; nothing was recorded.", response_type="ephemeral",
+                    replace_original=False)
+        elif not result.ok:
             denied(body, respond, result.owner)
         ctx.deliver()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 
 from ... import metrics
-from ...blocks import fallback_text, reply_blocks
+from ...blocks import fallback_text, reply_blocks, unescape
 
 COMMAND = "/gaorec"
 KNOWN = {"help", "show", "overdue", "due", "mine", "assign", "unassign", "subscribe", "unsubscribe", "subscriptions",
@@ -17,15 +17,26 @@ def register(app, ctx) -> None:
 
     def run_command(body, respond, client):
         time.sleep(0.001)  # let the ack's response leave before this thread takes the GIL for the search
-        word = (body.get("text") or "").split(" ", 1)[0].lower()
+        text = unescape(body.get("text") or "")  # should_escape: Slack sent &amp; &lt; &gt;; undo it exactly once
+        word = text.split(" ", 1)[0].lower()
         metrics.COMMANDS.labels(word if word in KNOWN else "search").inc()
         caller = ctx.caller(client, body["user_id"], body.get("channel_id"), body.get("user_name", ""))
-        reply = ctx.service.handle(body.get("text", ""), caller)
+        reply = ctx.service.handle(text, caller)
         if reply.kind == "file":  # to the caller, by files upload v2 in a direct message
-            dm = client.conversations_open(users=body["user_id"])["channel"]["id"]
-            client.files_upload_v2(channel=dm, content=None, file=reply.data["content"],
-                                   filename=reply.data["filename"], title=reply.data["filename"],
-                                   initial_comment=f"{reply.total} recommendations")
+            try:
+                dm = client.conversations_open(users=body["user_id"])["channel"]["id"]
+                client.files_upload_v2(channel=dm, content=None, file=reply.data["content"],
+                                       filename=reply.data["filename"], title=reply.data["filename"],
+                                       initial_comment=f"{reply.total} recommendations")
+            except Exception as exc:  # noqa: BLE001 - the user hears that the upload failed
+                from ...reply import Reply
+
+                import logging
+
+                logging.getLogger("gaorec.slack").warning("export upload failed: %s", type(exc).__name__)
+                reply = Reply(kind="error", text="Your export could not be sent to you (Slack refused the upload). "
+                                                 "Try again in a moment; if it keeps failing, ask an admin to "
+                                                 "check gaorec's files:write scope.")
         respond(blocks=[b.to_dict() for b in reply_blocks(reply)], text=fallback_text(reply),
                 response_type="ephemeral")
         if ctx.service.reminders.pending():
