@@ -388,10 +388,14 @@ def export(query: tuple[str, ...], overdue: bool, unimplemented: bool, fmt: str,
 @main.command()
 @click.argument("key", required=False)
 @click.option("--since", metavar="YYYY-MM-DD", help="Only events from this day on.")
-@click.option("--json", "as_json", is_flag=True, help="Print the events as JSON.")
-def audit(key: str | None, since: str | None, as_json: bool) -> None:
-    """The append-only audit log: acknowledgements, snoozes, assignments,
-    subscriptions, status changes and reminders, with actor and time."""
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 100_000),
+              help="How many events (newest first).")
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(0), help="Skip this many newest events.")
+@click.option("--json", "as_json", is_flag=True, help="Print the events as JSON (with total and more).")
+def audit(key: str | None, since: str | None, limit: int, offset: int, as_json: bool) -> None:
+    """The append-only audit log, newest first: acknowledgements, snoozes,
+    assignments, subscriptions, status changes and reminders, with actor and
+    time. Says how many older events remain and how to see them."""
     from .service import GaorecError
 
     app = _app(click.get_current_context())
@@ -402,18 +406,24 @@ def audit(key: str | None, since: str | None, as_json: bool) -> None:
         except ValueError:
             raise click.BadParameter(f"{since!r} is not a date like 2026-12-01", param_hint="--since") from None
     try:
-        events = app.audit(start, key)
+        events, total = app.audit_page(start, key, limit=limit, offset=offset)
     except GaorecError as exc:
         raise click.ClickException(str(exc)) from None
+    more = max(0, total - offset - len(events))
     if as_json:
-        _emit({"events": events})
+        _emit({"events": events, "total": total, "offset": offset, "limit": limit, "more": more})
         return
     for e in events:
         detail = ", ".join(f"{k}={v}" for k, v in e["detail"].items() if v not in (None, ""))
         click.echo(f"{e['at']} {e['actor']:<12} {e['action']:<11} {e['key'] or '-':<7} "
                    f"{e['channel'] or '':<10} {detail}")
     if not events:
-        click.echo("No events.")
+        click.echo("No events." if not total else f"No events past --offset {offset} ({total} in all).")
+    elif more:
+        args = " ".join(a for a in (key or "", f"--since {since}" if since else "") if a)
+        click.echo(f"{more} more older event{'s' if more != 1 else ''}: "
+                   f"gaorec audit {args + ' ' if args else ''}--offset {offset + len(events)}"
+                   + (f" --limit {limit}" if limit != 100 else ""))
 
 
 @main.command()

@@ -286,6 +286,20 @@ class Gaorec:
                 rec_id = v.id
             return repo.audit_log(s, since=since, rec_id=rec_id)
 
+    def audit_page(self, since: datetime | None = None, key: str | None = None, *, limit: int = 100,
+                   offset: int = 0) -> tuple[list[dict], int]:
+        """(events newest first, how many match in all)."""
+        from storage.queries import audit as audit_q
+
+        with self.db.session() as s:
+            rec_id = None
+            if key:
+                v = repo.get(s, key)
+                if v is None:
+                    raise GaorecError(f"no recommendation has the key {key!r}")
+                rec_id = v.id
+            return audit_q.page(s, since=since, rec_id=rec_id, limit=limit, offset=offset)
+
     # -- owners, subscriptions, history -------------------------------------------
     def may_manage(self, caller: Caller) -> bool:
         """Workspace admins and owners, and the users listed in settings.admins."""

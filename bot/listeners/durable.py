@@ -44,8 +44,14 @@ class _Failed(Exception):
 
 
 def is_transient(exc: BaseException) -> bool:
-    """A busy, locked or unreachable database: worth queueing and retrying."""
-    return isinstance(exc, (OperationalError, sqlite3.OperationalError))
+    """A busy, locked, unreachable, full or read-only database: worth queueing and retrying until it is fixed
+    (a missing table or a bug is not: that is answered as a failure)."""
+    from storage.problems import explain
+
+    if not isinstance(exc, (OperationalError, sqlite3.OperationalError)):
+        return False
+    problem = explain(exc, "")
+    return problem is not None and problem.kind in ("busy", "unavailable", "full", "read-only")
 
 
 def _response_url(body: dict) -> str | None:
