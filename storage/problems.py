@@ -50,6 +50,9 @@ def explain(exc: BaseException, where: str) -> DatabaseProblem | None:
         return DatabaseProblem(f"{where} is read-only; gaorec needs to write the file and its directory "
                                "(for the -wal and -shm files): fix the permissions or the mount", "read-only")
     if "unable to open database file" in msg:
+        if _read_only_fs(where):
+            return DatabaseProblem(f"{where} is on a read-only file system; remount it read-write or move the "
+                                   "database (DATABASE_URL or --database) to a writable place", "read-only")
         return DatabaseProblem(f"cannot open or create {where}: check that its directory exists and is "
                                "writable", "read-only")
     if "disk i/o error" in msg:
@@ -59,6 +62,17 @@ def explain(exc: BaseException, where: str) -> DatabaseProblem | None:
         return DatabaseProblem(f"cannot reach the database {where}: is PostgreSQL running, and is "
                                "DATABASE_URL right?", "unavailable")
     return None
+
+
+def _read_only_fs(where: str) -> bool:
+    import os
+    from pathlib import Path
+
+    try:
+        parent = Path(where).parent
+        return parent.is_dir() and bool(os.statvfs(parent).f_flag & os.ST_RDONLY)
+    except (OSError, ValueError):
+        return False
 
 
 def check_database(db) -> None:

@@ -224,43 +224,45 @@ def _strip_nul(value):
     return value
 
 
-def _forged_value(body: dict) -> bool:
-    """A button value we did not make: too long, or (for our JSON values) not a JSON object."""
+def _value_problem(body: dict) -> str | None:
+    """"forged" for a button value we did not make (too long, or for our JSON values not a JSON object);
+    "nul" for a NUL inside one of our JSON values."""
     for action in body.get("actions") or []:
         if not isinstance(action, dict):
-            return True
+            return "forged"
         value = action.get("value")
         if value is None:
             continue
         if not isinstance(value, str) or len(value) > MAX_VALUE:
-            return True
+            return "forged"
         if value.startswith("{"):
             try:
-                if not isinstance(json.loads(value), dict):
-                    return True
+                state = json.loads(value)
             except ValueError:
-                return True
-    return False
+                return "forged"
+            if not isinstance(state, dict):
+                return "forged"
+            if _has_nul(state):
+                return "nul"
+    return None
 
 
 def guard_arguments(body, ack, client, next):
     """Global middleware: NULs in a command or action are refused (told); in an event they are dropped;
-    a forged or oversized button value is refused (told)."""
+    a forged or oversized button value is refused (told). A refusal returns the acknowledgement itself."""
     if body.get("command") and _has_nul(body):
         log.info("refused a command holding a NUL character")
-        ack(text=NUL_REFUSED, response_type="ephemeral")
-        return None
+        return ack(text=NUL_REFUSED, response_type="ephemeral")
     if body.get("type") in ("block_actions", "view_submission", "shortcut", "message_action"):
-        if _has_nul(body):
+        problem = _value_problem(body)
+        if _has_nul(body) or problem == "nul":
             log.info("refused an action holding a NUL character")
-            ack()
             tell(body, client, NUL_REFUSED)
-            return None
-        if _forged_value(body):
+            return ack()
+        if problem == "forged":
             log.info("refused an action with a forged or oversized value")
-            ack()
             tell(body, client, VALUE_REFUSED)
-            return None
+            return ack()
     elif body.get("type") == "event_callback" and _has_nul(body):
         _strip_nul(body)  # an owner's reply is still recorded, without the NUL
     return next()

@@ -71,6 +71,8 @@ def register(app, ctx) -> None:
     def acknowledge(body, respond):
         rid = reminder_id(body)
         if rid is None:
+            respond(text="That button is out of date or was not made by gaorec; nothing was recorded.",
+                    response_type="ephemeral", replace_original=False)
             return
         result = engine.acknowledge(rid, body["user"]["id"], "button", None)
         if not result.ok and result.reminder_id is None:
