@@ -62,8 +62,10 @@ class Context:
     def deliver(self) -> None:
         """Send what the last action put in the outbox (confirmations, parent updates). The outbox is durable:
         when the database is busy, the delivery job sends them later."""
-        from .durable import is_transient
+        from .durable import is_transient, replaying
 
+        if replaying.get():
+            return  # the replay delivers once, after the queue
         try:
             self.service.reminders.deliver(self.poster)
         except Exception as exc:  # noqa: BLE001

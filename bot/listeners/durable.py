@@ -16,6 +16,7 @@ import inspect
 import json
 import logging
 import sqlite3
+from contextvars import ContextVar
 
 from slack_bolt.context.respond import Respond
 from sqlalchemy.exc import OperationalError
@@ -25,6 +26,7 @@ from storage.db import busy_timeout_ms
 from ..intake import Item, new_ref
 
 log = logging.getLogger("gaorec.slack")
+replaying: ContextVar[bool] = ContextVar("gaorec_replaying", default=False)
 INTERACTIVE_BUSY_MS = 3_000
 REPLAY_SECONDS = 5
 MAX_VALUE = 2_000  # Slack's limit for a button value: anything longer was not made by us
@@ -140,12 +142,14 @@ def _short(exc: BaseException) -> str:
 
 
 def replay(ctx) -> int:
-    """Record what waits in the intake queue, oldest first; stop at the first still-busy database.
+    """Record what waits in the intake queue, oldest first; stop at the first still-busy database. What the
+    replayed requests put in the outbox is delivered once at the end (paced), not after each.
     Returns how many were recorded."""
     intake = ctx.intake
     if intake is None or not intake._lock.acquire(blocking=False):
         return 0
     done = 0
+    token = replaying.set(True)
     try:
         for item in intake.items():
             handler = ctx.handlers.get(item.kind)
@@ -175,7 +179,10 @@ def replay(ctx) -> int:
             done += 1
             log.info("recorded queued request %s (%s)", item.ref, item.kind)
     finally:
+        replaying.reset(token)
         intake._lock.release()
+    if done:
+        ctx.deliver()
     return done
 
 
