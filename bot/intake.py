@@ -46,8 +46,10 @@ class Intake:
         path = db.sqlite_path
         if path is not None:
             return cls(str(path) + ".intake")
+        import hashlib
+
         base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "gaorec"
-        return cls(base / "intake")
+        return cls(base / f"intake-{hashlib.sha256(db.url.encode()).hexdigest()[:12]}")  # one queue per database
 
     def put(self, kind: str, body: dict, ref: str | None = None) -> str:
         """Store a request durably; returns its reference. Raises OSError when it cannot (disk full…)."""

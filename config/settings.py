@@ -70,7 +70,7 @@ class Settings(BaseSettings):
                                          "lock when another process holds it.")
     intake_dir: str | None = Field(None, validation_alias=_alias("intake_dir", "GAOREC_INTAKE_DIR"),
                                    description="Where Slack requests wait when the database is busy (default: "
-                                               "next to the SQLite file, else ~/.local/share/gaorec/intake).")
+                                               "next to the SQLite file, else ~/.local/share/gaorec/intake-<hash of the URL>).")
     owner_rules: list[dict[str, str]] = Field(default_factory=list, validation_alias=_alias("owner_rules"),
                                               description='[{agency = "...", owner = "U…"}, {query = "...", owner = "S…"}]')
 
