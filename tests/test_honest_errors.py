@@ -25,7 +25,7 @@ from bot.blocks import BUTTON_VALUE_MAX, escape, reply_blocks
 from bot.reply import Caller, Reply
 from storage import models
 
-from .fakeslack import FakeSlack, action_body, command_body, event_body, post, signed_headers
+from .fakeslack import FakeSlack, action_body, command_body, post, signed_headers
 from .slackserver import ROOT, SECRET, ServeProcess
 
 FORM = "application/x-www-form-urlencoded"
