@@ -1,10 +1,12 @@
 """/gaorec: acknowledged at once, answered through respond() after the ack."""
 from __future__ import annotations
 
+import logging
 import time
 
 from ... import metrics
 from ...blocks import fallback_text, reply_blocks, unescape
+from ...reply import Reply
 
 COMMAND = "/gaorec"
 KNOWN = {"help", "show", "overdue", "due", "mine", "assign", "unassign", "subscribe", "unsubscribe", "subscriptions",
@@ -29,10 +31,6 @@ def register(app, ctx) -> None:
                                        filename=reply.data["filename"], title=reply.data["filename"],
                                        initial_comment=f"{reply.total} recommendations")
             except Exception as exc:  # noqa: BLE001 - the user hears that the upload failed
-                from ...reply import Reply
-
-                import logging
-
                 logging.getLogger("gaorec.slack").warning("export upload failed: %s", type(exc).__name__)
                 reply = Reply(kind="error", text="Your export could not be sent to you (Slack refused the upload). "
                                                  "Try again in a moment; if it keeps failing, ask an admin to "
