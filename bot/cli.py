@@ -332,6 +332,10 @@ def remind(now_: str | None, dry_run: bool, as_json: bool) -> None:
         _emit(result.to_json())
         return
     for p in result.planned:
+        if "key" not in p:  # a statutory clock (bot/services/clocks.py): no recommendation key
+            click.echo(f"{p['kind']:<10} #{p['channel']} " + " ".join(
+                str(v) for k, v in p.items() if k not in ("kind", "channel") and v not in (None, "")))
+            continue
         click.echo(f"{p['kind']:<10} #{p['channel']} {p['key']} due {p['due']} "
                    f"({p['days_overdue']} days overdue) {p['text']}")
     for channel, n in result.waiting.items():
