@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -33,7 +34,58 @@ def _app(ctx: click.Context):
             ctx.obj = open_app(ctx.find_root().params.get("database"))
         except ConfigError as exc:
             raise ConfigMistake(str(exc)) from None
+        from storage.db import busy_timeout_ms
+
+        busy_timeout_ms.set(int(ctx.obj.settings.busy_wait * 1000))  # a CLI command waits for a busy database
     return ctx.obj
+
+
+class DatabaseExit(click.ClickException):
+    """A database problem a person must fix: one line, exit 2 (75, "try again later", when it is busy)."""
+
+    def __init__(self, message: str, busy: bool = False):
+        super().__init__(message)
+        self.exit_code = 75 if busy else 2
+
+
+class GaorecGroup(click.Group):
+    """Database problems (full disk, corrupt, foreign or read-only file, busy) become one line, no traceback."""
+
+    def invoke(self, ctx: click.Context):
+        from storage.problems import explain
+
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - only database problems are turned into a line
+            problem = explain(exc, _where(ctx))
+            if problem is None:
+                raise
+            raise DatabaseExit(problem.args[0], busy=problem.kind == "busy") from None
+
+
+def _where(ctx: click.Context) -> str:
+    app = ctx.obj
+    if app is not None:
+        return app.db.describe()
+    from storage.db import default_url
+
+    url = ctx.params.get("database") or os.environ.get("DATABASE_URL") or default_url()
+    try:
+        from sqlalchemy.engine import make_url
+
+        u = make_url(url)
+        return u.database if u.get_backend_name() == "sqlite" else u.render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001
+        return "the database"
+
+
+def _first_error(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        e = exc.errors()[0]
+        return f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}"
+    return str(exc)
 
 
 def _emit(data) -> None:
@@ -49,7 +101,7 @@ def _as_of(value: str | None, app) -> date:
         raise click.BadParameter(f"{value!r} is not a date like 2026-12-01", param_hint="--as-of") from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=GaorecGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--database", metavar="URL", help="Database URL (default: $DATABASE_URL, else SQLite in "
               "~/.local/share/gaorec/gaorec.db).")
 @click.version_option(package_name="gaorec")
@@ -78,6 +130,7 @@ def import_(sources: tuple[str, ...], mapping: str | None, as_json: bool) -> Non
     recommendations database listings of 2016-2024, and GAO's CSV export. The
     import is one transaction: any bad source, and nothing changes.
     """
+    from storage.locks import ImportBusy
     from storage.repo import ImportRefused
 
     from .service import expand_sources
@@ -100,11 +153,15 @@ def import_(sources: tuple[str, ...], mapping: str | None, as_json: bool) -> Non
             def stored(n: int) -> None:
                 progress.update(t_store, advance=n, visible=True)
 
+            def waiting() -> None:
+                err.print(f"Another import into {app.db.describe()} is running: waiting for it (up to "
+                          f"{app.settings.import_wait:.0f} s)…")
+
             summary = app.import_sources(files, on_source=lambda _s: progress.advance(t_read), progress=stored,
-                                         mapping=column_map)
+                                         mapping=column_map, on_wait=waiting)
     except ParseError as exc:
         raise click.ClickException(f"{exc} (nothing imported)") from None
-    except ImportRefused as exc:
+    except (ImportRefused, ImportBusy) as exc:
         raise click.ClickException(str(exc)) from None
     if app.settings.slack_bot_token and app.reminders.pending():
         from .adapters.slack import SlackPoster, make_client
@@ -372,6 +429,10 @@ def remind(now_: str | None, dry_run: bool, as_json: bool) -> None:
         _emit(result.to_json())
         return
     for p in result.planned:
+        if "key" not in p:  # a statutory clock (bot/services/clocks.py): no recommendation key
+            click.echo(f"{p['kind']:<10} #{p['channel']} " + " ".join(
+                str(v) for k, v in p.items() if k not in ("kind", "channel") and v not in (None, "")))
+            continue
         click.echo(f"{p['kind']:<10} #{p['channel']} {p['key']} due {p['due']} "
                    f"({p['days_overdue']} days overdue) {p['text']}")
     for channel, n in result.waiting.items():
@@ -437,13 +498,15 @@ def export(query: tuple[str, ...], overdue: bool, unimplemented: bool, fmt: str,
 @main.command()
 @click.argument("key", required=False)
 @click.option("--since", metavar="YYYY-MM-DD", help="Only events from this day on.")
-@click.option("--limit", type=click.IntRange(1, 1_000_000), help="Only the latest N events (default: 20 in a "
-              "terminal, all in a pipe or with --json).")
-@click.option("--json", "as_json", is_flag=True, help="Print the events as JSON.")
-def audit(key: str | None, since: str | None, limit: int | None, as_json: bool) -> None:
-    """The append-only audit log: acknowledgements, snoozes, assignments,
-    subscriptions, promise corrections, status changes and reminders, with
-    actor and time."""
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 100_000),
+              help="How many events (newest first).")
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(0), help="Skip this many newest events.")
+@click.option("--json", "as_json", is_flag=True, help="Print the events as JSON (with total and more).")
+def audit(key: str | None, since: str | None, limit: int, offset: int, as_json: bool) -> None:
+    """The append-only audit log, newest first: acknowledgements, snoozes,
+    assignments, subscriptions, promise corrections, status changes and
+    reminders, with actor and time. Says how many older events remain and how
+    to see them."""
     from .service import GaorecError
 
     app = _app(click.get_current_context())
@@ -454,25 +517,27 @@ def audit(key: str | None, since: str | None, limit: int | None, as_json: bool) 
         except ValueError:
             raise click.BadParameter(f"{since!r} is not a date like 2026-12-01", param_hint="--since") from None
     try:
-        events = app.audit(start, key)
+        events, total = app.audit_page(start, key, limit=limit, offset=offset)
     except GaorecError as exc:
         raise click.ClickException(str(exc)) from None
+    more = max(0, total - offset - len(events))
     if as_json:
-        _emit({"events": events})
+        _emit({"events": events, "total": total, "offset": offset, "limit": limit, "more": more})
         return
     if not events:
-        click.echo("No events.")
+        click.echo("No events." if not total else f"No events past --offset {offset} ({total} in all).")
         return
-    from .termout import Col, emit
+    from .termout import Col, emit, is_tty
 
-    from .termout import is_tty
-
-    shown = limit or (20 if is_tty() else len(events))
     emit([Col("at", keep=True), Col("actor", min_width=6), Col("action", keep=True), Col("key", keep=True),
           Col("channel", min_width=6), Col("detail", min_width=10)],
          [[e["at"][:19].replace("T", " "), e["actor"], e["action"], e["key"] or "-", e["channel"] or "",
-           ", ".join(f"{k}={v}" for k, v in e["detail"].items() if v not in (None, ""))] for e in events[-shown:]],
-         more=len(events) - min(shown, len(events)))
+           ", ".join(f"{k}={v}" for k, v in e["detail"].items() if v not in (None, ""))] for e in events])
+    if more:  # in a pipe the sentence goes to stderr, so stdout stays tab-separated lines
+        args = " ".join(a for a in (key or "", f"--since {since}" if since else "") if a)
+        click.echo(f"{more} more older event{'s' if more != 1 else ''}: "
+                   f"gaorec audit {args + ' ' if args else ''}--offset {offset + len(events)}"
+                   + (f" --limit {limit}" if limit != 100 else ""), err=not is_tty())
 
 
 @main.command()
@@ -496,12 +561,17 @@ def serve(host: str, port: int, log_level: str, log_format: str) -> None:
     (POST /slack/events, GET /healthz) on a production WSGI server."""
     from .adapters.slack import MissingSettings, serve as run_server, setup_logging
 
-    setup_logging(log_level.upper(), log_format)
     app = _app(click.get_current_context())
+    setup_logging(log_level.upper(), log_format, secrets=_secrets(app.settings))
     try:
         run_server(app.settings, host, port, service=app)
     except MissingSettings as exc:
         raise ConfigMistake(str(exc)) from None
+
+
+def _secrets(settings) -> list[str]:
+    return [v.get_secret_value() for v in (settings.slack_bot_token, settings.slack_signing_secret,
+                                           settings.slack_app_token) if v is not None]
 
 
 @main.command()
@@ -521,7 +591,7 @@ def run(sample: str | None) -> None:
     if app.settings.slack_bot_token and (app.settings.slack_signing_secret or app.settings.slack_app_token):
         from .adapters.slack import MissingSettings, serve as run_server, setup_logging
 
-        setup_logging()
+        setup_logging(secrets=_secrets(app.settings))
         try:
             run_server(app.settings, service=app)
         except MissingSettings as exc:

@@ -108,17 +108,23 @@ class Gaorec:
     def import_sources(self, sources: list[str], *, now: datetime | None = None,
                        on_source: Callable[[str], None] | None = None,
                        progress: Callable[[int], None] | None = None,
-                       mapping: Mapping | None = None) -> repo.ImportSummary:
+                       mapping: Mapping | None = None,
+                       on_wait: Callable[[], None] | None = None) -> repo.ImportSummary:
         """Parse every source first (any error: nothing is written), then upsert all in one transaction.
-        With ``mapping`` every source is a spreadsheet read through that column map."""
+        With ``mapping`` every source is a spreadsheet read through that column map. Imports into one
+        database run one at a time: a second waits up to settings.import_wait seconds (on_wait is called
+        once when it starts waiting), then raises storage.locks.ImportBusy."""
         results = []
         for src in expand_sources(sources):
             results.append(self.read_source(src, mapping))
             if on_source:
                 on_source(src)
         now_naive = now.astimezone(timezone.utc).replace(tzinfo=None) if now and now.tzinfo else now
-        summary = repo.import_results(self.db, results, now=now_naive, tz=self.settings.tz, progress=progress)
-        summary.threads_closed = self.reminders.after_import(summary.changed_keys, now_naive)
+        from storage.locks import import_lock
+
+        with import_lock(self.db, self.settings.import_wait, on_wait):  # one import at a time (finding 5, #15)
+            summary = repo.import_results(self.db, results, now=now_naive, tz=self.settings.tz, progress=progress)
+            summary.threads_closed = self.reminders.after_import(summary.changed_keys, now_naive)
         from . import metrics
 
         for result, n in (("new", summary.new), ("changed", summary.changed), ("unchanged", summary.unchanged)):
@@ -363,6 +369,20 @@ class Gaorec:
                     raise GaorecError(f"no recommendation has the key {key!r}")
                 rec_id = v.id
             return repo.audit_log(s, since=since, rec_id=rec_id)
+
+    def audit_page(self, since: datetime | None = None, key: str | None = None, *, limit: int = 100,
+                   offset: int = 0) -> tuple[list[dict], int]:
+        """(events newest first, how many match in all)."""
+        from storage.queries import audit as audit_q
+
+        with self.db.session() as s:
+            rec_id = None
+            if key:
+                v = repo.get(s, key)
+                if v is None:
+                    raise GaorecError(f"no recommendation has the key {key!r}")
+                rec_id = v.id
+            return audit_q.page(s, since=since, rec_id=rec_id, limit=limit, offset=offset)
 
     # -- owners, subscriptions, history -------------------------------------------
     def may_manage(self, caller: Caller) -> bool:

@@ -92,6 +92,15 @@ class Settings(BaseSettings):
                                                                                 "GAOREC_CLAIM_TIMEOUT"),
                                  description="Seconds after which a post claimed by a process that vanished is "
                                              "reconciled by its key and, if Slack does not have it, sent again.")
+    import_wait: float = Field(600.0, ge=0, le=86_400, validation_alias=_alias("import_wait", "GAOREC_IMPORT_WAIT"),
+                               description="Seconds an import waits for another import into the same database "
+                                           "to finish before it gives up.")
+    busy_wait: float = Field(600.0, ge=1, le=86_400, validation_alias=_alias("busy_wait", "GAOREC_BUSY_WAIT"),
+                             description="Seconds a CLI command (remind, digest, import…) waits for SQLite's write "
+                                         "lock when another process holds it.")
+    intake_dir: str | None = Field(None, validation_alias=_alias("intake_dir", "GAOREC_INTAKE_DIR"),
+                                   description="Where Slack requests wait when the database is busy (default: "
+                                               "next to the SQLite file, else ~/.local/share/gaorec/intake-<hash of the URL>).")
     owner_rules: list[dict[str, str]] = Field(default_factory=list, validation_alias=_alias("owner_rules"),
                                               description='[{agency = "...", owner = "U…"}, {query = "...", owner = "S…"}]')
 

@@ -116,10 +116,16 @@ def create_app(settings: Settings, client: WebClient | None = None, service: Gao
         ignoring_self_events_enabled=True,
         raise_error_for_unhandled_request=False,
     )
-    ctx = Context(service=service, poster=SlackPoster(client))
+    from ..intake import Intake
+    from ..listeners.durable import DurableApp, error_handler, guard_arguments
+
+    ctx = Context(service=service, poster=SlackPoster(client),
+                  intake=Intake.for_database(service.db, service.settings.intake_dir))
     service.reminders.is_admin = lambda user: ctx.is_admin(client, user)
 
-    register(app, ctx)
+    app.use(guard_arguments)  # NULs and forged button values, before any listener
+    app.error(error_handler(ctx))  # failures before the 200: logged with a reference, answered
+    register(DurableApp(app, ctx), ctx)  # lazy listeners: queued when the database is busy, answered on failure
     app.gaorec_context = ctx  # for tests and the scheduler
     return app
 
@@ -211,13 +217,15 @@ def wsgi_app(app: App, service: Gaorec, leader=None):
     def application(environ, start_response):
         path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
         if path == "/healthz" and method in ("GET", "HEAD"):
+            from storage.health import check
+
             scheduler = "off" if leader is None else ("leader" if leader.held else "follower")
-            status, body = "200 OK", {"ok": True, "database": "ok", "scheduler": scheduler}
-            try:
-                service.db.ping()
-            except Exception as exc:  # noqa: BLE001 - health reports, never raises
-                status, body = "503 Service Unavailable", {"ok": False, "database": type(exc).__name__,
-                                                           "scheduler": scheduler}
+            state = check(service.db)  # reads gaorec's tables; on SQLite, can a write start? (#15, finding 8)
+            status = "200 OK" if state == "ok" else "503 Service Unavailable"
+            body = {"ok": state == "ok", "database": state, "scheduler": scheduler}
+            intake = getattr(app, "gaorec_context", None)
+            if intake is not None and intake.intake is not None:
+                body["queued"] = intake.intake.count()
             data = json.dumps(body).encode()
             start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
             return [data]
@@ -227,7 +235,10 @@ def wsgi_app(app: App, service: Gaorec, leader=None):
             return [data]
         return bolt(environ, start_response)
 
-    return application
+    from .http_guard import guard
+
+    secret = service.settings.slack_signing_secret
+    return guard(application, secret.get_secret_value() if secret else None)
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 3000, *, threads: int = 8,
@@ -243,7 +254,15 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 3000, *, thre
 
     leader = Leader(service.db)
     scheduler = build(service, service.reminders, app.gaorec_context.poster, leader)
+    from ..listeners.durable import REPLAY_SECONDS, replay
+
+    ctx = app.gaorec_context
+    # every replica replays its own intake queue (requests its busy database could not take)
+    scheduler.add_job(lambda: replay(ctx), "interval", seconds=REPLAY_SECONDS, id="intake-replay",
+                      replace_existing=True, coalesce=True, max_instances=1, misfire_grace_time=None)
     scheduler.start()
+    if ctx.intake.count():
+        log.info("%d request(s) wait in the intake queue %s", ctx.intake.count(), ctx.intake.dir)
     import signal
 
     def stop(signum, frame):  # SIGTERM: finish the running job, then leave
@@ -259,9 +278,9 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 3000, *, thre
         print(f"gaorec: connecting to Slack by Socket Mode ({settings.slack_api_url})", file=sys.stderr, flush=True)
         SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
         return
-    from waitress import create_server
+    from .http_guard import create_server
 
-    server = create_server(wsgi_app(app, service, leader), host=host, port=port, threads=threads, ident="gaorec")
+    server = create_server(wsgi_app(app, service, leader), host, port, threads)
     print(f"gaorec: listening on http://{host}:{server.effective_port} (POST /slack/events, GET /healthz)",
           file=sys.stderr, flush=True)
     try:
@@ -281,10 +300,13 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, ensure_ascii=False)
 
 
-def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
+def setup_logging(level: str = "INFO", fmt: str = "text", secrets: list[str] | None = None) -> None:
     """Log lines to stderr (text, or JSON with fmt="json"); slack_sdk's debug logging, which prints request
     bodies, stays off."""
+    from .http_guard import Hygiene
+
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(Hygiene(secrets or []))  # no token, no secret, no forged line, no endless line
     handler.setFormatter(JsonFormatter() if fmt == "json" else
                          logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     root = logging.getLogger()

@@ -50,6 +50,19 @@ def _button(text: str, action_id: str, value: str, style: str | None = None) -> 
                          value=value[:BUTTON_VALUE_MAX], style=style)
 
 
+def page_value(text: str, offset: int) -> str:
+    """A paging button's value: whole JSON within Slack's 2,000 characters (never cut mid-JSON), the query
+    shortened (never inside an &amp; escape) when it must be."""
+    value = json.dumps({"t": text, "o": offset}, ensure_ascii=False)
+    while len(value) > BUTTON_VALUE_MAX:
+        text = text[:len(text) - max(1, len(value) - BUTTON_VALUE_MAX)]
+        amp = text.rfind("&")
+        if amp >= len(text) - 4 and ";" not in text[amp:]:
+            text = text[:amp]
+        value = json.dumps({"t": text, "o": offset}, ensure_ascii=False)
+    return value
+
+
 def promise_line(v, as_of: date) -> str:
     p = v.current_promise
     if p is None:
@@ -287,13 +300,12 @@ def reply_blocks(reply: Reply, *, share: bool = True, buttons: bool = True) -> l
     if buttons:
         text = escape(reply.source_text[:500])  # button values are data, but never live markup
         if reply.offset > 0:
-            nav.append(_button("Previous", "gaorec_page_prev",
-                               json.dumps({"t": text, "o": max(0, reply.offset - PAGE)})))
+            nav.append(_button("Previous", "gaorec_page_prev", page_value(text, max(0, reply.offset - PAGE))))
         if shown_to < reply.total:
             nav.append(_button(f"Next ({shown_to + 1}-{min(reply.total, shown_to + PAGE)})", "gaorec_page_next",
-                               json.dumps({"t": text, "o": shown_to})))
+                               page_value(text, shown_to)))
         if share:
-            nav.append(_button("Share in channel", "gaorec_share", json.dumps({"t": text, "o": reply.offset})))
+            nav.append(_button("Share in channel", "gaorec_share", page_value(text, reply.offset)))
     if nav:
         blocks.append(ActionsBlock(block_id="nav", elements=nav))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(

@@ -19,6 +19,8 @@ ADMIN_TTL = 600.0  # seconds a users.info answer is trusted
 class Context:
     service: Gaorec
     poster: object = None  # where reminder posts go (the Slack poster)
+    intake: object = None  # the durable intake queue (bot/intake.py) for requests a busy database could not take
+    handlers: dict = field(default_factory=dict)  # kind -> (lazy listener, its argument names), for replays
     _admins: dict[str, tuple[float, bool]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -35,7 +37,10 @@ class Context:
             admin = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
         except SlackApiError as exc:
             log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
-            admin = False  # deny by default
+            return False  # deny by default, and ask again next time (a failure is not an answer to cache)
+        except Exception as exc:  # noqa: BLE001 - connection errors too: deny, and the user still gets an answer
+            log.warning("users.info failed for %s: %s", user_id, type(exc).__name__)
+            return False
         with self._lock:
             self._admins[user_id] = (now, admin)
         return admin
@@ -46,8 +51,8 @@ class Context:
         from storage import repo
 
         event_id = body.get("event_id")
-        if not event_id:
-            return True
+        if not event_id or body.get("_gaorec_replay"):
+            return True  # a replay from the intake queue: its first delivery was this very request
         with self.service.db.write() as s:
             first = repo.first_delivery(s, body.get("team_id") or "", event_id, repo.utcnow())
         if not first:
@@ -55,8 +60,18 @@ class Context:
         return first
 
     def deliver(self) -> None:
-        """Send what the last action put in the outbox (confirmations, parent updates)."""
-        self.service.reminders.deliver(self.poster)
+        """Send what the last action put in the outbox (confirmations, parent updates). The outbox is durable:
+        when the database is busy, the delivery job sends them later."""
+        from .durable import is_transient, replaying
+
+        if replaying.get():
+            return  # the replay delivers once, after the queue
+        try:
+            self.service.reminders.deliver(self.poster)
+        except Exception as exc:  # noqa: BLE001
+            if not is_transient(exc):
+                raise
+            log.info("database busy: the outbox is left to the delivery job")
 
     def caller(self, client, user_id: str, channel_id: str | None, name: str = "") -> Caller:
         return Caller(user_id=user_id, name=name, is_admin=self.is_admin(client, user_id), channel_id=channel_id)

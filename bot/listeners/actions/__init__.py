@@ -58,9 +58,10 @@ def register(app, ctx) -> None:
 
     def reminder_id(body) -> int | None:
         try:
-            return int(_state(body).get("r"))
-        except (TypeError, ValueError):
+            rid = int(_state(body).get("r"))
+        except (TypeError, ValueError, OverflowError):
             return None
+        return rid if 0 < rid < 2**31 else None  # a forged id never reaches the database
 
     def denied(body, respond, result):
         from ...blocks.reminders import refusal_text
@@ -69,6 +70,10 @@ def register(app, ctx) -> None:
 
     def acknowledge(body, respond):
         rid = reminder_id(body)
+        if rid is None:
+            respond(text="That button is out of date or was not made by gaorec; nothing was recorded.",
+                    response_type="ephemeral", replace_original=False)
+            return
         result = engine.acknowledge(rid, body["user"]["id"], "button", None)
         if not result.ok:
             denied(body, respond, result)

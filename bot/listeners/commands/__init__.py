@@ -5,7 +5,8 @@ import logging
 import time
 
 from ... import metrics
-from ...blocks import fallback_text, reply_blocks
+from ...blocks import fallback_text, reply_blocks, unescape
+from ...reply import Reply
 
 log = logging.getLogger("gaorec.slack")
 COMMAND = "/gaorec"
@@ -41,10 +42,11 @@ def register(app, ctx) -> None:
 
     def run_command(body, respond, client):
         time.sleep(0.001)  # let the ack's response leave before this thread takes the GIL for the search
-        word = (body.get("text") or "").split(" ", 1)[0].lower()
+        text = unescape(body.get("text") or "")  # should_escape: Slack sent &amp; &lt; &gt;; undo it exactly once
+        word = text.split(" ", 1)[0].lower()
         metrics.COMMANDS.labels(word if word in KNOWN else "search").inc()
         caller = ctx.caller(client, body["user_id"], body.get("channel_id"), body.get("user_name", ""))
-        reply = ctx.service.handle(body.get("text", ""), caller)
+        reply = ctx.service.handle(text, caller)
         if reply.kind == "file":  # to the caller, by files upload v2 in a direct message
             reply = send_export(client, body["user_id"], reply)
         respond(blocks=[b.to_dict() for b in reply_blocks(reply)], text=fallback_text(reply),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-from ...blocks import unfurl_blocks
+from ...blocks import unescape, unfurl_blocks
 from ...reminders.engine import ACK_REACTIONS
 
 log = logging.getLogger("gaorec.slack")
@@ -36,7 +36,9 @@ def register(app, ctx) -> None:
         reminder_id = engine.reminder_for_thread(event.get("channel"), event["thread_ts"])
         if reminder_id is None or not ctx.first_delivery(body):
             return
-        answer(reminder_id, event["user"], event["channel"], event["thread_ts"], "reply", event.get("text") or "")
+        # Slack sends message text escaped (&amp; &lt; &gt;): store what the owner typed; rendering escapes once
+        answer(reminder_id, event["user"], event["channel"], event["thread_ts"], "reply",
+               unescape(event.get("text") or ""))
 
     def reaction(event, body):
         item = event.get("item") or {}
