@@ -62,6 +62,9 @@ class Settings(BaseSettings):
                                                                                 "GAOREC_CLAIM_TIMEOUT"),
                                  description="Seconds after which a post claimed by a process that vanished is "
                                              "reconciled by its key and, if Slack does not have it, sent again.")
+    delivery_poll: float = Field(2.0, ge=0.1, le=600, validation_alias=_alias("delivery_poll", "GAOREC_DELIVERY_POLL"),
+                                 description="Seconds between checks of the outbox by the delivery job of "
+                                             "`gaorec serve` (it is also woken at once by commands and answers).")
     owner_rules: list[dict[str, str]] = Field(default_factory=list, validation_alias=_alias("owner_rules"),
                                               description='[{agency = "...", owner = "U…"}, {query = "...", owner = "S…"}]')
 

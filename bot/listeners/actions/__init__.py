@@ -72,7 +72,9 @@ def register(app, ctx) -> None:
         if rid is None:
             return
         result = engine.acknowledge(rid, body["user"]["id"], "button", None)
-        if not result.ok:
+        if not result.ok and result.reason:
+            respond(text=result.reason, response_type="ephemeral", replace_original=False)
+        elif not result.ok:
             denied(body, respond, result.owner)
         ctx.deliver()
 
@@ -96,7 +98,9 @@ def register(app, ctx) -> None:
         if rid is None:
             return
         result = engine.snooze(rid, body["user"]["id"], until, None)
-        if not result.ok:
+        if not result.ok and result.reason:
+            respond(text=result.reason, response_type="ephemeral", replace_original=False)
+        elif not result.ok:
             denied(body, respond, result.owner)
         ctx.deliver()
 

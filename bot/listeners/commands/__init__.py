@@ -28,7 +28,6 @@ def register(app, ctx) -> None:
                                    initial_comment=f"{reply.total} recommendations")
         respond(blocks=[b.to_dict() for b in reply_blocks(reply)], text=fallback_text(reply),
                 response_type="ephemeral")
-        if ctx.service.reminders.pending():
-            ctx.deliver()  # a snooze confirms in its thread
+        ctx.deliver()  # wakes the delivery job: a snooze confirms in its thread
 
     app.command(COMMAND)(ack=ack_command, lazy=[run_command])
