@@ -29,6 +29,7 @@ class Call:
     params: dict
     headers: dict
     at: float = field(default_factory=time.time)
+    path: str = ""  # the URL path (which response URL was posted to)
 
 
 class FakeSlack:
@@ -257,7 +258,7 @@ class FakeSlack:
                     return
                 with fake._cond:
                     failure = fake.failures[method].pop(0) if fake.failures[method] else None
-                    fake.calls.append(Call(method, params, dict(self.headers)))
+                    fake.calls.append(Call(method, params, dict(self.headers), path=self.path))
                     fake._cond.notify_all()
                 if failure and failure[4]:  # the call takes effect, then the answer is lost
                     fake._answer(method, params)
