@@ -113,6 +113,11 @@ class Delivery:
             return list(s.scalars(select(Outbox.channel_id).where(self.claimable()).distinct()))
 
     def take(self, channel: str) -> bool:
+        with self.db.session() as s:  # a lane visibly held by a living holder costs no write transaction
+            lane = s.get(OutboxLane, channel)
+            if lane is not None and lane.holder not in (None, self.holder) and lane.lease_until is not None \
+                    and lane.lease_until >= _utc():
+                return False
         try:
             with self.db.write() as s:
                 now = _utc()
