@@ -2,14 +2,14 @@
 of a post (an uncertain post is looked up from there)
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0013
 Create Date: 2026-11-28
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0009'
-down_revision = '0005'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
