@@ -2,14 +2,14 @@
 of a post (an uncertain post is looked up from there)
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0014
 Create Date: 2026-11-28
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0009'
-down_revision = '0006'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
