@@ -77,6 +77,8 @@ class Gaorec:
 
         self.reminders = Engine(self, pace_seconds=self.settings.post_interval,
                                 claim_timeout=timedelta(seconds=self.settings.claim_timeout))
+        # channel -> None when gaorec can post there, else what to do about it (the chat adapter sets it)
+        self.channel_access: Callable[[str], str | None] | None = None
 
     # -- time --------------------------------------------------------------
     def today(self, now: datetime | None = None) -> date:
@@ -439,13 +441,15 @@ class Gaorec:
         if not self.may_manage(caller):
             return self._denied(f"{cmd} channels", as_of)
         now = repo.utcnow()
+        problem = self.channel_access(channel) if cmd == "subscribe" and self.channel_access else None
         with self.db.write() as s:
             if cmd == "subscribe":
                 added = repo.subscribe(s, channel, query, caller.user_id, now)
                 what = f"recommendations matching `{esc(query)}`" if query else "all recommendations"
+                warn = f"\n:warning: {problem}" if problem else ""
                 return Reply(kind="text", as_of=as_of, mrkdwn=(
                     f"This channel will hear reminders for {what}." if added
-                    else f"This channel already hears reminders for {what}."))
+                    else f"This channel already hears reminders for {what}.") + warn)
             n = repo.unsubscribe(s, channel, query or None, caller.user_id, now)
             return Reply(kind="text", as_of=as_of, mrkdwn=(
                 f"Removed {n} subscription{'s' if n != 1 else ''} from this channel." if n
@@ -457,8 +461,10 @@ class Gaorec:
             return Reply(kind="error", as_of=as_of, text="Usage: /gaorec snooze KEY 30d [reason] (or 2w)")
         key, n, unit, reason = m.group(1), int(m.group(2)), m.group(3).lower(), m.group(4)
         days = n * 7 if unit.startswith("w") else n
-        if not 1 <= days <= 365:
-            return Reply(kind="error", as_of=as_of, text="Snooze for 1 to 365 days.")
+        from .reminders.engine import MAX_SNOOZE_DAYS
+
+        if not 1 <= days <= MAX_SNOOZE_DAYS:  # the engine applies the same rule to every surface
+            return Reply(kind="error", as_of=as_of, text=f"Snooze for 1 to {MAX_SNOOZE_DAYS} days.")
         results = self.reminders.snooze_key(key, caller.channel_id, caller.user_id, days, reason, now)
         if not results:
             v = self.show(key, now)
@@ -472,6 +478,8 @@ class Gaorec:
             return Reply(kind="text", as_of=as_of, mrkdwn=(
                 f"Nothing to snooze yet: `{v.key}` has no open reminder in this channel ({state}). Reminders start "
                 f"in channels that subscribe (`/gaorec subscribe`) once a promised date has passed; snooze one then."))
+        if not any(r.ok for r in results) and results[0].reason:
+            return Reply(kind="error", as_of=as_of, text=results[0].reason)
         if not any(r.ok for r in results):
             owner = results[0].owner
             return Reply(kind="text", as_of=as_of, mrkdwn=f"Only {mention(owner)} or an admin can snooze this.")

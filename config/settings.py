@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     intake_dir: str | None = Field(None, validation_alias=_alias("intake_dir", "GAOREC_INTAKE_DIR"),
                                    description="Where Slack requests wait when the database is busy (default: "
                                                "next to the SQLite file, else ~/.local/share/gaorec/intake-<hash of the URL>).")
+    delivery_poll: float = Field(2.0, ge=0.1, le=600, validation_alias=_alias("delivery_poll", "GAOREC_DELIVERY_POLL"),
+                                 description="Seconds between checks of the outbox by the delivery job of "
+                                             "`gaorec serve` (it is also woken at once by commands and answers).")
     owner_rules: list[dict[str, str]] = Field(default_factory=list, validation_alias=_alias("owner_rules"),
                                               description='[{agency = "...", owner = "U…"}, {query = "...", owner = "S…"}]')
 

@@ -194,10 +194,21 @@ class Outbox(Base):
     state: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime)
-    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)  # the current claim (kept fresh while alive)
+    first_claimed_at: Mapped[datetime | None] = mapped_column(DateTime)  # reconcile looks from here
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     result_ts: Mapped[str | None] = mapped_column(String(32))
     error: Mapped[str | None] = mapped_column(String(300))
+
+
+class OutboxLane(Base):
+    """One delivery lane per channel: only its holder posts there, while its lease lasts (the holder extends
+    it while alive, also during Retry-After sleeps); last_post_at keeps the post interval across processes."""
+    __tablename__ = "outbox_lanes"
+    channel_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime)
+    last_post_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Acknowledgement(Base):

@@ -118,10 +118,14 @@ def create_app(settings: Settings, client: WebClient | None = None, service: Gao
     )
     from ..intake import Intake
     from ..listeners.durable import DurableApp, error_handler, guard_arguments
+    from ..reminders.delivery import DeliveryWorker
 
     ctx = Context(service=service, poster=SlackPoster(client),
                   intake=Intake.for_database(service.db, service.settings.intake_dir))
+    ctx.worker = DeliveryWorker(service.reminders, ctx.poster, poll=settings.delivery_poll)  # started by serve
     service.reminders.is_admin = lambda user: ctx.is_admin(client, user)
+    service.reminders.in_group = lambda group, user: ctx.in_group(client, group, user)
+    service.channel_access = lambda channel: channel_access(client, channel)
 
     app.use(guard_arguments)  # NULs and forged button values, before any listener
     app.error(error_handler(ctx))  # failures before the 200: logged with a reference, answered
@@ -186,21 +190,59 @@ class SlackPoster:
         self._call(self.client.chat_postEphemeral, channel=channel, user=user, text=text, thread_ts=thread_ts)
 
     def find(self, channel, key, thread_ts, oldest) -> str | None:
-        """Reconcile an uncertain send: the message whose metadata carries our key."""
+        """Reconcile an uncertain send: the message whose metadata carries our key, looked for in every page
+        (response_metadata.next_cursor) since `oldest`. A lookup that fails raises (RetryLater, Uncertain):
+        "not found" is only said after the last page."""
         from datetime import timezone as _tz
 
         oldest_ts = f"{oldest.replace(tzinfo=_tz.utc).timestamp():.6f}"
-        if thread_ts:
-            resp = self._call(self.client.conversations_replies, channel=channel, ts=thread_ts, oldest=oldest_ts,
-                              include_all_metadata=True, limit=200)
-        else:
-            resp = self._call(self.client.conversations_history, channel=channel, oldest=oldest_ts,
-                              include_all_metadata=True, limit=200)
-        for msg in resp.get("messages") or []:
-            payload = ((msg.get("metadata") or {}).get("event_payload") or {})
-            if payload.get("key") == key:
-                return msg.get("ts")
+        cursor = None
+        for _ in range(10_000):  # a bound, far beyond any channel's traffic since a claim
+            if thread_ts:
+                resp = self._call(self.client.conversations_replies, channel=channel, ts=thread_ts,
+                                  oldest=oldest_ts, include_all_metadata=True, limit=200, cursor=cursor)
+            else:
+                resp = self._call(self.client.conversations_history, channel=channel, oldest=oldest_ts,
+                                  include_all_metadata=True, limit=200, cursor=cursor)
+            for msg in resp.get("messages") or []:
+                payload = ((msg.get("metadata") or {}).get("event_payload") or {})
+                if payload.get("key") == key:
+                    return msg.get("ts")
+            cursor = (resp.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+        from ..reminders.engine import Uncertain
+
+        raise Uncertain("lookup did not end")
+
+
+INVITE = "Invite it with `/invite @gaorec` in this channel; reminders that could not be posted follow then."
+
+
+def channel_access(client: WebClient, channel: str) -> str | None:
+    """None when gaorec can post in the channel (joining a public one it is not in), else what to do."""
+    from slack_sdk.errors import SlackApiError
+
+    if channel[:1] in ("D", "U", "W"):  # a direct message with the app
         return None
+    try:
+        info = client.conversations_info(channel=channel).get("channel") or {}
+    except SlackApiError as exc:
+        code = exc.response.get("error")
+        if code == "channel_not_found":  # a private channel the app was not invited to
+            return f"gaorec is not a member of this channel, so reminders cannot arrive here yet. {INVITE}"
+        return f"gaorec could not check that it can post here (Slack said `{code}`). {INVITE}"
+    if info.get("is_member") or info.get("is_im"):
+        return None
+    if info.get("is_archived"):
+        return "This channel is archived: reminders cannot arrive here."
+    if not info.get("is_private"):
+        try:
+            client.conversations_join(channel=channel)
+            return None
+        except SlackApiError as exc:
+            return f"gaorec could not join this channel (Slack said `{exc.response.get('error')}`). {INVITE}"
+    return f"gaorec is not a member of this private channel, so reminders cannot arrive here yet. {INVITE}"
 
 
 # -- HTTP ---------------------------------------------------------------------
@@ -263,10 +305,12 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 3000, *, thre
     scheduler.start()
     if ctx.intake.count():
         log.info("%d request(s) wait in the intake queue %s", ctx.intake.count(), ctx.intake.dir)
+    worker = app.gaorec_context.worker.start()  # the delivery job: every replica, one lane per channel
     import signal
 
     def stop(signum, frame):  # SIGTERM: finish the running job, then leave
         log.info("stopping (signal %s)", signum)
+        worker.stop()
         scheduler.shutdown(wait=True)
         leader.release()
         raise SystemExit(0)

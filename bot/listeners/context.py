@@ -13,6 +13,7 @@ from ..service import Gaorec
 
 log = logging.getLogger("gaorec.slack")
 ADMIN_TTL = 600.0  # seconds a users.info answer is trusted
+GROUP_TTL = 60.0  # seconds a user group's member list is trusted
 
 
 @dataclass
@@ -21,7 +22,9 @@ class Context:
     poster: object = None  # where reminder posts go (the Slack poster)
     intake: object = None  # the durable intake queue (bot/intake.py) for requests a busy database could not take
     handlers: dict = field(default_factory=dict)  # kind -> (lazy listener, its argument names), for replays
+    worker: object = None  # the delivery job (reminders/delivery.py DeliveryWorker); woken after writes
     _admins: dict[str, tuple[float, bool]] = field(default_factory=dict)
+    _groups: dict[str, tuple[float, frozenset[str] | None]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def is_admin(self, client, user_id: str) -> bool:
@@ -59,19 +62,29 @@ class Context:
             log.info("event %s already received; skipping the retry", event_id)
         return first
 
-    def deliver(self) -> None:
-        """Send what the last action put in the outbox (confirmations, parent updates). The outbox is durable:
-        when the database is busy, the delivery job sends them later."""
-        from .durable import is_transient, replaying
+    def in_group(self, client, group_id: str, user_id: str) -> bool:
+        """Is the user a member of the user group (usergroups.users.list, scope usergroups:read)? Denied when
+        Slack cannot say."""
+        now = time.monotonic()
+        with self._lock:
+            hit = self._groups.get(group_id)
+        if hit is None or now - hit[0] >= GROUP_TTL:
+            try:
+                members = frozenset(client.usergroups_users_list(usergroup=group_id).get("users") or [])
+            except SlackApiError as exc:
+                log.warning("usergroups.users.list failed for %s: %s", group_id, exc.response.get("error"))
+                members = None  # deny by default; asked again next time
+            with self._lock:
+                if members is not None:
+                    self._groups[group_id] = (now, members)
+            hit = (now, members)
+        return bool(hit[1]) and user_id in hit[1]
 
-        if replaying.get():
-            return  # the replay delivers once, after the queue
-        try:
-            self.service.reminders.deliver(self.poster)
-        except Exception as exc:  # noqa: BLE001
-            if not is_transient(exc):
-                raise
-            log.info("database busy: the outbox is left to the delivery job")
+    def deliver(self) -> None:
+        """Wake the delivery job for what the last action put in the outbox (confirmations, parent updates).
+        Listeners never post outbox rows themselves: pacing and exactly-once live in one place."""
+        if self.worker is not None:
+            self.worker.wake()
 
     def caller(self, client, user_id: str, channel_id: str | None, name: str = "") -> Caller:
         return Caller(user_id=user_id, name=name, is_admin=self.is_admin(client, user_id), channel_id=channel_id)

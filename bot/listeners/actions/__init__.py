@@ -75,7 +75,9 @@ def register(app, ctx) -> None:
                     response_type="ephemeral", replace_original=False)
             return
         result = engine.acknowledge(rid, body["user"]["id"], "button", None)
-        if not result.ok:
+        if not result.ok and result.reason:
+            respond(text=result.reason, response_type="ephemeral", replace_original=False)
+        elif not result.ok:
             denied(body, respond, result)
         ctx.deliver()
 
@@ -97,7 +99,9 @@ def register(app, ctx) -> None:
             until = now + timedelta(days=7 if action["action_id"] == "gaorec_snooze_week" else 30)
             rid = reminder_id(body)
         result = engine.snooze(rid, body["user"]["id"], until, None)
-        if not result.ok:
+        if not result.ok and result.reason:
+            respond(text=result.reason, response_type="ephemeral", replace_original=False)
+        elif not result.ok:
             denied(body, respond, result)
         ctx.deliver()
 

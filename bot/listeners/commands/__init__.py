@@ -51,7 +51,6 @@ def register(app, ctx) -> None:
             reply = send_export(client, body["user_id"], reply)
         respond(blocks=[b.to_dict() for b in reply_blocks(reply)], text=fallback_text(reply),
                 response_type="ephemeral")
-        if ctx.service.reminders.pending():
-            ctx.deliver()  # a snooze confirms in its thread
+        ctx.deliver()  # wakes the delivery job: a snooze confirms in its thread
 
     app.command(COMMAND)(ack=ack_command, lazy=[run_command])

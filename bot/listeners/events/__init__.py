@@ -10,7 +10,8 @@ from ...reminders.engine import ACK_REACTIONS
 
 log = logging.getLogger("gaorec.slack")
 PRODUCT_RE = re.compile(r"/products/(gao-\d{2}-\d{1,6}[a-z]{0,2})", re.IGNORECASE)
-EVENTS = ("link_shared", "message", "reaction_added", "app_home_opened")  # the last in listeners/views
+EVENTS = ("link_shared", "message", "reaction_added", "member_joined_channel",
+          "app_home_opened")  # the last in listeners/views
 ONLY_OWNER = "Only {owner} or an admin can acknowledge this reminder; nothing was recorded."
 
 
@@ -64,6 +65,18 @@ def register(app, ctx) -> None:
         if unfurls:
             client.chat_unfurl(channel=event.get("channel"), ts=event.get("message_ts"), unfurls=unfurls)
 
+    def joined(event, body, context):
+        """The app was invited to a channel: what failed there for want of membership is posted now."""
+        me = context.get("bot_user_id") or next((a.get("user_id") for a in body.get("authorizations") or []
+                                                 if a.get("is_bot")), None)
+        if not me or event.get("user") != me or not event.get("channel"):
+            return
+        from ...reminders.delivery import revive
+
+        if revive(ctx.service.db, event["channel"]):
+            ctx.deliver()
+
+    app.event("member_joined_channel")(ack=ack_event, lazy=[joined])
     app.event("link_shared")(ack=ack_event, lazy=[unfurl])
     app.event("message")(ack=ack_event, lazy=[thread_reply])
     app.event("reaction_added")(ack=ack_event, lazy=[reaction])
