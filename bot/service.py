@@ -18,6 +18,7 @@ from .gao.records import ParseError, ParseResult
 from .blocks import escape as esc
 from .blocks import owner_markup
 from .reply import HELP, Caller, Reply
+from .suggest import did_you_mean
 
 SOURCE_SUFFIXES = {".txt", ".html", ".htm", ".csv"}
 PAGE_SIZE = 5
@@ -117,7 +118,8 @@ class Gaorec:
     # -- reads -------------------------------------------------------------
     def search(self, query: str, limit: int = 20, offset: int = 0) -> tuple[list[repo.RecView], int]:
         with self.db.session() as s:
-            return repo.search(s, query[:MAX_QUERY], limit=limit, offset=offset)
+            return repo.search(s, query[:MAX_QUERY], limit=limit, offset=offset, as_of=self.today(),
+                               rules=self.settings.owner_rules)
 
     def show(self, key: str) -> repo.RecView | None:
         with self.db.session() as s:
@@ -224,6 +226,11 @@ class Gaorec:
             v = self.show(cmd)
             if v is not None:
                 return Reply(kind="card", records=[v], total=1, as_of=as_of, title=v.key)
+        suggestion = did_you_mean(cmd)
+        if suggestion and not self.search(words, limit=1)[1]:
+            example = f"/gaorec {suggestion} {rest}".strip()
+            return Reply(kind="text", as_of=as_of, mrkdwn=f"Did you mean `{suggestion}`? Try `{esc(example)}` "
+                                                          f"(or `/gaorec help` for every command).")
         return self.search_reply(words, as_of, offset)
 
     # -- App Home -----------------------------------------------------------------------
