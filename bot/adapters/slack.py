@@ -186,9 +186,33 @@ def wsgi_app(app: App, service: Gaorec, leader=None):
             data = metrics.exposition()
             start_response("200 OK", [("Content-Type", "text/plain; version=0.0.4"), ("Content-Length", str(len(data)))])
             return [data]
+        if path == "/slack/events" and method == "POST" and "json" in (environ.get("CONTENT_TYPE") or ""):
+            bad = _unreadable_json(environ)
+            if bad:  # Bolt would raise on it: one line, 400, nothing runs
+                log.warning("POST /slack/events: %s", bad)
+                data = json.dumps({"error": bad}).encode()
+                start_response("400 Bad Request", [("Content-Type", "application/json"),
+                                                   ("Content-Length", str(len(data)))])
+                return [data]
         return bolt(environ, start_response)
 
     return application
+
+
+def _unreadable_json(environ) -> str | None:
+    """Read the body (put back for Bolt); why it is not a JSON object, or None."""
+    import io
+
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    raw = environ["wsgi.input"].read(length) if length > 0 else b""
+    environ["wsgi.input"] = io.BytesIO(raw)
+    try:
+        return None if isinstance(json.loads(raw.decode("utf-8")), dict) else "the body is not a JSON object"
+    except (ValueError, UnicodeDecodeError):
+        return "the body is not valid JSON"
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 3000, *, threads: int = 8) -> None:

@@ -1,7 +1,13 @@
-"""/gaorec: acknowledged at once, answered through respond() after the ack."""
+"""/gaorec: the answer goes in the acknowledgement when it is ready within
+ANSWER_BUDGET (well inside Slack's 3 s); slower work (an export's upload, an
+answer that misses the budget) is acknowledged at once and answered through
+respond() (response_url). Confirmations a command queues (a snooze's note in
+its thread) are sent after the ack."""
 from __future__ import annotations
 
-import time
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 
 from ... import metrics
 from ...blocks import fallback_text, reply_blocks
@@ -9,26 +15,63 @@ from ...blocks import fallback_text, reply_blocks
 COMMAND = "/gaorec"
 KNOWN = {"help", "show", "overdue", "due", "mine", "assign", "unassign", "subscribe", "unsubscribe", "subscriptions",
          "snooze", "history", "stats", "export", "owners"}
+ANSWER_BUDGET = 1.5  # seconds: Slack shows a timeout after 3 s; the ack and the network need the rest
+SLOW = {"export"}  # always after the ack: the file goes up by files.upload v2 first
+log = logging.getLogger("gaorec.slack")
+_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="gaorec-command")
+
+
+def answer_payload(reply) -> dict:
+    return {"blocks": [b.to_dict() for b in reply_blocks(reply)], "text": fallback_text(reply),
+            "response_type": "ephemeral"}
 
 
 def register(app, ctx) -> None:
-    def ack_command(ack):
-        ack()
+    def compute(body, client):
+        caller = ctx.caller(client, body["user_id"], body.get("channel_id"), body.get("user_name", ""))
+        return ctx.service.handle(body.get("text", ""), caller)
 
-    def run_command(body, respond, client):
-        time.sleep(0.001)  # let the ack's response leave before this thread takes the GIL for the search
+    def after(reply, body, respond, client, *, answered: bool) -> None:
+        """The work that follows the ack: the file upload, the answer if the ack did not carry it, the outbox."""
+        try:
+            if reply.kind == "file":  # to the caller, by files upload v2 in a direct message
+                dm = client.conversations_open(users=body["user_id"])["channel"]["id"]
+                client.files_upload_v2(channel=dm, content=None, file=reply.data["content"],
+                                       filename=reply.data["filename"], title=reply.data["filename"],
+                                       initial_comment=f"{reply.total} recommendations")
+            if not answered:
+                respond(**answer_payload(reply))
+            if ctx.service.reminders.pending():
+                ctx.deliver()  # a snooze confirms in its thread
+        except Exception:  # noqa: BLE001 - after the ack nobody else would log it
+            log.exception("/gaorec: the work after the ack failed")
+
+    def later(future, body, respond, client) -> None:
+        if future.exception() is not None:
+            log.error("/gaorec failed after the ack: %s", type(future.exception()).__name__)
+            return
+        _pool.submit(after, future.result(), body, respond, client, answered=False)
+
+    def command(ack, body, respond, client):
         word = (body.get("text") or "").split(" ", 1)[0].lower()
         metrics.COMMANDS.labels(word if word in KNOWN else "search").inc()
-        caller = ctx.caller(client, body["user_id"], body.get("channel_id"), body.get("user_name", ""))
-        reply = ctx.service.handle(body.get("text", ""), caller)
-        if reply.kind == "file":  # to the caller, by files upload v2 in a direct message
-            dm = client.conversations_open(users=body["user_id"])["channel"]["id"]
-            client.files_upload_v2(channel=dm, content=None, file=reply.data["content"],
-                                   filename=reply.data["filename"], title=reply.data["filename"],
-                                   initial_comment=f"{reply.total} recommendations")
-        respond(blocks=[b.to_dict() for b in reply_blocks(reply)], text=fallback_text(reply),
-                response_type="ephemeral")
+        future = _pool.submit(compute, body, client)
+        if word in SLOW:
+            ack()
+            future.add_done_callback(lambda f: later(f, body, respond, client))
+            return
+        try:
+            reply = future.result(timeout=ANSWER_BUDGET)
+        except FutureTimeout:
+            ack()  # the answer follows through response_url
+            future.add_done_callback(lambda f: later(f, body, respond, client))
+            return
+        if reply.kind == "file":
+            ack()
+            _pool.submit(after, reply, body, respond, client, answered=False)
+            return
+        ack(**answer_payload(reply))
         if ctx.service.reminders.pending():
-            ctx.deliver()  # a snooze confirms in its thread
+            _pool.submit(after, reply, body, respond, client, answered=True)
 
-    app.command(COMMAND)(ack=ack_command, lazy=[run_command])
+    app.command(COMMAND)(command)

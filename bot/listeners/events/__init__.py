@@ -7,10 +7,12 @@ import re
 
 from ...blocks import unfurl_blocks
 from ...reminders.engine import ACK_REACTIONS
+from ..mentions import direct_messages, mentions_bot
 
 log = logging.getLogger("gaorec.slack")
 PRODUCT_RE = re.compile(r"/products/(gao-\d{2}-\d{1,6}[a-z]{0,2})", re.IGNORECASE)
-EVENTS = ("link_shared", "message", "reaction_added", "app_home_opened")  # the last in listeners/views
+EVENTS = ("link_shared", "message", "reaction_added", "app_home_opened", "app_mention")  # the last two in
+# listeners/views and listeners/mentions; direct messages (message.im) arrive as "message"
 ONLY_OWNER = "Only {owner} or an admin can acknowledge this reminder; nothing was recorded."
 
 
@@ -33,6 +35,8 @@ def register(app, ctx) -> None:
             return
         if event.get("thread_ts") == event.get("ts"):
             return  # the parent itself
+        if mentions_bot(event, body):
+            return  # "@gaorec snooze 2w …" is a command (app_mention), not an acknowledgement
         reminder_id = engine.reminder_for_thread(event.get("channel"), event["thread_ts"])
         if reminder_id is None or not ctx.first_delivery(body):
             return
@@ -63,5 +67,5 @@ def register(app, ctx) -> None:
             client.chat_unfurl(channel=event.get("channel"), ts=event.get("message_ts"), unfurls=unfurls)
 
     app.event("link_shared")(ack=ack_event, lazy=[unfurl])
-    app.event("message")(ack=ack_event, lazy=[thread_reply])
+    app.event("message")(ack=ack_event, lazy=[thread_reply, direct_messages(ctx)])
     app.event("reaction_added")(ack=ack_event, lazy=[reaction])
