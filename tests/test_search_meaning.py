@@ -125,7 +125,7 @@ def test_filter_syntax_never_raises(app, query):
 
 
 def test_query_building_is_quoted():
-    assert fts5_match(['cyber']) == '("cyber" OR "cyber"*)'
+    assert fts5_match(["cyber"]) == "(\"cyber\" OR \"cyber\"*)" and fts5_match(["cyber"], rank=False) == "\"cyber\"*"
     assert fts5_match(['232', 'OPS-306', 'a"b']) == '"232" AND "OPS-306" AND "a""b"'
     assert pg_tsquery(["tariff", "OPS-306", "232"]) == "('tariff' | 'tariff':*) & ('OPS' <-> '306') & ('232')"
     q = parse("agency:CBP status:partial priority overdue owner:@dana 20-692 tariff")

@@ -100,13 +100,17 @@ def _prefixable(term: str) -> bool:
     return len(term) >= MIN_PREFIX and term.isalpha()
 
 
-def fts5_match(terms: list[str]) -> str | None:
+def fts5_match(terms: list[str], *, rank: bool = True) -> str | None:
     """An FTS5 MATCH expression: every term required; each quoted ("" inside); a word of three letters or more
-    as ``("word" OR "word"*)`` so its exact form scores twice."""
+    as ``("word" OR "word"*)`` so its exact form scores twice (rank=False: ``"word"*`` alone, the same rows,
+    read faster, for counting and filtering)."""
     parts = []
     for t in terms[:MAX_TERMS]:
         quoted = '"' + t.replace('"', '""') + '"'
-        parts.append(f"({quoted} OR {quoted}*)" if _prefixable(t) else quoted)
+        if _prefixable(t):
+            parts.append(f"({quoted} OR {quoted}*)" if rank else f"{quoted}*")
+        else:
+            parts.append(quoted)
     return " AND ".join(parts) or None
 
 
@@ -200,7 +204,11 @@ def filters_where(session: Session, q: Query, *, as_of: date | None = None, rule
     for value in q.owners:
         add(owner_where(session, _owner_ids(session, value, rules), rules))
     for number in q.numbers:
-        add(Recommendation.report_id.in_(select(Report.id).where(Report.number.startswith(number, autoescape=True))))
+        if session.get_bind().dialect.name == "sqlite":  # a range the index answers (LIKE would scan)
+            starts = (Report.number >= number) & (Report.number < number + "\uffff")
+        else:
+            starts = Report.number.startswith(number, autoescape=True)
+        add(Recommendation.report_id.in_(select(Report.id).where(starts)))
     if q.priority:
         add(Recommendation.priority.is_(True))
     if q.overdue:
@@ -217,22 +225,29 @@ _PG = table("recommendation_search", column("recommendation_id"), column("docume
 BM25 = "bm25(recommendations_fts, 10.0, 8.0, 4.0, 2.0, 2.0, 1.0)"
 
 
-def _text_match(session: Session, terms: list[str]):
-    """(select of matching ids joined for ranking, rank expression) or None when no term is searchable."""
+def _text_match(session: Session, terms: list[str], joined: bool):
+    """(select of matching ids, rank order, newest-first order) or None when no term is searchable. Without
+    filters (joined=False) SQLite reads the FTS table alone; newest first is its rowid order (no sort)."""
     if session.get_bind().dialect.name == "sqlite":
-        match = fts5_match(terms)
+        match = fts5_match(terms, rank=False)
         if match is None:
             return None
-        base = (select(Recommendation.id).select_from(Recommendation.__table__.join(_FTS, _FTS.c.rowid == Recommendation.id))
-                .where(text("recommendations_fts MATCH :fq").bindparams(fq=match)))
-        return base, text(BM25)
+
+        def base(m):
+            where = text("recommendations_fts MATCH :fq").bindparams(fq=m)
+            if joined:
+                return select(Recommendation.id).select_from(
+                    Recommendation.__table__.join(_FTS, _FTS.c.rowid == Recommendation.id)).where(where)
+            return select(_FTS.c.rowid).where(where)
+        return base(match), text(BM25), _FTS.c.rowid.desc(), base(fts5_match(terms))
     tsq = pg_tsquery(terms)
     if tsq is None:
         return None
     base = (select(Recommendation.id).select_from(
         Recommendation.__table__.join(_PG, _PG.c.recommendation_id == Recommendation.id))
         .where(text("recommendation_search.document @@ to_tsquery('english', :tq)").bindparams(tq=tsq)))
-    return base, text("ts_rank(recommendation_search.document, to_tsquery('english', :tq)) DESC").bindparams(tq=tsq)
+    rank = text("ts_rank(recommendation_search.document, to_tsquery('english', :tq)) DESC").bindparams(tq=tsq)
+    return base, rank, Recommendation.id.desc(), base
 
 
 def find_ids(session: Session, q: Query, limit: int, offset: int, *, count_cap: int, rank_cap: int,
@@ -241,25 +256,30 @@ def find_ids(session: Session, q: Query, limit: int, offset: int, *, count_cap: 
     ts_rank (up to rank_cap matches; beyond, newest first); filters alone list priority first, then by due date."""
     where = filters_where(session, q, as_of=as_of, rules=rules)
     if q.terms:
-        found = _text_match(session, q.terms)
+        found = _text_match(session, q.terms, joined=where is not None)
         if found is None:
             return [], 0
-        base, rank = found
+        base, rank, newest_first, ranked = found
+        tie = _FTS.c.rowid if session.get_bind().dialect.name == "sqlite" and where is None else Recommendation.id
     else:
         if where is None:
             return [], 0
-        base, rank = select(Recommendation.id), None
+        base, rank, newest_first, tie = select(Recommendation.id), None, Recommendation.id.desc(), Recommendation.id
+        ranked = base
     if where is not None:
-        base = base.where(where)
-    newest = list(session.scalars(base.order_by(Recommendation.id.desc()).limit(count_cap + 1)))
-    total = len(newest)
-    if rank is None:
+        base, ranked = base.where(where), ranked.where(where)
+    if rank is None:  # filters alone: the count unordered (the planner may use any index), then the page
+        total = session.scalar(select(func.count()).select_from(base.limit(count_cap + 1).subquery())) or 0
         order = (Recommendation.priority.desc(), Recommendation.current_due.is_(None), Recommendation.current_due,
                  Recommendation.id)
         return list(session.scalars(base.order_by(*order).limit(limit).offset(offset))), total
+    # words: up to count_cap + 1 matches in the index's own order (newest first, no sort): the count, and the
+    # page when there are too many to rank
+    newest = list(session.scalars(base.order_by(newest_first).limit(count_cap + 1)))
+    total = len(newest)
     if total > rank_cap:
         return newest[offset:offset + limit], total
-    return list(session.scalars(base.order_by(rank, Recommendation.id).limit(limit).offset(offset))), total
+    return list(session.scalars(ranked.order_by(rank, tie).limit(limit).offset(offset))), total
 
 
 def matching(session: Session, q: Query, *, as_of: date | None = None, rules: list[dict] | None = None):
@@ -267,7 +287,7 @@ def matching(session: Session, q: Query, *, as_of: date | None = None, rules: li
     where = filters_where(session, q, as_of=as_of, rules=rules)
     if q.terms:
         if session.get_bind().dialect.name == "sqlite":
-            match = fts5_match(q.terms)
+            match = fts5_match(q.terms, rank=False)
             ids = match and text("SELECT rowid FROM recommendations_fts WHERE recommendations_fts MATCH :fq"
                                  ).bindparams(fq=match)
         else:
