@@ -272,14 +272,14 @@ def find_ids(session: Session, q: Query, limit: int, offset: int, *, count_cap: 
         total = session.scalar(select(func.count()).select_from(base.limit(count_cap + 1).subquery())) or 0
         order = (Recommendation.priority.desc(), Recommendation.current_due.is_(None), Recommendation.current_due,
                  Recommendation.id)
-        return list(session.scalars(base.order_by(*order).limit(limit).offset(offset))), total
+        return session.execute(base.order_by(*order).limit(limit).offset(offset)).scalars().all(), total
     # words: up to count_cap + 1 matches in the index's own order (newest first, no sort): the count, and the
     # page when there are too many to rank
-    newest = list(session.scalars(base.order_by(newest_first).limit(count_cap + 1)))
+    newest = session.execute(base.order_by(newest_first).limit(count_cap + 1)).scalars().all()
     total = len(newest)
     if total > rank_cap:
-        return newest[offset:offset + limit], total
-    return list(session.scalars(ranked.order_by(rank, tie).limit(limit).offset(offset))), total
+        return list(newest[offset:offset + limit]), total
+    return session.execute(ranked.order_by(rank, tie).limit(limit).offset(offset)).scalars().all(), total
 
 
 def matching(session: Session, q: Query, *, as_of: date | None = None, rules: list[dict] | None = None):
