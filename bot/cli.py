@@ -73,8 +73,11 @@ def main(database: str | None) -> None:
 
 @main.command("import")
 @click.argument("sources", nargs=-1, required=True)
+@click.option("--mapping", type=click.Path(dir_okay=False), metavar="FILE.toml",
+              help="Read every source (CSV or XLSX) through this column map: IG trackers, GAO's Download XLS "
+                   "(see config/mappings/).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def import_(sources: tuple[str, ...], as_json: bool) -> None:
+def import_(sources: tuple[str, ...], mapping: str | None, as_json: bool) -> None:
     """Import GAO pages and exports: files, directories or URLs.
 
     Formats are detected: agency and report pages (HTML or copied text), the
@@ -85,7 +88,13 @@ def import_(sources: tuple[str, ...], as_json: bool) -> None:
 
     from .service import expand_sources
 
+    from .gao.formats.mapped import Mapping, MappingError
+
     app = _app(click.get_current_context())
+    try:
+        column_map = Mapping.load(mapping) if mapping else None
+    except MappingError as exc:
+        raise click.ClickException(str(exc)) from None
     try:
         files = expand_sources(list(sources))
         quiet = as_json or not err.is_terminal
@@ -97,7 +106,8 @@ def import_(sources: tuple[str, ...], as_json: bool) -> None:
             def stored(n: int) -> None:
                 progress.update(t_store, advance=n, visible=True)
 
-            summary = app.import_sources(files, on_source=lambda _s: progress.advance(t_read), progress=stored)
+            summary = app.import_sources(files, on_source=lambda _s: progress.advance(t_read), progress=stored,
+                                         mapping=column_map)
     except ParseError as exc:
         raise click.ClickException(f"{exc} (nothing imported)") from None
     except ImportRefused as exc:
@@ -436,6 +446,10 @@ def upgrade() -> None:
     d = Database(root or Settings().database_url)
     click.echo(f"{d.url.split('@')[-1]}: at the latest schema")
 
+
+from .cli_reports import register  # noqa: E402 - the report commands hang off `main`
+
+register(main)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -49,6 +49,10 @@ HELP = [
     ("/gaorec snooze KEY 30d [reason]", "quiet a reminder for a while (owner or admin)", "/gaorec snooze k7m2q 2w"),
     ("/gaorec export [overdue] [QUERY]", "a spreadsheet of recommendations, sent to you", "/gaorec export overdue"),
     ("/gaorec history KEY", "status changes, slips, owners and acknowledgements", "/gaorec history k7m2q"),
+    ("/gaorec justify KEY TEXT", "why the agency does not implement it, for the GAO-IG Act report (owner or admin)",
+     "/gaorec justify k7m2q superseded by the 2026 rule"),
+    ("/gaorec clock done REPORT", "the statement of action (or IG decision) was sent: stop its deadline "
+     "reminders (admins)", "/gaorec clock done GAO-26-108061"),
     ("/gaorec stats", "how many recommendations, by status", "/gaorec stats"),
     ("/gaorec help", "this list", "/gaorec help"),
 ]

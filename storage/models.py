@@ -56,6 +56,13 @@ class Recommendation(Base):
     last_changed: Mapped[datetime | None] = mapped_column(DateTime)  # last status/comment change observed
     current_due: Mapped[date | None] = mapped_column(Date)  # the current promise's due date
     status_date: Mapped[date | None] = mapped_column(Date)  # later of latest statement and last change
+    issuer: Mapped[str] = mapped_column(String(8), default="gao", server_default="gao")  # "gao" | "oig"
+    target_due: Mapped[date | None] = mapped_column(Date)  # a target date a mapped sheet states
+    questioned_costs: Mapped[float | None] = mapped_column(Float)
+    funds_for_better_use: Mapped[float | None] = mapped_column(Float)
+    justification: Mapped[str | None] = mapped_column(Text)  # why the agency does not implement it (GIAA)
+    justified_by: Mapped[str | None] = mapped_column(String(64))
+    justified_at: Mapped[datetime | None] = mapped_column(DateTime)
     report: Mapped[Report] = relationship(back_populates="recommendations", lazy="raise")
 
 
@@ -211,3 +218,15 @@ class Snooze(Base):
     until: Mapped[datetime] = mapped_column(DateTime)
     reason: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ClockMark(Base):
+    """A statutory clock marked done: the 180-day statement of action (31 U.S.C. 720) for a GAO report,
+    or an IG report's management decision (resolution) or final action."""
+    __tablename__ = "clock_marks"
+    __table_args__ = (UniqueConstraint("report_id", "clock"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
+    clock: Mapped[str] = mapped_column(String(20))  # statement | resolution | final_action
+    done_by: Mapped[str] = mapped_column(String(64))
+    done_at: Mapped[datetime] = mapped_column(DateTime)

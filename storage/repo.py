@@ -15,7 +15,7 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -23,6 +23,7 @@ from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.gao import promises as gp
+from bot.gao.targets import with_target
 from bot.gao.records import (
     OPEN_STATUSES, ParseResult, normalize_agency, normalize_report_number, normalize_title, report_url,
 )
@@ -71,6 +72,11 @@ class RecView:
     slips: list[dict] = field(default_factory=list)
     status_events: list[dict] = field(default_factory=list)
     owner: str | None = None  # Slack user id, or "subteam:S…" for a user group
+    issuer: str = "gao"  # "gao" or "oig"
+    target_due: date | None = None
+    questioned_costs: float | None = None
+    funds_for_better_use: float | None = None
+    justification: str | None = None
 
     @property
     def current_promise(self) -> gp.Promise | None:
@@ -93,6 +99,8 @@ _VIEW_COLUMNS = (
     Recommendation.agency, Recommendation.status, Recommendation.priority, Recommendation.text,
     Recommendation.comments, Recommendation.comments_cut, Report.url, Recommendation.topics,
     Recommendation.first_seen, Recommendation.last_changed, Recommendation.current_due, Recommendation.status_date,
+    Recommendation.issuer, Recommendation.target_due, Recommendation.questioned_costs,
+    Recommendation.funds_for_better_use, Recommendation.justification,
 )
 
 
@@ -109,7 +117,8 @@ def _views(session: Session, where, order=None, limit: int | None = None, *, det
         RecView(id=r[0], key=r[1], report_number=r[2], report_title=r[3], report_published=r[4], rec_number=r[5],
                 agency=r[6], status=r[7], priority=bool(r[8]), text=r[9], comments=r[10], comments_cut=bool(r[11]),
                 url=r[12] or report_url(r[2]), topics=[t for t in (r[13] or "").split("; ") if t], first_seen=r[14],
-                last_changed=r[15], current_due=r[16], status_date=r[17])
+                last_changed=r[15], current_due=r[16], status_date=r[17], issuer=r[18] or "gao", target_due=r[19],
+                questioned_costs=r[20], funds_for_better_use=r[21], justification=r[22])
         for r in session.execute(q)
     ]
     _attach(session, views, detail=detail)
@@ -334,7 +343,8 @@ class ImportSummary:
                 "sources": [s.__dict__ for s in self.sources], "changed_keys": self.changed_keys}
 
 
-_FIELDS = ("agency", "text", "status", "priority", "comments", "comments_cut", "topics")
+_FIELDS = ("agency", "text", "status", "priority", "comments", "comments_cut", "topics", "issuer", "target_due",
+           "questioned_costs", "funds_for_better_use")
 
 
 def _norm_space(s: str | None) -> str:
@@ -363,6 +373,10 @@ def _merge(cur: dict, rec: ParsedRec, authoritative_priority: bool) -> dict:
     out["priority"] = rec.priority if authoritative_priority else bool(cur.get("priority") or rec.priority)
     if rec.topics:
         out["topics"] = "; ".join(rec.topics)
+    out["issuer"] = rec.issuer if rec.issuer != "gao" else cur.get("issuer") or "gao"
+    for f in ("target_due", "questioned_costs", "funds_for_better_use"):  # only mapped sheets state these
+        if getattr(rec, f) is not None:
+            out[f] = getattr(rec, f)
     return out
 
 
@@ -539,6 +553,7 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
                 seed = f"{rep['number'] or rep['title_norm']}|{ident}"
                 base = {"report_id": rid, "ident": ident, "number": rec.number, "agency": rec.agency, "text": None,
                         "status": None, "priority": False, "comments": None, "comments_cut": False, "topics": None,
+                        "issuer": "gao", "target_due": None, "questioned_costs": None, "funds_for_better_use": None,
                         "key": _make_key(seed, taken), "first_seen": now, "last_changed": None, "current_due": None}
                 fresh[k] = _merge(base, rec, authoritative)
             if progress is not None and n % 1000 == 999:
@@ -570,13 +585,17 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
                 events.append({"recommendation_id": cur["id"], "import_id": run_id, "observed_at": now,
                                "old_status": old["status"], "new_status": cur["status"],
                                "old_comments": old["comments"], "new_comments": cur["comments"]})
+            if old["target_due"] != cur["target_due"]:
+                cur["_reread"] = True  # the stated target moved: the current promise (and a slip) with it
             changed_rows.append(cur)
-        evented = [c for c in changed_rows if c["last_changed"] == now]
+        evented = [c for c in changed_rows if c["last_changed"] == now or c.get("_reread")]
 
         # Promises: read before writing, so the overdue columns go in with the rows
         reread = new_rows + evented
         readings = gp.read_many([r["comments"] for r in reread])
         slip_rows = []
+        readings = [replace(rd, promises=with_target(rd.promises, r.get("target_due")))
+                    for r, rd in zip(reread, readings)]
         for r, reading in zip(reread, readings):
             cur_p = gp.current(reading.promises)
             new_due = cur_p.due if cur_p else None
@@ -605,6 +624,8 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
             values = {f: cur[f] for f in _FIELDS}
             if cur["last_changed"] == now:
                 values.update(last_changed=now, current_due=cur["current_due"], status_date=cur["status_date"])
+            elif cur.get("_reread"):
+                values.update(current_due=cur["current_due"], status_date=cur["status_date"])
             conn.execute(update(Recommendation).where(Recommendation.id == cur["id"]).values(**values))
         if events:
             conn.execute(insert(StatusEvent), events)

@@ -61,6 +61,8 @@ def digest_blocks(counts: dict[str, int], as_of: date) -> list[Block]:
     parts = [f"*{counts['overdue']}* overdue", f"*{counts['became']}* became overdue this week",
              f"*{counts['due']}* due in the next 30 days", f"*{counts['changed']}* changed status",
              f"*{counts['slipped']}* moved their date"]
+    if counts.get("unjustified"):
+        parts.append(f"*{counts['unjustified']}* in the GAO-IG Act report lack a timeline and a justification")
     return [SectionBlock(text=MarkdownTextObject(text=f":calendar: *Weekly GAO digest* · {as_of}\n" +
                                                       " · ".join(parts) + "\nDetails in the thread."))]
 

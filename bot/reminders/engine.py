@@ -230,6 +230,11 @@ class Engine:
                 repo.audit(s, at=now_utc, actor="gaorec", action="remind", recommendation_id=rem.recommendation_id,
                            channel_id=rem.channel_id, detail={"due": rem.due.isoformat(), "n": n,
                                                               "escalation": escalate})
+        if not dry_run:  # statutory clocks (31 U.S.C. 720, OMB A-50) reach the same channels
+            from ..services.clocks import plan_reminders
+
+            result.planned += [{"kind": "clock", **c} for c in plan_reminders(self.db, now_utc.replace(
+                tzinfo=timezone.utc), as_of)]
         if not dry_run and poster is not None:
             d, f = self.deliver(poster, now_utc)
             result.delivered, result.failed = d, f
@@ -471,6 +476,9 @@ class Engine:
         as_of = self.service.today(now_utc.replace(tzinfo=timezone.utc))
         week_ago = now_utc - timedelta(days=7)
         planned: dict[str, dict[str, int]] = {}
+        from ..services.reports import giaa
+
+        unjustified_keys = giaa(self.db, as_of).missing  # the coming GAO-IG Act report's gaps
         with (self.db.session() if dry_run else self.db.write()) as s:
             subs = list(s.scalars(select(Subscription)))
             channels: dict[str, list[str]] = defaultdict(list)
@@ -493,8 +501,9 @@ class Engine:
                 changed = pick(Recommendation.id.in_(changed_ids))
                 slipped_ids = select(repo.Slip.recommendation_id).where(repo.Slip.observed_at >= week_ago)
                 slipped = pick(Recommendation.id.in_(slipped_ids))
+                unjustified = pick(Recommendation.key.in_(unjustified_keys)) if unjustified_keys else []
                 counts = {"overdue": len(overdue), "became": len(became), "due": len(due), "changed": len(changed),
-                          "slipped": len(slipped)}
+                          "slipped": len(slipped), "unjustified": len(unjustified)}
                 planned[channel] = counts
                 if dry_run:
                     continue
@@ -508,7 +517,9 @@ class Engine:
                                                     ("Became overdue this week", became),
                                                     ("Due in the next 30 days", due),
                                                     ("Changed status this week", changed),
-                                                    ("Moved their date this week", slipped))):
+                                                    ("Moved their date this week", slipped),
+                                                    ("In the GAO-IG Act report with neither a timeline nor a "
+                                                     "justification (/gaorec justify)", unjustified))):
                     if views:
                         self._outbox(s, f"{parent}:{n}", "digest-detail", channel, None, None, now_utc,
                                      {"text": digest_section_text(title, views, as_of), "parent_key": parent})

@@ -14,7 +14,7 @@ from ...blocks import fallback_text, reply_blocks
 
 COMMAND = "/gaorec"
 KNOWN = {"help", "show", "overdue", "due", "mine", "assign", "unassign", "subscribe", "unsubscribe", "subscriptions",
-         "snooze", "history", "stats", "export", "owners"}
+         "snooze", "history", "stats", "export", "owners", "justify", "clock"}
 ANSWER_BUDGET = 1.5  # seconds: Slack shows a timeout after 3 s; the ack and the network need the rest
 SLOW = {"export"}  # always after the ack: the file goes up by files.upload v2 first
 log = logging.getLogger("gaorec.slack")
