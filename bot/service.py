@@ -125,9 +125,10 @@ class Gaorec:
         return summary
 
     # -- reads -------------------------------------------------------------
-    def search(self, query: str, limit: int = 20, offset: int = 0) -> tuple[list[repo.RecView], int]:
+    def search(self, query: str, limit: int = 20, offset: int = 0,
+               as_of: date | None = None) -> tuple[list[repo.RecView], int]:
         with self.db.session() as s:
-            return repo.search(s, query[:MAX_QUERY], limit=limit, offset=offset, as_of=self.today(),
+            return repo.search(s, query[:MAX_QUERY], limit=limit, offset=offset, as_of=as_of or self.today(),
                                rules=self.settings.owner_rules)
 
     def show(self, key: str) -> repo.RecView | None:
@@ -464,7 +465,7 @@ class Gaorec:
                      data={"events": events})
 
     def search_reply(self, query: str, as_of: date, offset: int = 0) -> Reply:
-        views, total = self.search(query, limit=PAGE_SIZE, offset=offset)
+        views, total = self.search(query, limit=PAGE_SIZE, offset=offset, as_of=as_of)
         if not views:
             return Reply(kind="empty", query=query, as_of=as_of,
                          text="Try fewer words, a report number such as GAO-23-105255, or `/gaorec overdue`.")
