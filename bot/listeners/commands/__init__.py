@@ -1,8 +1,17 @@
-"""/gaorec: the answer goes in the acknowledgement when it is ready within
-ANSWER_BUDGET (well inside Slack's 3 s); slower work (an export's upload, an
-answer that misses the budget) is acknowledged at once and answered through
-respond() (response_url). Confirmations a command queues (a snooze's note in
-its thread) are sent after the ack."""
+"""/gaorec: the answer goes in the acknowledgement when it is ready in time.
+
+- Reads (a search, show, overdue, due, mine, history, …) are computed in the
+  request's own thread and returned in the ack: their work is bounded (counts
+  stop at 1,001, pages are 5), they wait for no lock (WAL readers) and call no
+  Slack API (they need not know whether the caller is an admin), so a
+  hand-off to another thread would only add latency.
+- Everything else (writes, which may wait for the write lock; anything that
+  asks Slack who the caller is) gets ANSWER_BUDGET, well inside Slack's 3 s:
+  answered in the ack when done by then, else acknowledged and answered
+  through respond() (response_url) when done.
+- An export (a file upload) is acknowledged at once and answered after.
+Confirmations a command queues (a snooze's note in its thread) are sent after
+the ack."""
 from __future__ import annotations
 
 import logging
@@ -11,12 +20,15 @@ from concurrent.futures import TimeoutError as FutureTimeout
 
 from ... import metrics
 from ...blocks import fallback_text, reply_blocks
+from ...reply import Caller
 
 COMMAND = "/gaorec"
 KNOWN = {"help", "show", "overdue", "due", "mine", "assign", "unassign", "subscribe", "unsubscribe", "subscriptions",
          "snooze", "history", "stats", "export", "owners", "justify", "clock"}
 ANSWER_BUDGET = 1.5  # seconds: Slack shows a timeout after 3 s; the ack and the network need the rest
 SLOW = {"export"}  # always after the ack: the file goes up by files.upload v2 first
+READS = {"", "help", "-h", "--help", "?", "show", "overdue", "due", "mine", "history", "stats", "owners",
+         "subscriptions"}  # and any word that is no command: a search
 log = logging.getLogger("gaorec.slack")
 _pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="gaorec-command")
 
@@ -55,6 +67,10 @@ def register(app, ctx) -> None:
     def command(ack, body, respond, client):
         word = (body.get("text") or "").split(" ", 1)[0].lower()
         metrics.COMMANDS.labels(word if word in KNOWN else "search").inc()
+        if word in READS or word not in KNOWN:
+            caller = Caller(user_id=body["user_id"], name=body.get("user_name", ""), channel_id=body.get("channel_id"))
+            ack(**answer_payload(ctx.service.handle(body.get("text", ""), caller)))
+            return
         future = _pool.submit(compute, body, client)
         if word in SLOW:
             ack()
