@@ -2,8 +2,9 @@
 runs it over HTTP (waitress + Bolt's WSGI adapter: POST /slack/events,
 GET /healthz) or, with SLACK_APP_TOKEN, over Socket Mode.
 
-Requests are acknowledged at once (process_before_response with lazy
-listeners: the work runs after the 200 and answers through respond()). Slack's
+/gaorec is answered in its acknowledgement when the answer is ready in time
+(listeners/commands); events and buttons are acknowledged at once
+(process_before_response with lazy listeners: the work runs after the 200). Slack's
 retries of an event are processed once (event ids are recorded). The
 WebClient retries 429s after Retry-After, 5xx and connection errors."""
 from __future__ import annotations
