@@ -12,6 +12,7 @@ from config.settings import Settings
 from storage import repo
 from storage.db import Database
 
+from .gao import effective as ge
 from .gao.fetch import fetch
 from .gao.formats import mapped
 from .gao.formats.mapped import Mapping
@@ -154,6 +155,7 @@ class Gaorec:
             "first_seen": repo._iso(v.first_seen), "last_changed": repo._iso(v.last_changed),
             "promises": [p.to_json() for p in v.promises],
             "overdue": days is not None, "days_overdue": days, "slips": v.slips, "source": v.issuer,
+            "correction": v.decision.to_json() if ge.holds(v.decision, v.comments) else None,
         }
         if detail:
             out["status_events"] = v.status_events
@@ -228,6 +230,8 @@ class Gaorec:
                          mrkdwn=f"Your export: {n} recommendation{'s' if n != 1 else ''} (`{esc(name)}`).")
         if cmd == "snooze":
             return self._snooze(rest, caller, as_of, now)
+        if cmd == "promise":
+            return self._promise(rest, caller, as_of, now)
         if cmd == "justify":
             return self._justify(rest, caller, as_of, now)
         if cmd == "clock":
@@ -425,6 +429,21 @@ class Gaorec:
             owner = results[0].owner
             return Reply(kind="text", as_of=as_of, mrkdwn=f"Only {mention(owner)} or an admin can snooze this.")
         return Reply(kind="text", as_of=as_of, mrkdwn=f"Snoozed `{esc(key)}` for {days} days.")
+
+    def _promise(self, rest: str, caller: Caller, as_of: date, now: datetime | None) -> Reply:
+        """/gaorec promise KEY DATE|none|confirm|clear [reason]: the owner's (or an admin's) word on the date."""
+        from .services import promises as sp
+
+        parsed = sp.parse_command(rest)
+        if isinstance(parsed, str):
+            return Reply(kind="error", text=parsed, as_of=as_of)
+        key, action, due, reason = parsed
+        out = sp.apply(self, key, action, actor=caller.user_id, via="command", due=due, reason=reason, now=now)
+        if out.ok:
+            return Reply(kind="text", as_of=as_of, mrkdwn=out.mrkdwn)
+        if out.refused:
+            return Reply(kind="text", as_of=as_of, mrkdwn=out.mrkdwn)
+        return Reply(kind="error", text=out.text, as_of=as_of)
 
     def owners_reply(self, as_of: date) -> Reply:
         """The ownership rules from config, and the open recommendations nobody owns."""

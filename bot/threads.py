@@ -1,6 +1,7 @@
 """Commands asked inside a reminder's thread act on that thread's
 recommendation when they name no key: ``@gaorec snooze 2w waiting on OT``,
-``@gaorec show``, ``@gaorec history``, ``@gaorec assign @dana``."""
+``@gaorec show``, ``@gaorec history``, ``@gaorec assign @dana``,
+``@gaorec promise 2027-06-30``."""
 from __future__ import annotations
 
 import re
@@ -33,6 +34,6 @@ def with_thread_key(text: str, key: str | None) -> str:
     if KEY_RE.match(first.lower()):
         return words
     if (cmd in ("show", "history", "unassign") and not rest) or (cmd == "snooze" and _DURATION.match(rest)) \
-            or (cmd == "assign" and _MENTION.match(first)):
+            or (cmd == "assign" and _MENTION.match(first)) or (cmd == "promise" and rest):
         return f"{head} {key} {rest}".strip()
     return words

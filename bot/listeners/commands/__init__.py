@@ -24,7 +24,7 @@ from ...reply import Caller
 
 COMMAND = "/gaorec"
 KNOWN = {"help", "show", "overdue", "due", "mine", "assign", "unassign", "subscribe", "unsubscribe", "subscriptions",
-         "snooze", "history", "stats", "export", "owners", "justify", "clock"}
+         "snooze", "promise", "history", "stats", "export", "owners", "justify", "clock"}
 ANSWER_BUDGET = 1.5  # seconds: Slack shows a timeout after 3 s; the ack and the network need the rest
 SLOW = {"export"}  # always after the ack: the file goes up by files.upload v2 first
 READS = {"", "help", "-h", "--help", "?", "show", "overdue", "due", "mine", "history", "stats", "owners",

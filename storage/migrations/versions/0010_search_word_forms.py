@@ -1,13 +1,13 @@
 """search finds word forms: FTS5 porter tokenizer, PostgreSQL 'english'; the index is rebuilt
 
 Revision ID: 0010
-Revises: 0013 (re-chained after main brought 0013; written against 0005)
+Revises: 0006 (re-chained after main brought 0013 and 0006; written against 0005)
 Create Date: 2026-11-28
 """
 from alembic import op
 
 revision = '0010'
-down_revision = '0013'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
