@@ -208,3 +208,21 @@ def test_replay_every_shared_payload(served, slack):
     with urllib.request.urlopen(f"http://127.0.0.1:{served.port}/healthz", timeout=5) as r:
         assert r.status == 200
     assert answered
+
+
+def test_thread_key_goes_where_the_grammar_expects_it():
+    from bot.listeners.mentions import bot_user_ids, command_text
+    from bot.threads import with_thread_key
+
+    key = "k7m2q"
+    assert with_thread_key("snooze 2w waiting on OT", key) == f"snooze {key} 2w waiting on OT"
+    assert with_thread_key("show", key) == f"show {key}" and with_thread_key("history", key) == f"history {key}"
+    assert with_thread_key("promise 2027-06-30", key) == f"promise {key} 2027-06-30"
+    assert with_thread_key("assign <@U0DANA|dana>", key) == f"assign {key} <@U0DANA|dana>"
+    assert with_thread_key("snooze p75nw 2w", key) == "snooze p75nw 2w"  # a key named wins
+    assert with_thread_key("232", key) == "232" and with_thread_key("show", None) == "show"
+    body = {"authorizations": [{"user_id": "UBOT", "is_bot": True}]}
+    assert command_text("<@UBOT> show p75nw", bot_user_ids(body)) == "show p75nw"
+    assert command_text("hey <@UBOT|gaorec> overdue <@U0DANA>", bot_user_ids(body)) == "hey overdue <@U0DANA>"
+    assert bot_user_ids({"authed_users": ["W111"]}) == {"W111"}
+    assert command_text("<@W111> Hi there!", set()) == "Hi there!"
