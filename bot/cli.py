@@ -192,11 +192,13 @@ def _big(files: list[str]) -> bool:
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Judge 'overdue' as of this date (default: today).")
 @click.option("--json", "as_json", is_flag=True, help="Print records as JSON.")
 def search(query: tuple[str, ...], limit: int, as_of: str | None, as_json: bool) -> None:
-    """Find recommendations: words ("232", "facial recognition"), a report
-    number (GAO-23-105255) or a key."""
+    """Find recommendations: words in any form or their first 3+ letters
+    ("232", "tariff", "cyber"), a report number or its start (GAO-23-105255,
+    20-692), a key, and filters: agency:CBP, status:partial, priority,
+    overdue, owner:@U0DANA."""
     app = _app(click.get_current_context())
     day = _as_of(as_of, app)
-    views, total = app.search(" ".join(query), limit=limit)
+    views, total = app.search(" ".join(query), limit=limit, as_of=day)
     if as_json:
         _emit({"query": " ".join(query), "total": total, "results": [app.record_json(v, day) for v in views]})
         return

@@ -22,6 +22,7 @@ from .blocks import escape as esc
 from .blocks import owner_markup
 from .reply import HELP, Caller, Reply
 from .services import cards, owners
+from .suggest import did_you_mean
 
 SOURCE_SUFFIXES = {".txt", ".html", ".htm", ".csv"}
 PAGE_SIZE = 5
@@ -138,9 +139,11 @@ class Gaorec:
         """Owner and its source on each view: THE resolution (bot/services/owners.py)."""
         return owners.resolve(session, views, self.settings.owner_rules)
 
-    def search(self, query: str, limit: int = 20, offset: int = 0) -> tuple[list[repo.RecView], int]:
+    def search(self, query: str, limit: int = 20, offset: int = 0,
+               as_of: date | None = None) -> tuple[list[repo.RecView], int]:
         with self.db.session() as s:
-            views, total = repo.search(s, query[:MAX_QUERY], limit=limit, offset=offset)
+            views, total = repo.search(s, query[:MAX_QUERY], limit=limit, offset=offset,
+                                       as_of=as_of or self.today(), rules=self.settings.owner_rules)
             return self.resolve_owners(s, views), total
 
     def show(self, key: str, now: datetime | None = None) -> repo.RecView | None:
@@ -273,6 +276,11 @@ class Gaorec:
             v = self.show(cmd, now)
             if v is not None:
                 return Reply(kind="card", records=[v], total=1, as_of=as_of, title=v.key)
+        suggestion = did_you_mean(cmd)
+        if suggestion and not self.search(words, limit=1)[1]:
+            example = f"/gaorec {suggestion} {rest}".strip()
+            return Reply(kind="text", as_of=as_of, mrkdwn=f"Did you mean `{suggestion}`? Try `{esc(example)}` "
+                                                          f"(or `/gaorec help` for every command).")
         return self.search_reply(words, as_of, offset)
 
     def _justify(self, rest: str, caller: Caller, as_of: date, now: datetime | None) -> Reply:
@@ -532,7 +540,7 @@ class Gaorec:
                      data={"events": events})
 
     def search_reply(self, query: str, as_of: date, offset: int = 0) -> Reply:
-        views, total = self.search(query, limit=PAGE_SIZE, offset=offset)
+        views, total = self.search(query, limit=PAGE_SIZE, offset=offset, as_of=as_of)
         if not views:
             return Reply(kind="empty", query=query, as_of=as_of,
                          text="Try fewer words, a report number such as GAO-23-105255, or `/gaorec overdue`.")

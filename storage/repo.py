@@ -204,9 +204,10 @@ def fts_query(query: str) -> str | None:
     return " ".join('"' + t.replace('"', '""') + '"' for t in terms[:32])
 
 
-def search(session: Session, query: str, limit: int = 20, offset: int = 0) -> tuple[list[RecView], int]:
-    """Keywords ranked by bm25 / ts_rank; a key or report number is looked up
-    exactly. Returns (page, total)."""
+def search(session: Session, query: str, limit: int = 20, offset: int = 0, *, as_of: date | None = None,
+           rules: list[dict] | None = None) -> tuple[list[RecView], int]:
+    """Words (word forms, prefixes) ranked by bm25 / ts_rank, and filters (storage.queries.search); a key or
+    report number is looked up exactly. Returns (page, total)."""
     q = " ".join(query.split())[:500]
     if not q:
         return [], 0
@@ -222,7 +223,7 @@ def search(session: Session, query: str, limit: int = 20, offset: int = 0) -> tu
             views = _views(session, Report.number == number, order=(Recommendation.number, Recommendation.id),
                            limit=limit + offset)
             return views[offset:], total
-    ids, total = _fts_ids(session, q, limit, offset)
+    ids, total = _fts_ids(session, q, limit, offset, as_of=as_of, rules=rules)
     if not ids:
         return [], total
     views = {v.id: v for v in _views(session, Recommendation.id.in_(ids))}
@@ -237,38 +238,12 @@ def format_total(total: int) -> str:
     return f"more than {COUNT_CAP:,}" if total > COUNT_CAP else f"{total:,}"
 
 
-def _fts_ids(session: Session, q: str, limit: int, offset: int) -> tuple[list[int], int]:
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        match = fts_query(q)
-        if match is None:
-            return [], 0
-        # Up to COUNT_CAP + 1 matches, newest first: the count, and the page when there are too many to rank.
-        newest = session.execute(text(
-            "SELECT rowid FROM recommendations_fts WHERE recommendations_fts MATCH :q ORDER BY rowid DESC LIMIT :cap"),
-            {"q": match, "cap": COUNT_CAP + 1}).scalars().all()
-        total = len(newest)
-        if total > RANK_CAP:
-            return list(newest[offset:offset + limit]), total
-        rows = session.execute(text(
-            "SELECT rowid FROM recommendations_fts WHERE recommendations_fts MATCH :q "
-            "ORDER BY bm25(recommendations_fts, 10.0, 8.0, 4.0, 2.0, 2.0, 1.0), rowid LIMIT :lim OFFSET :off"),
-            {"q": match, "lim": limit, "off": offset}).scalars().all()
-        return list(rows), total
-    terms = re.findall(r"\w+(?:[-'’.]\w+)*", q)
-    if not terms:
-        return [], 0
-    # plainto_tsquery never raises on user input; each term is looked up as given.
-    tsq = "plainto_tsquery('simple', :q)"
-    params = {"q": " ".join(terms[:32]), "lim": limit, "off": offset, "cap": COUNT_CAP + 1}
-    total = session.execute(text(
-        f"SELECT count(*) FROM (SELECT 1 FROM recommendation_search WHERE document @@ {tsq} LIMIT :cap) t"),
-        params).scalar_one()
-    order = f"ts_rank(document, {tsq}) DESC, recommendation_id" if total <= RANK_CAP else "recommendation_id DESC"
-    rows = session.execute(text(
-        f"SELECT recommendation_id FROM recommendation_search WHERE document @@ {tsq} "
-        f"ORDER BY {order} LIMIT :lim OFFSET :off"), params).scalars().all()
-    return list(rows), total
+def _fts_ids(session: Session, q: str, limit: int, offset: int, *, as_of: date | None = None,
+             rules: list[dict] | None = None) -> tuple[list[int], int]:
+    from .queries import search as sq
+
+    return sq.find_ids(session, sq.parse(q), limit, offset, count_cap=COUNT_CAP, rank_cap=RANK_CAP, as_of=as_of,
+                       rules=rules)
 
 
 def _overdue_where(as_of: date):
@@ -312,26 +287,17 @@ def count_overdue(session: Session, as_of: date, query: str | None = None) -> in
     return _count(session, _overdue_where(as_of), query)
 
 
-def _matching(session: Session, query: str):
-    """A WHERE clause: recommendations matching a query (key, report number or words), any number of them."""
+def _matching(session: Session, query: str, *, as_of: date | None = None, rules: list[dict] | None = None):
+    """A WHERE clause: recommendations matching a query (key, report number, or words and filters), any number."""
+    from .queries import search as sq
+
     q = " ".join(query.split())[:500]
     if KEY_RE.match(q.lower()) and get(session, q) is not None:
         return Recommendation.key == q.lower()
     number = exact_report_number(q)
     if number:
         return Report.number == number
-    if session.get_bind().dialect.name == "sqlite":
-        match = fts_query(q)
-        if match is None:
-            return Recommendation.id == -1
-        return Recommendation.id.in_(text("SELECT rowid FROM recommendations_fts WHERE recommendations_fts MATCH :fq")
-                                     .bindparams(fq=match))
-    terms = re.findall(r"\w+(?:[-'’.]\w+)*", q)
-    if not terms:
-        return Recommendation.id == -1
-    return Recommendation.id.in_(text("SELECT recommendation_id FROM recommendation_search "
-                                      "WHERE document @@ plainto_tsquery('simple', :fq)")
-                                 .bindparams(fq=" ".join(terms[:32])))
+    return sq.matching(session, sq.parse(q), as_of=as_of, rules=rules)
 
 
 def _due_where(start: date, end: date):
@@ -764,10 +730,10 @@ def _index(conn, rows: list[dict], reports: dict[int, dict]) -> None:
         conn.execute(text(
             "INSERT INTO recommendation_search (recommendation_id, document) VALUES (:id, "
             "setweight(to_tsvector('simple', CAST(:key AS text) || ' ' || CAST(:report_number AS text)), 'A') || "
-            "setweight(to_tsvector('simple', CAST(:title AS text)), 'B') || "
-            "setweight(to_tsvector('simple', CAST(:agency AS text)), 'C') || "
-            "setweight(to_tsvector('simple', CAST(:text AS text)), 'C') || "
-            "setweight(to_tsvector('simple', CAST(:comments AS text)), 'D')) "
+            "setweight(to_tsvector('english', CAST(:title AS text)), 'B') || "
+            "setweight(to_tsvector('english', CAST(:agency AS text)), 'C') || "
+            "setweight(to_tsvector('english', CAST(:text AS text)), 'C') || "
+            "setweight(to_tsvector('english', CAST(:comments AS text)), 'D')) "
             "ON CONFLICT (recommendation_id) DO UPDATE SET document = EXCLUDED.document"), docs)
 
 

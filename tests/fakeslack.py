@@ -6,7 +6,13 @@ Slack does (limit, oldest, cursor, response_metadata.next_cursor), knows which
 channels the app is a member of (for channels declared with channel(): posts
 elsewhere get not_in_channel / channel_not_found), and user groups
 (usergroups.users.list). Plus helpers that sign requests exactly as Slack
-does."""
+does.
+
+What the user sees of a slash command is one list, ``of("response_url")``, as
+in Slack, where an answer in the acknowledgement's body and one posted to the
+response URL look the same: ``post()`` (HTTP) and FakeSocketMode (an ack
+envelope's payload) record an answer given in the ack there too, marked with
+the header ``X-Answered-In: ack`` (``answered_in_ack(call)``)."""
 from __future__ import annotations
 
 import base64
@@ -21,6 +27,26 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from slack_sdk.signature import SignatureVerifier
+
+
+LIVE: dict[str, "FakeSlack"] = {}  # base URL -> running fake: where an answer given in an ack is recorded
+
+
+def answered_in_ack(call: Call) -> bool:
+    return call.headers.get("X-Answered-In") == "ack"
+
+
+def record_ack_answer(response_url: str | None, answer) -> bool:
+    """An acknowledgement that carries the answer: record it as what the user sees (see the module's doc)."""
+    if not response_url or not isinstance(answer, dict) or not (answer.get("text") or answer.get("blocks")):
+        return False
+    fake = next((f for base, f in list(LIVE.items()) if response_url.startswith(base + "/response/")), None)
+    if fake is None:
+        return False
+    with fake._cond:
+        fake.calls.append(Call("response_url", dict(answer), {"X-Answered-In": "ack"}))
+        fake._cond.notify_all()
+    return True
 
 
 @dataclass
@@ -55,9 +81,11 @@ class FakeSlack:
     # -- control -------------------------------------------------------------
     def start(self) -> FakeSlack:
         self.thread.start()
+        LIVE[self.base] = self
         return self
 
     def stop(self) -> None:
+        LIVE.pop(self.base, None)
         self.server.shutdown()
         self.server.server_close()
 
@@ -305,9 +333,17 @@ def post(url: str, body: str, headers: dict, timeout: float = 10.0) -> tuple[int
     started = time.perf_counter()
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
-            return resp.status, resp.read().decode(), time.perf_counter() - started
+            status, text, seconds = resp.status, resp.read().decode(), time.perf_counter() - started
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode(), time.perf_counter() - started
+    if status == 200 and text.startswith("{") and "urlencoded" in headers.get("Content-Type", ""):
+        form = urllib.parse.parse_qs(body)
+        if form.get("command"):  # a slash command: an answer in the ack is what the user sees
+            try:
+                record_ack_answer(form.get("response_url", [None])[0], json.loads(text))
+            except ValueError:
+                pass
+    return status, text, seconds
 
 
 def command_body(text: str, *, user_id: str = "U0USER", channel_id: str = "C0001", response_url: str,

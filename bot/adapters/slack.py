@@ -2,8 +2,9 @@
 runs it over HTTP (waitress + Bolt's WSGI adapter: POST /slack/events,
 GET /healthz) or, with SLACK_APP_TOKEN, over Socket Mode.
 
-Requests are acknowledged at once (process_before_response with lazy
-listeners: the work runs after the 200 and answers through respond()). Slack's
+/gaorec is answered in its acknowledgement when the answer is ready in time
+(listeners/commands); events and buttons are acknowledged at once
+(process_before_response with lazy listeners: the work runs after the 200). Slack's
 retries of an event are processed once (event ids are recorded). The
 WebClient retries 429s after Retry-After, 5xx and connection errors."""
 from __future__ import annotations
@@ -275,12 +276,36 @@ def wsgi_app(app: App, service: Gaorec, leader=None):
             data = metrics.exposition()
             start_response("200 OK", [("Content-Type", "text/plain; version=0.0.4"), ("Content-Length", str(len(data)))])
             return [data]
+        if path == "/slack/events" and method == "POST" and "json" in (environ.get("CONTENT_TYPE") or ""):
+            bad = _unreadable_json(environ)
+            if bad:  # Bolt would raise on it: one line, 400, nothing runs
+                log.warning("POST /slack/events: %s", bad)
+                data = json.dumps({"error": bad}).encode()
+                start_response("400 Bad Request", [("Content-Type", "application/json"),
+                                                   ("Content-Length", str(len(data)))])
+                return [data]
         return bolt(environ, start_response)
 
     from .http_guard import guard
 
     secret = service.settings.slack_signing_secret
     return guard(application, secret.get_secret_value() if secret else None)
+
+
+def _unreadable_json(environ) -> str | None:
+    """Read the body (put back for Bolt); why it is not a JSON object, or None."""
+    import io
+
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    raw = environ["wsgi.input"].read(length) if length > 0 else b""
+    environ["wsgi.input"] = io.BytesIO(raw)
+    try:
+        return None if isinstance(json.loads(raw.decode("utf-8")), dict) else "the body is not a JSON object"
+    except (ValueError, UnicodeDecodeError):
+        return "the body is not valid JSON"
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 3000, *, threads: int = 8,

@@ -7,11 +7,13 @@ import re
 
 from ...blocks import unescape, unfurl_blocks
 from ...reminders.engine import ACK_REACTIONS
+from ..mentions import direct_messages, mentions_bot
 
 log = logging.getLogger("gaorec.slack")
 PRODUCT_RE = re.compile(r"/products/(gao-\d{2}-\d{1,6}[a-z]{0,2})", re.IGNORECASE)
-EVENTS = ("link_shared", "message", "reaction_added", "member_joined_channel",
-          "app_home_opened")  # the last in listeners/views
+EVENTS = ("link_shared", "message", "reaction_added", "member_joined_channel", "app_home_opened",
+          "app_mention")  # the last two in listeners/views and listeners/mentions; direct messages
+# (message.im) arrive as "message"
 ONLY_OWNER = "Only {owner} or an admin can acknowledge this reminder; nothing was recorded."
 
 
@@ -34,6 +36,8 @@ def register(app, ctx) -> None:
             return
         if event.get("thread_ts") == event.get("ts"):
             return  # the parent itself
+        if mentions_bot(event, body):
+            return  # "@gaorec snooze 2w …" is a command (app_mention), not an acknowledgement
         reminder_id = engine.reminder_for_thread(event.get("channel"), event["thread_ts"])
         if reminder_id is None or not ctx.first_delivery(body):
             return
@@ -78,5 +82,5 @@ def register(app, ctx) -> None:
 
     app.event("member_joined_channel")(ack=ack_event, lazy=[joined])
     app.event("link_shared")(ack=ack_event, lazy=[unfurl])
-    app.event("message")(ack=ack_event, lazy=[thread_reply])
+    app.event("message")(ack=ack_event, lazy=[thread_reply, direct_messages(ctx)])
     app.event("reaction_added")(ack=ack_event, lazy=[reaction])
