@@ -49,6 +49,8 @@ HELP = [
     ("/gaorec snooze KEY 30d [reason]", "quiet a reminder for a while (owner or admin)", "/gaorec snooze k7m2q 2w"),
     ("/gaorec export [overdue] [QUERY]", "a spreadsheet of recommendations, sent to you", "/gaorec export overdue"),
     ("/gaorec history KEY", "status changes, slips, owners and acknowledgements", "/gaorec history k7m2q"),
+    ("/gaorec outcome KEY implemented|not-implemented|open",
+     "what became of a recommendation GAO no longer lists (owner or admin)", "/gaorec outcome k7m2q implemented"),
     ("/gaorec stats", "how many recommendations, by status", "/gaorec stats"),
     ("/gaorec help", "this list", "/gaorec help"),
 ]

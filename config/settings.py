@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 SLACK_API_URL = "https://slack.com/api/"
@@ -14,6 +14,15 @@ GOVSLACK_API_URL = "https://slack-gov.com/api/"
 
 def _alias(*names: str) -> AliasChoices:
     return AliasChoices(*names)
+
+
+class RefreshSource(BaseModel):
+    """A configured refresh source; ``complete``: it lists every open recommendation of each agency it names
+    (GAO's full open-recommendations export), so what it lacks is "not listed"."""
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(min_length=1)
+    complete: bool = False
 
 
 class Settings(BaseSettings):
@@ -30,8 +39,10 @@ class Settings(BaseSettings):
                                 description="Who gao.gov may contact about our requests (User-Agent).")
     admins: list[str] = Field(default_factory=list, validation_alias=_alias("admins", "GAOREC_ADMINS"),
                               description="Slack user IDs that may assign and subscribe, besides workspace admins.")
-    sources: list[str] = Field(default_factory=list, validation_alias=_alias("sources", "GAOREC_SOURCES"),
-                               description="GAO pages or exports the scheduled refresh imports.")
+    sources: list[str | RefreshSource] = Field(
+        default_factory=list, validation_alias=_alias("sources", "GAOREC_SOURCES"),
+        description='GAO pages or exports the scheduled refresh imports: "URL or path", or {url = "...", '
+                    'complete = true} for an export that lists every open recommendation of the agencies it names.')
     fetch_timeout: float = Field(30.0, validation_alias=_alias("fetch_timeout", "GAOREC_FETCH_TIMEOUT"))
     # Reminders
     remind_cron: str = Field("0 9 * * mon-fri", validation_alias=_alias("remind_cron", "GAOREC_REMIND_CRON"),
@@ -78,6 +89,14 @@ class Settings(BaseSettings):
     @classmethod
     def _slash(cls, v: str) -> str:
         return v if v.endswith("/") else v + "/"
+
+    @property
+    def source_urls(self) -> list[str]:
+        return [x if isinstance(x, str) else x.url for x in self.sources]
+
+    @property
+    def complete_sources(self) -> set[str]:
+        return {x.url for x in self.sources if not isinstance(x, str) and x.complete}
 
     @property
     def tz(self) -> ZoneInfo:
