@@ -297,7 +297,8 @@ def count_overdue(session: Session, as_of: date, query: str | None = None) -> in
 def _unlisted_passed_where(as_of: date):
     """Open by GAO's last word, no longer listed (and not said to be still open), its promise passed."""
     return (Recommendation.status.in_(OPEN_STATUSES) & Recommendation.listed.is_(False)
-            & ~overdue_rule.tracked_where() & (Recommendation.current_due < as_of))
+            & (Recommendation.outcome.is_(None) | (Recommendation.outcome != overdue_rule.STILL_OPEN))
+            & (Recommendation.current_due < as_of))
 
 
 def count_unlisted_passed(session: Session, as_of: date, query: str | None = None) -> int:
