@@ -354,6 +354,8 @@ def stats(session: Session, as_of: date) -> dict:
         "with_promise": session.scalar(select(func.count()).select_from(Recommendation)
                                        .where(Recommendation.current_due.is_not(None))) or 0,
         "overdue": count_overdue(session, as_of),
+        "not_listed": session.scalar(select(func.count()).select_from(Recommendation).where(
+            Recommendation.status.in_(OPEN_STATUSES), Recommendation.listed.is_(False))) or 0,
         "status_events": session.scalar(select(func.count()).select_from(StatusEvent)) or 0,
         "imports": session.scalar(select(func.count()).select_from(ImportRun)) or 0,
         "last_import": _iso(session.scalar(select(func.max(ImportRun.started_at)))),

@@ -206,6 +206,7 @@ def test_complete_import_marks_what_gao_stopped_listing(app, tmp_path):
     overdue = {v.key for v in app.overdue(DEC1)}
     assert gone not in overdue and sibling in overdue
     assert app.count_unlisted_passed(DEC1) == 1
+    assert app.stats(DEC1)["not_listed"] == 1
     # the same export again: nothing more happens
     again = app.import_sources([oct_], complete=True)
     assert (again.unlisted_keys, again.status_events, again.changed) == ([], 0, 0)
@@ -367,3 +368,22 @@ def test_sql_and_python_overdue_rules_agree(app):
         assert in_sql == in_count == in_python, (status, listed, outcome, due, sdate)
         checked += in_python
     assert checked > 0
+
+
+def test_not_listed_on_app_home_and_in_the_digest(app, tmp_path):
+    from bot.blocks.home import digest_blocks
+    from bot.blocks.text import to_text
+
+    app.import_sources([str(EXPORT)], complete=True)
+    app.import_sources([write(tmp_path, "oct.csv", without(stamped(EXPORT.read_text(), "Oct 28, 2026"), GONE))],
+                       complete=True)
+    gone = key_with(app, GONE)
+    with app.db.write() as s:
+        repo.assign(s, app.show(gone).id, "U0OWNER", "U0ADMIN", repo.utcnow())
+        repo.subscribe(s, "C1", "", "U0ADMIN", repo.utcnow())
+    home = json.dumps(app.home("U0OWNER", None, now=datetime(2026, 12, 1, 15)).to_dict(), ensure_ascii=False)
+    assert "No longer listed by GAO: probably closed (1)" in home and f"`{gone}`" in home
+    assert "Overdue (0)" in home
+    counts = app.reminders.digest(datetime(2026, 12, 7, 14), dry_run=True)["C1"]
+    assert counts["unlisted"] == 1 and counts["overdue"] == 4
+    assert "1 no longer listed by GAO (probably closed" in to_text(digest_blocks(counts, DEC1))

@@ -242,6 +242,8 @@ def reply_blocks(reply: Reply, *, share: bool = True, buttons: bool = True) -> l
         lines = [f"*{d['recommendations']}* recommendations in *{d['reports']}* reports; "
                  f"*{d['with_promise']}* with a promised date, *{d['overdue']}* overdue."]
         lines += [f"• {escape(k)}: {n}" for k, n in d["by_status"].items()]
+        if d.get("not_listed"):
+            lines.append(f"{d['not_listed']} open by GAO's last word but no longer listed (probably closed).")
         return [SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines), SECTION_MAX)))]
     if reply.kind == "card":
         return card_blocks(reply.records[0], as_of, full=True, buttons=buttons)[:MAX_BLOCKS]
