@@ -73,6 +73,9 @@ def main(database: str | None) -> None:
 
 @main.command("import")
 @click.argument("sources", nargs=-1, required=True)
+@click.option("--mapping", type=click.Path(dir_okay=False), metavar="FILE.toml",
+              help="Read every source (CSV or XLSX) through this column map: IG trackers, GAO's Download XLS "
+                   "(see config/mappings/).")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
               help="The date of GAO's data in these sources (for a saved page; default: GAO's own "
                    "\"status as of\" date, else today).")
@@ -82,7 +85,8 @@ def main(database: str | None) -> None:
 @click.option("--force", is_flag=True, help="With --complete: accept that more than a quarter of an agency's "
               "listed open recommendations vanish at once.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def import_(sources: tuple[str, ...], as_of: str | None, complete: bool, force: bool, as_json: bool) -> None:
+def import_(sources: tuple[str, ...], mapping: str | None, as_of: str | None, complete: bool, force: bool,
+            as_json: bool) -> None:
     """Import GAO pages and exports: files, directories or URLs.
 
     Formats are detected: agency and report pages (HTML or copied text), the
@@ -95,10 +99,16 @@ def import_(sources: tuple[str, ...], as_of: str | None, complete: bool, force: 
 
     from .service import expand_sources
 
+    from .gao.formats.mapped import Mapping, MappingError
+
     app = _app(click.get_current_context())
     day = _as_of(as_of, app) if as_of else None
     if force and not complete:
         raise click.UsageError("--force goes with --complete")
+    try:
+        column_map = Mapping.load(mapping) if mapping else None
+    except MappingError as exc:
+        raise click.ClickException(str(exc)) from None
     try:
         files = expand_sources(list(sources))
         quiet = as_json or not err.is_terminal
@@ -111,7 +121,7 @@ def import_(sources: tuple[str, ...], as_of: str | None, complete: bool, force: 
                 progress.update(t_store, advance=n, visible=True)
 
             summary = app.import_sources(files, on_source=lambda _s: progress.advance(t_read), progress=stored,
-                                         as_of=day, complete=complete, force=force)
+                                         mapping=column_map, as_of=day, complete=complete, force=force)
     except ParseError as exc:
         raise click.ClickException(f"{exc} (nothing imported)") from None
     except ImportRefused as exc:
@@ -490,6 +500,10 @@ def upgrade() -> None:
     d = Database(root or Settings().database_url)
     click.echo(f"{d.url.split('@')[-1]}: at the latest schema")
 
+
+from .cli_reports import register  # noqa: E402 - the report commands hang off `main`
+
+register(main)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

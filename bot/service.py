@@ -13,6 +13,8 @@ from storage import repo
 from storage.db import Database
 
 from .gao.fetch import fetch
+from .gao.formats import mapped
+from .gao.formats.mapped import Mapping
 from .gao.parse import parse
 from .gao.records import ParseError, ParseResult
 from .blocks import escape as esc
@@ -82,7 +84,7 @@ class Gaorec:
         return now.astimezone(self.settings.tz).date()
 
     # -- import ------------------------------------------------------------
-    def read_source(self, source: str) -> ParseResult:
+    def read_source(self, source: str, mapping: Mapping | None = None) -> ParseResult:
         if re.match(r"^https?://", source, re.I):
             data = fetch(source, contact=self.settings.contact, timeout=self.settings.fetch_timeout)
         else:
@@ -94,13 +96,20 @@ class Gaorec:
                 raise ParseError(source, "a directory (give the directory itself to import its files)") from None
             except OSError as exc:
                 raise ParseError(source, f"cannot read: {exc.strerror or exc}") from None
+        if mapping is not None:
+            return mapped.parse(data, source, mapping)
+        if mapped.is_xlsx(data):
+            raise ParseError(source, "an XLSX workbook: import it with --mapping FILE.toml "
+                                     "(config/mappings/gao-xls.toml fits GAO's Download XLS)")
         return parse(data, source)
 
     def import_sources(self, sources: list[str], *, now: datetime | None = None,
                        on_source: Callable[[str], None] | None = None,
-                       progress: Callable[[int], None] | None = None, as_of: date | None = None,
+                       progress: Callable[[int], None] | None = None,
+                       mapping: Mapping | None = None, as_of: date | None = None,
                        complete: bool | set[str] = False, force: bool = False) -> repo.ImportSummary:
         """Parse every source first (any error: nothing is written), then upsert all in one transaction.
+        With ``mapping`` every source is a spreadsheet read through that column map.
 
         ``as_of``: the snapshot date of every source (default: GAO's own date, else today). ``complete``: True
         (all sources) or the sources that list every open recommendation of the agencies they name; what they
@@ -111,7 +120,7 @@ class Gaorec:
         whole: set[str] = set()
         for given in sources:
             for src in expand_sources([given]):
-                results.append(self.read_source(src))
+                results.append(self.read_source(src, mapping))
                 if complete is True or (complete and given in complete):
                     whole.add(src)
                 if on_source:
@@ -158,7 +167,7 @@ class Gaorec:
             "text": v.text, "comments": v.comments, "url": v.url,
             "first_seen": repo._iso(v.first_seen), "last_changed": repo._iso(v.last_changed),
             "promises": [p.to_json() for p in v.promises],
-            "overdue": days is not None, "days_overdue": days, "slips": v.slips,
+            "overdue": days is not None, "days_overdue": days, "slips": v.slips, "source": v.issuer,
             "listed": v.listed, "last_listed": v.last_listed.isoformat() if v.last_listed else None,
         }
         if not v.listed:
@@ -240,6 +249,10 @@ class Gaorec:
             return self._snooze(rest, caller, as_of, now)
         if cmd == "outcome":
             return self._outcome(rest, caller, as_of, now)
+        if cmd == "justify":
+            return self._justify(rest, caller, as_of, now)
+        if cmd == "clock":
+            return self._clock(rest, caller, as_of, now)
         if cmd == "history":
             if not rest:
                 return Reply(kind="error", text="Usage: /gaorec history KEY", as_of=as_of)
@@ -249,6 +262,47 @@ class Gaorec:
             if v is not None:
                 return Reply(kind="card", records=[v], total=1, as_of=as_of, title=v.key)
         return self.search_reply(words, as_of, offset)
+
+    def _justify(self, rest: str, caller: Caller, as_of: date, now: datetime | None) -> Reply:
+        """/gaorec justify KEY text: why the agency does not implement it (the GAO-IG Act report's column)."""
+        from .services.reports import justify
+
+        key, _, words = rest.partition(" ")
+        if not key or not words.strip():
+            return Reply(kind="error", as_of=as_of, text="Usage: /gaorec justify KEY why the agency does not "
+                                                         "implement it")
+        with self.db.session() as s:
+            v = repo.get(s, key.lower())
+            owner = self.reminders._views(s, [v.id])[v.id].owner if v else None
+        if v is None:
+            return Reply(kind="error", as_of=as_of, text=f"No recommendation has the key {key}.",
+                         mrkdwn=f"No recommendation has the key `{esc(key)}`.")
+        if not (self.may_manage(caller) or (owner and owner == caller.user_id)):
+            return Reply(kind="error", as_of=as_of, text=f"Only the owner or an admin can record a justification "
+                                                       f"for {v.key}.",
+                         mrkdwn=f"Only {mention(owner)} or an admin can record a justification for `{v.key}`.")
+        justify(self.db, v.key, words.strip()[:4000], caller.user_id, now or datetime.now(timezone.utc))
+        done = f"Justification recorded for {v.key}; it goes in the GAO-IG Act report."
+        return Reply(kind="text", as_of=as_of, text=done, mrkdwn=done.replace(v.key, f"`{v.key}`", 1))
+
+    def _clock(self, rest: str, caller: Caller, as_of: date, now: datetime | None) -> Reply:
+        """/gaorec clock done REPORT: the statement of action (or IG resolution / final action) is done."""
+        from .services.clocks import mark_done
+
+        parts = rest.split()
+        if len(parts) != 2 or parts[0].lower() != "done":
+            return Reply(kind="error", as_of=as_of, text="Usage: /gaorec clock done REPORT (e.g. GAO-26-108061)")
+        if not self.may_manage(caller):
+            return self._denied("mark a statutory clock done", as_of)
+        try:
+            name, done = mark_done(self.db, parts[1][:64], caller.user_id, now or datetime.now(timezone.utc))
+        except LookupError:
+            return Reply(kind="error", as_of=as_of, text=f"No report is numbered {parts[1][:64]}.",
+                         mrkdwn=f"No report is numbered `{esc(parts[1][:64])}`.")
+        if not done:
+            return Reply(kind="text", as_of=as_of, text=f"{name}: its clocks were already marked done.")
+        return Reply(kind="text", as_of=as_of, text=f"{name}: marked done ({', '.join(done)}); no more deadline "
+                                                   f"reminders for it.")
 
     # -- App Home -----------------------------------------------------------------------
     def home(self, user_id: str, channel_ids: list[str] | None, now: datetime | None = None):

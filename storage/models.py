@@ -62,6 +62,13 @@ class Recommendation(Base):
     listed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())  # by the latest complete snapshot
     last_listed: Mapped[date | None] = mapped_column(Date)  # as-of of the last snapshot that listed it
     outcome: Mapped[str | None] = mapped_column(String(20))  # implemented / not-implemented / open, once not listed
+    issuer: Mapped[str] = mapped_column(String(8), default="gao", server_default="gao")  # "gao" | "oig"
+    target_due: Mapped[date | None] = mapped_column(Date)  # a target date a mapped sheet states
+    questioned_costs: Mapped[float | None] = mapped_column(Float)
+    funds_for_better_use: Mapped[float | None] = mapped_column(Float)
+    justification: Mapped[str | None] = mapped_column(Text)  # why the agency does not implement it (GIAA)
+    justified_by: Mapped[str | None] = mapped_column(String(64))
+    justified_at: Mapped[datetime | None] = mapped_column(DateTime)
     report: Mapped[Report] = relationship(back_populates="recommendations", lazy="raise")
 
 
@@ -220,3 +227,15 @@ class Snooze(Base):
     until: Mapped[datetime] = mapped_column(DateTime)
     reason: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ClockMark(Base):
+    """A statutory clock marked done: the 180-day statement of action (31 U.S.C. 720) for a GAO report,
+    or an IG report's management decision (resolution) or final action."""
+    __tablename__ = "clock_marks"
+    __table_args__ = (UniqueConstraint("report_id", "clock"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
+    clock: Mapped[str] = mapped_column(String(20))  # statement | resolution | final_action
+    done_by: Mapped[str] = mapped_column(String(64))
+    done_at: Mapped[datetime] = mapped_column(DateTime)

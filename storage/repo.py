@@ -15,7 +15,7 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -23,6 +23,7 @@ from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.gao import promises as gp
+from bot.gao.targets import with_target
 from bot.gao.records import (
     OPEN_STATUSES, ParseResult, normalize_agency, normalize_report_number, normalize_title, report_url,
 )
@@ -76,6 +77,11 @@ class RecView:
     last_listed: date | None = None  # as-of of the last snapshot that listed it
     outcome: str | None = None  # implemented / not-implemented / open: an owner's word once GAO stopped listing it
     as_of: date | None = None  # the GAO snapshot its status and comment come from
+    issuer: str = "gao"  # "gao" or "oig"
+    target_due: date | None = None
+    questioned_costs: float | None = None
+    funds_for_better_use: float | None = None
+    justification: str | None = None
 
     @property
     def current_promise(self) -> gp.Promise | None:
@@ -101,6 +107,8 @@ _VIEW_COLUMNS = (
     Recommendation.comments, Recommendation.comments_cut, Report.url, Recommendation.topics,
     Recommendation.first_seen, Recommendation.last_changed, Recommendation.current_due, Recommendation.status_date,
     Recommendation.listed, Recommendation.last_listed, Recommendation.outcome, Recommendation.as_of,
+    Recommendation.issuer, Recommendation.target_due, Recommendation.questioned_costs,
+    Recommendation.funds_for_better_use, Recommendation.justification,
 )
 
 
@@ -118,7 +126,8 @@ def _views(session: Session, where, order=None, limit: int | None = None, *, det
                 agency=r[6], status=r[7], priority=bool(r[8]), text=r[9], comments=r[10], comments_cut=bool(r[11]),
                 url=r[12] or report_url(r[2]), topics=[t for t in (r[13] or "").split("; ") if t], first_seen=r[14],
                 last_changed=r[15], current_due=r[16], status_date=r[17], listed=r[18] is not False,
-                last_listed=r[19], outcome=r[20], as_of=r[21])
+                last_listed=r[19], outcome=r[20], as_of=r[21], issuer=r[22] or "gao", target_due=r[23],
+                questioned_costs=r[24], funds_for_better_use=r[25], justification=r[26])
         for r in session.execute(q)
     ]
     _attach(session, views, detail=detail)
@@ -401,7 +410,8 @@ class ImportSummary:
                 "relisted_keys": self.relisted_keys}
 
 
-_FIELDS = ("agency", "text", "status", "priority", "comments", "comments_cut", "topics")
+_FIELDS = ("agency", "text", "status", "priority", "comments", "comments_cut", "topics", "issuer", "target_due",
+           "questioned_costs", "funds_for_better_use")
 _BOOKKEEPING = ("as_of", "listed", "last_listed", "outcome")  # not GAO's content: never "changed" by themselves
 
 
@@ -453,6 +463,10 @@ def _merge(cur: dict, rec: ParsedRec, authoritative_priority: bool) -> dict:
     out["priority"] = rec.priority if authoritative_priority else bool(cur.get("priority") or rec.priority)
     if rec.topics:
         out["topics"] = "; ".join(rec.topics)
+    out["issuer"] = rec.issuer if rec.issuer != "gao" else cur.get("issuer") or "gao"
+    for f in ("target_due", "questioned_costs", "funds_for_better_use"):  # only mapped sheets state these
+        if getattr(rec, f) is not None:
+            out[f] = getattr(rec, f)
     return out
 
 
@@ -644,6 +658,7 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
                 seed = f"{rep['number'] or rep['title_norm']}|{ident}"
                 cur = {"report_id": rid, "ident": ident, "number": rec.number, "agency": rec.agency, "text": None,
                        "status": None, "priority": False, "comments": None, "comments_cut": False, "topics": None,
+                       "issuer": "gao", "target_due": None, "questioned_costs": None, "funds_for_better_use": None,
                        "key": _make_key(seed, taken), "first_seen": now, "last_changed": None, "current_due": None,
                        "as_of": None, "listed": True, "last_listed": None, "outcome": None}
             dated = snap is not None
@@ -703,15 +718,19 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
                                      "relisted" if relisted else "reopened" if reopened else "change"))
             elif relisted:
                 events.append(_event(cur, old, run_id, now, "relisted"))
+            if old["target_due"] != cur["target_due"]:
+                cur["_reread"] = True  # the stated target moved: the current promise (and a slip) with it
             changed_rows.append(cur)
         events += [_event(cur, cur, run_id, now, "unlisted") for cur in unlisted]
         summary.unlisted_keys = [cur["key"] for cur in unlisted]
-        evented = [c for c in changed_rows if c["last_changed"] == now]
+        evented = [c for c in changed_rows if c["last_changed"] == now or c.get("_reread")]
 
         # Promises: read before writing, so the overdue columns go in with the rows
         reread = new_rows + evented
         readings = gp.read_many([r["comments"] for r in reread])
         slip_rows = []
+        readings = [replace(rd, promises=with_target(rd.promises, r.get("target_due")))
+                    for r, rd in zip(reread, readings)]
         for r, reading in zip(reread, readings):
             cur_p = gp.current(reading.promises)
             new_due = cur_p.due if cur_p else None
@@ -740,6 +759,8 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
             values = {f: cur[f] for f in _FIELDS}
             if cur["last_changed"] == now:
                 values.update(last_changed=now, current_due=cur["current_due"], status_date=cur["status_date"])
+            elif cur.get("_reread"):
+                values.update(current_due=cur["current_due"], status_date=cur["status_date"])
             conn.execute(update(Recommendation).where(Recommendation.id == cur["id"]).values(**values))
         # snapshot dates and listing, grouped: a newer export of the same content moves them all at once
         groups: dict[tuple, list[int]] = defaultdict(list)

@@ -67,6 +67,8 @@ def digest_blocks(counts: dict[str, int], as_of: date) -> list[Block]:
              f"*{counts['slipped']}* moved their date"]
     if counts.get("unlisted"):
         parts.append(f"*{counts['unlisted']}* no longer listed by GAO (probably closed; mark the outcome)")
+    if counts.get("unjustified"):
+        parts.append(f"*{counts['unjustified']}* in the GAO-IG Act report lack a timeline and a justification")
     return [SectionBlock(text=MarkdownTextObject(text=f":calendar: *Weekly GAO digest* · {as_of}\n" +
                                                       " · ".join(parts) + "\nDetails in the thread."))]
 

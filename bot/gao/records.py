@@ -8,10 +8,11 @@ from datetime import date
 STATUSES = (
     "Open",
     "Open – Partially Addressed",
+    "Resolved",  # IG recommendations: management decided on the action, final action pending (still open)
     "Closed – Implemented",
     "Closed – Not Implemented",
 )
-OPEN_STATUSES = frozenset(STATUSES[:2])
+OPEN_STATUSES = frozenset(STATUSES[:3])
 
 _STATUS_RE = re.compile(
     r"^(open|closed)(?:\s*(?:--|[–—-])\s*(partially addressed|implemented|not implemented))?$",
@@ -90,6 +91,10 @@ class Recommendation:
     comments_cut: bool = False  # GAO itself shortened the comment (listings)
     topics: tuple[str, ...] = ()
     line: int | None = None  # where the entry starts in its source, when it has lines
+    issuer: str = "gao"  # "gao" or "oig" (an Inspector General's recommendation, from a mapped sheet)
+    target_due: date | None = None  # a target date the sheet states (a promise of kind "target")
+    questioned_costs: float | None = None
+    funds_for_better_use: float | None = None
 
 
 @dataclass

@@ -230,6 +230,11 @@ class Engine:
                 repo.audit(s, at=now_utc, actor="gaorec", action="remind", recommendation_id=rem.recommendation_id,
                            channel_id=rem.channel_id, detail={"due": rem.due.isoformat(), "n": n,
                                                               "escalation": escalate})
+        if not dry_run:  # statutory clocks (31 U.S.C. 720, OMB A-50) reach the same channels
+            from ..services.clocks import plan_reminders
+
+            result.planned += [{"kind": "clock", **c} for c in plan_reminders(self.db, now_utc.replace(
+                tzinfo=timezone.utc), as_of)]
         if not dry_run and poster is not None:
             d, f = self.deliver(poster, now_utc)
             result.delivered, result.failed = d, f
@@ -471,6 +476,9 @@ class Engine:
         as_of = self.service.today(now_utc.replace(tzinfo=timezone.utc))
         week_ago = now_utc - timedelta(days=7)
         planned: dict[str, dict[str, int]] = {}
+        from ..services.reports import giaa
+
+        unjustified_keys = giaa(self.db, as_of).missing  # the coming GAO-IG Act report's gaps
         with (self.db.session() if dry_run else self.db.write()) as s:
             subs = list(s.scalars(select(Subscription)))
             channels: dict[str, list[str]] = defaultdict(list)
@@ -496,8 +504,9 @@ class Engine:
                 slipped = pick(Recommendation.id.in_(slipped_ids))
                 unlisted = pick((Recommendation.listed.is_(False)) & Recommendation.status.in_(repo.OPEN_STATUSES)
                                 & Recommendation.outcome.is_(None))
+                unjustified = pick(Recommendation.key.in_(unjustified_keys)) if unjustified_keys else []
                 counts = {"overdue": len(overdue), "became": len(became), "due": len(due), "changed": len(changed),
-                          "slipped": len(slipped), "unlisted": len(unlisted)}
+                          "slipped": len(slipped), "unjustified": len(unjustified), "unlisted": len(unlisted)}
                 planned[channel] = counts
                 if dry_run:
                     continue
@@ -512,6 +521,8 @@ class Engine:
                                                     ("Due in the next 30 days", due),
                                                     ("Changed status this week", changed),
                                                     ("Moved their date this week", slipped),
+                                                    ("In the GAO-IG Act report with neither a timeline nor a "
+                                                     "justification (/gaorec justify)", unjustified),
                                                     ("No longer listed by GAO: probably closed (mark the outcome)",
                                                      unlisted))):
                     if views:

@@ -1,0 +1,1 @@
+"""Services by capability: each small, each given its dependencies (database, settings, clock)."""

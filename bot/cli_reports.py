@@ -1,0 +1,149 @@
+"""CLI commands for the office's reports and statutory clocks: `gaorec report giaa|semiannual`,
+`gaorec clocks`, `gaorec clock done`, `gaorec justify`. A thin layer over bot/services."""
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import click
+
+from .services import clocks as clock_service
+from .services import reports as report_service
+from .services.tables import BINARY, FORMATS, render
+
+
+def _write(content: bytes, fmt: str, output: str | None, default_name: str, rows: int) -> None:
+    from .cli import err
+
+    if output is None and fmt not in BINARY:
+        sys.stdout.buffer.write(content)
+        return
+    if output is None and not sys.stdout.isatty():
+        sys.stdout.buffer.write(content)
+        return
+    Path(output or default_name).write_bytes(content)
+    err.print(f"Wrote {output or default_name}: {rows} rows")
+
+
+def _output_options(f):
+    f = click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+                     help="File to write (default: standard output for CSV and HTML, a dated file name for "
+                          "XLSX and DOCX on a terminal).")(f)
+    return click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True,
+                        help="CSV for scripts; XLSX or DOCX for a budget appendix; HTML for the web.")(f)
+
+
+@click.group()
+def report() -> None:
+    """Reports the law asks of an audit-liaison office (GAO-IG Act, IG semiannual)."""
+
+
+@report.command()
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="The report's date (default: today).")
+@click.option("--agency", metavar="TEXT", help="Only agencies whose name contains this text.")
+@_output_options
+def giaa(as_of: str | None, agency: str | None, fmt: str, output: str | None) -> None:
+    """GAO-IG Act list: recommendations open, or closed as not implemented, for at least one year, each
+    with its implementation timeline or the justification recorded for not implementing it.
+
+    \b
+    Columns: report_number, report_title, rec_number, agency, source, status,
+    priority, published, years_open, timeline, slips, justification, discrepancy.
+    """
+    from .cli import _app, _as_of
+
+    app = _app(click.get_current_context())
+    day = _as_of(as_of, app)
+    rep = report_service.giaa(app.db, day, agency)
+    _write(render(rep.table(), fmt), fmt, output, f"giaa-{day.isoformat()}.{fmt}", len(rep.rows))
+
+
+@report.command()
+@click.option("--period", required=True, metavar="YYYY-MM-DD",
+              help="The last day of the period: March 31 or September 30.")
+@_output_options
+def semiannual(period: str, fmt: str, output: str | None) -> None:
+    """IG recommendations opened, resolved, closed and still open in a semiannual period, with questioned
+    costs and funds for better use."""
+    from .cli import _app
+
+    app = _app(click.get_current_context())
+    try:
+        rep = report_service.semiannual(app.db, date.fromisoformat(period))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc) if "semiannual" in str(exc) else f"{period!r} is not a date",
+                                 param_hint="--period") from None
+    _write(render(rep.table(), fmt), fmt, output, f"semiannual-{period}.{fmt}", len(rep.rows))
+
+
+@click.command()
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Count days left from this date (default: today).")
+@click.option("--all", "everything", is_flag=True, help="Also clocks done and clocks long past.")
+@click.option("--json", "as_json", is_flag=True, help="Print the clocks as JSON.")
+def clocks(as_of: str | None, everything: bool, as_json: bool) -> None:
+    """Statutory clocks: the 180-day statement of action for each GAO report with recommendations
+    (31 U.S.C. 720), and for IG reports the 6-month management decision and 12-month final action.
+    Lists clocks not done and due from 30 days ago on, soonest first."""
+    from .cli import _app, _as_of, _emit
+
+    app = _app(click.get_current_context())
+    day = _as_of(as_of, app)
+    found = clock_service.clocks(app.db, day, everything=everything)
+    if as_json:
+        _emit({"as_of": day.isoformat(), "clocks": [c.to_json() for c in found]})
+        return
+    if not found:
+        click.echo(f"No statutory clock due from {day.isoformat()} minus 30 days on (use --all for every clock).")
+        return
+    for c in found:
+        state = "done" if c.done else f"{c.days_left:>4} days"
+        click.echo(f"{c.due.isoformat()}  {state:<9}  {c.sentence()}")
+
+
+@click.group()
+def clock() -> None:
+    """Mark a statutory clock done."""
+
+
+@clock.command("done")
+@click.argument("report_number")
+@click.option("--clock", "which", type=click.Choice(clock_service.CLOCKS),
+              help="Which clock (default: every clock of the report).")
+@click.option("--by", default="cli", show_default=True, help="Who marks it (recorded in the audit log).")
+def clock_done(report_number: str, which: str | None, by: str) -> None:
+    """Mark REPORT_NUMBER's statement (or IG resolution / final action) done: no more reminders for it."""
+    from .cli import _app
+
+    app = _app(click.get_current_context())
+    try:
+        name, done = clock_service.mark_done(app.db, report_number, by, datetime.now(timezone.utc), which)
+    except LookupError:
+        raise click.ClickException(f"no report numbered {report_number!r}") from None
+    click.echo(f"{name}: marked done: {', '.join(done)}" if done else f"{name}: already marked done")
+
+
+@click.command()
+@click.argument("key")
+@click.argument("text", nargs=-1)
+@click.option("--clear", is_flag=True, help="Remove the justification.")
+@click.option("--by", default="cli", show_default=True, help="Who records it (kept in the audit log).")
+def justify(key: str, text: tuple[str, ...], clear: bool, by: str) -> None:
+    """Record why the agency does not implement recommendation KEY (the GAO-IG Act report's
+    justification column)."""
+    from .cli import _app
+
+    words = " ".join(text).strip()
+    if not words and not clear:
+        raise click.UsageError("give the justification text, or --clear")
+    app = _app(click.get_current_context())
+    v = report_service.justify(app.db, key.lower(), None if clear else words[:4000], by,
+                               datetime.now(timezone.utc))
+    if v is None:
+        raise click.ClickException(f"no recommendation has the key {key!r}")
+    click.echo(f"{v.key}: justification {'removed' if clear else 'recorded'}")
+
+
+def register(main: click.Group) -> None:
+    for cmd in (report, clocks, clock, justify):
+        main.add_command(cmd)
