@@ -860,7 +860,8 @@ def _unlist(originals: dict, existing: dict, touched: dict, resolved: list, resu
     vanished: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for k, old in originals.items():
         an = normalize_agency(old["agency"])
-        if an not in source_of or old["status"] not in OPEN_STATUSES or not old["listed"]:
+        if an not in source_of or old["status"] not in OPEN_STATUSES or not old["listed"] \
+                or (old.get("issuer") or "gao") != "gao":  # GAO's export says nothing of an IG's recommendations
             continue
         listed_open[an] += 1
         if k not in touched and (old["as_of"] is None or old["as_of"] <= snap):

@@ -387,3 +387,39 @@ def test_not_listed_on_app_home_and_in_the_digest(app, tmp_path):
     counts = app.reminders.digest(datetime(2026, 12, 7, 14), dry_run=True)["C1"]
     assert counts["unlisted"] == 1 and counts["overdue"] == 4
     assert "1 no longer listed by GAO (probably closed" in to_text(digest_blocks(counts, DEC1))
+
+
+def test_a_complete_gao_export_says_nothing_of_an_ig_recommendation(app, tmp_path):
+    app.import_sources([str(EXPORT)], complete=True)
+    gone = key_with(app, GONE)
+    with app.db.write() as s:  # as if an IG tracker had brought it: same agency, not GAO's
+        s.execute(update(Recommendation).where(Recommendation.key == gone).values(issuer="oig"))
+    oct_ = write(tmp_path, "oct.csv", without(stamped(EXPORT.read_text(), "Oct 28, 2026"), GONE))
+    assert app.import_sources([oct_], complete=True).unlisted_keys == []
+    assert app.show(gone).listed is True
+
+
+@needs_shared(CSV_EXCERPT)
+def test_real_export_then_a_later_complete_export_lacking_one_dhs_recommendation(app, tmp_path):
+    text = CSV_EXCERPT.read_text(encoding="utf-8-sig")
+    phrase = "to agencies, and implement the strategy. (Recommendation 4)"  # GAO-25-107470, DHS, overdue
+    app.import_sources([str(CSV_EXCERPT)], complete=True)
+    gone = key_with(app, "to agencies, and implement the strategy")
+    assert gone in {v.key for v in app.overdue(DEC1)}
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(text)))
+    kept = [r for r in rows if not any(phrase in cell for cell in r)]
+    assert len(kept) == len(rows) - 1
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(kept)
+    later = buf.getvalue()
+    s = app.import_sources([write(tmp_path, "export-2026-10-28.csv", stamped(later, "Oct 28, 2026"))],
+                           complete=True)
+    assert s.unlisted_keys == [gone] and s.changed == 0
+    j = app.record_json(app.show(gone), DEC1)
+    assert (j["listed"], j["last_listed"]) == (False, "2026-09-28")
+    dhs = [v for v in app.search("Homeland Security", limit=50)[0] if v.agency == "Department of Homeland Security"]
+    assert len(dhs) == 4 and all(app.record_json(v, DEC1)["listed"] for v in dhs if v.key != gone)
+    assert gone not in {v.key for v in app.overdue(DEC1)}
