@@ -285,13 +285,58 @@ def outcome(key: str, outcome: str, by: str) -> None:
 
 
 @main.command()
+@click.argument("key")
+@click.option("--set", "set_", metavar="YYYY-MM-DD", help="The date the agency actually promised.")
+@click.option("--none", "none_", is_flag=True, help="No date was promised (gaorec misread one).")
+@click.option("--confirm", is_flag=True, help="The date gaorec read is right.")
+@click.option("--clear", is_flag=True, help="Drop the correction or confirmation: back to what GAO's text says.")
+@click.option("--reason", metavar="TEXT", help="Why (kept with the correction and in the audit log).")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+def promise(key: str, set_: str | None, none_: bool, confirm: bool, clear: bool, reason: str | None,
+            as_json: bool) -> None:
+    """Confirm or correct the promised date of one recommendation. A correction
+    is current (source "corrected") until GAO's comment changes."""
+    import getpass
+
+    from .services import promises as sp
+
+    chosen = [name for name, on in (("--set", set_ is not None), ("--none", none_), ("--confirm", confirm),
+                                    ("--clear", clear)) if on]
+    if len(chosen) != 1:
+        raise click.UsageError("give exactly one of --set YYYY-MM-DD, --none, --confirm, --clear")
+    due = None
+    if set_ is not None:
+        due = sp.parse_date(set_)
+        if due is None:
+            raise click.BadParameter(f"{set_!r} is not a date like 2027-06-30", param_hint="--set")
+    action = {"--set": "set", "--none": "none", "--confirm": "confirm", "--clear": "clear"}[chosen[0]]
+    app = _app(click.get_current_context())
+    try:
+        user = getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name (a container): still a CLI user
+        user = "unknown"
+    out = sp.apply(app, key, action, actor=f"cli:{user}", via="cli", due=due, reason=reason, check=False)
+    if not out.ok:
+        raise click.ClickException(out.text)
+    if as_json:
+        _emit(out.data)
+        return
+    click.echo(out.text)
+
+
+@main.command()
 @click.option("--text", "text_", metavar="COMMENT", help="The comment (default: read stdin).")
+@click.option("--corrections", is_flag=True,
+              help="Instead: the owners' corrections and confirmations, as labelled examples.")
 @click.option("--json", "as_json", is_flag=True, help="Print the promises as JSON.")
-def promises(text_: str | None, as_json: bool) -> None:
+def promises(text_: str | None, corrections: bool, as_json: bool) -> None:
     """Show the promised dates found in a GAO comment, with their sentences:
     why gaorec did or didn't remind."""
     from .gao import promises as gp
 
+    if corrections:
+        _corrections(as_json)
+        return
     comment = text_ if text_ is not None else sys.stdin.read()
     reading = gp.read(comment)
     found = reading.promises
@@ -306,6 +351,24 @@ def promises(text_: str | None, as_json: bool) -> None:
         mark = "current " if p.current else ""
         stated = f", stated {p.stated}" if p.stated else ""
         click.echo(f"{mark}{p.kind}: “{p.phrase}” due {p.due}{stated}\n    {p.sentence}")
+
+
+def _corrections(as_json: bool) -> None:
+    """Owners' corrections and confirmations as labelled examples (comment, sentence, date read, date right)."""
+    from storage.queries import corrections as qc
+
+    app = _app(click.get_current_context())
+    with app.db.session() as s:
+        examples = qc.examples(s)
+    if as_json:
+        _emit({"examples": examples})
+        return
+    for e in examples:
+        right = "no promise" if e["no_promise"] else e["due"]
+        click.echo(f"{e['key']} {e['label']}: read {e['read_due'] or 'nothing'} -> {right}"
+                   + (f" ({e['reason']})" if e["reason"] else ""))
+    if not examples:
+        click.echo("No corrections or confirmations yet.")
 
 
 @main.command()
@@ -404,7 +467,8 @@ def export(query: tuple[str, ...], overdue: bool, unimplemented: bool, fmt: str,
 @click.option("--json", "as_json", is_flag=True, help="Print the events as JSON.")
 def audit(key: str | None, since: str | None, as_json: bool) -> None:
     """The append-only audit log: acknowledgements, snoozes, assignments,
-    subscriptions, status changes and reminders, with actor and time."""
+    subscriptions, promise corrections, status changes and reminders, with
+    actor and time."""
     from .service import GaorecError
 
     app = _app(click.get_current_context())

@@ -6,9 +6,11 @@ import csv
 import io
 from datetime import date
 
+from .gao import effective as ge
+
 COLUMNS = ["Key", "Report number", "Report title", "Recommendation", "Agency", "Status", "Priority",
            "Current promise", "Due date", "Days overdue", "Slips", "Last status change", "Owner",
-           "Last acknowledgement", "Acknowledgement note", "Recommendation text", "Listed by GAO"]
+           "Last acknowledgement", "Acknowledgement note", "Recommendation text", "Promise source", "Listed by GAO"]
 
 
 def rows(views, acks: dict[int, dict], as_of: date) -> list[list]:
@@ -23,9 +25,20 @@ def rows(views, acks: dict[int, dict], as_of: date) -> list[list]:
             p.due.isoformat() if p else "", v.days_overdue(as_of) if v.days_overdue(as_of) is not None else "",
             slips, v.last_changed.date().isoformat() if v.last_changed else "", v.owner or "",
             f"{ack['at']:%Y-%m-%d} by {ack['user']}" if ack else "", ack.get("note") or "", v.text or "",
-            _listed(v),
+            _source(v, p), _listed(v),
         ])
     return out
+
+
+def _source(v, p) -> str:
+    """gao (read from GAO's comment), confirmed or corrected (by the owner); "no date (corrected)" when the owner
+    said no date was promised."""
+    if p is not None:
+        return getattr(p, "source", "gao")
+    d = getattr(v, "decision", None)
+    if d is not None and d.action == "none" and ge.holds(d, v.comments):
+        return "no date (corrected)"
+    return ""
 
 
 def _listed(v) -> str:
@@ -65,7 +78,7 @@ def to_xlsx(table: list[list], title: str = "GAO recommendations") -> bytes:
     for r in table:
         ws.append([_safe(c) for c in r])
     ws.freeze_panes = "A2"
-    for col, width in zip("ABCDEFGHIJKLMNOP", (8, 16, 50, 8, 30, 16, 8, 20, 12, 10, 24, 14, 12, 22, 40, 80)):
+    for col, width in zip("ABCDEFGHIJKLMNOPQ", (8, 16, 50, 8, 30, 16, 8, 20, 12, 10, 24, 14, 12, 22, 40, 80, 18)):
         ws.column_dimensions[col].width = width
     buf = io.BytesIO()
     wb.save(buf)

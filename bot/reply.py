@@ -48,6 +48,8 @@ HELP = [
     ("/gaorec subscriptions", "what this channel is subscribed to", "/gaorec subscriptions"),
     ("/gaorec snooze KEY 30d [reason]", "quiet a reminder for a while (owner or admin)", "/gaorec snooze k7m2q 2w"),
     ("/gaorec export [overdue] [QUERY]", "a spreadsheet of recommendations, sent to you", "/gaorec export overdue"),
+    ("/gaorec promise KEY DATE|none [reason]", "correct the promised date (owner or admin); also confirm, clear",
+     "/gaorec promise k7m2q 2027-06-30 new plan"),
     ("/gaorec history KEY", "status changes, slips, owners and acknowledgements", "/gaorec history k7m2q"),
     ("/gaorec outcome KEY implemented|not-implemented|open",
      "what became of a recommendation GAO no longer lists (owner or admin)", "/gaorec outcome k7m2q implemented"),

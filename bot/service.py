@@ -12,6 +12,7 @@ from config.settings import Settings
 from storage import repo
 from storage.db import Database
 
+from .gao import effective as ge
 from .gao.fetch import fetch
 from .gao.formats import mapped
 from .gao.formats.mapped import Mapping
@@ -168,6 +169,7 @@ class Gaorec:
             "first_seen": repo._iso(v.first_seen), "last_changed": repo._iso(v.last_changed),
             "promises": [p.to_json() for p in v.promises],
             "overdue": days is not None, "days_overdue": days, "slips": v.slips, "source": v.issuer,
+            "correction": v.decision.to_json() if ge.holds(v.decision, v.comments) else None,
             "listed": v.listed, "last_listed": v.last_listed.isoformat() if v.last_listed else None,
         }
         if not v.listed:
@@ -249,6 +251,8 @@ class Gaorec:
             return self._snooze(rest, caller, as_of, now)
         if cmd == "outcome":
             return self._outcome(rest, caller, as_of, now)
+        if cmd == "promise":
+            return self._promise(rest, caller, as_of, now)
         if cmd == "justify":
             return self._justify(rest, caller, as_of, now)
         if cmd == "clock":
@@ -453,6 +457,21 @@ class Gaorec:
         result = set_outcome(self, parts[0], parts[1], caller.user_id, is_admin=self.may_manage(caller), now=now,
                              channel=caller.channel_id)
         return Reply(kind="text" if result.ok else "error", as_of=as_of, mrkdwn=result.message)
+
+    def _promise(self, rest: str, caller: Caller, as_of: date, now: datetime | None) -> Reply:
+        """/gaorec promise KEY DATE|none|confirm|clear [reason]: the owner's (or an admin's) word on the date."""
+        from .services import promises as sp
+
+        parsed = sp.parse_command(rest)
+        if isinstance(parsed, str):
+            return Reply(kind="error", text=parsed, as_of=as_of)
+        key, action, due, reason = parsed
+        out = sp.apply(self, key, action, actor=caller.user_id, via="command", due=due, reason=reason, now=now)
+        if out.ok:
+            return Reply(kind="text", as_of=as_of, mrkdwn=out.mrkdwn)
+        if out.refused:
+            return Reply(kind="text", as_of=as_of, mrkdwn=out.mrkdwn)
+        return Reply(kind="error", text=out.text, as_of=as_of)
 
     def owners_reply(self, as_of: date) -> Reply:
         """The ownership rules from config, and the open recommendations nobody owns."""

@@ -229,6 +229,28 @@ class Snooze(Base):
     at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class PromiseCorrection(Base):
+    """An owner's (or admin's) word on the promise gaorec read: a corrected due date ("set"), "no date was
+    promised" ("none"), "that's right" ("confirm"), or back to GAO's text ("clear"). Rows are only added; the
+    latest one of a recommendation holds while GAO's comment keeps the fingerprint it was made against."""
+    __tablename__ = "promise_corrections"
+    __table_args__ = (Index("ix_promise_corrections_rec", "recommendation_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendations.id"))
+    action: Mapped[str] = mapped_column(String(12))  # set | none | confirm | clear
+    due: Mapped[date | None] = mapped_column(Date)  # set: the corrected date; confirm: the date confirmed
+    reason: Mapped[str | None] = mapped_column(Text)
+    read_due: Mapped[date | None] = mapped_column(Date)  # what gaorec had read, for the labelled examples
+    read_phrase: Mapped[str | None] = mapped_column(String(200))
+    read_sentence: Mapped[str | None] = mapped_column(Text)
+    read_confidence: Mapped[float | None] = mapped_column(Float)
+    comment: Mapped[str | None] = mapped_column(Text)  # GAO's comment it was made against
+    comment_fingerprint: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(64))
+    via: Mapped[str] = mapped_column(String(16))  # cli, command, button, modal, shell
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class ClockMark(Base):
     """A statutory clock marked done: the 180-day statement of action (31 U.S.C. 720) for a GAO report,
     or an IG report's management decision (resolution) or final action."""

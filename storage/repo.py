@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from bot.gao import effective as ge
 from bot.gao import promises as gp
 from bot.gao.targets import with_target
 from bot.gao.records import (
@@ -30,6 +31,7 @@ from bot.gao.records import (
 from bot.gao.records import Recommendation as ParsedRec
 
 from .db import Database
+from .queries import corrections
 from .queries import overdue as overdue_rule
 from .models import (
     Assignment, AuditEvent, ImportRun, ProcessedEvent, Promise, Recommendation, Report, Slip, StatusEvent, Subscription,
@@ -82,6 +84,7 @@ class RecView:
     questioned_costs: float | None = None
     funds_for_better_use: float | None = None
     justification: str | None = None
+    decision: ge.Decision | None = None  # the owner's latest word on the promise (it holds while the comment does)
 
     @property
     def current_promise(self) -> gp.Promise | None:
@@ -145,12 +148,17 @@ def _attach(session: Session, views: list[RecView], *, detail: bool) -> None:
             by_id[p.recommendation_id].promises.append(gp.Promise(
                 due=p.due, phrase=p.phrase, sentence=p.sentence, kind=p.kind, stated=p.stated,
                 confidence=p.confidence, current=p.current))
+        for rec_id, decision in (corrections.latest(session, chunk) if corrections.any_exist(session) else {}).items():
+            by_id[rec_id].decision = decision
         for sl in session.scalars(select(Slip).where(Slip.recommendation_id.in_(chunk)).order_by(Slip.id)):
             by_id[sl.recommendation_id].slips.append({
                 "old_due": sl.old_due.isoformat(), "new_due": sl.new_due.isoformat() if sl.new_due else None,
                 "observed_at": _iso(sl.observed_at)})
         for a in session.scalars(select(Assignment).where(Assignment.recommendation_id.in_(chunk))):
             by_id[a.recommendation_id].owner = a.owner
+        for rec_id in chunk:  # the owner's word, if it holds, makes the current promise
+            v = by_id[rec_id]
+            v.promises = list(ge.effective(v.promises, v.decision, v.comments))
         if detail:
             for ev in session.scalars(select(StatusEvent).where(StatusEvent.recommendation_id.in_(chunk))
                                       .order_by(StatusEvent.id)):
@@ -728,12 +736,16 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
         # Promises: read before writing, so the overdue columns go in with the rows
         reread = new_rows + evented
         readings = gp.read_many([r["comments"] for r in reread])
+        decisions = (corrections.latest(s, [r["id"] for r in reread if "id" in r])  # owners' words (rare)
+                     if corrections.any_exist(s) else {})
         slip_rows = []
         readings = [replace(rd, promises=with_target(rd.promises, r.get("target_due")))
                     for r, rd in zip(reread, readings)]
         for r, reading in zip(reread, readings):
             cur_p = gp.current(reading.promises)
             new_due = cur_p.due if cur_p else None
+            if r.get("id") in decisions:  # a correction holds while GAO's comment is unchanged
+                new_due = ge.effective_due(reading.promises, decisions[r["id"]], r["comments"])
             if "id" in r and r.get("current_due") is not None and r["current_due"] != new_due:
                 slip_rows.append({"recommendation_id": r["id"], "old_due": r["current_due"], "new_due": new_due,
                                   "observed_at": now})

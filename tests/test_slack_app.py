@@ -16,6 +16,7 @@ from bot.gao.promises import Promise
 from bot.listeners.actions import ACTIONS
 from bot.listeners.commands import COMMAND
 from bot.listeners.events import EVENTS
+from bot.listeners.views import VIEWS
 from bot.reply import Reply
 from config.settings import Settings
 from storage.repo import RecView
@@ -35,14 +36,15 @@ def test_manifest_matches_the_listeners():
     assert {"message.channels", "message.groups", "reaction_added", "app_home_opened", "link_shared"} <= bot_events
     scopes = set(MANIFEST["oauth_config"]["scopes"]["bot"])
     assert {"commands", "chat:write", "channels:history", "groups:history", "reactions:read", "users:read"} <= scopes
-    assert MANIFEST["settings"]["interactivity"]["is_enabled"]
+    assert MANIFEST["settings"]["interactivity"]["is_enabled"]  # buttons, and the modals of VIEWS
+    assert VIEWS and "promise KEY DATE|none" in MANIFEST["features"]["slash_commands"][0]["usage_hint"]
     assert isinstance(MANIFEST["settings"]["socket_mode_enabled"], bool)
 
 
 def test_registered_listeners_are_those_the_manifest_promises(sqlite_url):
     settings = Settings(database_url=sqlite_url, slack_bot_token="xoxb-x", slack_signing_secret="s", _env_file=None)
     app = create_app(settings)
-    assert len(app._listeners) == 1 + len(ACTIONS) + len(EVENTS)
+    assert len(app._listeners) == 1 + len(ACTIONS) + len(EVENTS) + len(VIEWS)
 
 
 def test_client_has_retry_handlers_and_govslack_url():

@@ -67,7 +67,9 @@ def promise_line(v, as_of: date) -> str:
         state = "closed"
     else:
         state = "passed; status changed since"
-    return f"Promised “{escape(p.phrase)}” (due {p.due.isoformat()}): {state}"
+    source = {"corrected": "; corrected", "confirmed": "; confirmed"}.get(
+        getattr(p, "source", "gao"), "")
+    return f"Promised “{escape(p.phrase)}” (due {p.due.isoformat()}{source}): {state}"
 
 
 def _when(iso: str | None) -> str:

@@ -15,6 +15,9 @@ ACK_ACTION = "gaorec_ack"
 SNOOZE_ACTIONS = ("gaorec_snooze_week", "gaorec_snooze_month")
 SNOOZE_DATE_ACTION = "gaorec_snooze_date"
 DETAILS_ACTION = "gaorec_details"
+CONFIRM_ACTION = "gaorec_promise_confirm"  # "That's right"
+CORRECT_ACTION = "gaorec_promise_correct"  # "Correct the date": opens the correction modal
+CORRECT_VIEW = "gaorec_promise_modal"
 
 
 def _title(v) -> str:
@@ -29,8 +32,35 @@ def reminder_text(v, as_of: date) -> str:
     p = v.current_promise
     days = v.days_overdue(as_of)
     phrase = f"“{p.phrase}”" if p else "a date"
+    if days is None:
+        return clip(escape(f"GAO recommendation {v.key}: the promise of {phrase} is not overdue now."), 300)
     return clip(escape(f"GAO recommendation {v.key}: the promise of {phrase} passed {days} days ago "
                        f"with no status change."), 300)
+
+
+def source_line(v) -> str:
+    """Where the current promise comes from: read from GAO's sentence, confirmed, or corrected by the owner."""
+    p = v.current_promise
+    d = getattr(v, "decision", None)
+    source = getattr(p, "source", "gao") if p is not None else None
+    if source == "corrected" and d is not None:
+        why = f": “{escape(clip(d.reason, 300))}”" if d.reason else ""
+        return f"Date corrected by {owner_markup(d.actor)} on {d.at:%Y-%m-%d}{why}"
+    if source == "confirmed" and d is not None:
+        return f"Read from GAO's comment and confirmed by {owner_markup(d.actor)} on {d.at:%Y-%m-%d}"
+    if p is None and d is not None and d.action == "none":
+        return f"{owner_markup(d.actor)} says no date was promised"
+    return "Read from GAO's comment (the sentence above)" if p is not None else ""
+
+
+def promise_buttons(v, value: str) -> list:
+    """That's right (while the date is only read) and Correct the date."""
+    p = v.current_promise
+    out = []
+    if p is not None and getattr(p, "source", "gao") == "gao":
+        out.append(_button("That's right", CONFIRM_ACTION, value))
+    out.append(_button("Correct the date", CORRECT_ACTION, value))
+    return out
 
 
 def reminder_blocks(v, as_of: date, reminder_id: int, *, state_line: str = "", buttons: bool = True) -> list[Block]:
@@ -38,13 +68,15 @@ def reminder_blocks(v, as_of: date, reminder_id: int, *, state_line: str = "", b
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=clip(
         ":alarm_clock: *A promised date passed with no status change*\n" + _title(v), SECTION_MAX)))]
     promise = promise_line(v, as_of)
-    if p is not None:
+    if p is not None and getattr(p, "source", "gao") != "corrected":  # the sentence the date was read from
         stated = f" (stated {p.stated:%B %Y})" if p.stated else ""
         promise += f"{stated}\n> {escape(clip(p.sentence, 1200))}"
     blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(promise, SECTION_MAX)), fields=[
         MarkdownTextObject(text=f"*Status*\n{escape(v.status or 'unknown')}"),
         MarkdownTextObject(text=f"*Owner*\n{owner_markup(v.owner)}"),
     ]))
+    if source_line(v):
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(source_line(v), 2000))]))
     if v.slips:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(slip_line(v.slips), 2000))]))
     if state_line:
@@ -57,6 +89,7 @@ def reminder_blocks(v, as_of: date, reminder_id: int, *, state_line: str = "", b
             _button("Snooze 1 month", SNOOZE_ACTIONS[1], value),
             DatePickerElement(action_id=SNOOZE_DATE_ACTION, placeholder=PlainTextObject(text="Snooze until…")),
             _button("Details", DETAILS_ACTION, v.key),
+            *promise_buttons(v, json.dumps({"r": reminder_id, "k": v.key})),
         ]))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(
         text=f"Reply in this thread, press Acknowledge or add :white_check_mark: to acknowledge · as of {as_of}")]))
@@ -84,3 +117,54 @@ def status_change_text(v, old_status: str | None, as_of: date) -> str:
         lines.append(f"New promise: “{escape(p.phrase)}” (due {p.due}). gaorec will remind if it passes.")
     lines.append("Reminders for the old promise have stopped.")
     return clip("\n".join(lines), 3000)
+
+
+def ask_text(v) -> str:
+    """The question put to the owner before a reminder is based on a date read with low confidence (or read
+    again after GAO changed a comment the owner had corrected)."""
+    p = v.current_promise
+    who = owner_markup(v.owner) if v.owner else "Owner of this recommendation"
+    return clip(f"{who}: is this the date your agency promised for `{v.key}`? gaorec read “{escape(p.phrase)}” "
+                f"(due {p.due}) from GAO's comment. Press That's right, or Correct the date, before gaorec reminds "
+                f"anyone of it.", 3000)
+
+
+def ask_blocks(v, as_of: date) -> list[Block]:
+    p = v.current_promise
+    value = json.dumps({"k": v.key})
+    return [
+        SectionBlock(text=MarkdownTextObject(text=clip(
+            ":question: *Is this the promised date?*\n" + _title(v), SECTION_MAX))),
+        SectionBlock(text=MarkdownTextObject(text=clip(
+            f"{ask_text(v)}\n> {escape(clip(p.sentence, 1200))}", SECTION_MAX))),
+        ActionsBlock(block_id=f"ask:{v.key}", elements=[*promise_buttons(v, value),
+                                                        _button("Details", DETAILS_ACTION, v.key)]),
+        ContextBlock(elements=[MarkdownTextObject(text=f"Only the owner or an admin can answer · as of {as_of}")]),
+    ]
+
+
+def correct_modal(v, private_metadata: str) -> dict:
+    """The "Correct the date" modal: a new due date, or "no date was promised", and a reason."""
+    p = v.current_promise
+    read = f"gaorec read “{p.phrase}” (due {p.due})" if p else "gaorec found no promised date"
+    blocks = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip(
+            f"`{v.key}`: {escape(read)}" + (f" from:\n> {escape(clip(p.sentence, 1500))}" if p else "."),
+            SECTION_MAX)}},
+        {"type": "input", "block_id": "due", "optional": True,
+         "label": {"type": "plain_text", "text": "The date promised"},
+         "element": {"type": "datepicker", "action_id": "date",
+                     **({"initial_date": p.due.isoformat()} if p else {}),
+                     "placeholder": {"type": "plain_text", "text": "Pick the due date"}}},
+        {"type": "input", "block_id": "none", "optional": True,
+         "label": {"type": "plain_text", "text": "Or"},
+         "element": {"type": "checkboxes", "action_id": "none", "options": [
+             {"text": {"type": "plain_text", "text": "No date was promised"}, "value": "none"}]}},
+        {"type": "input", "block_id": "reason", "optional": True,
+         "label": {"type": "plain_text", "text": "Why (kept in the audit log)"},
+         "element": {"type": "plain_text_input", "action_id": "reason", "multiline": True, "max_length": 1000}},
+    ]
+    return {"type": "modal", "callback_id": CORRECT_VIEW, "private_metadata": private_metadata[:3000],
+            "title": {"type": "plain_text", "text": "Correct the date"},
+            "submit": {"type": "plain_text", "text": "Save"}, "close": {"type": "plain_text", "text": "Cancel"},
+            "blocks": blocks}

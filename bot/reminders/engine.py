@@ -30,7 +30,8 @@ from storage.models import Acknowledgement, Outbox, Recommendation, Reminder, Sn
 
 from .. import metrics
 from ..blocks import clip, escape, owner_markup
-from ..blocks.reminders import followup_text, reminder_blocks, reminder_text, status_change_text
+from ..blocks.reminders import ask_blocks, ask_text, followup_text, reminder_blocks, reminder_text, status_change_text
+from ..gao import effective as ge
 
 log = logging.getLogger("gaorec.reminders")
 ACK_REACTIONS = frozenset({"white_check_mark", "heavy_check_mark", "ballot_box_with_check"})
@@ -188,6 +189,8 @@ class Engine:
             for channel, recs in firsts.items():
                 for rec_id, due, _prio in recs:
                     v = views[rec_id]
+                    if self._ask_first(s, v, channel, as_of, now_utc, result, dry_run):
+                        continue  # the owner is asked about the date before any reminder is based on it
                     result.planned.append({"kind": "reminder", "channel": channel, "key": v.key,
                                            "due": due.isoformat(), "days_overdue": v.days_overdue(as_of),
                                            "owner": v.owner, "text": reminder_text(v, as_of)})
@@ -239,6 +242,30 @@ class Engine:
             d, f = self.deliver(poster, now_utc)
             result.delivered, result.failed = d, f
         return result
+
+    def _ask_first(self, s, v, channel: str, as_of: date, now_utc: datetime, result: PassResult,
+                   dry_run: bool) -> bool:
+        """A date read with low confidence, or read again after GAO changed a comment the owner had corrected, is
+        put to the owner once (in the first channel that would be reminded, with That's right / Correct the date)
+        before a reminder is based on it. Reminders, in every channel, wait for the answer, at most followup_days.
+        True: no reminder this pass."""
+        p = v.current_promise
+        if not ge.needs_asking(p, v.decision, v.comments):
+            return False
+        key = f"ask:{v.id}:{ge.fingerprint(v.comments)[:16]}"  # once per comment, in the first channel reminded
+        asked = s.scalar(select(Outbox.created_at).where(Outbox.key == key))
+        if asked is not None:
+            return asked > now_utc - timedelta(days=self.settings.followup_days)
+        result.planned.append({"kind": "ask", "channel": channel, "key": v.key, "due": p.due.isoformat(),
+                               "days_overdue": v.days_overdue(as_of), "owner": v.owner, "text": ask_text(v)})
+        if not dry_run:
+            self._outbox(s, key, "ask", channel, None, None, now_utc, {
+                "text": ask_text(v), "blocks": [b.to_dict() for b in ask_blocks(v, as_of)]})
+            repo.audit(s, at=now_utc, actor="gaorec", action="promise-ask", recommendation_id=v.id,
+                       channel_id=channel, detail={"due": p.due.isoformat(), "phrase": p.phrase,
+                                                   "confidence": p.confidence,
+                                                   "lapsed": ge.lapsed(v.decision, v.comments)})
+        return True
 
     def _outbox(self, s, key: str, kind: str, channel: str, thread_ts: str | None, reminder_id: int | None,
                 now: datetime, payload: dict) -> bool:
@@ -335,7 +362,12 @@ class Engine:
             return s.scalar(select(Reminder.id).where(Reminder.channel_id == channel, Reminder.thread_ts == thread_ts))
 
     def _may_act(self, session, rem: Reminder, user: str) -> tuple[bool, str | None]:
-        v = self._views(session, [rem.recommendation_id])[rem.recommendation_id]
+        return self.may_act_on(session, rem.recommendation_id, user)
+
+    def may_act_on(self, session, rec_id: int, user: str) -> tuple[bool, str | None]:
+        """Who may answer for a recommendation (acknowledge, snooze, confirm or correct its promise): its owner,
+        an admin, anyone when nobody (or a user group) owns it. Returns (allowed, owner)."""
+        v = self._views(session, [rec_id])[rec_id]
         owner = v.owner
         if owner is None or owner == user or owner.startswith("subteam:"):
             return True, owner
@@ -412,6 +444,30 @@ class Engine:
             self._outbox(s, key + ":parent", "update", rem.channel_id, None, rem.id, now_utc, {
                 "ts": rem.thread_ts, "text": reminder_text(v, as_of),
                 "blocks": [b.to_dict() for b in reminder_blocks(v, as_of, rem.id, state_line=line)]})
+
+    def promise_answered(self, s, rec_id: int, word_id: int, line: str, now_utc: datetime, *,
+                         new_due: date | None) -> int:
+        """An owner confirmed or corrected the promise: say so in each open reminder thread of the
+        recommendation and on its parent; reminders for a date that is no longer the promise stop. Returns the
+        number of threads told."""
+        rems = list(s.scalars(select(Reminder).where(Reminder.recommendation_id == rec_id, Reminder.state != "closed")))
+        if not rems:
+            return 0
+        v = self._views(s, [rec_id])[rec_id]
+        as_of = self.service.today(now_utc.replace(tzinfo=timezone.utc))
+        for rem in rems:
+            stop = rem.due != new_due
+            note = line + ("; reminders for the old date stopped." if stop else "")
+            key = f"promise:{rem.id}:{word_id}"
+            if stop:
+                rem.state, rem.next_at = "closed", None
+            self._outbox(s, key, "ack", rem.channel_id, rem.thread_ts, rem.id, now_utc, {"text": note})
+            if rem.thread_ts:
+                self._outbox(s, key + ":parent", "update", rem.channel_id, None, rem.id, now_utc, {
+                    "ts": rem.thread_ts, "text": reminder_text(v, as_of),
+                    "blocks": [b.to_dict() for b in reminder_blocks(v, as_of, rem.id, state_line=note,
+                                                                    buttons=not stop)]})
+        return len(rems)
 
     def snooze_key(self, key: str, channel: str | None, user: str, days: int, reason: str | None,
                    now: datetime | None = None) -> list[AckResult]:

@@ -8,6 +8,7 @@ from ...blocks import card_blocks, fallback_text, reply_blocks, unescape
 ACTIONS = ("gaorec_more", "gaorec_details", "gaorec_page_next", "gaorec_page_prev", "gaorec_share",
            "gaorec_ack", "gaorec_snooze_week", "gaorec_snooze_month", "gaorec_snooze_date",
            "gaorec_outcome_implemented", "gaorec_outcome_not_implemented", "gaorec_outcome_open",
+           "gaorec_promise_confirm", "gaorec_promise_correct",
            "gaorec_home_refresh")  # the last in listeners/views
 
 
@@ -120,6 +121,47 @@ def register(app, ctx) -> None:
 
     for action_id in ("gaorec_outcome_implemented", "gaorec_outcome_not_implemented", "gaorec_outcome_open"):
         app.action(action_id)(ack=ack_action, lazy=[outcome])
+
+    def refuse(body, respond, text: str):
+        respond(text=text, response_type="ephemeral", replace_original=False)
+
+    def confirm_promise(body, respond):
+        from ...services import promises as sp
+
+        key = str(_state(body).get("k", ""))[:16]
+        out = sp.apply(ctx.service, key, "confirm", actor=body["user"]["id"], via="button")
+        if not out.ok:
+            refuse(body, respond, out.mrkdwn or out.text)
+        elif not out.data.get("threads"):
+            refuse(body, respond, out.mrkdwn)  # no reminder thread to confirm in: say it privately
+        ctx.deliver()
+
+    def correct_promise(body, respond, client):
+        """Open the correction modal (only for the owner or an admin)."""
+        from ...blocks.reminders import correct_modal
+
+        state = _state(body)
+        key = str(state.get("k", ""))[:16]
+        user = body["user"]["id"]
+        with ctx.service.db.session() as s:
+            from storage import repo
+
+            v = repo.get(s, key)
+            if v is None:
+                refuse(body, respond, "That recommendation is no longer known.")
+                return
+            ok, owner = engine.may_act_on(s, v.id, user)
+        if not ok:
+            from ...service import mention
+
+            refuse(body, respond, f"Only {mention(owner)} or an admin can confirm or correct this promise; "
+                                  f"nothing was recorded.")
+            return
+        meta = json.dumps({"k": v.key, "c": (body.get("channel") or {}).get("id")})
+        client.views_open(trigger_id=body["trigger_id"], view=correct_modal(v, meta))
+
+    for action_id, lazy in (("gaorec_promise_confirm", confirm_promise), ("gaorec_promise_correct", correct_promise)):
+        app.action(action_id)(ack=ack_action, lazy=[lazy])
 
     for action_id, lazy in (("gaorec_ack", acknowledge), ("gaorec_snooze_week", snooze),
                             ("gaorec_snooze_month", snooze), ("gaorec_snooze_date", snooze)):

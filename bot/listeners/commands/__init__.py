@@ -8,7 +8,7 @@ from ...blocks import fallback_text, reply_blocks
 
 COMMAND = "/gaorec"
 KNOWN = {"help", "show", "overdue", "due", "mine", "assign", "unassign", "subscribe", "unsubscribe", "subscriptions",
-         "snooze", "history", "stats", "export", "owners", "justify", "clock"}
+         "snooze", "promise", "history", "stats", "export", "owners", "justify", "clock"}
 
 
 def register(app, ctx) -> None:

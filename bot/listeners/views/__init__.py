@@ -1,4 +1,5 @@
-"""App Home: what the viewer owns and what is late, published on app_home_opened and on Refresh."""
+"""App Home (what the viewer owns and what is late, published on app_home_opened and on Refresh), and the
+"Correct the date" modal's submission."""
 from __future__ import annotations
 
 import logging
@@ -7,6 +8,17 @@ from slack_sdk.errors import SlackApiError
 
 log = logging.getLogger("gaorec.slack")
 HOME_EVENTS = ("app_home_opened",)
+VIEWS = ("gaorec_promise_modal",)  # view_submission callback ids
+
+
+def _meta(view) -> dict:
+    import json
+
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+        return meta if isinstance(meta, dict) else {}
+    except ValueError:
+        return {}
 
 
 def register(app, ctx) -> None:
@@ -33,5 +45,61 @@ def register(app, ctx) -> None:
     def refresh(body, client):
         publish(client, body["user"]["id"])
 
+    def correction(view) -> tuple[str, object, str | None] | dict:
+        """(action, due, reason) from the modal's state, or the errors to show in it."""
+        from datetime import date
+
+        values = (view.get("state") or {}).get("values") or {}
+        picked = ((values.get("due") or {}).get("date") or {}).get("selected_date")
+        none = bool(((values.get("none") or {}).get("none") or {}).get("selected_options"))
+        reason = ((values.get("reason") or {}).get("reason") or {}).get("value")
+        if none:
+            return "none", None, reason
+        if not picked:
+            return {"due": "Pick the date promised, or tick “No date was promised”."}
+        try:
+            return "set", date.fromisoformat(picked), reason
+        except ValueError:
+            return {"due": "That is not a date."}
+
+    def submit_ack(ack, body, view):
+        """Checked before the modal closes: a bad answer, or a user who may not answer, is told in the modal."""
+        from storage import repo
+
+        parsed = correction(view)
+        if isinstance(parsed, dict):
+            ack(response_action="errors", errors=parsed)
+            return
+        meta = _meta(view)
+        with ctx.service.db.session() as s:
+            v = repo.get(s, str(meta.get("k", ""))[:16])
+            ok, owner = (ctx.service.reminders.may_act_on(s, v.id, body["user"]["id"]) if v else (False, None))
+        if v is None:
+            ack(response_action="errors", errors={"due": "That recommendation is no longer known."})
+        elif not ok:
+            ack(response_action="errors", errors={"due": "Only the owner or an admin can correct this date."})
+        else:
+            ack()
+
+    def submitted(body, view, client):
+        from ...services import promises as sp
+
+        parsed = correction(view)
+        if isinstance(parsed, dict):
+            return
+        action, due, reason = parsed
+        meta = _meta(view)
+        user = body["user"]["id"]
+        out = sp.apply(ctx.service, str(meta.get("k", ""))[:16], action, actor=user, via="modal", due=due,
+                       reason=reason)
+        channel = meta.get("c")
+        if channel and (not out.ok or not out.data.get("threads")):
+            try:  # no reminder thread to answer in (or a refusal): tell the user privately
+                client.chat_postEphemeral(channel=channel, user=user, text=out.mrkdwn or out.text)
+            except SlackApiError as exc:
+                log.warning("chat.postEphemeral failed: %s", exc.response.get("error"))
+        ctx.deliver()
+
+    app.view_submission(VIEWS[0])(ack=submit_ack, lazy=[submitted])
     app.event("app_home_opened")(ack=ack, lazy=[opened])
     app.action("gaorec_home_refresh")(ack=ack, lazy=[refresh])

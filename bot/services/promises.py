@@ -1,0 +1,133 @@
+"""Owners confirm or correct the promise gaorec read: one function for every
+surface (the CLI, /gaorec promise, the reminder's buttons and modal).
+
+A word is stored (with who, when, why, and the fingerprint of GAO's comment it
+was made against) and written to the audit log; the recommendation's
+``current_due`` is set to the effective promise so overdue, reminders,
+digests and exports follow it; reminders for a date that is no longer the
+promise stop, with a note in their threads."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import update
+
+from storage import repo
+from storage.models import Recommendation
+from storage.queries import corrections
+
+from ..blocks import clip, escape, owner_markup
+from ..gao import effective as ge
+
+MAX_REASON = 1000
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    text: str  # one line, plain (no markup): for the CLI and errors
+    mrkdwn: str = ""  # the same for Slack, data escaped
+    key: str | None = None
+    owner: str | None = None
+    refused: bool = False  # the user may not answer for this recommendation
+    data: dict = field(default_factory=dict)  # the JSON contract: key, action, promise, correction
+
+
+def parse_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+def parse_command(rest: str) -> tuple[str, str, date | None, str | None] | str:
+    """'KEY DATE|none|confirm|clear [reason]' -> (key, action, due, reason), or a usage line."""
+    usage = "Usage: /gaorec promise KEY YYYY-MM-DD|none|confirm|clear [reason]"
+    m = re.match(r"^(\S+)\s+(\S+)\s*(.*)$", rest.strip())
+    if not m:
+        return usage
+    key, what, reason = m.group(1), m.group(2).lower(), m.group(3).strip() or None
+    if what in ("none", "confirm", "clear"):
+        return key, what, None, reason
+    due = parse_date(what)
+    if due is None:
+        return f"“{what}” is not a date like 2027-06-30, nor none, confirm or clear. {usage}"
+    return key, "set", due, reason
+
+
+def apply(service, key: str, action: str, *, actor: str, via: str, due: date | None = None,
+          reason: str | None = None, check: bool = True, now: datetime | None = None) -> Outcome:
+    """Record an owner's word on a recommendation's promise. ``check``: only the owner or an admin may (the
+    reminder engine's rule); the CLI, run by whoever runs the database, does not check."""
+    if action not in ge.ACTIONS:
+        raise ValueError(action)
+    from ..reminders.engine import utc
+
+    now_utc = utc(now)
+    reason = (reason or "").strip()[:MAX_REASON] or None
+    if action == "set" and due is None:
+        return Outcome(False, "give the corrected date as YYYY-MM-DD")
+    if action == "set" and not date(1990, 1, 1) <= due <= date(2100, 12, 31):
+        return Outcome(False, f"{due} is not a plausible promised date")
+    engine = service.reminders
+    with service.db.write() as s:
+        v = repo.get(s, key)
+        if v is None:
+            return Outcome(False, f"no recommendation has the key {key.strip()!r}")
+        if check:
+            ok, owner = engine.may_act_on(s, v.id, actor)
+            if not ok:
+                who = f"<@{owner}>" if owner and not owner.startswith("subteam:") else "its owner"
+                return Outcome(False, f"Only {who} or an admin can confirm or correct this promise; nothing was "
+                               "recorded.", mrkdwn=f"Only {owner_markup(owner)} or an admin can confirm or correct "
+                               f"the promise of `{v.key}`; nothing was recorded.", key=v.key, owner=owner,
+                               refused=True)
+        read = corrections.read_current(s, v.id)
+        if action == "confirm" and read is None:
+            return Outcome(False, f"{v.key}: GAO's comment holds no date to confirm; if that is right there is "
+                                  "nothing to do (or correct it with a date)", key=v.key)
+        if action == "clear" and (v.decision is None or v.decision.action == "clear"):
+            return Outcome(False, f"{v.key}: there is no correction or confirmation to clear", key=v.key)
+        word = corrections.add(s, v.id, action=action, due=read.due if action == "confirm" else due, reason=reason,
+                        read=read, comment=v.comments, actor=actor, via=via, now=now_utc)
+        after = repo.get(s, v.key)
+        cur = after.current_promise
+        new_due = cur.due if cur else None
+        s.execute(update(Recommendation).where(Recommendation.id == v.id).values(current_due=new_due))
+        line = answer_line(action, actor, read, cur, reason)
+        threads = engine.promise_answered(s, v.id, word.id, line, now_utc, new_due=new_due)
+    data = {"key": v.key, "action": action, "promise": cur.to_json() if cur else None,
+            "correction": after.decision.to_json() if after.decision else None,
+            "read": read.to_json() if read else None, "threads": threads}
+    return Outcome(True, plain_line(v.key, action, read, cur), mrkdwn=line, key=v.key, owner=v.owner, data=data)
+
+
+def _read_words(read) -> str:
+    return f"“{read.phrase}” (due {read.due})" if read else "no date"
+
+
+def plain_line(key: str, action: str, read, cur) -> str:
+    if action == "set":
+        return f"{key}: the promise is now due {cur.due} (corrected; gaorec had read {_read_words(read)})"
+    if action == "none":
+        return f"{key}: no date was promised (corrected; gaorec had read {_read_words(read)})"
+    if action == "confirm":
+        return f"{key}: confirmed {_read_words(read)}"
+    return f"{key}: back to what GAO's comment says: {_read_words(cur)}"
+
+
+def answer_line(action: str, actor: str, read, cur, reason: str | None) -> str:
+    """What the thread and the reminder show (trusted markup: every piece of data escaped)."""
+    who = owner_markup(actor) if re.match(r"^[UW][A-Z0-9]{2,}$", actor) else escape(actor)
+    why = f": “{escape(clip(reason, 500))}”" if reason else ""
+    read_words = escape(_read_words(read))
+    if action == "set":
+        return f":pencil2: Date corrected by {who}: now due {cur.due} (gaorec had read {read_words}){why}"
+    if action == "none":
+        return f":pencil2: {who} says no date was promised (gaorec had read {read_words}){why}"
+    if action == "confirm":
+        return f":white_check_mark: Date confirmed by {who}: {read_words}{why}"
+    return f":leftwards_arrow_with_hook: Correction cleared by {who}: the date is read from GAO's comment again, " \
+           f"{escape(_read_words(cur))}{why}"
