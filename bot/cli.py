@@ -328,10 +328,11 @@ def promise(key: str, set_: str | None, none_: bool, confirm: bool, clear: bool,
 @click.option("--text", "text_", metavar="COMMENT", help="The comment (default: read stdin).")
 @click.option("--corrections", is_flag=True,
               help="Instead: the owners' corrections and confirmations, as labelled examples.")
-@click.option("--json", "as_json", is_flag=True, help="Print the promises as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the promises and the other dates seen as JSON.")
 def promises(text_: str | None, corrections: bool, as_json: bool) -> None:
-    """Show the promised dates found in a GAO comment, with their sentences:
-    why gaorec did or didn't remind."""
+    """Show every date gaorec sees in a GAO comment: the promised dates it
+    keeps (with their sentences) and the ones it does not, each with why.
+    With --corrections: the owners' corrections instead."""
     from .gao import promises as gp
 
     if corrections:
@@ -342,15 +343,27 @@ def promises(text_: str | None, corrections: bool, as_json: bool) -> None:
     found = reading.promises
     if as_json:
         latest = reading.latest_statement
-        _emit({"promises": [p.to_json() for p in found], "latest_statement": latest.isoformat() if latest else None})
+        _emit({"promises": [p.to_json() for p in found], "latest_statement": latest.isoformat() if latest else None,
+               "rejected": [r.to_json() for r in reading.rejected]})
         return
     if not found:
         click.echo("No promised date found.")
-        return
+    import textwrap
+
+    def wrapped(label: str, text: str) -> str:
+        return textwrap.fill(text, 78, initial_indent="    " + label, subsequent_indent="      ")
+
     for p in found:
         mark = "current " if p.current else ""
         stated = f", stated {p.stated}" if p.stated else ""
-        click.echo(f"{mark}{p.kind}: “{p.phrase}” due {p.due}{stated}\n    {p.sentence}")
+        click.echo(f"{mark}{p.kind}: “{p.phrase}” due {p.due}{stated} (confidence {p.confidence:.2f})")
+        click.echo(wrapped("why: ", p.why))
+        click.echo(wrapped("", p.sentence))
+    if reading.rejected:
+        click.echo(f"Not promises ({len(reading.rejected)}):")
+    for r in reading.rejected:
+        click.echo(f"  {r.role}: “{r.phrase}”")
+        click.echo(wrapped("why: ", r.why))
 
 
 def _corrections(as_json: bool) -> None:

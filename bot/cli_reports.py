@@ -2,8 +2,10 @@
 `gaorec clocks`, `gaorec clock done`, `gaorec justify`. A thin layer over bot/services."""
 from __future__ import annotations
 
+import shutil
 import sys
-from datetime import date, datetime, timezone
+import textwrap
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import click
@@ -14,16 +16,27 @@ from .services.tables import BINARY, FORMATS, render
 
 
 def _write(content: bytes, fmt: str, output: str | None, default_name: str, rows: int) -> None:
-    from .cli import err
+    """Text formats go to standard output (without the byte-order mark files keep for spreadsheet programs);
+    binary ones too when it is not a terminal; else to a file."""
+    if output is None and (fmt not in BINARY or not sys.stdout.isatty()):
+        sys.stdout.buffer.write(content.removeprefix(b"\xef\xbb\xbf"))
+        return
+    target = Path(output or default_name)
+    try:
+        target.write_bytes(content)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {target}: {exc.strerror or exc}") from None
+    click.echo(f"Wrote {target}: {rows} rows", err=True)
 
-    if output is None and fmt not in BINARY:
-        sys.stdout.buffer.write(content)
-        return
-    if output is None and not sys.stdout.isatty():
-        sys.stdout.buffer.write(content)
-        return
-    Path(output or default_name).write_bytes(content)
-    err.print(f"Wrote {output or default_name}: {rows} rows")
+
+def _actor() -> str:
+    """The CLI's actor in the audit log, as `gaorec promise` records it."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # noqa: BLE001 - no login name (a container): still a CLI user
+        return "cli:unknown"
 
 
 def _output_options(f):
@@ -72,8 +85,8 @@ def semiannual(period: str, fmt: str, output: str | None) -> None:
     try:
         rep = report_service.semiannual(app.db, date.fromisoformat(period))
     except ValueError as exc:
-        raise click.BadParameter(str(exc) if "semiannual" in str(exc) else f"{period!r} is not a date",
-                                 param_hint="--period") from None
+        raise click.BadParameter(str(exc) if "semiannual" in str(exc) else f"{period!r} is not a date like "
+                                 f"2026-09-30", param_hint="--period") from None
     _write(render(rep.table(), fmt), fmt, output, f"semiannual-{period}.{fmt}", len(rep.rows))
 
 
@@ -94,11 +107,18 @@ def clocks(as_of: str | None, everything: bool, as_json: bool) -> None:
         _emit({"as_of": day.isoformat(), "clocks": [c.to_json() for c in found]})
         return
     if not found:
-        click.echo(f"No statutory clock due from {day.isoformat()} minus 30 days on (use --all for every clock).")
+        click.echo(f"No statutory clock open and due after {(day - timedelta(days=30)).isoformat()} "
+                   f"(use --all for every clock).")
         return
+    width = shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 0
     for c in found:
-        state = "done" if c.done else f"{c.days_left:>4} days"
-        click.echo(f"{c.due.isoformat()}  {state:<9}  {c.sentence()}")
+        state = "done" if c.done else f"{c.days_left} days"
+        if not width:  # a pipe: one tab-separated line per clock
+            click.echo("\t".join([c.due.isoformat(), state, c.report_number or "", c.clock, c.note or "",
+                                  c.sentence()]))
+            continue
+        click.echo(textwrap.fill(c.sentence(), width=max(40, width - 1), initial_indent=f"{c.due.isoformat()}  "
+                                 f"{state:<10}", subsequent_indent=" " * 22))
 
 
 @click.group()
@@ -110,14 +130,15 @@ def clock() -> None:
 @click.argument("report_number")
 @click.option("--clock", "which", type=click.Choice(clock_service.CLOCKS),
               help="Which clock (default: every clock of the report).")
-@click.option("--by", default="cli", show_default=True, help="Who marks it (recorded in the audit log).")
+@click.option("--by", help="Who marks it, for the audit log (default: cli:LOGIN).")
 def clock_done(report_number: str, which: str | None, by: str) -> None:
     """Mark REPORT_NUMBER's statement (or IG resolution / final action) done: no more reminders for it."""
     from .cli import _app
 
     app = _app(click.get_current_context())
     try:
-        name, done = clock_service.mark_done(app.db, report_number, by, datetime.now(timezone.utc), which)
+        name, done = clock_service.mark_done(app.db, report_number, by or _actor(), datetime.now(timezone.utc),
+                                             which)
     except LookupError:
         raise click.ClickException(f"no report numbered {report_number!r}") from None
     click.echo(f"{name}: marked done: {', '.join(done)}" if done else f"{name}: already marked done")
@@ -127,7 +148,7 @@ def clock_done(report_number: str, which: str | None, by: str) -> None:
 @click.argument("key")
 @click.argument("text", nargs=-1)
 @click.option("--clear", is_flag=True, help="Remove the justification.")
-@click.option("--by", default="cli", show_default=True, help="Who records it (kept in the audit log).")
+@click.option("--by", help="Who records it, for the audit log (default: cli:LOGIN).")
 def justify(key: str, text: tuple[str, ...], clear: bool, by: str) -> None:
     """Record why the agency does not implement recommendation KEY (the GAO-IG Act report's
     justification column)."""
@@ -137,7 +158,7 @@ def justify(key: str, text: tuple[str, ...], clear: bool, by: str) -> None:
     if not words and not clear:
         raise click.UsageError("give the justification text, or --clear")
     app = _app(click.get_current_context())
-    v = report_service.justify(app.db, key.lower(), None if clear else words[:4000], by,
+    v = report_service.justify(app.db, key.lower(), None if clear else words[:4000], by or _actor(),
                                datetime.now(timezone.utc))
     if v is None:
         raise click.ClickException(f"no recommendation has the key {key!r}")

@@ -169,6 +169,8 @@ class Gaorec:
             "first_seen": repo._iso(v.first_seen), "last_changed": repo._iso(v.last_changed),
             "promises": [p.to_json() for p in v.promises],
             "overdue": days is not None, "days_overdue": days, "slips": v.slips, "source": v.issuer,
+            **({"questioned_costs": v.questioned_costs, "funds_for_better_use": v.funds_for_better_use}
+               if v.issuer == "oig" else {}),
             "correction": v.decision.to_json() if ge.holds(v.decision, v.comments) else None,
             "listed": v.listed, "last_listed": v.last_listed.isoformat() if v.last_listed else None,
         }
@@ -277,11 +279,11 @@ class Gaorec:
                                                          "implement it")
         with self.db.session() as s:
             v = repo.get(s, key.lower())
-            owner = self.reminders._views(s, [v.id])[v.id].owner if v else None
+            allowed, owner = self.reminders.may_act_on(s, v.id, caller.user_id) if v else (False, None)
         if v is None:
             return Reply(kind="error", as_of=as_of, text=f"No recommendation has the key {key}.",
                          mrkdwn=f"No recommendation has the key `{esc(key)}`.")
-        if not (self.may_manage(caller) or (owner and owner == caller.user_id)):
+        if not (allowed or self.may_manage(caller)):
             return Reply(kind="error", as_of=as_of, text=f"Only the owner or an admin can record a justification "
                                                        f"for {v.key}.",
                          mrkdwn=f"Only {mention(owner)} or an admin can record a justification for `{v.key}`.")

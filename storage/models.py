@@ -101,6 +101,7 @@ class Promise(Base):
     stated: Mapped[date | None] = mapped_column(Date)
     confidence: Mapped[float] = mapped_column(Float)
     current: Mapped[bool] = mapped_column(Boolean, default=False)
+    why: Mapped[str | None] = mapped_column(Text)  # the reader's one-line reason
 
 
 class Slip(Base):

@@ -147,7 +147,7 @@ def _attach(session: Session, views: list[RecView], *, detail: bool) -> None:
                                  .order_by(Promise.recommendation_id, Promise.position)):
             by_id[p.recommendation_id].promises.append(gp.Promise(
                 due=p.due, phrase=p.phrase, sentence=p.sentence, kind=p.kind, stated=p.stated,
-                confidence=p.confidence, current=p.current))
+                confidence=p.confidence, current=p.current, why=p.why or ""))
         for rec_id, decision in (corrections.latest(session, chunk) if corrections.any_exist(session) else {}).items():
             by_id[rec_id].decision = decision
         for sl in session.scalars(select(Slip).where(Slip.recommendation_id.in_(chunk)).order_by(Slip.id)):
@@ -802,7 +802,7 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
             conn.execute(delete(Promise).where(Promise.recommendation_id.in_(chunk)))
         promise_rows = [{"recommendation_id": r["id"], "position": i, "due": p.due, "phrase": p.phrase[:200],
                          "sentence": p.sentence, "kind": p.kind, "stated": p.stated, "confidence": p.confidence,
-                         "current": p.current}
+                         "current": p.current, "why": p.why}
                         for r, reading in zip(reread, readings) for i, p in enumerate(reading.promises)]
         for chunk in _chunks(promise_rows, 5000):
             conn.execute(insert(Promise), chunk)

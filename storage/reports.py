@@ -28,6 +28,15 @@ def unimplemented_published_by(session: Session, cutoff: date, agency: str | Non
                                          Recommendation.id))
 
 
+def unimplemented_undated(session: Session, agency: str | None = None) -> int:
+    """How many open or closed-not-implemented recommendations have no report date (copied agency pages)."""
+    where = Recommendation.status.in_((*OPEN_STATUSES, NOT_IMPLEMENTED)) & Report.published.is_(None)
+    if agency:
+        where = where & func.lower(Recommendation.agency).contains(agency.casefold())
+    return session.scalar(select(func.count(Recommendation.id)).join(Report, Report.id == Recommendation.report_id)
+                          .where(where)) or 0
+
+
 def ig_published_by(session: Session, end: date) -> list[RecView]:
     return _views(session, (Recommendation.issuer == "oig") & (Report.published <= end),
                   order=(Report.published, Report.number, Recommendation.number, Recommendation.id))
@@ -83,14 +92,13 @@ def report_by_number(session: Session, number: str) -> Report | None:
     return session.scalar(select(Report).where(func.upper(Report.number) == number.upper()))
 
 
-def mark_clock(session: Session, report_id: int, clock: str, by: str, now: datetime) -> bool:
+def mark_clock(session: Session, report_id: int, clock: str, by: str, now: datetime, report: str | None = None) -> bool:
     """False when that clock was already marked done."""
     if session.scalar(select(ClockMark.id).where(ClockMark.report_id == report_id, ClockMark.clock == clock)):
         return False
     session.add(ClockMark(report_id=report_id, clock=clock, done_by=by, done_at=now))
     session.add(AuditEvent(at=now, actor=by, action="clock", recommendation_id=None, channel_id=None,
-                           detail=json.dumps({"report_id": report_id, "clock": clock, "done": True},
-                                             sort_keys=True)))
+                           detail=json.dumps({"report": report, "clock": clock, "done": True}, sort_keys=True)))
     session.flush()
     return True
 

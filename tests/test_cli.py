@@ -53,6 +53,7 @@ def test_import_search_show_stats_json(cli):
     rec = json.loads(cli("show", key, "--json").output)
     assert rec["key"] == key and rec["status_events"] == [] and rec["rec_number"] == 2
     assert rec["promises"][0]["due"] == "2025-12-31"
+    assert rec["promises"][0]["why"]  # the reader's reason is stored with the promise
     stats = json.loads(cli("stats", "--json").output)
     assert stats["recommendations"] == 3 and stats["reports"] == 2 and stats["by_status"]["Open"] == 2
 
@@ -83,6 +84,21 @@ def test_promises_command_reads_stdin(cli):
         ("2024-03-31", "March 2024", "2024-01-01", True)]
     r = cli("promises", "--text", "As of March 2024, this recommendation remains open.")
     assert "No promised date found." in r.output
+
+
+def test_promises_command_shows_why_for_every_date_seen(cli):
+    text = "In January 2024, CBP stated it would finish by March 2024, and we will follow up in FY2025."
+    r = cli("promises", "--text", text)
+    lines = r.output.splitlines()
+    assert lines[0].startswith("current month: “March 2024” due 2024-03-31")
+    assert "why: the agency's ‘would’ governs ‘March 2024’" in r.output
+    assert "Not promises (2):" in r.output and "statement: “January 2024”" in r.output
+    assert "gao: “FY2025”" in r.output and r.output.count("why: ") == 3
+    assert all(len(line) <= 80 for line in lines)
+    data = json.loads(cli("promises", "--json", "--text", text).output)
+    assert data["promises"][0]["why"] and [(x["phrase"], x["role"]) for x in data["rejected"]] == [
+        ("January 2024", "statement"), ("FY2025", "gao")]
+    assert all(x["why"] for x in data["rejected"])
 
 
 @needs_shared()

@@ -67,7 +67,7 @@ def promise_line(v, as_of: date) -> str:
         state = "closed"
     else:
         state = "passed; status changed since"
-    source = {"corrected": "; corrected", "confirmed": "; confirmed"}.get(
+    source = {"corrected": "; corrected", "confirmed": "; confirmed", "target": "; the tracker's target date"}.get(
         getattr(p, "source", "gao"), "")
     return f"Promised “{escape(p.phrase)}” (due {p.due.isoformat()}{source}): {state}"
 
@@ -198,7 +198,7 @@ def card_blocks(v, as_of: date, *, full: bool = False, buttons: bool = True) -> 
     if reopened:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(reopened, 2000))]))
     if full and v.comments:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip("*GAO's comment*\n" + escape(v.comments),
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(("*GAO's comment*\n" if getattr(v, "issuer", "gao") == "gao" else "*Comment*\n") + escape(v.comments),
                                                                      SECTION_MAX))))
     if buttons:
         elements = []

@@ -50,6 +50,8 @@ def source_line(v) -> str:
         return f"Read from GAO's comment and confirmed by {owner_markup(d.actor)} on {d.at:%Y-%m-%d}"
     if p is None and d is not None and d.action == "none":
         return f"{owner_markup(d.actor)} says no date was promised"
+    if source == "target":
+        return "The tracker's stated target date"
     return "Read from GAO's comment (the sentence above)" if p is not None else ""
 
 

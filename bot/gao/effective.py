@@ -84,7 +84,7 @@ def lapsed(decision: Decision | None, comment: str | None) -> bool:
 def sourced(p: Promise | SourcedPromise, source: str | None = None, **changes) -> SourcedPromise:
     inner = p.promise if isinstance(p, SourcedPromise) else p
     return SourcedPromise(replace(inner, **changes) if changes else inner,
-                          source or getattr(p, "source", None) or "gao")
+                          source or getattr(p, "source", None) or ("target" if inner.kind == "target" else "gao"))
 
 
 def corrected_phrase(due: date) -> str:

@@ -89,7 +89,9 @@ def _parse_text(lines: list[str], source: str, *, complete: bool, html_page: boo
         if len(text) < 5000 and ERROR_TEXT_RE.search(text):
             raise ParseError(source, "an error page, not GAO content; nothing imported")
         raise ParseError(
-            source, "unknown format: not a GAO agency page, report page, recommendations listing or CSV export")
+            source, "unknown format: not a GAO agency page, report page, recommendations listing or CSV export"
+                    + ("; another spreadsheet (an IG tracker?) imports with --mapping FILE.toml (docs/reports.md)"
+                       if source.lower().endswith(".csv") else ""))
     if html_page:
         result.format += "-html"
     return result

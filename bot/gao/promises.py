@@ -16,8 +16,8 @@ in bounded windows, so a 1 MB comment is read in a fraction of a second.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 
 from . import calendar as cal
 
@@ -33,6 +33,9 @@ _ORD = r"(first|second|third|fourth|1st|2nd|3rd|4th)"
 # One alternation, tried left to right at each position; each branch names its groups.
 _TIME = re.compile(
     r"\b(?:(?P<date>(?P<d_mon>" + _MON + r")\s(?P<d_day>\d{1,2})(?:st|nd|rd|th)?,?\s(?P<d_year>" + _Y4 + r"))"
+    r"|(?P<dmy>(?P<dmy_day>\d{1,2})\s(?P<dmy_mon>" + _MON + r")\s(?P<dmy_year>" + _Y4 + r")\b)"
+    r"|(?P<nd>(?P<nd_m>1[0-2]|0?[1-9])/(?P<nd_d>3[01]|[12]\d|0?[1-9])/(?P<nd_y>" + _Y4 + r"|\d\d)\b)"
+    r"|(?P<nm>(?P<nm_m>1[0-2]|0?[1-9])/(?P<nm_y>" + _Y4 + r")\b)"
     r"|(?P<fq>(?:the\s)?" + _ORD + r"\s(?:fiscal\s)?quarter\s(?:of\s)?(?:the\s)?" + _FY + r"(?P<fq_year>" + _Y4 + r"|\d\d)\b)"
     r"|(?P<fq2>(?:Q(?P<fq2_q>[1-4])|(?P<fq2_q2>[1-4])Q)\s?(?:of\s)?FY\s?(?P<fq2_year>" + _Y4 + r"|\d\d)\b)"
     r"|(?P<fq3>FY\s?(?P<fq3_year>" + _Y4 + r"|\d\d)\s?Q(?P<fq3_q>[1-4])\b)"
@@ -49,17 +52,19 @@ _TIME = re.compile(
     r"|(?<=\bbefore\s))(?P<y_year>" + _Y4 + r")\b)"
     r"|(?P<rel_end>the\s(?:end|close)\sof\s(?:the\s|this\s)?(?P<rel_fiscal>fiscal\s|calendar\s)?year\b(?!\s?(?:\(FY\)\s)?\d))"
     r"|(?P<rel_later>later\sthis\s(?P<rel_later_fiscal>fiscal\s)?year\b)"
-    r"|(?P<rel_within>(?:within|in)\s(?:the\snext\s)?(?P<rel_n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen)\s(?P<rel_unit>months?|years?)\b))",
+    r"|(?P<rel_within>(?:within|in)\s(?:the\snext\s)?(?P<rel_n>\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|thirty|sixty|ninety)\s(?:calendar\s)?(?P<rel_unit>months?|years?|days?|weeks?)\b)"
+    r"|(?P<mony>(?:(?<=\bin\s)|(?<=\bby\s)|(?<=\buntil\s)|(?<=\bbefore\s)|(?<=\bthrough\s))(?P<mony_mon>January|February|"
+    r"March|April|May|June|July|August|September|October|November|December)\b(?![\s,]+\d)))",
     re.IGNORECASE,
 )
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-            "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18}
+            "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18, "thirty": 30, "sixty": 60, "ninety": 90}
 
 # Words of the agency's intent or expectation, before the period in the same sentence.
 _CUE = re.compile(  # case-sensitive: "Hiring Plan" is a name, "plans to" a cue
     r"\b(?:will|would|shall|plans?|planned|planning|expects?|expected|expecting|expectation|anticipates?|"
     r"anticipated|anticipating|estimates?|estimated|estimating|intends?|intended|intending|targets?|targeted|"
-    r"scheduled|slated|projects?|projected|aims?|goal|on\strack|should|timeline|timeframe|time\sframe|"
+    r"scheduled|slated|projects?|projected|aims?|goal|on\strack|on\sschedule|needs?\suntil|needed\suntil|should|timeline|timeframe|time\sframe|"
     r"committed|commits|to\sbe\s(?:completed|complete|finalized|issued|implemented)|completion\sdate|due)\b",
 )
 # GAO as the subject of the cue: "We are monitoring ... and plan to follow up in ...", "GAO will ..."
@@ -88,33 +93,61 @@ WINDOW = 320  # characters of context looked at before a period
 # Every time expression holds a year or the word year/month(s) (the anchors),
 # and starts with one of a few words. The big pattern is tried only at those
 # words, in a short stretch before each anchor: 20x faster than scanning.
-_ANCHOR = re.compile(r"\d\d|[Yy]ear|[Mm]onth")  # cheap on purpose: the pattern itself decides
+_ANCHOR = re.compile(r"\d\d|\d/\d|[Yy]ear|[Mm]onth|[Dd]ays?\b|[Ww]eeks?\b|\b(?:January|February|March|April|May|June|"
+                     r"July|August|September|October|November|December)\b")  # cheap: the pattern itself decides
 _WORD = re.compile(r"(?<![\w])\w+")
 _STARTS = frozenset(
     "jan january feb february mar march apr april may jun june jul july aug august sep sept september oct october "
     "nov november dec december the first second third fourth 1st 2nd 3rd 4th q1 q2 q3 q4 1q 2q 3q 4q fiscal early "
     "mid late calendar spring summer fall autumn winter later within in".split())
-_REACH = 52  # the longest lead-in before an anchor: "the fourth quarter of the fiscal year (FY) "
+_REACH = 60
+_DMY_NEXT = re.compile(r" (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)")  # the longest lead-in before an anchor: "the fourth quarter of the fiscal year (FY) "
 
 
 def _starts_time(word: str) -> bool:
     w = word.lower()
-    return w in _STARTS or w[:2] in ("fy", "cy") or (w.isdigit() and len(w) == 4 and w[:2] in ("19", "20"))
+    return (w in _STARTS or w[:2] in ("fy", "cy") or (w.isdigit() and len(w) == 4 and w[:2] in ("19", "20"))
+            or (w.isdigit() and len(w) <= 2))
+
+
+# The words a time expression can start with, found by one pattern (no Python loop over every word)
+_START_AT = re.compile(
+    r"(?<!\w)(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|the(?=\s(?:first|second|third|fourth|1st|2nd|3rd|4th|end|close)\b)|"
+    r"first|second|third|fourth|1st|2nd|3rd|4th|q[1-4]|[1-4]q|fiscal(?=\syears?\b)|"
+    r"early|mid|late|calendar(?=\syear)|spring|summer|fall|autumn|winter|later(?=\sthis)|within|"
+    r"in(?=\s(?:the\snext\s)?(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|"
+    r"thirty|sixty|ninety)\b)|fy\w*|cy\w*|(?:19|20)\d\d|"
+    r"\d{1,2}(?=/|\s(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)))(?!\w)", re.IGNORECASE)
 
 
 def _times(sentence: str):
     """The time expressions of a sentence, left to right, not overlapping."""
     done = 0  # end of the last match
+    tried = -1  # the last start the pattern was tried at (its answer does not depend on the anchor)
     for a in _ANCHOR.finditer(sentence):
         if a.end() <= done:
             continue
-        for w in _WORD.finditer(sentence, max(done, a.start() - _REACH), a.end()):
-            if w.start() < done or not _starts_time(w.group()):
-                continue
+        for w in _START_AT.finditer(sentence, max(done, tried + 1, a.start() - _REACH), a.end()):
             m = _TIME.match(sentence, w.start())
+            tried = w.start()
             if m:
                 done = m.end()
                 yield m
+                break
+        else:
+            continue
+        # a match may end before this anchor: try the words after it up to the anchor
+        while done < a.end():
+            for w in _START_AT.finditer(sentence, max(done, tried + 1), a.end()):
+                m = _TIME.match(sentence, w.start())
+                tried = w.start()
+                if m:
+                    done = m.end()
+                    yield m
+                    break
+            else:
+                break
 
 
 @dataclass(frozen=True)
@@ -127,11 +160,32 @@ class Promise:
     confidence: float = 0.9
     current: bool = False
     start: int = 0  # offset of the phrase in the comment
+    why: str = ""  # one line: the clue that made this period a promise
 
     def to_json(self) -> dict:
         return {"due": self.due.isoformat(), "phrase": self.phrase, "sentence": self.sentence,
                 "kind": self.kind, "stated": self.stated.isoformat() if self.stated else None,
-                "current": self.current, "confidence": self.confidence}
+                "current": self.current, "confidence": self.confidence, "why": self.why}
+
+
+# The roles a time expression can play (docs/promises.md, section 2); only "deadline" is a promise.
+ROLES = ("deadline", "statement", "past", "gao", "report", "statutory", "start", "recurrence", "reporting",
+         "lower bound", "negated", "name", "no intent", "unplaced", "unsure")
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A time expression the reader saw and did not keep as a promise, with its role and why."""
+    phrase: str
+    sentence: str
+    role: str
+    why: str
+    start: int = 0
+    end: date | None = None  # the period's last day (statement dates and periods too vague to keep)
+
+    def to_json(self) -> dict:
+        return {"phrase": self.phrase, "role": self.role, "why": self.why, "sentence": self.sentence,
+                "period_end": self.end.isoformat() if self.end else None}
 
 
 @dataclass(frozen=True)
@@ -150,13 +204,28 @@ def _month(s: str) -> int:
     return cal.MONTHS[s.rstrip(".").lower()[:4] if s.lower().startswith("sept") else s.rstrip(".").lower()[:3]]
 
 
-def period_of(m: re.Match, stated: date | None) -> _Period | None:
-    """The period a time expression names; None when it cannot be placed."""
+def period_of(m: re.Match, stated: date | None, stated_exact: bool = False, year_hint: int | None = None
+              ) -> _Period | None:
+    """The period a time expression names; None when it cannot be placed.
+
+    ``stated`` is the date of the statement the expression belongs to (its
+    first day when only a month is known, ``stated_exact`` when the day is);
+    relative periods count from it. ``year_hint`` is a year the sentence names
+    ("For 2023, ... in May")."""
     g = m.groupdict()
     try:
         if g["date"]:
             d = date(int(g["d_year"]), _month(g["d_mon"]), int(g["d_day"]))
             return _Period(d, d, "date", 0.95)
+        if g["dmy"]:
+            d = date(int(g["dmy_year"]), _month(g["dmy_mon"]), int(g["dmy_day"]))
+            return _Period(d, d, "date", 0.95)
+        if g["nd"]:
+            d = date(_year(g["nd_y"]), int(g["nd_m"]), int(g["nd_d"]))
+            return _Period(d, d, "date", 0.9)
+        if g["nm"]:
+            y, mo = int(g["nm_y"]), int(g["nm_m"])
+            return _Period(cal.month_end(y, mo), date(y, mo, 1), "month", 0.85)
         if g["fq"] or g["fq2"] or g["fq3"]:
             if g["fq"]:
                 q = cal.ORDINALS[re.search(_ORD, m.group(0), re.I).group(1).lower()]
@@ -183,7 +252,7 @@ def period_of(m: re.Match, stated: date | None) -> _Period | None:
         if g["fy"]:
             y = _year(g["fy_year"])
             mod = (g["fy_mod"] or "").lower()
-            end = {"early": date(y - 1, 12, 31), "mid": date(y, 5, 31)}.get(mod, cal.fiscal_year_end(y))
+            end = {"early": date(y, 1, 31), "mid": date(y, 5, 31)}.get(mod, cal.fiscal_year_end(y))
             return _Period(end, cal.fiscal_year_start(y), "fiscal year", 0.6 if mod else 0.9)
         if g["cy"]:
             y = _year(g["cy_year"])
@@ -201,6 +270,15 @@ def period_of(m: re.Match, stated: date | None) -> _Period | None:
         if g["year"]:
             y = int(g["y_year"])
             return _Period(date(y, 12, 31), date(y, 1, 1), "calendar year", 0.75)
+        if g["mony"]:
+            mo = _month(g["mony_mon"])
+            if year_hint is not None:
+                y = year_hint
+            elif stated is not None:
+                y = stated.year if mo >= stated.month else stated.year + 1
+            else:
+                return None
+            return _Period(cal.month_end(y, mo), date(y, mo, 1), "month", 0.7)
         if stated is None:
             return None  # relative periods need the date of their statement
         if g["rel_end"]:
@@ -216,7 +294,14 @@ def period_of(m: re.Match, stated: date | None) -> _Period | None:
         if g["rel_within"]:
             n = g["rel_n"].lower()
             n = int(n) if n.isdigit() else _NUMBERS[n]
-            months = n * 12 if g["rel_unit"].lower().startswith("year") else n
+            unit = g["rel_unit"].lower()
+            if unit.startswith(("day", "week")):
+                days = n * 7 if unit.startswith("week") else n
+                if days > 730:
+                    return None
+                base = stated if stated_exact else cal.month_end(stated.year, stated.month)
+                return _Period(base + timedelta(days=days), stated, "relative", 0.65)
+            months = n * 12 if unit.startswith("year") else n
             if months > 60:
                 return None
             return _Period(cal.add_months(stated, months), stated, "relative", 0.65)
@@ -257,6 +342,15 @@ def sentences(text: str) -> list[tuple[int, str]]:
 
 
 # -- extraction ---------------------------------------------------------------
+#
+# A time expression's role comes from the structure around it, in this order:
+# what it names (a statute's or a budget's name, GAO's report), whether it
+# opens its clause (then the verb after it decides: a reporting verb makes it
+# the statement's date, an intent verb a deadline, a past verb a past event),
+# the preposition and words right before it (as of, beginning in, no earlier
+# than, each), and finally the intent verb governing it: who its subject is
+# (agency or GAO), whether it is negated, and what stands between the verb and
+# the period (a start, a report back to GAO, a past event, a new clause).
 
 def normalize(comment: str) -> str:
     """GAO's quirks: entities, no-break spaces, en dashes, "?" where "§" was lost."""
@@ -268,91 +362,329 @@ def normalize(comment: str) -> str:
     return re.sub(r"[ \t]+", " ", s)
 
 
-def _classify(sentence: str, m: re.Match) -> str:
-    """'statement', 'promise' or 'other' for one time expression in its sentence."""
-    pre = sentence[max(0, m.start() - WINDOW):m.start()]
-    post = sentence[m.end():m.end() + 60]
+_REPORTING = (r"(?:stated|said|says|state|told|tells|noted|notes|reported|reports|indicated|indicates|informed|agreed|"
+              r"concurred|responded|explained|described|confirmed|wrote|commented|clarified|acknowledged|asserted|"
+              r"shared|mentioned|disagreed|non-?concurred|believed|believes|provided|submitted|sent|claimed|"
+              r"maintained|updated\s+us|met\s+with\s+us)")
+_REPORTING_VERB = re.compile(r"\b" + _REPORTING + r"\b")
+_INTENT_AFTER = re.compile(
+    r"\b(?:will|would|shall|plans?|planned|intends?|intended|expects?|expected|anticipates?|anticipated|"
+    r"estimates?|estimated|aims?|targets?|targeted|is\s+scheduled|are\s+scheduled|is\s+slated|are\s+slated|"
+    r"is\s+on\s+track|are\s+on\s+track|needs?\s+until|is\s+to\s+be|are\s+to\s+be)\b")
+_PAST_VERB = re.compile(
+    r"\b(?:issued|completed|published|began|begun|started|finished|developed|established|implemented|released|"
+    r"passed|conducted|held|launched|approved|signed|awarded|received|hired|created|put|made|took|finalized|"
+    r"enacted|adopted|formed|initiated|discontinued|ended|closed|terminated|designated|grew|rose|fell|were|was|"
+    r"had|did|occurred|filled|revised|drafted|deployed|awarded|obligated|spent|transferred|collected|"
+    r"determined|identified|reviewed|assessed|updated|modified|changed|posted|distributed|trained)\b")
+_PASSIVE_FUTURE = re.compile(r"\b(?:be|being)\s+$")
+_FRONT = re.compile(
+    r"(?:^|[,;:]\s*|\b(?:and|but|however|then|while|whereas)\s+)"
+    r"(?P<prep>[Ii]n|[Oo]n|[Aa]s\s+of|[Ss]ince|[Tt]hrough|[Bb]y|[Dd]uring|[Ss]ometime\s+in|[Bb]eginning\s+in|"
+    r"[Ss]tarting\s+in|[Bb]efore|[Uu]ntil|[Aa]t)?\s*(?:the\s+(?:end|close)\s+of\s+)?(?:the\s+)?(?:late\s|early\s|mid-|mid\s)?$")
+_SUBJECT_GAO = re.compile(r"^[\s,]*(?:[Ww]e\b|GAO\b|[Oo]ur\s+(?:team|staff|office))")
+_START = re.compile(r"\b(?:begin|begins|beginning|began|start|starts|starting|started|initiate|initiates|"
+                    r"initiating|commence|commences|commencing|kick\s+off|kicks\s+off|phase\s+in)\b", re.IGNORECASE)
+_FINISH = re.compile(r"\b(?:finish|complet|end\b|ends\b|ending\b|conclud|issu|implement|finaliz|publish|releas|"
+                     r"deliver|done|close|retire|replace|achiev|submit|approv|adopt|deploy)", re.IGNORECASE)
+_REPORT_BACK = re.compile(
+    r"\b(?:provid\w*|send\w*|sent|submit\w*|giv\w*|report\w*|brief\w*|updat\w*|notify\w*|inform\w*)\b"
+    r"(?:\s+\w+){0,5}?\s+(?:to\s+)?(?:GAO|us|the\s+committees?|congressional\s+committees|Congress\s+on\s+(?:its|their)"
+    r"\s+progress)\b|\breport\w*\s+(?:to\s+(?:the\s+)?\w+\s+)?on\s+(?:its|their)\s+progress\b")
+_RECURRING = re.compile(r"\b(?:each|every|annually|quarterly|monthly|semiannually|biannually|yearly|per\s+year)\b",
+                        re.IGNORECASE)
+_LOWER_BEFORE = re.compile(r"\b(?:no|not)\s+earlier\s+than\s+$|\bnot\s+before\s+$|\bafter\s+$|\bfollowing\s+$",
+                           re.IGNORECASE)
+_LOWER_AFTER = re.compile(r"^\s*(?:at\s+the\s+earliest|or\s+later)\b", re.IGNORECASE)
+_NAME_AFTER = re.compile(
+    r"^\s*(?:National\s+Defense|NDAA\b|Act\b|[Bb]udget|[Aa]ppropriations?\b|[Dd]ata\b|[Ss]trategic\s+[Pp]lan|"
+    r"[Ss]chool\s+[Yy]ear|[Ss]upplement\b|[Pp]erformance\s+(?:[Pp]lan|[Rr]eport)|[Aa]nnual\s+[Pp]erformance|"
+    r"[Ff]unds?\b|[Ff]unding\b|[Rr]equest\b|[Ss]ingle\s+[Aa]udit|[Cc]ensus\b|[Ss]urvey\s+data|[Aa]gency\s+[Ff]inancial|"
+    r"[Ff]inancial\s+[Ss]tatements?|[Aa]udit\b|[Cc]ohort\b|[Ss]ession\b|[Ff]ilings?\b|[Tt]ax\s+[Yy]ear|[Rr]ule\b)")
+_NAME_BEFORE = re.compile(r"\bAct\s+of\s+$|\b(?:19|20)\d\d\s?-\s?$")
+_RANGE_AFTER = re.compile(r"^\s?-\s?(?:19|20)?\d\d\b")
+_REPORT_DATE_BEFORE = re.compile(r"\b(?:GAO's|GAO’s|our)\s+$")
+_GAO_BY = re.compile(r"\b(?:recommended|reported|found|issued|made)\s+by\s+(?:GAO|us)\s+(?:in|on)\s+$")
+_STATEMENT_BEFORE = re.compile(
+    r"\b" + _REPORTING + r"\s+(?:to\s+us\s+|us\s+|to\s+GAO\s+|GAO\s+|that\s+)?(?:in|on|during|as\s+of)\s+(?:late\s|early\s|mid-)?$"
+    r"|\b(?:letter|response|memo(?:randum)?|update|correspondence|action\s+plan|plan|email|e-mail|documentation)\s+"
+    r"(?:(?:it\s+|they\s+)?(?:provided|sent|submitted|received|shared|gave|given)\s+)?(?:to\s+us\s+|to\s+GAO\s+|us\s+)?"
+    r"(?:in|on|dated)\s+$"
+    r"|\b(?:officials?|staff|representatives|management|leadership|spokespersons?)\s+(?:in|on)\s+$")
+_REVISION = re.compile(
+    r"\b(?:extended|extends|revised|revises|pushed\s+back|pushes\s+back|postponed|postpones|moved|moves|"
+    r"rescheduled|reschedules|changed|delayed|delays)\b[^.;]{0,80}?\b(?:date|deadline|timeline|time\s?frame|release|"
+    r"completion|schedule|target|milestone|estimate|plans?)\b[^.;]{0,40}?\bto\s+(?:the\s+end\s+of\s+)?$")
+_WEAK_CUE = re.compile(r"^(?:should|goal|timeline|timeframe|time\sframe|due|on\strack)$")
+_DATED = re.compile(r"\bdated\s+$", re.IGNORECASE)
+_AS_OF = re.compile(r"\bas\s+of\s+(?:the\s+end\s+of\s+)?$", re.IGNORECASE)
+_STOP = re.compile(r"[;.]")
+_YEAR_HINT = re.compile(r"\b[Ff]or\s+(?:calendar\s+year\s+)?((?:19|20)\d\d)\b")
+
+
+@dataclass(frozen=True)
+class _Role:
+    role: str
+    why: str
+    weight: float = 1.0  # multiplies the period's own confidence (deadlines only)
+
+
+def _last(text: str, n: int) -> str:
+    """The last n characters of text or fewer, starting at a word (a cut word would fake a match)."""
+    if len(text) <= n:
+        return text
+    cut = len(text) - n
+    while cut < len(text) and text[cut - 1].isalnum():
+        cut += 1
+    return text[cut:]
+
+
+def _q(text: str) -> str:
+    return "‘" + " ".join(text.split())[:40] + "’"
+
+
+def _clause_start(sentence: str, pos: int) -> int:
+    """Where the clause holding ``pos`` starts: after the last ';' or ':' before it (commas do not end a clause)."""
+    lo = max(0, pos - WINDOW)  # bounded: a 1 MB run-on sentence must not make this quadratic
+    return max(sentence.rfind(";", lo, pos), sentence.rfind(":", lo, pos), lo - 1) + 1
+
+
+_VERB_AFTER = re.compile(f"(?P<reporting>{_REPORTING_VERB.pattern})|(?P<intent>{_INTENT_AFTER.pattern})"
+                         f"|(?P<past>{_PAST_VERB.pattern})")
+
+
+def _first_verb_after(post: str):
+    """The first reporting, intent or past verb after a fronted period, up to the clause's end."""
+    stop = _STOP.search(post)
+    span = post[:stop.start()] if stop else post
+    span = span[:160]
+    h = _VERB_AFTER.search(span)
+    if h is None:
+        return None, None, span
+    kind = h.lastgroup
+    if kind == "past" and _PASSIVE_FUTURE.search(span[:h.start()]):
+        return "intent", h, span
+    return kind, h, span
+
+
+def _either(*patterns: re.Pattern) -> re.Pattern:
+    """One pattern that matches where any of these does (a cheap first look; each is then asked in order)."""
+    return re.compile("|".join(f"(?i:{p.pattern})" if p.flags & re.IGNORECASE else f"(?:{p.pattern})"
+                               for p in patterns))
+
+
+_POST_ANY = _either(_NAME_AFTER, _RANGE_AFTER, _STATEMENT_AFTER, _REPORT_AFTER, _LOWER_AFTER,
+                    re.compile(r"^\s*(?:each|every|annually|quarterly|monthly|semiannually|biannually|yearly|per\s+year)\b",
+                               re.IGNORECASE))
+_TAIL_ANY = _either(_NAME_BEFORE, _REPORT_DATE_BEFORE, _GAO_BY, _DATED, _AS_OF, _LOWER_BEFORE)
+
+
+def _role(sentence: str, m: re.Match, times_after: bool) -> _Role:
+    """The role of one time expression in its sentence (docs/promises.md, section 2)."""
     phrase = m.group(0)
-    tail = pre[-60:]
-    if _STATEMENT_AFTER.match(post) or re.search(r"\bdated\s+$", tail, re.I):
-        return "statement"
-    if _OPENER.search(tail) and post.lstrip().startswith(","):
-        if not re.search(r"\b[Bb]y\s+$", tail):
-            return "statement"
-    if re.search(r"\bas\s+of\s+$", tail, re.I):
-        return "statement"
-    if post.lstrip().startswith(",") and not _CUE.search(pre) and re.search(
-            r"\b(?:officials?|staff|representatives|management|leadership|spokespersons?)\s+(?:in|on)\s+$", tail):
-        return "statement"  # "According to Coast Guard officials in June 2023, the agency ..."
-    if _REPORT_AFTER.match(post):
-        return "other"
+    cs = _clause_start(sentence, m.start())
+    pre = _last(sentence[cs:m.start()], WINDOW)
+    post = sentence[m.end():m.end() + 200]
+    tail = _last(pre, 60)
+    q = _q(phrase)
+
+    # What the period names (one cheap look first: most periods have none of these around them)
+    if not (_POST_ANY.match(post) or _TAIL_ANY.search(tail) or _RECURRING.search(_last(tail, 30))):
+        pass
+    elif _NAME_AFTER.match(post) or _NAME_BEFORE.search(tail) or _RANGE_AFTER.match(post):
+        return _Role("name", f"{q} is part of a name or a data period ({_q(post[:20].strip() or _last(tail, 12))})")
+    elif _REPORT_DATE_BEFORE.search(tail):
+        return _Role("report", f"{q} dates GAO's report or recommendation")
+    elif _GAO_BY.search(tail):
+        return _Role("gao", f"{q} is when GAO made or reported the recommendation")
+    elif _STATEMENT_AFTER.match(post) or _DATED.search(tail):
+        return _Role("statement", f"{q} dates a letter, response or update")
+    elif _REPORT_AFTER.match(post):
+        return _Role("report", f"{q} dates GAO's report or recommendation")
+    elif _AS_OF.search(tail):
+        return _Role("statement", f"‘as of’ {q} is a status date")
+    elif _LOWER_BEFORE.search(tail) or _LOWER_AFTER.match(post):
+        return _Role("lower bound", f"{q} is a lower bound (not before it)")
+    elif _RECURRING.search(_last(tail, 30)) or _RECURRING.match(post.lstrip()[:10]):
+        return _Role("recurrence", f"{q} recurs ({_q((_last(tail, 30) + ' ' + post[:10]).strip())})")
+
+    # A period that opens its clause: the verb after it decides
+    front = _FRONT.search(pre, max(0, len(pre) - 50))
+    if front:
+        prep = (front.group("prep") or "").lower()
+        if prep.startswith(("beginning", "starting")):
+            return _Role("start", f"{q} is when work begins ({_q(prep)})")
+        if prep == "since":
+            return _Role("past", f"‘since’ {q} points back to a past event")
+        said = _REPORTING_VERB.search(_last(pre[:front.start() + 1], 30))
+        if said and prep in ("in", "on", "during") and not _INTENT_AFTER.search(pre, said.end()):
+            return _Role("statement", f"{q} is set off after {_q(said.group(0))}: when it was said")
+        kind, verb, span = _first_verb_after(post)
+        subject = span[:verb.start()] if verb is not None else span
+        if kind == "reporting":
+            return _Role("statement", f"{q} opens the clause and {_q(verb.group(0))} reports what was said then")
+        if kind == "past":
+            return _Role("past", f"{q} opens the clause and the past {_q(verb.group(0))} follows")
+        if kind == "intent" and prep:
+            if _SUBJECT_GAO.search(subject):
+                return _Role("gao", f"{q} opens a clause whose subject is GAO ({_q(subject)})")
+            if times_after:
+                return _Role("statement", f"{q} opens the clause and a later period is the one intended: "
+                                          f"{q} is when it was said")
+            if re.search(r"\b(?:not|no\s+longer|never)\b", span[:verb.end() + 20]):
+                return _Role("negated", f"{q} opens a negated clause")
+            if prep == "before":
+                return _Role("no intent", f"‘before’ {q} opens the clause")
+            return _Role("deadline", f"{q} opens the clause and the agency's {_q(verb.group(0))} follows", 0.92)
+        if prep in ("in", "on", "during") and post.lstrip().startswith(","):
+            return _Role("statement", f"{q} opens the clause: the date of what follows")
+    if _STATEMENT_BEFORE.search(tail):
+        return _Role("statement", f"{q} is when something was said or sent ({_q(_last(tail, 25))})")
     if _START_BEFORE.search(tail):
-        return "other"
-    if m.group("rel_within") and re.search(r"\bof\s+(?:the\s)?\w+", post[:20]) and not m.group("rel_within").lower().startswith("in "):
-        return "other"  # "within 1 year of the primary completion date": anchored to an unknown event
+        return _Role("start", f"{q} is a starting point ({_q(_last(tail, 20))})")
+    if m.group("rel_within") and re.search(r"\bof\s+(?:the\s)?\w+", post[:20]) \
+            and not m.group("rel_within").lower().startswith("in "):
+        return _Role("no intent", f"{q} counts from an event the comment does not date")
+
+    # An intent verb governs it
     cue = None
     for c in _CUE.finditer(pre):
         cue = c
-    if cue is None:
-        return "other"
-    before_cue = pre[max(0, cue.start() - 120):cue.start()]
-    if _GAO_SUBJECT.search(before_cue):
-        return "other"  # GAO's own plans: "we will follow up in ..."
+    revision = _REVISION.search(pre, max(0, len(pre) - 180))
+    if cue is None and revision is None:
+        if re.search(r"^\s*(?:[Ww]e|GAO)\b", pre):
+            return _Role("gao", f"{q} is in a clause whose subject is GAO")
+        statute = _STATUTE.search(_last(pre, 160))
+        if statute:
+            return _Role("statutory", f"{q} is a deadline set by law ({_q(statute.group(0))})")
+        past = None
+        for past in _PAST_VERB.finditer(pre):
+            pass
+        if past is not None:
+            return _Role("past", f"{q} follows the past {_q(past.group(0))} and no intent verb")
+        return _Role("no intent", f"no agency intent or estimate governs {q}")
+    if cue is None or (revision is not None and revision.start() > cue.start()):
+        word = re.match(r"\w+(?:\s+back)?", revision.group(0)).group(0)
+        return _Role("deadline", f"the date was {_q(word)} to {q}", 0.9)
+    before_cue = _last(pre[:cue.start()], 120)
+    if ("GAO" in before_cue or "we" in before_cue or "We" in before_cue) and _GAO_SUBJECT.search(before_cue):
+        return _Role("gao", f"GAO's own plan: {_q(cue.group(0))} has GAO (we) as its subject")
     between = pre[cue.end():]
-    # a past event closer to the period than the cue: "... completed its design in the 4th quarter of 2025"
-    if _PAST_RIGHT_BEFORE.search(between[-80:]) and not _FUTURE_NEAR.search(between[-80:]):
-        return "other"
+    if _PAST_RIGHT_BEFORE.search(_last(between, 80)) and not _FUTURE_NEAR.search(_last(between, 80)):
+        return _Role("past", f"a past event stands between {_q(cue.group(0))} and {q}")
+    past = None
+    for past in _PAST_VERB.finditer(between):
+        pass
+    if past is not None and not _PASSIVE_FUTURE.search(between[:past.start()]) \
+            and not _FUTURE_NEAR.search(between[past.end():]) and not _FINISH.search(between[past.end():]) \
+            and re.search(r"\b(?:that|which|who|and)\b", between[:past.start()]):
+        return _Role("past", f"{q} belongs to the past {_q(past.group(0))}, not to {_q(cue.group(0))}")
     if re.search(r"[;]|\b(?:but|however)\b", between) and not _FUTURE_NEAR.search(between):
-        return "other"
-    if re.search(r"\b(?:not|no\s+longer|never|n't)\b", pre[cue.start():]):
-        return "other"  # "they would not continue the pilot in 2023"
-    if _STATUTE.search(pre[-160:]) and not re.search(r"\b(?:plans?|planned|expects?|anticipates?|estimated|intends?)\b",
-                                                     pre[-160:], re.I):
-        return "other"  # statutory deadlines: "the act requires ... by ..."
+        return _Role("no intent", f"{q} is in another clause than {_q(cue.group(0))}")
+    if re.search(r"\b(?:not|no\s+longer|never|n't)\b", pre[cue.start():]) or re.search(
+            r"\b(?:not|no\s+longer|never|n't)\s+(?:\w+\s+)?$", _last(pre[:cue.start()], 25)):
+        return _Role("negated", f"{_q(cue.group(0))} is negated before {q}")
+    near = _last(pre, 160)
+    if _STATUTE.search(near) and not re.search(
+            r"\b(?:plans?|planned|expects?|anticipates?|estimated|intends?)\b", near, re.I):
+        return _Role("statutory", f"{q} is a deadline set by law ({_q(_STATUTE.search(near).group(0))})")
+    start = None
+    for start in _START.finditer(between):
+        pass
+    if start is not None and not _FINISH.search(between[start.end():]):
+        return _Role("start", f"{q} is when {_q(start.group(0))} happens, not the end")
+    if any(w in between for w in ("GAO", "us", "ommittee", "Congress", "progress")) and _REPORT_BACK.search(between):
+        return _Role("reporting", f"{q} is for reporting back ({_q(_REPORT_BACK.search(between).group(0))}), "
+                                  "not for finishing")
     if phrase.lower().startswith(("within", "in ")) and m.group("rel_within") is None:
-        return "other"
-    return "promise"
+        return _Role("no intent", f"{q} is not a period")
+    weight = 0.85 if _WEAK_CUE.match(cue.group(0)) else 1.0
+    if re.search(r"\bto\s+be\s+\w+\s*$|\bbe\s+\w+ed\s+(?:by|in)\s+$", pre):
+        weight *= 0.97
+    return _Role("deadline", f"the agency's {_q(cue.group(0))} governs {q}", weight)
 
 
 @dataclass(frozen=True)
 class Reading:
-    """What a comment says: its promises (one marked current) and the dates of its statements."""
+    """What a comment says: its promises (one marked current), the dates of its
+    statements, and every other time expression seen with why it is not a promise."""
     promises: list[Promise]
     statements: list[date]
+    rejected: list[Seen] = field(default_factory=list)
 
     @property
     def latest_statement(self) -> date | None:
         return max(self.statements) if self.statements else None
 
 
+def _roles(sentence: str) -> list[tuple[re.Match, _Role]]:
+    """Every time expression of a sentence with its role."""
+    matches = list(_times(sentence))
+    clause = [_clause_start(sentence, m.start()) for m in matches]
+    out = []
+    for i, m in enumerate(matches):
+        # another period later in the same clause (clause starts only grow, so the next one tells)
+        later = i + 1 < len(matches) and clause[i + 1] == clause[i] and matches[i + 1].start() - m.end() < WINDOW
+        out.append((m, _role(sentence, m, later)))
+    return out
+
+
 def read(comment: str | None) -> Reading:
-    """Promises and statement dates of a comment, in one pass."""
+    """Promises, statement dates and the rejected time expressions of a comment, in one pass."""
     if not comment or not _ANCHOR.search(comment):
-        return Reading([], [])  # no year, month or "year": nothing to find
+        return Reading([], [], [])  # no year, month or "year": nothing to find
     text = normalize(comment)
     found: list[Promise] = []
+    rejected: list[Seen] = []
     statements: list[date] = []
     stated: date | None = None
+    stated_exact = False
+    # A sentence's time expressions and their roles depend on its words alone: a sentence repeated in the
+    # same comment (boilerplate) is analysed once. Dates that need the statement are placed every time.
+    analysed: dict[str, list[tuple[re.Match, _Role]]] = {}
     for offset, sentence in sentences(text):
-        pending: list[re.Match] = []
-        sentence_stated = stated
-        for m in _times(sentence):
-            kind = _classify(sentence, m)
-            if kind == "statement":
-                p = period_of(m, None)
-                if p is not None:
-                    sentence_stated = p.first
-                    statements.append(p.first)
-            elif kind == "promise":
-                pending.append(m)  # placed once the sentence's statement date is known
-        for m in pending:
-            p = period_of(m, sentence_stated)
-            if p is None or p.confidence < 0.5:
+        roles = analysed.get(sentence)
+        if roles is None:
+            roles = _roles(sentence)
+            if len(sentence) <= 2000:
+                analysed[sentence] = roles
+        if not roles:
+            continue
+        hint = _YEAR_HINT.search(sentence)
+        year_hint = int(hint.group(1)) if hint else None
+        pending: list[tuple[re.Match, _Role]] = []
+        sentence_stated, sentence_exact = stated, stated_exact
+        for m, role in roles:
+            if role.role == "deadline":
+                pending.append((m, role))
                 continue
-            found.append(Promise(due=p.due, phrase=m.group(0).strip(), sentence=sentence, kind=p.kind,
-                                 stated=sentence_stated, confidence=p.confidence, start=offset + m.start()))
-        stated = sentence_stated
-    return Reading(mark_current(found), statements)
+            p = period_of(m, None, year_hint=year_hint) if role.role == "statement" else None
+            if role.role == "statement" and p is not None:
+                sentence_stated, sentence_exact = p.first, p.kind == "date"
+                statements.append(p.first)
+            rejected.append(Seen(m.group(0).strip(), sentence, role.role, role.why, offset + m.start(),
+                                 p.due if p else None))
+        for m, role in pending:  # placed once the sentence's statement date is known
+            p = period_of(m, sentence_stated, sentence_exact, year_hint)
+            phrase = m.group(0).strip()
+            if p is None:
+                rejected.append(Seen(phrase, sentence, "unplaced",
+                                     f"{_q(phrase)} counts from a statement date the comment does not give",
+                                     offset + m.start()))
+                continue
+            confidence = round(p.confidence * role.weight, 2)
+            if confidence < 0.5:
+                rejected.append(Seen(phrase, sentence, "unsure", f"{role.why}, but too vague to remind on "
+                                     f"(confidence {confidence})", offset + m.start(), p.due))
+                continue
+            due = p.due
+            if re.search(r"\bbefore\s+$", _last(sentence[:m.start()], 10), re.I) \
+                    and not phrase.lower().startswith("the end"):
+                due = p.first - timedelta(days=1)  # "before June 2026": the day before June
+            found.append(Promise(due=due, phrase=phrase, sentence=sentence, kind=p.kind, stated=sentence_stated,
+                                 confidence=confidence, start=offset + m.start(), why=role.why))
+        stated, stated_exact = sentence_stated, sentence_exact
+    return Reading(mark_current(found), statements, rejected)
 
 
 def _read_chunk(comments: list[str | None]) -> list[Reading]:

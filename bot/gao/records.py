@@ -66,7 +66,8 @@ def normalize_agency(agency: str | None) -> str:
 
 
 def report_url(number: str | None) -> str | None:
-    return f"https://www.gao.gov/products/{number.lower()}" if number else None
+    """gao.gov's page of a GAO report; None for anything else (an IG report has no page there)."""
+    return f"https://www.gao.gov/products/{number.lower()}" if number and number.upper().startswith("GAO-") else None
 
 
 @dataclass(frozen=True)

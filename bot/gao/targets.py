@@ -14,7 +14,7 @@ KIND = "target"
 def target_promise(due: date) -> Promise:
     return Promise(due=due, phrase=f"target date {due.isoformat()}",
                    sentence=f"The tracker states a target date of {due.isoformat()}.", kind=KIND,
-                   stated=None, confidence=1.0, current=True)
+                   stated=None, confidence=1.0, current=True, why="the tracker's own target-date column")
 
 
 def with_target(promises: list[Promise], due: date | None) -> list[Promise]:

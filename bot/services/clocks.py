@@ -104,6 +104,8 @@ def clocks(db: Database, as_of: date, *, everything: bool = False) -> list[Clock
                       published=r.published, recommendations=r.recommendations, clock=name, due=due,
                       days_left=(due - as_of).days, done=mark is not None,
                       done_by=mark.done_by if mark else None, done_at=mark.done_at if mark else None)
+            if r.published > as_of:
+                continue  # not published yet on that day
             if everything or (not c.done and c.days_left >= -LIST_WINDOW):
                 out.append(c)
     out.sort(key=lambda c: (c.due, c.report_number or "", c.clock))
@@ -153,5 +155,5 @@ def mark_done(db: Database, report: str, by: str, now: datetime, clock: str | No
             raise LookupError(report)
         issuer = next((r.issuer for r in q.reports_with_recommendations(s) if r.report_id == rep.id), "gao")
         names = [clock] if clock else list(due_dates(rep.published or date.today(), issuer))
-        done = [n for n in names if q.mark_clock(s, rep.id, n, by, now_utc)]
+        done = [n for n in names if q.mark_clock(s, rep.id, n, by, now_utc, rep.number or rep.title)]
         return rep.number or rep.title or str(rep.id), done

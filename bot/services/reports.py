@@ -74,6 +74,7 @@ class GiaaReport:
     rows: list[list]
     matters: int
     missing: list[str]  # keys with neither a timeline nor a justification
+    undated: int = 0  # recommendations whose report date gaorec does not know
 
     def table(self) -> Table:
         notes = [f"Recommendations open, or closed as not implemented, for at least one year as of "
@@ -82,6 +83,9 @@ class GiaaReport:
                  "tracker's target date; corrected or confirmed: by the owner)."]
         if self.missing:
             notes.append(f"{len(self.missing)} have neither a timeline nor a justification.")
+        if self.undated:
+            notes.append(f"{self.undated} open recommendation(s) are left out because their report's date is "
+                         f"unknown (copied agency pages carry none): import GAO's CSV export or the report pages.")
         if self.matters:
             notes.append(f"{self.matters} matter(s) for Congress are not agency recommendations and are left out.")
         return Table(title="GAO-IG Act report: open and unimplemented recommendations", columns=GIAA_COLUMNS,
@@ -94,6 +98,7 @@ def giaa(db: Database, as_of: date, agency: str | None = None) -> GiaaReport:
     cutoff = years_before(as_of, 1)
     with db.session() as s:
         views = q.unimplemented_published_by(s, cutoff, agency)
+        undated = q.unimplemented_undated(s, agency)
     rows, missing, matters = [], [], 0
     for v in views:
         if is_matter(v):
@@ -108,7 +113,7 @@ def giaa(db: Database, as_of: date, agency: str | None = None) -> GiaaReport:
                      v.agency, v.issuer, v.status or "", "Yes" if v.priority else "No",
                      published.isoformat() if published else "", years, line, len(v.slips),
                      v.justification or "", discrepancy(v, as_of)])
-    return GiaaReport(as_of=as_of, cutoff=cutoff, rows=rows, matters=matters, missing=missing)
+    return GiaaReport(as_of=as_of, cutoff=cutoff, rows=rows, matters=matters, missing=missing, undated=undated)
 
 
 def period_bounds(end: date) -> tuple[date, date]:

@@ -86,4 +86,4 @@ def read_current(session: Session, rec_id: int) -> Promise | None:
     if p is None:
         return None
     return Promise(due=p.due, phrase=p.phrase, sentence=p.sentence, kind=p.kind, stated=p.stated,
-                   confidence=p.confidence, current=True)
+                   confidence=p.confidence, current=True, why=p.why or "")

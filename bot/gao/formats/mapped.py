@@ -141,8 +141,12 @@ def is_xlsx(data: bytes) -> bool:
     return data[:4] == b"PK\x03\x04"
 
 
+_NO_DATE = {"tbd", "tba", "n/a", "na", "none", "-", "--", "unknown", "pending"}
+DATE_FORMATS_HELP = "2026-06-30, 6/30/2026, Jun 30, 2026, or a spreadsheet date"
+
+
 def _date(value: object) -> date | None:
-    if value is None or value == "":
+    if value is None or value == "" or _fold(value) in _NO_DATE:
         return None
     if isinstance(value, datetime):
         return value.date()
@@ -195,12 +199,12 @@ def parse(data: bytes, source: str, mapping: Mapping) -> ParseResult:
         if all(h in cells for h in wanted.values()):
             header_at, index = i, {f: cells.index(h) for f, h in wanted.items()}
             break
-    if header_at is None:
-        first = next((r for r in rows[:_HEADER_SCAN] if any(c not in (None, "") for c in r)), [])
-        missing = sorted(mapping.columns[f] for f, h in wanted.items()
-                         if h not in [_fold(c) for c in first])
-        raise ParseError(source, f"the mapping {mapping.name!r} does not fit: no header row with "
-                                 f"{', '.join(repr(m) for m in missing[:4])}")
+    if header_at is None:  # name what the row that looks most like the header lacks
+        best = max(rows[:_HEADER_SCAN] or [[]], key=lambda r: sum(_fold(c) in wanted.values() for c in r))
+        cells = [_fold(c) for c in best]
+        missing = [mapping.columns[f] for f, h in wanted.items() if h not in cells]
+        raise ParseError(source, f"the mapping {mapping.name!r} does not fit: no column headed "
+                                 f"{', '.join(repr(m) for m in missing)}")
     result = ParseResult(source=source, format=f"mapped-{mapping.source}")
     for n, row in enumerate(rows[header_at + 1:], start=header_at + 2):
         if not any(c not in (None, "") for c in row):
@@ -219,8 +223,9 @@ def parse(data: bytes, source: str, mapping: Mapping) -> ParseResult:
                                      f"[status_map] nor one of GAO's", line=n)
         due, published = _date(get("due")), _date(get("published"))
         for f, raw, parsed in (("due", get("due"), due), ("published", get("published"), published)):
-            if raw not in (None, "") and parsed is None:
-                raise ParseError(source, f"{mapping.columns[f]!r} holds {clean(str(raw))!r}, not a date", line=n)
+            if raw not in (None, "") and parsed is None and _fold(raw) not in _NO_DATE:
+                raise ParseError(source, f"{mapping.columns[f]!r} holds {clean(str(raw))!r}, not a date "
+                                         f"({DATE_FORMATS_HELP}; TBD for none)", line=n)
         number = _rec_number(get("rec_number"))
         if number is None and "rec_number" not in index:
             text, number = split_rec_number(text)

@@ -7,14 +7,14 @@ status_events.as_of / kind: the snapshot an event comes from, and what it was (c
 unlisted, relisted).
 
 Revision ID: 0007
-Revises: 0006
+Revises: 0014
 Create Date: 2026-11-28
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0007'
-down_revision = '0006'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
