@@ -122,13 +122,24 @@ def main(database: str | None) -> None:
 @click.option("--mapping", type=click.Path(dir_okay=False), metavar="FILE.toml",
               help="Read every source (CSV or XLSX) through this column map: IG trackers, GAO's Download XLS "
                    "(see config/mappings/).")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+              help="The date of GAO's data in these sources (for a saved page; default: GAO's own "
+                   "\"status as of\" date, else today).")
+@click.option("--complete", is_flag=True,
+              help="The sources together list every open recommendation of each agency they name: the open "
+                   "ones of those agencies they lack become \"not listed\" (probably closed).")
+@click.option("--force", is_flag=True, help="With --complete: accept that more than a quarter of an agency's "
+              "listed open recommendations vanish at once.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def import_(sources: tuple[str, ...], mapping: str | None, as_json: bool) -> None:
+def import_(sources: tuple[str, ...], mapping: str | None, as_of: str | None, complete: bool, force: bool,
+            as_json: bool) -> None:
     """Import GAO pages and exports: files, directories or URLs.
 
     Formats are detected: agency and report pages (HTML or copied text), the
     recommendations database listings of 2016-2024, and GAO's CSV export. The
-    import is one transaction: any bad source, and nothing changes.
+    import is one transaction: any bad source, and nothing changes. Each
+    source is a snapshot dated by GAO (or --as-of, or today); an older
+    snapshot never overwrites a newer status or comment: it is kept as history.
     """
     from storage.locks import ImportBusy
     from storage.repo import ImportRefused
@@ -138,6 +149,9 @@ def import_(sources: tuple[str, ...], mapping: str | None, as_json: bool) -> Non
     from .gao.formats.mapped import Mapping, MappingError
 
     app = _app(click.get_current_context())
+    day = _as_of(as_of, app) if as_of else None
+    if force and not complete:
+        raise click.UsageError("--force goes with --complete")
     try:
         column_map = Mapping.load(mapping) if mapping else None
     except MappingError as exc:
@@ -158,7 +172,8 @@ def import_(sources: tuple[str, ...], mapping: str | None, as_json: bool) -> Non
                           f"{app.settings.import_wait:.0f} s)…")
 
             summary = app.import_sources(files, on_source=lambda _s: progress.advance(t_read), progress=stored,
-                                         mapping=column_map, on_wait=waiting)
+                                         mapping=column_map, on_wait=waiting, as_of=day, complete=complete,
+                                         force=force)
     except ParseError as exc:
         raise click.ClickException(f"{exc} (nothing imported)") from None
     except (ImportRefused, ImportBusy) as exc:
@@ -177,6 +192,12 @@ def import_(sources: tuple[str, ...], mapping: str | None, as_json: bool) -> Non
          title="gaorec import")
     click.echo(f"{summary.new} new, {summary.changed} changed, {summary.unchanged} unchanged"
                f" ({summary.status_events} status events, {summary.slips} slips)")
+    if summary.older:
+        click.echo(f"{summary.older} entr{'ies were' if summary.older != 1 else 'y was'} older than the records "
+                   f"(kept as history; status and comment unchanged)")
+    if summary.unlisted_keys or summary.relisted_keys:
+        click.echo(f"{len(summary.unlisted_keys)} no longer listed by GAO (probably closed), "
+                   f"{len(summary.relisted_keys)} listed again")
 
 
 def _big(files: list[str]) -> bool:
@@ -291,16 +312,46 @@ def overdue(query: tuple[str, ...], as_of: str | None, limit: int | None, as_jso
     day = _as_of(as_of, app)
     views = app.overdue(day, " ".join(query) or None)
     views.sort(key=lambda v: (-(v.days_overdue(day) or 0), v.key))
+    unlisted = app.count_unlisted_passed(day, " ".join(query) or None)
     if as_json:
-        _emit({"as_of": day.isoformat(), "total": len(views), "results": [app.record_json(v, day) for v in views]})
+        _emit({"as_of": day.isoformat(), "total": len(views), "results": [app.record_json(v, day) for v in views],
+               "not_listed": unlisted})
         return
+    note = (f"{unlisted} more passed their promise but GAO no longer lists them as open (probably closed): "
+            f"not counted; `gaorec show KEY` tells more.") if unlisted else ""
     if not views:
         click.echo(f"Nothing overdue as of {day}.")
+        if note:
+            click.echo(note)
         return
     from .termout import is_tty
 
     shown = limit or (20 if is_tty() else len(views))
     _table(views[:shown], day, f"{len(views)} overdue as of {day}", more=max(0, len(views) - shown))
+    if note:  # in a pipe the sentence goes to stderr, so stdout stays tab-separated lines
+        click.echo(note, err=not is_tty())
+
+
+@main.command()
+@click.argument("key")
+@click.argument("outcome", type=click.Choice(["implemented", "not-implemented", "open"]))
+@click.option("--by", "by", default="cli", show_default=True, metavar="NAME",
+              help="Who marks it (recorded in the audit log).")
+def outcome(key: str, outcome: str, by: str) -> None:
+    """Mark what became of a recommendation GAO no longer lists: implemented,
+    not-implemented, or open (still open: reminded again while overdue).
+    Audited; its reminder threads hear it."""
+    from .services.listing import set_outcome
+
+    app = _app(click.get_current_context())
+    result = set_outcome(app, key, outcome, by, is_admin=True)
+    if not result.ok:
+        raise click.ClickException(result.message.replace("`", ""))
+    if app.settings.slack_bot_token and app.reminders.pending():
+        from .adapters.slack import SlackPoster, make_client
+
+        app.reminders.deliver(SlackPoster(make_client(app.settings)))
+    click.echo(result.message.replace("`", ""))
 
 
 @main.command()

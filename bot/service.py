@@ -111,23 +111,36 @@ class Gaorec:
     def import_sources(self, sources: list[str], *, now: datetime | None = None,
                        on_source: Callable[[str], None] | None = None,
                        progress: Callable[[int], None] | None = None,
-                       mapping: Mapping | None = None,
+                       mapping: Mapping | None = None, as_of: date | None = None,
+                       complete: bool | set[str] = False, force: bool = False,
                        on_wait: Callable[[], None] | None = None) -> repo.ImportSummary:
         """Parse every source first (any error: nothing is written), then upsert all in one transaction.
-        With ``mapping`` every source is a spreadsheet read through that column map. Imports into one
-        database run one at a time: a second waits up to settings.import_wait seconds (on_wait is called
-        once when it starts waiting), then raises storage.locks.ImportBusy."""
+        With ``mapping`` every source is a spreadsheet read through that column map.
+
+        ``as_of``: the snapshot date of every source (default: GAO's own date, else today). ``complete``: True
+        (all sources) or the sources that list every open recommendation of the agencies they name; what they
+        lack becomes "not listed" (``force``: even more than a quarter of an agency's at once). Imports into one
+        database run one at a time: a second waits up to settings.import_wait seconds (on_wait is called once
+        when it starts waiting), then raises storage.locks.ImportBusy."""
+        from .services.listing import notify_unlisted
+
         results = []
-        for src in expand_sources(sources):
-            results.append(self.read_source(src, mapping))
-            if on_source:
-                on_source(src)
+        whole: set[str] = set()
+        for given in sources:
+            for src in expand_sources([given]):
+                results.append(self.read_source(src, mapping))
+                if complete is True or (complete and given in complete):
+                    whole.add(src)
+                if on_source:
+                    on_source(src)
         now_naive = now.astimezone(timezone.utc).replace(tzinfo=None) if now and now.tzinfo else now
         from storage.locks import import_lock
 
         with import_lock(self.db, self.settings.import_wait, on_wait):  # one import at a time (finding 5, #15)
-            summary = repo.import_results(self.db, results, now=now_naive, tz=self.settings.tz, progress=progress)
+            summary = repo.import_results(self.db, results, now=now_naive, tz=self.settings.tz, progress=progress,
+                                          as_of=as_of, complete=whole, force=force)
             summary.threads_closed = self.reminders.after_import(summary.changed_keys, now_naive)
+            summary.notes_posted = notify_unlisted(self.reminders, summary.unlisted_keys, now_naive)
         from . import metrics
 
         for result, n in (("new", summary.new), ("changed", summary.changed), ("unchanged", summary.unchanged)):
@@ -161,6 +174,10 @@ class Gaorec:
         with self.db.session() as s:
             return self.resolve_owners(s, repo.overdue(s, as_of, (query or "")[:MAX_QUERY] or None))
 
+    def count_unlisted_passed(self, as_of: date, query: str | None = None) -> int:
+        with self.db.session() as s:
+            return repo.count_unlisted_passed(s, as_of, (query or "")[:MAX_QUERY] or None)
+
     def stats(self, as_of: date) -> dict:
         with self.db.session() as s:
             return repo.stats(s, as_of)
@@ -181,7 +198,10 @@ class Gaorec:
                if v.issuer == "oig" else {}),
             "owner": v.owner, "owner_source": v.owner_source,
             "correction": v.decision.to_json() if ge.holds(v.decision, v.comments) else None,
+            "listed": v.listed, "last_listed": v.last_listed.isoformat() if v.last_listed else None,
         }
+        if not v.listed:
+            out["outcome"] = v.outcome
         if detail:
             out["owner_rule"] = v.owner_rule
             out["status_events"] = v.status_events
@@ -227,7 +247,9 @@ class Gaorec:
                 total = repo.count_overdue(s, as_of, rest[:MAX_QUERY] or None)
                 views = self.resolve_owners(s, repo.overdue(s, as_of, rest[:MAX_QUERY] or None, limit=PAGE_SIZE,
                                                             offset=min(offset, max(0, total - 1))))
-            title = f"Overdue promises{f' matching “{rest}”' if rest else ''}"
+                unlisted = repo.count_unlisted_passed(s, as_of, rest[:MAX_QUERY] or None)
+            title = f"Overdue promises{f' matching “{rest}”' if rest else ''}" + (
+                f" ({unlisted} more passed but GAO no longer lists them as open: not counted)" if unlisted else "")
             return self._page(views, total, title, as_of, "overdue", rest, min(offset, max(0, total - 1)))
         if cmd == "due":
             days, query = 30, rest
@@ -262,6 +284,8 @@ class Gaorec:
                          mrkdwn=f"Your export: {n} recommendation{'s' if n != 1 else ''} (`{esc(name)}`).")
         if cmd == "snooze":
             return self._snooze(rest, caller, as_of, now)
+        if cmd == "outcome":
+            return self._outcome(rest, caller, as_of, now)
         if cmd == "promise":
             return self._promise(rest, caller, as_of, now)
         if cmd == "justify":
@@ -348,10 +372,11 @@ class Gaorec:
                     if channel_ids is None or x.channel_id in channel_ids]
         overdue = sorted((v for v in owned if v.days_overdue(as_of) is not None),
                          key=lambda v: (not v.priority, -(v.days_overdue(as_of) or 0), v.key))
-        due = [v for v in owned if v.is_open() and v.current_due and as_of <= v.current_due <= as_of + timedelta(30)]
+        due = [v for v in owned if v.is_tracked() and v.current_due and as_of <= v.current_due <= as_of + timedelta(30)]
+        unlisted = [v for v in owned if v.is_open() and not v.listed]
         return home_view(overdue=overdue, due=due, snoozed=[v for v in owned if v.id in snoozed_ids],
                          acknowledged=[v for v in owned if v.id in acked_ids], subscriptions=subs, as_of=as_of,
-                         owned=len(owned))
+                         owned=len(owned), unlisted=unlisted)
 
     # -- exports and the audit log ----------------------------------------------------
     def export(self, fmt: str = "csv", *, overdue_only: bool = False, unimplemented: bool = False,
@@ -492,6 +517,16 @@ class Gaorec:
             owner = results[0].owner
             return Reply(kind="text", as_of=as_of, mrkdwn=f"Only {mention(owner)} or an admin can snooze this.")
         return Reply(kind="text", as_of=as_of, mrkdwn=f"Snoozed `{esc(key)}` for {days} days.")
+
+    def _outcome(self, rest: str, caller: Caller, as_of: date, now: datetime | None) -> Reply:
+        from .services.listing import set_outcome
+
+        parts = rest.split()
+        if len(parts) != 2:
+            return Reply(kind="error", as_of=as_of, text="Usage: /gaorec outcome KEY implemented|not-implemented|open")
+        result = set_outcome(self, parts[0], parts[1], caller.user_id, is_admin=self.may_manage(caller), now=now,
+                             channel=caller.channel_id)
+        return Reply(kind="text" if result.ok else "error", as_of=as_of, mrkdwn=result.message)
 
     def _promise(self, rest: str, caller: Caller, as_of: date, now: datetime | None) -> Reply:
         """/gaorec promise KEY DATE|none|confirm|clear [reason]: the owner's (or an admin's) word on the date."""

@@ -8,7 +8,7 @@ import re
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource,
 )
@@ -44,6 +44,13 @@ def _id_list(v):
         except ValueError:
             raise ValueError('not a list: write ["U1", "U2"] or U1,U2') from None
     return [x for x in re.split(r"[,\s]+", text) if x]
+class RefreshSource(BaseModel):
+    """A configured refresh source; ``complete``: it lists every open recommendation of each agency it names
+    (GAO's full open-recommendations export), so what it lacks is "not listed"."""
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(min_length=1)
+    complete: bool = False
 
 
 class Settings(BaseSettings):
@@ -60,8 +67,10 @@ class Settings(BaseSettings):
                                 description="Who gao.gov may contact about our requests (User-Agent).")
     admins: Annotated[list[str], NoDecode] = Field(default_factory=list, validation_alias=_alias("admins", "GAOREC_ADMINS"),
                               description="Slack user IDs that may assign and subscribe, besides workspace admins.")
-    sources: Annotated[list[str], NoDecode] = Field(default_factory=list, validation_alias=_alias("sources", "GAOREC_SOURCES"),
-                               description="GAO pages or exports the scheduled refresh imports.")
+    sources: Annotated[list[str | RefreshSource], NoDecode] = Field(
+        default_factory=list, validation_alias=_alias("sources", "GAOREC_SOURCES"),
+        description='GAO pages or exports the scheduled refresh imports: "URL or path", or {url = "...", '
+                    'complete = true} for an export that lists every open recommendation of the agencies it names.')
     fetch_timeout: float = Field(30.0, validation_alias=_alias("fetch_timeout", "GAOREC_FETCH_TIMEOUT"))
     # Reminders
     remind_cron: str = Field("0 9 * * mon-fri", validation_alias=_alias("remind_cron", "GAOREC_REMIND_CRON"),
@@ -125,6 +134,14 @@ class Settings(BaseSettings):
     @classmethod
     def _slash(cls, v: str) -> str:
         return v if v.endswith("/") else v + "/"
+
+    @property
+    def source_urls(self) -> list[str]:
+        return [x if isinstance(x, str) else x.url for x in self.sources]
+
+    @property
+    def complete_sources(self) -> set[str]:
+        return {x.url for x in self.sources if not isinstance(x, str) and x.complete}
 
     @property
     def tz(self) -> ZoneInfo:

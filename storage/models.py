@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint, true,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING = {
@@ -58,6 +60,10 @@ class Recommendation(Base):
     last_changed: Mapped[datetime | None] = mapped_column(DateTime)  # last status/comment change observed
     current_due: Mapped[date | None] = mapped_column(Date)  # the current promise's due date
     status_date: Mapped[date | None] = mapped_column(Date)  # later of latest statement and last change
+    as_of: Mapped[date | None] = mapped_column(Date)  # the GAO snapshot its status and comment come from
+    listed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())  # by the latest complete snapshot
+    last_listed: Mapped[date | None] = mapped_column(Date)  # as-of of the last snapshot that listed it
+    outcome: Mapped[str | None] = mapped_column(String(20))  # implemented / not-implemented / open, once not listed
     issuer: Mapped[str] = mapped_column(String(8), default="gao", server_default="gao")  # "gao" | "oig"
     target_due: Mapped[date | None] = mapped_column(Date)  # a target date a mapped sheet states
     questioned_costs: Mapped[float | None] = mapped_column(Float)
@@ -79,6 +85,9 @@ class StatusEvent(Base):
     new_status: Mapped[str | None] = mapped_column(String(60))
     old_comments: Mapped[str | None] = mapped_column(Text)
     new_comments: Mapped[str | None] = mapped_column(Text)
+    as_of: Mapped[date | None] = mapped_column(Date)  # the snapshot the new state comes from
+    kind: Mapped[str] = mapped_column(String(20), default="change", server_default="change")
+    # change, older (a snapshot older than the record: history only), reopened, unlisted, relisted
 
 
 class Promise(Base):

@@ -34,8 +34,8 @@ def one_line(r: subprocess.CompletedProcess, *words: str) -> str:
     ("not a url", ["DATABASE_URL", "is not a database URL", "sqlite:///"]),
     ("postgresq://u@127.0.0.1/x", ["DATABASE_URL", "unknown database kind"]),
     ("postgresql+pg8000://u:secret@127.0.0.1/x", ["DATABASE_URL", "'pg8000'", "not installed", "postgresql+psycopg"]),
-    ("postgresql+psycopg://nobody:secret@127.0.0.1:1/x", ["DATABASE_URL", "cannot open the database",
-                                                          "is the server running"]),
+    ("postgresql+psycopg://nobody:secret@127.0.0.1:1/x", ["DATABASE_URL", "cannot reach the database",
+                                                          "is PostgreSQL running"]),
     ("sqlite:////proc/no-such-dir/gaorec.db", ["DATABASE_URL", "cannot create the database file"]),
 ], ids=["unparsable", "unknown-kind", "driver-missing", "unreachable", "sqlite-unwritable"])
 def test_database_url_mistakes(tmp_path, url, words):

@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
 )
 
 from ..reply import HELP, Reply
+from .listing import listing_line
 
 MAX_BLOCKS = 50
 SECTION_MAX = 3000
@@ -70,6 +71,8 @@ def promise_line(v, as_of: date) -> str:
     days = v.days_overdue(as_of)
     if days is not None:
         state = f"*overdue by {days} day{'s' if days != 1 else ''}*"
+    elif v.is_open() and getattr(v, "listed", True) is False and getattr(v, "outcome", None) != "open":
+        state = "not reminded: GAO no longer lists it as open"
     elif p.due >= as_of and v.is_open():
         n = (p.due - as_of).days
         state = f"due in {n} day{'s' if n != 1 else ''}"
@@ -164,7 +167,7 @@ def detail_lines(v, as_of: date) -> list[str]:
     return lines
 
 
-HISTORY_WORDS = {"status": "status", "slip": "date moved", "assign": "assigned", "unassign": "unassigned",
+HISTORY_WORDS = {"status": "status", "outcome": "outcome marked", "slip": "date moved", "assign": "assigned", "unassign": "unassigned",
                  "ack": "acknowledged", "snooze": "snoozed", "remind": "reminded", "subscribe": "subscribed",
                  "stop": "reminders stopped"}
 
@@ -173,10 +176,19 @@ def history_line(e: dict) -> str:
     d = e.get("detail") or {}
     when = (e.get("at") or "")[:10]
     kind = e.get("kind")
-    if kind == "status":
+    if kind == "status" and d.get("event") == "older":
+        what = (f"GAO's snapshot of this date (imported {(d.get('observed_at') or '')[:10]}, older than the record: "
+                f"kept as history): {escape(d.get('new_status') or '—')}")
+    elif kind == "status" and d.get("event") == "unlisted":
+        what = f"GAO's complete export of this date no longer lists it as open: probably closed"
+    elif kind == "status":
         what = f"status {escape(d.get('old_status') or '—')} → {escape(d.get('new_status') or '—')}"
         if d.get("comment_changed"):
             what += ", comment updated"
+        if d.get("event") == "reopened":
+            what = "reopened by GAO: " + what
+        elif d.get("event") == "relisted":
+            what = "listed by GAO again: " + what
     elif kind == "slip":
         what = f"promised date moved {d.get('old_due')} → {d.get('new_due') or 'none'}"
     elif kind == "assign":
@@ -187,7 +199,18 @@ def history_line(e: dict) -> str:
         what = f"{escape(HISTORY_WORDS.get(kind, kind or 'event'))} by {owner_markup(e.get('actor'))}"
         if d.get("note"):
             what += f": “{escape(clip(str(d['note']), 300))}”"
+        if kind == "outcome" and d.get("outcome"):
+            what += f": {escape(str(d['outcome']))}"
     return f"• {when} {what}"
+
+
+def _reopened(v) -> str | None:
+    """A newer GAO snapshot said Open after Closed: shown on the card (when its events are loaded)."""
+    ev = next((e for e in reversed(getattr(v, "status_events", None) or []) if e.get("kind") == "reopened"), None)
+    if ev is None or not v.is_open():
+        return None
+    return (f":leftwards_arrow_with_hook: Reopened by GAO: {escape(ev.get('old_status') or '')} → "
+            f"{escape(ev.get('new_status') or '')} (as of {ev.get('as_of') or (ev.get('observed_at') or '')[:10]}).")
 
 
 def _chunk_lines(lines: list[str], limit: int) -> list[str]:
@@ -237,6 +260,12 @@ def card_blocks(v, as_of: date, *, full: bool = False, buttons: bool = True) -> 
     if full:
         for chunk in _chunk_lines(detail_lines(v, as_of), SECTION_MAX)[:8]:
             blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
+    unlisted = listing_line(v) if hasattr(v, "listed") else None
+    if unlisted:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(":grey_question: " + unlisted, 2000))]))
+    reopened = _reopened(v)
+    if reopened:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(reopened, 2000))]))
     if full and v.comments:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(("*GAO's comment*\n" if getattr(v, "issuer", "gao") == "gao" else "*Comment*\n") + escape(v.comments),
                                                                      SECTION_MAX))))
@@ -284,6 +313,8 @@ def reply_blocks(reply: Reply, *, share: bool = True, buttons: bool = True) -> l
         lines = [f"*{d['recommendations']}* recommendations in *{d['reports']}* reports; "
                  f"*{d['with_promise']}* with a promised date, *{d['overdue']}* overdue."]
         lines += [f"• {escape(k)}: {n}" for k, n in d["by_status"].items()]
+        if d.get("not_listed"):
+            lines.append(f"{d['not_listed']} open by GAO's last word but no longer listed (probably closed).")
         return [SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines), SECTION_MAX)))]
     if reply.kind == "card":
         return card_blocks(reply.records[0], as_of, full=True, buttons=buttons)[:MAX_BLOCKS]

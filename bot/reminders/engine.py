@@ -522,13 +522,16 @@ class Engine:
                 overdue = pick(repo._overdue_where(as_of))
                 became = [v for v in overdue if v.current_due >= as_of - timedelta(days=7)]
                 due = pick(repo._due_where(as_of, as_of + timedelta(days=30)))
-                changed_ids = select(repo.StatusEvent.recommendation_id).where(repo.StatusEvent.observed_at >= week_ago)
+                changed_ids = select(repo.StatusEvent.recommendation_id).where(
+                    repo.StatusEvent.observed_at >= week_ago, repo.StatusEvent.kind.not_in(("older", "unlisted")))
                 changed = pick(Recommendation.id.in_(changed_ids))
                 slipped_ids = select(repo.Slip.recommendation_id).where(repo.Slip.observed_at >= week_ago)
                 slipped = pick(Recommendation.id.in_(slipped_ids))
+                unlisted = pick((Recommendation.listed.is_(False)) & Recommendation.status.in_(repo.OPEN_STATUSES)
+                                & Recommendation.outcome.is_(None))
                 unjustified = pick(Recommendation.key.in_(unjustified_keys)) if unjustified_keys else []
                 counts = {"overdue": len(overdue), "became": len(became), "due": len(due), "changed": len(changed),
-                          "slipped": len(slipped), "unjustified": len(unjustified)}
+                          "slipped": len(slipped), "unjustified": len(unjustified), "unlisted": len(unlisted)}
                 planned[channel] = counts
                 if dry_run:
                     continue
@@ -544,7 +547,9 @@ class Engine:
                                                     ("Changed status this week", changed),
                                                     ("Moved their date this week", slipped),
                                                     ("In the GAO-IG Act report with neither a timeline nor a "
-                                                     "justification (/gaorec justify)", unjustified))):
+                                                     "justification (/gaorec justify)", unjustified),
+                                                    ("No longer listed by GAO: probably closed (mark the outcome)",
+                                                     unlisted))):
                     if views:
                         self._outbox(s, f"{parent}:{n}", "digest-detail", channel, None, None, now_utc,
                                      {"text": digest_section_text(title, views, as_of), "parent_key": parent})

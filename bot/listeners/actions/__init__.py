@@ -7,6 +7,7 @@ from ...blocks import card_blocks, fallback_text, reply_blocks, unescape
 
 ACTIONS = ("gaorec_more", "gaorec_details", "gaorec_page_next", "gaorec_page_prev", "gaorec_share",
            "gaorec_ack", "gaorec_snooze_week", "gaorec_snooze_month", "gaorec_snooze_date",
+           "gaorec_outcome_implemented", "gaorec_outcome_not_implemented", "gaorec_outcome_open",
            "gaorec_promise_confirm", "gaorec_promise_correct",
            "gaorec_home_refresh")  # the last in listeners/views
 
@@ -104,6 +105,26 @@ def register(app, ctx) -> None:
         elif not result.ok:
             denied(body, respond, result)
         ctx.deliver()
+
+    def outcome(body, respond, client):
+        from ...blocks.listing import OUTCOME_ACTIONS
+        from ...services.listing import set_outcome
+
+        action = body["actions"][0]
+        word = next((w for w, a in OUTCOME_ACTIONS.items() if a == action["action_id"]), None)
+        key = str(_state(body).get("k", ""))[:16]
+        if word is None or not key:
+            return
+        channel = (body.get("channel") or {}).get("id")
+        caller = ctx.caller(client, body["user"]["id"], channel)
+        result = set_outcome(ctx.service, key, word, caller.user_id, is_admin=ctx.service.may_manage(caller),
+                             channel=channel)
+        if not result.ok:
+            respond(text=result.message, response_type="ephemeral", replace_original=False)
+        ctx.deliver()
+
+    for action_id in ("gaorec_outcome_implemented", "gaorec_outcome_not_implemented", "gaorec_outcome_open"):
+        app.action(action_id)(ack=ack_action, lazy=[outcome])
 
     def refuse(body, respond, text: str):
         respond(text=text, response_type="ephemeral", replace_original=False)
