@@ -69,6 +69,10 @@ def open_app(database: str | None = None):
     try:
         db = Database(url)
     except Exception as exc:  # noqa: BLE001 - mapped to one line below, or re-raised
+        from storage.problems import explain
+
+        if explain(exc, url) is not None:  # a file problem (read-only, full, corrupt, foreign, busy): the CLI's line
+            raise
         line = database_error(url, exc)
         if line is None:
             raise

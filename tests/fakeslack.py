@@ -44,7 +44,8 @@ def record_ack_answer(response_url: str | None, answer) -> bool:
     if fake is None:
         return False
     with fake._cond:
-        fake.calls.append(Call("response_url", dict(answer), {"X-Answered-In": "ack"}))
+        fake.calls.append(Call("response_url", dict(answer), {"X-Answered-In": "ack"},
+                               path=urllib.parse.urlsplit(response_url).path))
         fake._cond.notify_all()
     return True
 

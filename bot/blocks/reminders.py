@@ -125,7 +125,7 @@ def reminder_blocks(v, as_of: date, reminder_id: int, *, state_line: str = "", b
 def refusal_text(result, verb: str = "answer") -> str:
     """Why an answer to a reminder was not recorded (a stale or unknown reminder, or someone else's)."""
     if getattr(result, "gone", False) or result.reminder_id is None:
-        return ("This reminder is no longer open: GAO's record changed since it was posted, or gaorec does not know "
+        return ("This reminder is no longer open or no longer known: GAO's record changed since it was posted, or gaorec does not know "
                 "it. Nothing was recorded; `/gaorec overdue` lists what is late now.")
     return f"Only {owner_markup(result.owner)} or an admin can {verb} this reminder; nothing was recorded."
 

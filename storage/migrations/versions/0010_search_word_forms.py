@@ -7,7 +7,7 @@ Create Date: 2026-11-28
 from alembic import op
 
 revision = '0010'
-down_revision = '0009'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
