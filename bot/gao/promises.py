@@ -204,6 +204,17 @@ def _month(s: str) -> int:
     return cal.MONTHS[s.rstrip(".").lower()[:4] if s.lower().startswith("sept") else s.rstrip(".").lower()[:3]]
 
 
+class _Groups:
+    """``m.groupdict()`` read one name at a time: the pattern has some 60 groups and few are asked for."""
+    __slots__ = ("_m",)
+
+    def __init__(self, m: re.Match):
+        self._m = m
+
+    def __getitem__(self, name: str):
+        return self._m.group(name)
+
+
 def period_of(m: re.Match, stated: date | None, stated_exact: bool = False, year_hint: int | None = None
               ) -> _Period | None:
     """The period a time expression names; None when it cannot be placed.
@@ -212,7 +223,7 @@ def period_of(m: re.Match, stated: date | None, stated_exact: bool = False, year
     first day when only a month is known, ``stated_exact`` when the day is);
     relative periods count from it. ``year_hint`` is a year the sentence names
     ("For 2023, ... in May")."""
-    g = m.groupdict()
+    g = _Groups(m)
     try:
         if g["date"]:
             d = date(int(g["d_year"]), _month(g["d_mon"]), int(g["d_day"]))
