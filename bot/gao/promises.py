@@ -16,6 +16,7 @@ in bounded windows, so a 1 MB comment is read in a fraction of a second.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -502,7 +503,68 @@ _BEFORE_END = re.compile(r"\bbefore\s+$", re.I)
 _RELATIVE_WORD = re.compile(r"\b(?:that|which|who|and)\b")
 
 
-def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None) -> _Role:
+def _is_word(c: str) -> bool:
+    return c.isalnum() or c == "_"  # what re's \w is
+
+
+class _Hit:
+    """A match found in the whole sentence, placed as if found in a window of it that starts at ``offset``."""
+    __slots__ = ("_m", "_offset")
+
+    def __init__(self, m: re.Match, offset: int):
+        self._m, self._offset = m, offset
+
+    def start(self) -> int:
+        return self._m.start() - self._offset
+
+    def end(self) -> int:
+        return self._m.end() - self._offset
+
+    def group(self, *names):
+        return self._m.group(*names)
+
+
+class _Words:
+    """Word patterns matched once over a long sentence (a run-on megabyte holds thousands of dates whose
+    look-back windows overlap), then looked up per window. Short sentences search each window as before."""
+    LONG = 2000
+
+    def __init__(self, sentence: str):
+        self.sentence = sentence
+        self.found: dict[re.Pattern, tuple[list[int], list[re.Match]]] = {}
+
+    def last(self, pattern: re.Pattern, window: str, start: int):
+        """The last match of ``pattern.finditer(window)``, ``window`` being ``sentence[start:]`` up to a date.
+
+        Only for patterns whose matches are words or word sequences starting and ending with a word character
+        between \b's, no tail of one a match itself: then the sentence's matches inside the window are the
+        window's own; where the window starts inside a word, a match there (in the window's eyes, the cut word
+        is a word) comes first and the sentence's matches count from its end."""
+        s = self.sentence
+        if len(s) < self.LONG:
+            last = None
+            for last in pattern.finditer(window):
+                pass
+            return last
+        first = None
+        lo = start
+        if 0 < start < len(s) and _is_word(s[start - 1]) and _is_word(s[start]):
+            first = pattern.match(window)
+            if first is not None:
+                lo = start + first.end()
+        got = self.found.get(pattern)
+        if got is None:
+            ms = list(pattern.finditer(s))
+            got = self.found[pattern] = ([x.end() for x in ms], ms)
+        ends, ms = got
+        i = bisect_right(ends, start + len(window)) - 1
+        if i < 0 or ms[i].start() < lo:
+            return first
+        return _Hit(ms[i], start)
+
+
+def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None, words: _Words | None = None
+          ) -> _Role:
     """The role of one time expression in its sentence (docs/promises.md, section 2)."""
     phrase = m.group(0)
     if cs is None:
@@ -571,9 +633,9 @@ def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None) 
         return _Role("no intent", f"{q} counts from an event the comment does not date")
 
     # An intent verb governs it
-    cue = None
-    for c in _CUE.finditer(pre):
-        cue = c
+    words = words or _Words(sentence)
+    at = m.start() - len(pre)  # where pre starts in the sentence
+    cue = words.last(_CUE, pre, at)
     revision = _REVISION.search(pre, max(0, len(pre) - 180))
     if cue is None and revision is None:
         if _GAO_OPENS.search(pre):
@@ -581,9 +643,7 @@ def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None) 
         statute = _STATUTE.search(_last(pre, 160))
         if statute:
             return _Role("statutory", f"{q} is a deadline set by law ({_q(statute.group(0))})")
-        past = None
-        for past in _PAST_VERB.finditer(pre):
-            pass
+        past = words.last(_PAST_VERB, pre, at)
         if past is not None:
             return _Role("past", f"{q} follows the past {_q(past.group(0))} and no intent verb")
         return _Role("no intent", f"no agency intent or estimate governs {q}")
@@ -596,9 +656,7 @@ def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None) 
     between = pre[cue.end():]
     if _PAST_RIGHT_BEFORE.search(_last(between, 80)) and not _FUTURE_NEAR.search(_last(between, 80)):
         return _Role("past", f"a past event stands between {_q(cue.group(0))} and {q}")
-    past = None
-    for past in _PAST_VERB.finditer(between):
-        pass
+    past = words.last(_PAST_VERB, between, at + cue.end())
     if past is not None and not _PASSIVE_FUTURE.search(between[:past.start()]) \
             and not _FUTURE_NEAR.search(between[past.end():]) and not _FINISH.search(between[past.end():]) \
             and _RELATIVE_WORD.search(between[:past.start()]):
@@ -643,11 +701,12 @@ def _roles(sentence: str) -> list[tuple[re.Match, _Role]]:
     """Every time expression of a sentence with its role."""
     matches = list(_times(sentence))
     clause = [_clause_start(sentence, m.start()) for m in matches]
+    words = _Words(sentence)
     out = []
     for i, m in enumerate(matches):
         # another period later in the same clause (clause starts only grow, so the next one tells)
         later = i + 1 < len(matches) and clause[i + 1] == clause[i] and matches[i + 1].start() - m.end() < WINDOW
-        out.append((m, _role(sentence, m, later, clause[i])))
+        out.append((m, _role(sentence, m, later, clause[i], words)))
     return out
 
 
