@@ -114,7 +114,7 @@ def main() -> None:
     print(f"| **errors** | **{len(errors)}** {sorted(set(errors)) if errors else ''} |")
     print(f"| **acks over 3 s** | **{sum(1 for x in lat if x > 3)}** |")
     print(f"| ack p50 / p99 | {statistics.median(lat) * 1000:.1f} ms / {pct(lat, 99) * 1000:.1f} ms |")
-    print(f"| answers at response_url | {answered} |")
+    print(f"| answers seen (in the ack or at response_url) | {answered} |")
     print(f"| reminder pass (1,000 due) | {background['remind'][0]:.1f} s, exit {background['remind'][1]}, "
           f"{posts} posts, {len(keys) - len(set(keys))} duplicates |")
     print(f"| import of 100,000 | {background['import'][0]:.1f} s, exit {background['import'][1]} |")

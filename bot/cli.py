@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 import click
-from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from .gao.records import ParseError
 
@@ -20,19 +19,66 @@ SAMPLE = Path(__file__).parent / "samples" / "agency-page-sample.txt"
 SHARED_CBP = Path("..") / "shared" / "gao" / "cbp-agency-page-2024.txt"
 
 
-def _app(ctx: click.Context):
-    from config.settings import Settings
+class ConfigMistake(click.ClickException):
+    """A configuration mistake: one line, exit status 2."""
+    exit_code = 2
 
-    from .service import Gaorec
+
+def _app(ctx: click.Context):
+    from config.settings import ConfigError
+
+    from .startup import open_app
 
     if ctx.obj is None:
         try:
-            settings = Settings(**({"database_url": ctx.find_root().params.get("database")}
-                                   if ctx.find_root().params.get("database") else {}))
-        except (ValidationError, FileNotFoundError) as exc:
-            raise click.ClickException(f"bad settings: {_first_error(exc)}") from None
-        ctx.obj = Gaorec(settings)
+            ctx.obj = open_app(ctx.find_root().params.get("database"))
+        except ConfigError as exc:
+            raise ConfigMistake(str(exc)) from None
+        from storage.db import busy_timeout_ms
+
+        busy_timeout_ms.set(int(ctx.obj.settings.busy_wait * 1000))  # a CLI command waits for a busy database
     return ctx.obj
+
+
+class DatabaseExit(click.ClickException):
+    """A database problem a person must fix: one line, exit 2 (75, "try again later", when it is busy)."""
+
+    def __init__(self, message: str, busy: bool = False):
+        super().__init__(message)
+        self.exit_code = 75 if busy else 2
+
+
+class GaorecGroup(click.Group):
+    """Database problems (full disk, corrupt, foreign or read-only file, busy) become one line, no traceback."""
+
+    def invoke(self, ctx: click.Context):
+        from storage.problems import explain
+
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - only database problems are turned into a line
+            problem = explain(exc, _where(ctx))
+            if problem is None:
+                raise
+            raise DatabaseExit(problem.args[0], busy=problem.kind == "busy") from None
+
+
+def _where(ctx: click.Context) -> str:
+    app = ctx.obj
+    if app is not None:
+        return app.db.describe()
+    from storage.db import default_url
+
+    url = ctx.params.get("database") or os.environ.get("DATABASE_URL") or default_url()
+    try:
+        from sqlalchemy.engine import make_url
+
+        u = make_url(url)
+        return u.database if u.get_backend_name() == "sqlite" else u.render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001
+        return "the database"
 
 
 def _first_error(exc: Exception) -> str:
@@ -55,7 +101,7 @@ def _as_of(value: str | None, app) -> date:
         raise click.BadParameter(f"{value!r} is not a date like 2026-12-01", param_hint="--as-of") from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=GaorecGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--database", metavar="URL", help="Database URL (default: $DATABASE_URL, else SQLite in "
               "~/.local/share/gaorec/gaorec.db).")
 @click.version_option(package_name="gaorec")
@@ -76,14 +122,26 @@ def main(database: str | None) -> None:
 @click.option("--mapping", type=click.Path(dir_okay=False), metavar="FILE.toml",
               help="Read every source (CSV or XLSX) through this column map: IG trackers, GAO's Download XLS "
                    "(see config/mappings/).")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+              help="The date of GAO's data in these sources (for a saved page; default: GAO's own "
+                   "\"status as of\" date, else today).")
+@click.option("--complete", is_flag=True,
+              help="The sources together list every open recommendation of each agency they name: the open "
+                   "ones of those agencies they lack become \"not listed\" (probably closed).")
+@click.option("--force", is_flag=True, help="With --complete: accept that more than a quarter of an agency's "
+              "listed open recommendations vanish at once.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def import_(sources: tuple[str, ...], mapping: str | None, as_json: bool) -> None:
+def import_(sources: tuple[str, ...], mapping: str | None, as_of: str | None, complete: bool, force: bool,
+            as_json: bool) -> None:
     """Import GAO pages and exports: files, directories or URLs.
 
     Formats are detected: agency and report pages (HTML or copied text), the
     recommendations database listings of 2016-2024, and GAO's CSV export. The
-    import is one transaction: any bad source, and nothing changes.
+    import is one transaction: any bad source, and nothing changes. Each
+    source is a snapshot dated by GAO (or --as-of, or today); an older
+    snapshot never overwrites a newer status or comment: it is kept as history.
     """
+    from storage.locks import ImportBusy
     from storage.repo import ImportRefused
 
     from .service import expand_sources
@@ -91,6 +149,9 @@ def import_(sources: tuple[str, ...], mapping: str | None, as_json: bool) -> Non
     from .gao.formats.mapped import Mapping, MappingError
 
     app = _app(click.get_current_context())
+    day = _as_of(as_of, app) if as_of else None
+    if force and not complete:
+        raise click.UsageError("--force goes with --complete")
     try:
         column_map = Mapping.load(mapping) if mapping else None
     except MappingError as exc:
@@ -106,11 +167,16 @@ def import_(sources: tuple[str, ...], mapping: str | None, as_json: bool) -> Non
             def stored(n: int) -> None:
                 progress.update(t_store, advance=n, visible=True)
 
+            def waiting() -> None:
+                err.print(f"Another import into {app.db.describe()} is running: waiting for it (up to "
+                          f"{app.settings.import_wait:.0f} s)…")
+
             summary = app.import_sources(files, on_source=lambda _s: progress.advance(t_read), progress=stored,
-                                         mapping=column_map)
+                                         mapping=column_map, on_wait=waiting, as_of=day, complete=complete,
+                                         force=force)
     except ParseError as exc:
         raise click.ClickException(f"{exc} (nothing imported)") from None
-    except ImportRefused as exc:
+    except (ImportRefused, ImportBusy) as exc:
         raise click.ClickException(str(exc)) from None
     if app.settings.slack_bot_token and app.reminders.pending():
         from .adapters.slack import SlackPoster, make_client
@@ -119,14 +185,19 @@ def import_(sources: tuple[str, ...], mapping: str | None, as_json: bool) -> Non
     if as_json:
         _emit(summary.to_json())
         return
-    table = Table(title="gaorec import", show_lines=False)
-    for col in ("source", "format", "recommendations", "notes"):
-        table.add_column(col)
-    for s in summary.sources:
-        table.add_row(s.source, s.format, str(s.recommendations), "; ".join(s.notes))
-    Console().print(table)
+    from .termout import Col, emit
+
+    emit([Col("source", min_width=12), Col("format", keep=True), Col("recs", keep=True, right=True), Col("notes")],
+         [[s.source, s.format, s.recommendations, "; ".join(s.notes)] for s in summary.sources],
+         title="gaorec import")
     click.echo(f"{summary.new} new, {summary.changed} changed, {summary.unchanged} unchanged"
                f" ({summary.status_events} status events, {summary.slips} slips)")
+    if summary.older:
+        click.echo(f"{summary.older} entr{'ies were' if summary.older != 1 else 'y was'} older than the records "
+                   f"(kept as history; status and comment unchanged)")
+    if summary.unlisted_keys or summary.relisted_keys:
+        click.echo(f"{len(summary.unlisted_keys)} no longer listed by GAO (probably closed), "
+                   f"{len(summary.relisted_keys)} listed again")
 
 
 def _big(files: list[str]) -> bool:
@@ -142,44 +213,47 @@ def _big(files: list[str]) -> bool:
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Judge 'overdue' as of this date (default: today).")
 @click.option("--json", "as_json", is_flag=True, help="Print records as JSON.")
 def search(query: tuple[str, ...], limit: int, as_of: str | None, as_json: bool) -> None:
-    """Find recommendations: words ("232", "facial recognition"), a report
-    number (GAO-23-105255) or a key."""
+    """Find recommendations: words in any form or their first 3+ letters
+    ("232", "tariff", "cyber"), a report number or its start (GAO-23-105255,
+    20-692), a key, and filters: agency:CBP, status:partial, priority,
+    overdue, owner:@U0DANA."""
     app = _app(click.get_current_context())
     day = _as_of(as_of, app)
-    views, total = app.search(" ".join(query), limit=limit)
+    views, total = app.search(" ".join(query), limit=limit, as_of=day)
     if as_json:
         _emit({"query": " ".join(query), "total": total, "results": [app.record_json(v, day) for v in views]})
         return
     if not views:
         click.echo("No results. Try fewer words, a report number such as GAO-23-105255, or `gaorec overdue`.")
         return
-    _table(views, day, f"{total} result{'s' if total != 1 else ''}")
+    _table(views, day, f"{total} result{'s' if total != 1 else ''}", more=max(0, total - len(views)))
 
 
-def _table(views, day: date, title: str) -> None:
-    table = Table(title=title)
-    table.add_column("key", no_wrap=True)
-    table.add_column("report", overflow="ellipsis", no_wrap=True, max_width=44)
-    table.add_column("rec", justify="right")
-    table.add_column("status", overflow="ellipsis", no_wrap=True, max_width=12)
-    table.add_column("promise", overflow="ellipsis", no_wrap=True, max_width=20)
-    table.add_column("due", no_wrap=True)
-    table.add_column("overdue", justify="right", no_wrap=True)
+def _table(views, day: date, title: str, *, more: int = 0, console=None, tty: bool | None = None) -> None:
+    """Records as a table that wraps in a terminal (keys whole, every column kept), or tab-separated in a pipe."""
+    from .termout import Col, emit
+
+    cols = [Col("key", keep=True), Col("report", min_width=10), Col("rec", keep=True, right=True),
+            Col("status", min_width=6), Col("promise", min_width=7), Col("due", keep=True),
+            Col("overdue", keep=True, right=True)]
+    rows = []
     for v in views:
         p = v.current_promise
         days = v.days_overdue(day)
         report = (v.report_title or v.report_number or "").split(":")[0]
-        table.add_row(v.key, report, str(v.rec_number or ""), v.status or "",
-                      p.phrase if p else "", str(p.due) if p else "", f"{days} days" if days is not None else "")
-    Console().print(table)
+        rows.append([v.key, report, v.rec_number if v.rec_number is not None else "", v.status or "",
+                     p.phrase if p else "", str(p.due) if p else "", f"{days} days" if days is not None else ""])
+    emit(cols, rows, title=title, more=more, console=console, tty=tty)
 
 
 @main.command()
 @click.argument("key")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Judge 'overdue' as of this date (default: today).")
-@click.option("--json", "as_json", is_flag=True, help="Print the record as JSON, with its status events.")
+@click.option("--json", "as_json", is_flag=True, help="Print the record as JSON, with its status events, owner "
+              "(and its source), acknowledgement, snooze and last reminder.")
 def show(key: str, as_of: str | None, as_json: bool) -> None:
-    """One recommendation by its key, with promises, slips and status events."""
+    """One recommendation by its key: owner and where it comes from, the current promise with its sentence,
+    earlier promises and slips, status events, the latest acknowledgement, a snooze, the last reminder."""
     from .blocks import card_blocks
     from .blocks.text import to_text
 
@@ -192,8 +266,6 @@ def show(key: str, as_of: str | None, as_json: bool) -> None:
         _emit(app.record_json(v, day, detail=True))
         return
     click.echo(to_text(card_blocks(v, day, full=True, buttons=False)))
-    for ev in v.status_events:
-        click.echo(f"  status event {ev['observed_at']}: {ev['old_status']} -> {ev['new_status']}")
 
 
 @main.command()
@@ -202,32 +274,84 @@ def show(key: str, as_of: str | None, as_json: bool) -> None:
 def stats(as_of: str | None, as_json: bool) -> None:
     """Counts: recommendations, reports, by status, with a promise, overdue."""
     app = _app(click.get_current_context())
-    data = app.stats(_as_of(as_of, app))
+    day = _as_of(as_of, app)
+    data = app.stats(day)
     if as_json:
         _emit(data)
         return
-    for k, v in data.items():
-        click.echo(f"{k}: {v}")
+    for line in stats_lines(data, day):
+        click.echo(line)
+
+
+def stats_lines(d: dict, day: date) -> list[str]:
+    """The counts as sentences a person reads."""
+    def n(k, one, many):
+        return f"{d[k]:,} {one if d[k] == 1 else many}"
+
+    lines = [f"{n('recommendations', 'recommendation', 'recommendations')} in {n('reports', 'report', 'reports')}"]
+    lines += [f"  {status or 'no status'}: {count:,}" for status, count in d["by_status"].items()]
+    lines.append(f"{d['priority']:,} priority")
+    lines.append(f"{d['with_promise']:,} with a promised date; {d['overdue']:,} overdue as of {day}")
+    lines.append(f"{n('status_events', 'status event', 'status events')} recorded")
+    last = d.get("last_import")
+    lines.append(f"{n('imports', 'import', 'imports')}" + (f", the last at {last[:16].replace('T', ' ')} UTC"
+                                                          if last else ""))
+    return lines
 
 
 @main.command()
 @click.argument("query", nargs=-1)
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Judge as of this date (default: today, in GAOREC_TIMEZONE).")
+@click.option("--limit", type=click.IntRange(1, 1_000_000), help="How many to list (default: 20 in a terminal, "
+              "all in a pipe or with --json).")
 @click.option("--json", "as_json", is_flag=True, help="Print records as JSON.")
-def overdue(query: tuple[str, ...], as_of: str | None, as_json: bool) -> None:
+def overdue(query: tuple[str, ...], as_of: str | None, limit: int | None, as_json: bool) -> None:
     """Open recommendations whose promised date passed with no status change,
     most overdue first."""
     app = _app(click.get_current_context())
     day = _as_of(as_of, app)
     views = app.overdue(day, " ".join(query) or None)
     views.sort(key=lambda v: (-(v.days_overdue(day) or 0), v.key))
+    unlisted = app.count_unlisted_passed(day, " ".join(query) or None)
     if as_json:
-        _emit({"as_of": day.isoformat(), "total": len(views), "results": [app.record_json(v, day) for v in views]})
+        _emit({"as_of": day.isoformat(), "total": len(views), "results": [app.record_json(v, day) for v in views],
+               "not_listed": unlisted})
         return
+    note = (f"{unlisted} more passed their promise but GAO no longer lists them as open (probably closed): "
+            f"not counted; `gaorec show KEY` tells more.") if unlisted else ""
     if not views:
         click.echo(f"Nothing overdue as of {day}.")
+        if note:
+            click.echo(note)
         return
-    _table(views, day, f"{len(views)} overdue as of {day}")
+    from .termout import is_tty
+
+    shown = limit or (20 if is_tty() else len(views))
+    _table(views[:shown], day, f"{len(views)} overdue as of {day}", more=max(0, len(views) - shown))
+    if note:  # in a pipe the sentence goes to stderr, so stdout stays tab-separated lines
+        click.echo(note, err=not is_tty())
+
+
+@main.command()
+@click.argument("key")
+@click.argument("outcome", type=click.Choice(["implemented", "not-implemented", "open"]))
+@click.option("--by", "by", default="cli", show_default=True, metavar="NAME",
+              help="Who marks it (recorded in the audit log).")
+def outcome(key: str, outcome: str, by: str) -> None:
+    """Mark what became of a recommendation GAO no longer lists: implemented,
+    not-implemented, or open (still open: reminded again while overdue).
+    Audited; its reminder threads hear it."""
+    from .services.listing import set_outcome
+
+    app = _app(click.get_current_context())
+    result = set_outcome(app, key, outcome, by, is_admin=True)
+    if not result.ok:
+        raise click.ClickException(result.message.replace("`", ""))
+    if app.settings.slack_bot_token and app.reminders.pending():
+        from .adapters.slack import SlackPoster, make_client
+
+        app.reminders.deliver(SlackPoster(make_client(app.settings)))
+    click.echo(result.message.replace("`", ""))
 
 
 @main.command()
@@ -358,6 +482,10 @@ def remind(now_: str | None, dry_run: bool, as_json: bool) -> None:
         _emit(result.to_json())
         return
     for p in result.planned:
+        if "key" not in p:  # a statutory clock (bot/services/clocks.py): no recommendation key
+            click.echo(f"{p['kind']:<10} #{p['channel']} " + " ".join(
+                str(v) for k, v in p.items() if k not in ("kind", "channel") and v not in (None, "")))
+            continue
         click.echo(f"{p['kind']:<10} #{p['channel']} {p['key']} due {p['due']} "
                    f"({p['days_overdue']} days overdue) {p['text']}")
     for channel, n in result.waiting.items():
@@ -423,11 +551,15 @@ def export(query: tuple[str, ...], overdue: bool, unimplemented: bool, fmt: str,
 @main.command()
 @click.argument("key", required=False)
 @click.option("--since", metavar="YYYY-MM-DD", help="Only events from this day on.")
-@click.option("--json", "as_json", is_flag=True, help="Print the events as JSON.")
-def audit(key: str | None, since: str | None, as_json: bool) -> None:
-    """The append-only audit log: acknowledgements, snoozes, assignments,
-    subscriptions, promise corrections, status changes and reminders, with
-    actor and time."""
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 100_000),
+              help="How many events (newest first).")
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(0), help="Skip this many newest events.")
+@click.option("--json", "as_json", is_flag=True, help="Print the events as JSON (with total and more).")
+def audit(key: str | None, since: str | None, limit: int, offset: int, as_json: bool) -> None:
+    """The append-only audit log, newest first: acknowledgements, snoozes,
+    assignments, subscriptions, promise corrections, status changes and
+    reminders, with actor and time. Says how many older events remain and how
+    to see them."""
     from .service import GaorecError
 
     app = _app(click.get_current_context())
@@ -438,18 +570,27 @@ def audit(key: str | None, since: str | None, as_json: bool) -> None:
         except ValueError:
             raise click.BadParameter(f"{since!r} is not a date like 2026-12-01", param_hint="--since") from None
     try:
-        events = app.audit(start, key)
+        events, total = app.audit_page(start, key, limit=limit, offset=offset)
     except GaorecError as exc:
         raise click.ClickException(str(exc)) from None
+    more = max(0, total - offset - len(events))
     if as_json:
-        _emit({"events": events})
+        _emit({"events": events, "total": total, "offset": offset, "limit": limit, "more": more})
         return
-    for e in events:
-        detail = ", ".join(f"{k}={v}" for k, v in e["detail"].items() if v not in (None, ""))
-        click.echo(f"{e['at']} {e['actor']:<12} {e['action']:<11} {e['key'] or '-':<7} "
-                   f"{e['channel'] or '':<10} {detail}")
     if not events:
-        click.echo("No events.")
+        click.echo("No events." if not total else f"No events past --offset {offset} ({total} in all).")
+        return
+    from .termout import Col, emit, is_tty
+
+    emit([Col("at", keep=True), Col("actor", min_width=6), Col("action", keep=True), Col("key", keep=True),
+          Col("channel", min_width=6), Col("detail", min_width=10)],
+         [[e["at"][:19].replace("T", " "), e["actor"], e["action"], e["key"] or "-", e["channel"] or "",
+           ", ".join(f"{k}={v}" for k, v in e["detail"].items() if v not in (None, ""))] for e in events])
+    if more:  # in a pipe the sentence goes to stderr, so stdout stays tab-separated lines
+        args = " ".join(a for a in (key or "", f"--since {since}" if since else "") if a)
+        click.echo(f"{more} more older event{'s' if more != 1 else ''}: "
+                   f"gaorec audit {args + ' ' if args else ''}--offset {offset + len(events)}"
+                   + (f" --limit {limit}" if limit != 100 else ""), err=not is_tty())
 
 
 @main.command()
@@ -473,12 +614,17 @@ def serve(host: str, port: int, log_level: str, log_format: str) -> None:
     (POST /slack/events, GET /healthz) on a production WSGI server."""
     from .adapters.slack import MissingSettings, serve as run_server, setup_logging
 
-    setup_logging(log_level.upper(), log_format)
     app = _app(click.get_current_context())
+    setup_logging(log_level.upper(), log_format, secrets=_secrets(app.settings))
     try:
-        run_server(app.settings, host, port)
+        run_server(app.settings, host, port, service=app)
     except MissingSettings as exc:
-        raise click.ClickException(str(exc)) from None
+        raise ConfigMistake(str(exc)) from None
+
+
+def _secrets(settings) -> list[str]:
+    return [v.get_secret_value() for v in (settings.slack_bot_token, settings.slack_signing_secret,
+                                           settings.slack_app_token) if v is not None]
 
 
 @main.command()
@@ -496,10 +642,13 @@ def run(sample: str | None) -> None:
             raise click.ClickException(str(exc)) from None
         err.print(f"Loaded {s.new} recommendations from {src} into {app.db.url}")
     if app.settings.slack_bot_token and (app.settings.slack_signing_secret or app.settings.slack_app_token):
-        from .adapters.slack import serve as run_server, setup_logging
+        from .adapters.slack import MissingSettings, serve as run_server, setup_logging
 
-        setup_logging()
-        run_server(app.settings)
+        setup_logging(secrets=_secrets(app.settings))
+        try:
+            run_server(app.settings, service=app)
+        except MissingSettings as exc:
+            raise ConfigMistake(str(exc)) from None
         return
     err.print("No Slack tokens set (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET): starting the local shell.")
     from .adapters.shell import Shell
@@ -515,12 +664,7 @@ def db() -> None:
 @db.command()
 def upgrade() -> None:
     """Apply migrations (also done automatically on first use)."""
-    from storage.db import Database
-
-    root = click.get_current_context().find_root().params.get("database")
-    from config.settings import Settings
-
-    d = Database(root or Settings().database_url)
+    d = _app(click.get_current_context()).db  # opening applies the migrations
     click.echo(f"{d.url.split('@')[-1]}: at the latest schema")
 
 

@@ -10,7 +10,7 @@ from .gao import effective as ge
 
 COLUMNS = ["Key", "Report number", "Report title", "Recommendation", "Agency", "Status", "Priority",
            "Current promise", "Due date", "Days overdue", "Slips", "Last status change", "Owner",
-           "Last acknowledgement", "Acknowledgement note", "Recommendation text", "Promise source"]
+           "Last acknowledgement", "Acknowledgement note", "Recommendation text", "Promise source", "Listed by GAO"]
 
 
 def rows(views, acks: dict[int, dict], as_of: date) -> list[list]:
@@ -25,7 +25,7 @@ def rows(views, acks: dict[int, dict], as_of: date) -> list[list]:
             p.due.isoformat() if p else "", v.days_overdue(as_of) if v.days_overdue(as_of) is not None else "",
             slips, v.last_changed.date().isoformat() if v.last_changed else "", v.owner or "",
             f"{ack['at']:%Y-%m-%d} by {ack['user']}" if ack else "", ack.get("note") or "", v.text or "",
-            _source(v, p),
+            _source(v, p), _listed(v),
         ])
     return out
 
@@ -39,6 +39,14 @@ def _source(v, p) -> str:
     if d is not None and d.action == "none" and ge.holds(d, v.comments):
         return "no date (corrected)"
     return ""
+
+
+def _listed(v) -> str:
+    """'Yes', or 'No (last listed 2026-09-28; marked implemented)'."""
+    if getattr(v, "listed", True):
+        return "Yes"
+    last = f"last listed {v.last_listed.isoformat()}" if v.last_listed else "not listed"
+    return f"No ({last}{'; marked ' + v.outcome.replace('-', ' ') if v.outcome else ''})"
 
 
 def _safe(cell):

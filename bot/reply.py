@@ -51,6 +51,8 @@ HELP = [
     ("/gaorec promise KEY DATE|none [reason]", "correct the promised date (owner or admin); also confirm, clear",
      "/gaorec promise k7m2q 2027-06-30 new plan"),
     ("/gaorec history KEY", "status changes, slips, owners and acknowledgements", "/gaorec history k7m2q"),
+    ("/gaorec outcome KEY implemented|not-implemented|open",
+     "what became of a recommendation GAO no longer lists (owner or admin)", "/gaorec outcome k7m2q implemented"),
     ("/gaorec justify KEY TEXT", "why the agency does not implement it, for the GAO-IG Act report (owner or admin)",
      "/gaorec justify k7m2q superseded by the 2026 rule"),
     ("/gaorec clock done REPORT", "the statement of action (or IG decision) was sent: stop its deadline "

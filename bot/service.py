@@ -21,6 +21,8 @@ from .gao.records import ParseError, ParseResult
 from .blocks import escape as esc
 from .blocks import owner_markup
 from .reply import HELP, Caller, Reply
+from .services import cards, owners
+from .suggest import did_you_mean
 
 SOURCE_SUFFIXES = {".txt", ".html", ".htm", ".csv"}
 PAGE_SIZE = 5
@@ -76,6 +78,8 @@ class Gaorec:
 
         self.reminders = Engine(self, pace_seconds=self.settings.post_interval,
                                 claim_timeout=timedelta(seconds=self.settings.claim_timeout))
+        # channel -> None when gaorec can post there, else what to do about it (the chat adapter sets it)
+        self.channel_access: Callable[[str], str | None] | None = None
 
     # -- time --------------------------------------------------------------
     def today(self, now: datetime | None = None) -> date:
@@ -107,17 +111,36 @@ class Gaorec:
     def import_sources(self, sources: list[str], *, now: datetime | None = None,
                        on_source: Callable[[str], None] | None = None,
                        progress: Callable[[int], None] | None = None,
-                       mapping: Mapping | None = None) -> repo.ImportSummary:
+                       mapping: Mapping | None = None, as_of: date | None = None,
+                       complete: bool | set[str] = False, force: bool = False,
+                       on_wait: Callable[[], None] | None = None) -> repo.ImportSummary:
         """Parse every source first (any error: nothing is written), then upsert all in one transaction.
-        With ``mapping`` every source is a spreadsheet read through that column map."""
+        With ``mapping`` every source is a spreadsheet read through that column map.
+
+        ``as_of``: the snapshot date of every source (default: GAO's own date, else today). ``complete``: True
+        (all sources) or the sources that list every open recommendation of the agencies they name; what they
+        lack becomes "not listed" (``force``: even more than a quarter of an agency's at once). Imports into one
+        database run one at a time: a second waits up to settings.import_wait seconds (on_wait is called once
+        when it starts waiting), then raises storage.locks.ImportBusy."""
+        from .services.listing import notify_unlisted
+
         results = []
-        for src in expand_sources(sources):
-            results.append(self.read_source(src, mapping))
-            if on_source:
-                on_source(src)
+        whole: set[str] = set()
+        for given in sources:
+            for src in expand_sources([given]):
+                results.append(self.read_source(src, mapping))
+                if complete is True or (complete and given in complete):
+                    whole.add(src)
+                if on_source:
+                    on_source(src)
         now_naive = now.astimezone(timezone.utc).replace(tzinfo=None) if now and now.tzinfo else now
-        summary = repo.import_results(self.db, results, now=now_naive, tz=self.settings.tz, progress=progress)
-        summary.threads_closed = self.reminders.after_import(summary.changed_keys, now_naive)
+        from storage.locks import import_lock
+
+        with import_lock(self.db, self.settings.import_wait, on_wait):  # one import at a time (finding 5, #15)
+            summary = repo.import_results(self.db, results, now=now_naive, tz=self.settings.tz, progress=progress,
+                                          as_of=as_of, complete=whole, force=force)
+            summary.threads_closed = self.reminders.after_import(summary.changed_keys, now_naive)
+            summary.notes_posted = notify_unlisted(self.reminders, summary.unlisted_keys, now_naive)
         from . import metrics
 
         for result, n in (("new", summary.new), ("changed", summary.changed), ("unchanged", summary.unchanged)):
@@ -125,17 +148,35 @@ class Gaorec:
         return summary
 
     # -- reads -------------------------------------------------------------
-    def search(self, query: str, limit: int = 20, offset: int = 0) -> tuple[list[repo.RecView], int]:
-        with self.db.session() as s:
-            return repo.search(s, query[:MAX_QUERY], limit=limit, offset=offset)
+    def resolve_owners(self, session, views: list[repo.RecView]) -> list[repo.RecView]:
+        """Owner and its source on each view: THE resolution (bot/services/owners.py)."""
+        return owners.resolve(session, views, self.settings.owner_rules)
 
-    def show(self, key: str) -> repo.RecView | None:
+    def search(self, query: str, limit: int = 20, offset: int = 0,
+               as_of: date | None = None) -> tuple[list[repo.RecView], int]:
         with self.db.session() as s:
-            return repo.get(s, key)
+            views, total = repo.search(s, query[:MAX_QUERY], limit=limit, offset=offset,
+                                       as_of=as_of or self.today(), rules=self.settings.owner_rules)
+            return self.resolve_owners(s, views), total
+
+    def show(self, key: str, now: datetime | None = None) -> repo.RecView | None:
+        """One recommendation with everything a card tells: owner and its source, acknowledgement, snooze,
+        last reminder."""
+        now_utc = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(tzinfo=None)
+        with self.db.session() as s:
+            v = repo.get(s, key)
+            if v is not None:
+                self.resolve_owners(s, [v])
+                cards.enrich(s, [v], now_utc)
+            return v
 
     def overdue(self, as_of: date, query: str | None = None) -> list[repo.RecView]:
         with self.db.session() as s:
-            return repo.overdue(s, as_of, (query or "")[:MAX_QUERY] or None)
+            return self.resolve_owners(s, repo.overdue(s, as_of, (query or "")[:MAX_QUERY] or None))
+
+    def count_unlisted_passed(self, as_of: date, query: str | None = None) -> int:
+        with self.db.session() as s:
+            return repo.count_unlisted_passed(s, as_of, (query or "")[:MAX_QUERY] or None)
 
     def stats(self, as_of: date) -> dict:
         with self.db.session() as s:
@@ -147,19 +188,30 @@ class Gaorec:
         days = v.days_overdue(as_of)
         out = {
             "key": v.key, "report_number": v.report_number, "report_title": v.report_title,
-            "rec_number": v.rec_number, "agency": v.agency, "status": v.status, "priority": v.priority,
+            "rec_number": v.rec_number, "rec_label": v.rec_label, "kind": v.kind,
+            "agency": v.agency, "status": v.status, "priority": v.priority,
             "text": v.text, "comments": v.comments, "url": v.url,
             "first_seen": repo._iso(v.first_seen), "last_changed": repo._iso(v.last_changed),
             "promises": [p.to_json() for p in v.promises],
             "overdue": days is not None, "days_overdue": days, "slips": v.slips, "source": v.issuer,
             **({"questioned_costs": v.questioned_costs, "funds_for_better_use": v.funds_for_better_use}
                if v.issuer == "oig" else {}),
+            "owner": v.owner, "owner_source": v.owner_source,
             "correction": v.decision.to_json() if ge.holds(v.decision, v.comments) else None,
+            "listed": v.listed, "last_listed": v.last_listed.isoformat() if v.last_listed else None,
         }
+        if not v.listed:
+            out["outcome"] = v.outcome
         if detail:
+            out["owner_rule"] = v.owner_rule
             out["status_events"] = v.status_events
             out["topics"] = v.topics
             out["comments_cut"] = v.comments_cut
+            ack = v.acknowledged
+            out["acknowledged"] = ({"by": ack["by"], "at": repo._iso(ack["at"]), "note": ack["note"]}
+                                   if ack else None)
+            out["snoozed_until"] = repo._iso(v.snoozed_until)
+            out["last_reminded"] = repo._iso(v.last_reminded)
         return out
 
     # -- the /gaorec grammar ---------------------------------------------------
@@ -174,7 +226,7 @@ class Gaorec:
 
     def report(self, number: str) -> list[repo.RecView]:
         with self.db.session() as s:
-            return repo.by_report(s, number)
+            return self.resolve_owners(s, repo.by_report(s, number))
 
     def _handle(self, text: str, caller: Caller, *, now: datetime | None, offset: int) -> Reply:
         as_of = self.today(now)
@@ -189,13 +241,15 @@ class Gaorec:
         if cmd == "show":
             if not rest:
                 return Reply(kind="error", text="Usage: /gaorec show KEY (keys look like k7m2q)", as_of=as_of)
-            return self._card(rest.split()[0], as_of)
+            return self._card(rest.split()[0], as_of, now)
         if cmd == "overdue":
             with self.db.session() as s:
                 total = repo.count_overdue(s, as_of, rest[:MAX_QUERY] or None)
-                views = repo.overdue(s, as_of, rest[:MAX_QUERY] or None, limit=PAGE_SIZE,
-                                     offset=min(offset, max(0, total - 1)))
-            title = f"Overdue promises{f' matching “{rest}”' if rest else ''}"
+                views = self.resolve_owners(s, repo.overdue(s, as_of, rest[:MAX_QUERY] or None, limit=PAGE_SIZE,
+                                                            offset=min(offset, max(0, total - 1))))
+                unlisted = repo.count_unlisted_passed(s, as_of, rest[:MAX_QUERY] or None)
+            title = f"Overdue promises{f' matching “{rest}”' if rest else ''}" + (
+                f" ({unlisted} more passed but GAO no longer lists them as open: not counted)" if unlisted else "")
             return self._page(views, total, title, as_of, "overdue", rest, min(offset, max(0, total - 1)))
         if cmd == "due":
             days, query = 30, rest
@@ -206,7 +260,8 @@ class Gaorec:
             with self.db.session() as s:
                 total = repo.count_due(s, as_of, as_of + timedelta(days=days), q)
                 offset = min(offset, max(0, total - 1))
-                views = repo.due_between(s, as_of, as_of + timedelta(days=days), q, limit=PAGE_SIZE, offset=offset)
+                views = self.resolve_owners(s, repo.due_between(s, as_of, as_of + timedelta(days=days), q,
+                                                                limit=PAGE_SIZE, offset=offset))
             title = f"Promises due in the next {days} days{f' matching “{query}”' if query else ''}"
             return self._page(views, total, title, as_of, "due", query, offset)
         if cmd == "stats":
@@ -229,6 +284,8 @@ class Gaorec:
                          mrkdwn=f"Your export: {n} recommendation{'s' if n != 1 else ''} (`{esc(name)}`).")
         if cmd == "snooze":
             return self._snooze(rest, caller, as_of, now)
+        if cmd == "outcome":
+            return self._outcome(rest, caller, as_of, now)
         if cmd == "promise":
             return self._promise(rest, caller, as_of, now)
         if cmd == "justify":
@@ -240,9 +297,14 @@ class Gaorec:
                 return Reply(kind="error", text="Usage: /gaorec history KEY", as_of=as_of)
             return self.history_reply(rest.split()[0], as_of)
         if repo.KEY_RE.match(cmd) and not rest:
-            v = self.show(cmd)
+            v = self.show(cmd, now)
             if v is not None:
                 return Reply(kind="card", records=[v], total=1, as_of=as_of, title=v.key)
+        suggestion = did_you_mean(cmd)
+        if suggestion and not self.search(words, limit=1)[1]:
+            example = f"/gaorec {suggestion} {rest}".strip()
+            return Reply(kind="text", as_of=as_of, mrkdwn=f"Did you mean `{suggestion}`? Try `{esc(example)}` "
+                                                          f"(or `/gaorec help` for every command).")
         return self.search_reply(words, as_of, offset)
 
     def _justify(self, rest: str, caller: Caller, as_of: date, now: datetime | None) -> Reply:
@@ -298,7 +360,7 @@ class Gaorec:
         as_of = self.today(now)
         now_utc = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(tzinfo=None)
         with self.db.session() as s:
-            owned = repo.owned_by(s, [user_id], rules=self.settings.owner_rules)
+            owned = owners.owned(s, [user_id], self.settings.owner_rules)
             ids = [v.id for v in owned]
             snoozed_ids = set(s.scalars(select(Reminder.recommendation_id).where(
                 Reminder.recommendation_id.in_(ids or [-1]), Reminder.state == "snoozed",
@@ -310,9 +372,11 @@ class Gaorec:
                     if channel_ids is None or x.channel_id in channel_ids]
         overdue = sorted((v for v in owned if v.days_overdue(as_of) is not None),
                          key=lambda v: (not v.priority, -(v.days_overdue(as_of) or 0), v.key))
-        due = [v for v in owned if v.is_open() and v.current_due and as_of <= v.current_due <= as_of + timedelta(30)]
+        due = [v for v in owned if v.is_tracked() and v.current_due and as_of <= v.current_due <= as_of + timedelta(30)]
+        unlisted = [v for v in owned if v.is_open() and not v.listed]
         return home_view(overdue=overdue, due=due, snoozed=[v for v in owned if v.id in snoozed_ids],
-                         acknowledged=[v for v in owned if v.id in acked_ids], subscriptions=subs, as_of=as_of)
+                         acknowledged=[v for v in owned if v.id in acked_ids], subscriptions=subs, as_of=as_of,
+                         owned=len(owned), unlisted=unlisted)
 
     # -- exports and the audit log ----------------------------------------------------
     def export(self, fmt: str = "csv", *, overdue_only: bool = False, unimplemented: bool = False,
@@ -324,6 +388,7 @@ class Gaorec:
         with self.db.session() as s:
             views = repo.export_views(s, as_of, overdue_only=overdue_only, unimplemented=unimplemented,
                                       query=(query or "")[:MAX_QUERY] or None)
+            self.resolve_owners(s, views)
             acks = repo.last_acknowledgements(s, [v.id for v in views])
         table = exports.rows(views, acks, as_of)
         kind = "overdue" if overdue_only else "unimplemented" if unimplemented else "recommendations"
@@ -340,6 +405,20 @@ class Gaorec:
                 rec_id = v.id
             return repo.audit_log(s, since=since, rec_id=rec_id)
 
+    def audit_page(self, since: datetime | None = None, key: str | None = None, *, limit: int = 100,
+                   offset: int = 0) -> tuple[list[dict], int]:
+        """(events newest first, how many match in all)."""
+        from storage.queries import audit as audit_q
+
+        with self.db.session() as s:
+            rec_id = None
+            if key:
+                v = repo.get(s, key)
+                if v is None:
+                    raise GaorecError(f"no recommendation has the key {key!r}")
+                rec_id = v.id
+            return audit_q.page(s, since=since, rec_id=rec_id, limit=limit, offset=offset)
+
     # -- owners, subscriptions, history -------------------------------------------
     def may_manage(self, caller: Caller) -> bool:
         """Workspace admins and owners, and the users listed in settings.admins."""
@@ -351,7 +430,7 @@ class Gaorec:
 
     def mine(self, caller: Caller) -> list[repo.RecView]:
         with self.db.session() as s:
-            return repo.owned_by(s, [caller.user_id], rules=self.settings.owner_rules)
+            return owners.owned(s, [caller.user_id], self.settings.owner_rules)
 
     def _assign(self, cmd: str, rest: str, caller: Caller, as_of: date) -> Reply:
         parts = rest.split()
@@ -395,13 +474,15 @@ class Gaorec:
         if not self.may_manage(caller):
             return self._denied(f"{cmd} channels", as_of)
         now = repo.utcnow()
+        problem = self.channel_access(channel) if cmd == "subscribe" and self.channel_access else None
         with self.db.write() as s:
             if cmd == "subscribe":
                 added = repo.subscribe(s, channel, query, caller.user_id, now)
                 what = f"recommendations matching `{esc(query)}`" if query else "all recommendations"
+                warn = f"\n:warning: {problem}" if problem else ""
                 return Reply(kind="text", as_of=as_of, mrkdwn=(
                     f"This channel will hear reminders for {what}." if added
-                    else f"This channel already hears reminders for {what}."))
+                    else f"This channel already hears reminders for {what}.") + warn)
             n = repo.unsubscribe(s, channel, query or None, caller.user_id, now)
             return Reply(kind="text", as_of=as_of, mrkdwn=(
                 f"Removed {n} subscription{'s' if n != 1 else ''} from this channel." if n
@@ -413,16 +494,39 @@ class Gaorec:
             return Reply(kind="error", as_of=as_of, text="Usage: /gaorec snooze KEY 30d [reason] (or 2w)")
         key, n, unit, reason = m.group(1), int(m.group(2)), m.group(3).lower(), m.group(4)
         days = n * 7 if unit.startswith("w") else n
-        if not 1 <= days <= 365:
-            return Reply(kind="error", as_of=as_of, text="Snooze for 1 to 365 days.")
+        from .reminders.engine import MAX_SNOOZE_DAYS
+
+        if not 1 <= days <= MAX_SNOOZE_DAYS:  # the engine applies the same rule to every surface
+            return Reply(kind="error", as_of=as_of, text=f"Snooze for 1 to {MAX_SNOOZE_DAYS} days.")
         results = self.reminders.snooze_key(key, caller.channel_id, caller.user_id, days, reason, now)
         if not results:
-            return Reply(kind="empty", query=key, as_of=as_of,
-                         text="No open reminder for that key here. `/gaorec overdue` lists what is late.")
+            v = self.show(key, now)
+            if v is None:
+                return Reply(kind="empty", query=key, as_of=as_of,
+                             text="No recommendation has that key. Search for it: `/gaorec WORDS`.")
+            late = v.days_overdue(as_of)
+            state = (f"it has been overdue for {late} days" if late is not None else
+                     f"its promise is due {v.current_due.isoformat()}" if v.current_due and v.is_open() else
+                     "it has no open promise")
+            return Reply(kind="text", as_of=as_of, mrkdwn=(
+                f"Nothing to snooze yet: `{v.key}` has no open reminder in this channel ({state}). Reminders start "
+                f"in channels that subscribe (`/gaorec subscribe`) once a promised date has passed; snooze one then."))
+        if not any(r.ok for r in results) and results[0].reason:
+            return Reply(kind="error", as_of=as_of, text=results[0].reason)
         if not any(r.ok for r in results):
             owner = results[0].owner
             return Reply(kind="text", as_of=as_of, mrkdwn=f"Only {mention(owner)} or an admin can snooze this.")
         return Reply(kind="text", as_of=as_of, mrkdwn=f"Snoozed `{esc(key)}` for {days} days.")
+
+    def _outcome(self, rest: str, caller: Caller, as_of: date, now: datetime | None) -> Reply:
+        from .services.listing import set_outcome
+
+        parts = rest.split()
+        if len(parts) != 2:
+            return Reply(kind="error", as_of=as_of, text="Usage: /gaorec outcome KEY implemented|not-implemented|open")
+        result = set_outcome(self, parts[0], parts[1], caller.user_id, is_admin=self.may_manage(caller), now=now,
+                             channel=caller.channel_id)
+        return Reply(kind="text" if result.ok else "error", as_of=as_of, mrkdwn=result.message)
 
     def _promise(self, rest: str, caller: Caller, as_of: date, now: datetime | None) -> Reply:
         """/gaorec promise KEY DATE|none|confirm|clear [reason]: the owner's (or an admin's) word on the date."""
@@ -443,21 +547,14 @@ class Gaorec:
         """The ownership rules from config, and the open recommendations nobody owns."""
         from sqlalchemy import func, select
 
-        from storage.models import Assignment, Recommendation
+        from storage.models import Recommendation
 
-        rules = self.settings.owner_rules
-        lines = ["*Ownership rules* (`/gaorec assign` overrides them):"]
-        lines += [f"• {'agency ' + esc(r['agency']) if r.get('agency') else 'query `' + esc(r.get('query', '')) + '`'}"
-                  f" → {mention(r.get('owner'))}" for r in rules] or ["• none configured (owner_rules in the config)"]
+        rules = owners.rules(self.settings.owner_rules)
+        lines = ["*Ownership rules* (`/gaorec assign` overrides them; the first rule that matches wins):"]
+        lines += [f"{r.number}. {'agency ' + esc(r.agency) if r.agency else 'query `' + esc(r.query) + '`'}"
+                  f" → {mention(r.owner)}" for r in rules] or ["• none configured (owner_rules in the config)"]
         with self.db.session() as s:
-            where = Recommendation.status.in_(repo.OPEN_STATUSES) & Recommendation.id.not_in(
-                select(Assignment.recommendation_id))
-            agencies = [r["agency"].casefold() for r in rules if r.get("agency")]
-            if agencies:
-                where = where & func.lower(Recommendation.agency).not_in(agencies)
-            for r in rules:
-                if r.get("query"):
-                    where = where & ~repo._matching(s, r["query"])
+            where = Recommendation.status.in_(repo.OPEN_STATUSES) & owners.unowned_where(s, self.settings.owner_rules)
             total = s.scalar(select(func.count()).select_from(Recommendation).join(repo.Report).where(where)) or 0
             sample = list(s.scalars(select(Recommendation.key).join(repo.Report).where(where)
                                     .order_by(Recommendation.priority.desc(), Recommendation.current_due)
@@ -478,7 +575,7 @@ class Gaorec:
                      data={"events": events})
 
     def search_reply(self, query: str, as_of: date, offset: int = 0) -> Reply:
-        views, total = self.search(query, limit=PAGE_SIZE, offset=offset)
+        views, total = self.search(query, limit=PAGE_SIZE, offset=offset, as_of=as_of)
         if not views:
             return Reply(kind="empty", query=query, as_of=as_of,
                          text="Try fewer words, a report number such as GAO-23-105255, or `/gaorec overdue`.")
@@ -486,8 +583,8 @@ class Gaorec:
                      records=views, total=total, offset=offset, query=query, command="search", as_of=as_of,
                      total_label=repo.format_total(total))
 
-    def _card(self, key: str, as_of: date) -> Reply:
-        v = self.show(key)
+    def _card(self, key: str, as_of: date, now: datetime | None = None) -> Reply:
+        v = self.show(key, now)
         if v is None:
             return Reply(kind="empty", query=key, as_of=as_of,
                          text="No recommendation has that key. Search for it: `/gaorec WORDS`.")

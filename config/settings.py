@@ -2,11 +2,16 @@
 Tokens are SecretStr: they never print, log or repr."""
 from __future__ import annotations
 
+import json
 import os
+import re
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource,
+)
 
 SLACK_API_URL = "https://slack.com/api/"
 GOVSLACK_API_URL = "https://slack-gov.com/api/"
@@ -14,6 +19,38 @@ GOVSLACK_API_URL = "https://slack-gov.com/api/"
 
 def _alias(*names: str) -> AliasChoices:
     return AliasChoices(*names)
+
+
+class ConfigError(ValueError):
+    """A configuration mistake: one line naming the setting and the fix."""
+
+
+def env_name(field: str) -> str:
+    """The variable a field is set by ("admins" -> "GAOREC_ADMINS"); TOML-only fields keep their name."""
+    info = Settings.model_fields.get(field)
+    choices = getattr(getattr(info, "validation_alias", None), "choices", None) or []
+    names = [c for c in choices if isinstance(c, str) and c.isupper()]
+    return names[0] if names else field
+
+
+def _id_list(v):
+    """A JSON list, or the list a person obviously means: "U1,U2" or "U1 U2"."""
+    if not isinstance(v, str):
+        return v
+    text = v.strip()
+    if text.startswith("["):
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise ValueError('not a list: write ["U1", "U2"] or U1,U2') from None
+    return [x for x in re.split(r"[,\s]+", text) if x]
+class RefreshSource(BaseModel):
+    """A configured refresh source; ``complete``: it lists every open recommendation of each agency it names
+    (GAO's full open-recommendations export), so what it lacks is "not listed"."""
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(min_length=1)
+    complete: bool = False
 
 
 class Settings(BaseSettings):
@@ -28,10 +65,12 @@ class Settings(BaseSettings):
     timezone: str = Field("America/New_York", validation_alias=_alias("timezone", "GAOREC_TIMEZONE"))
     contact: str | None = Field(None, validation_alias=_alias("contact", "GAOREC_CONTACT"),
                                 description="Who gao.gov may contact about our requests (User-Agent).")
-    admins: list[str] = Field(default_factory=list, validation_alias=_alias("admins", "GAOREC_ADMINS"),
+    admins: Annotated[list[str], NoDecode] = Field(default_factory=list, validation_alias=_alias("admins", "GAOREC_ADMINS"),
                               description="Slack user IDs that may assign and subscribe, besides workspace admins.")
-    sources: list[str] = Field(default_factory=list, validation_alias=_alias("sources", "GAOREC_SOURCES"),
-                               description="GAO pages or exports the scheduled refresh imports.")
+    sources: Annotated[list[str | RefreshSource], NoDecode] = Field(
+        default_factory=list, validation_alias=_alias("sources", "GAOREC_SOURCES"),
+        description='GAO pages or exports the scheduled refresh imports: "URL or path", or {url = "...", '
+                    'complete = true} for an export that lists every open recommendation of the agencies it names.')
     fetch_timeout: float = Field(30.0, validation_alias=_alias("fetch_timeout", "GAOREC_FETCH_TIMEOUT"))
     # Reminders
     remind_cron: str = Field("0 9 * * mon-fri", validation_alias=_alias("remind_cron", "GAOREC_REMIND_CRON"),
@@ -62,8 +101,25 @@ class Settings(BaseSettings):
                                                                                 "GAOREC_CLAIM_TIMEOUT"),
                                  description="Seconds after which a post claimed by a process that vanished is "
                                              "reconciled by its key and, if Slack does not have it, sent again.")
+    import_wait: float = Field(600.0, ge=0, le=86_400, validation_alias=_alias("import_wait", "GAOREC_IMPORT_WAIT"),
+                               description="Seconds an import waits for another import into the same database "
+                                           "to finish before it gives up.")
+    busy_wait: float = Field(600.0, ge=1, le=86_400, validation_alias=_alias("busy_wait", "GAOREC_BUSY_WAIT"),
+                             description="Seconds a CLI command (remind, digest, import…) waits for SQLite's write "
+                                         "lock when another process holds it.")
+    intake_dir: str | None = Field(None, validation_alias=_alias("intake_dir", "GAOREC_INTAKE_DIR"),
+                                   description="Where Slack requests wait when the database is busy (default: "
+                                               "next to the SQLite file, else ~/.local/share/gaorec/intake-<hash of the URL>).")
+    delivery_poll: float = Field(2.0, ge=0.1, le=600, validation_alias=_alias("delivery_poll", "GAOREC_DELIVERY_POLL"),
+                                 description="Seconds between checks of the outbox by the delivery job of "
+                                             "`gaorec serve` (it is also woken at once by commands and answers).")
     owner_rules: list[dict[str, str]] = Field(default_factory=list, validation_alias=_alias("owner_rules"),
                                               description='[{agency = "...", owner = "U…"}, {query = "...", owner = "S…"}]')
+
+    @field_validator("admins", "sources", mode="before")
+    @classmethod
+    def _lists(cls, v):
+        return _id_list(v)
 
     @field_validator("timezone")
     @classmethod
@@ -80,6 +136,14 @@ class Settings(BaseSettings):
         return v if v.endswith("/") else v + "/"
 
     @property
+    def source_urls(self) -> list[str]:
+        return [x if isinstance(x, str) else x.url for x in self.sources]
+
+    @property
+    def complete_sources(self) -> set[str]:
+        return {x.url for x in self.sources if not isinstance(x, str) and x.complete}
+
+    @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
@@ -92,6 +156,16 @@ class Settings(BaseSettings):
         if path:
             if not os.path.exists(path):
                 raise FileNotFoundError(f"GAOREC_CONFIG names {path!r}, which does not exist")
+            import tomllib
+
+            try:
+                with open(path, "rb") as f:
+                    tomllib.load(f)
+            except tomllib.TOMLDecodeError as exc:
+                raise ConfigError(f"GAOREC_CONFIG: {path} is not valid TOML ({exc}); fix that line or "
+                                  "compare with config/gaorec.example.toml") from None
+            except OSError as exc:
+                raise ConfigError(f"GAOREC_CONFIG: cannot read {path} ({exc.strerror or exc})") from None
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
         return tuple(sources)
 

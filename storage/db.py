@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -13,6 +14,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+BUSY_MS = 30_000
+# How long a write waits for SQLite's write lock, in ms (this thread or task). Interactive Slack work waits
+# briefly and queues its request when the database stays busy (bot/intake.py); the CLI waits longer.
+busy_timeout_ms: ContextVar[int] = ContextVar("gaorec_busy_timeout_ms", default=BUSY_MS)
 
 
 def default_url() -> str:
@@ -41,14 +46,16 @@ def make_engine(url: str) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={BUSY_MS}")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn):
-            mode = "IMMEDIATE" if conn.get_execution_options().get("gaorec_write") else "DEFERRED"
-            conn.exec_driver_sql(f"BEGIN {mode}")
+            write = conn.get_execution_options().get("gaorec_write")
+            if write:
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={int(busy_timeout_ms.get())}")
+            conn.exec_driver_sql(f"BEGIN {'IMMEDIATE' if write else 'DEFERRED'}")
 
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -62,6 +69,9 @@ class Database:
         self.engine = make_engine(self.url)
         self._write_engine = self.engine.execution_options(gaorec_write=True)
         if upgrade:
+            from .problems import check_database
+
+            check_database(self)
             upgrade_to_head(self.engine)
 
     @property
@@ -82,6 +92,18 @@ class Database:
         with self.engine.connect() as c:
             c.execute(text("SELECT 1"))
         return True
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        u = make_url(self.url)
+        if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+            return None
+        return Path(u.database)
+
+    def describe(self) -> str:
+        """The database for messages: the SQLite file, or the PostgreSQL host/database (no password)."""
+        path = self.sqlite_path
+        return str(path) if path else make_url(self.url).render_as_string(hide_password=True)
 
     def dispose(self) -> None:
         self.engine.dispose()

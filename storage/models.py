@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint, true,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING = {
@@ -43,8 +45,10 @@ class Recommendation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(16), unique=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="RESTRICT"), index=True)
-    ident: Mapped[str] = mapped_column(String(400))  # number|agency, or -|agency|ordinal
+    ident: Mapped[str] = mapped_column(String(400))  # number|agency, label|agency, matter N|agency, -|agency|ordinal
     number: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16), default="recommendation", server_default="recommendation")
+    label: Mapped[str | None] = mapped_column(String(32))  # GAO's label when not an integer ("19-01")
     agency: Mapped[str] = mapped_column(String(300))
     text: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str | None] = mapped_column(String(60))
@@ -56,6 +60,10 @@ class Recommendation(Base):
     last_changed: Mapped[datetime | None] = mapped_column(DateTime)  # last status/comment change observed
     current_due: Mapped[date | None] = mapped_column(Date)  # the current promise's due date
     status_date: Mapped[date | None] = mapped_column(Date)  # later of latest statement and last change
+    as_of: Mapped[date | None] = mapped_column(Date)  # the GAO snapshot its status and comment come from
+    listed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())  # by the latest complete snapshot
+    last_listed: Mapped[date | None] = mapped_column(Date)  # as-of of the last snapshot that listed it
+    outcome: Mapped[str | None] = mapped_column(String(20))  # implemented / not-implemented / open, once not listed
     issuer: Mapped[str] = mapped_column(String(8), default="gao", server_default="gao")  # "gao" | "oig"
     target_due: Mapped[date | None] = mapped_column(Date)  # a target date a mapped sheet states
     questioned_costs: Mapped[float | None] = mapped_column(Float)
@@ -77,6 +85,9 @@ class StatusEvent(Base):
     new_status: Mapped[str | None] = mapped_column(String(60))
     old_comments: Mapped[str | None] = mapped_column(Text)
     new_comments: Mapped[str | None] = mapped_column(Text)
+    as_of: Mapped[date | None] = mapped_column(Date)  # the snapshot the new state comes from
+    kind: Mapped[str] = mapped_column(String(20), default="change", server_default="change")
+    # change, older (a snapshot older than the record: history only), reopened, unlisted, relisted
 
 
 class Promise(Base):
@@ -192,10 +203,21 @@ class Outbox(Base):
     state: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime)
-    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)  # the current claim (kept fresh while alive)
+    first_claimed_at: Mapped[datetime | None] = mapped_column(DateTime)  # reconcile looks from here
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     result_ts: Mapped[str | None] = mapped_column(String(32))
     error: Mapped[str | None] = mapped_column(String(300))
+
+
+class OutboxLane(Base):
+    """One delivery lane per channel: only its holder posts there, while its lease lasts (the holder extends
+    it while alive, also during Retry-After sleeps); last_post_at keeps the post interval across processes."""
+    __tablename__ = "outbox_lanes"
+    channel_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime)
+    last_post_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Acknowledgement(Base):

@@ -14,7 +14,7 @@ import hashlib
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -32,6 +32,7 @@ from bot.gao.records import Recommendation as ParsedRec
 
 from .db import Database
 from .queries import corrections
+from .queries import overdue as overdue_rule
 from .models import (
     Assignment, AuditEvent, ImportRun, ProcessedEvent, Promise, Recommendation, Report, Slip, StatusEvent, Subscription,
 )
@@ -74,12 +75,25 @@ class RecView:
     slips: list[dict] = field(default_factory=list)
     status_events: list[dict] = field(default_factory=list)
     owner: str | None = None  # Slack user id, or "subteam:S…" for a user group
+    owner_source: str | None = None  # "assigned", "rule" or None (bot/services/owners.py resolves it)
+    owner_rule: str | None = None  # which rule gave the owner ("rule 1: agency …")
+    acknowledged: dict | None = None  # the latest acknowledgement {by, at, note} (bot/services/cards.py)
+    snoozed_until: datetime | None = None  # a snooze in force (naive UTC)
+    snoozed_by: str | None = None
+    snooze_reason: str | None = None
+    last_reminded: datetime | None = None  # the latest reminder post (naive UTC)
+    listed: bool = True  # the latest complete snapshot listed it (GAO lists only open recommendations)
+    last_listed: date | None = None  # as-of of the last snapshot that listed it
+    outcome: str | None = None  # implemented / not-implemented / open: an owner's word once GAO stopped listing it
+    as_of: date | None = None  # the GAO snapshot its status and comment come from
     issuer: str = "gao"  # "gao" or "oig"
     target_due: date | None = None
     questioned_costs: float | None = None
     funds_for_better_use: float | None = None
     justification: str | None = None
     decision: ge.Decision | None = None  # the owner's latest word on the promise (it holds while the comment does)
+    kind: str = "recommendation"  # or "matter" (for Congress)
+    rec_label: str | None = None  # GAO's label when not an integer ("19-01")
 
     @property
     def current_promise(self) -> gp.Promise | None:
@@ -88,13 +102,15 @@ class RecView:
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    def is_tracked(self) -> bool:
+        """Open and still listed by GAO (or said to be still open once GAO stopped listing it)."""
+        return overdue_rule.tracked(self.status, self.listed, self.outcome)
+
     def days_overdue(self, as_of: date) -> int | None:
-        """Days since the current promise passed without a status change, or None."""
-        if not self.is_open() or self.current_due is None or self.current_due >= as_of:
-            return None
-        if self.status_date is not None and self.status_date > self.current_due:
-            return None
-        return (as_of - self.current_due).days
+        """Days since the current promise passed without a status change, or None (the one rule:
+        storage/queries/overdue.py)."""
+        return overdue_rule.days_overdue(status=self.status, listed=self.listed, outcome=self.outcome,
+                                         current_due=self.current_due, status_date=self.status_date, as_of=as_of)
 
 
 _VIEW_COLUMNS = (
@@ -102,8 +118,10 @@ _VIEW_COLUMNS = (
     Recommendation.agency, Recommendation.status, Recommendation.priority, Recommendation.text,
     Recommendation.comments, Recommendation.comments_cut, Report.url, Recommendation.topics,
     Recommendation.first_seen, Recommendation.last_changed, Recommendation.current_due, Recommendation.status_date,
+    Recommendation.listed, Recommendation.last_listed, Recommendation.outcome, Recommendation.as_of,
     Recommendation.issuer, Recommendation.target_due, Recommendation.questioned_costs,
     Recommendation.funds_for_better_use, Recommendation.justification,
+    Recommendation.kind, Recommendation.label,
 )
 
 
@@ -120,8 +138,10 @@ def _views(session: Session, where, order=None, limit: int | None = None, *, det
         RecView(id=r[0], key=r[1], report_number=r[2], report_title=r[3], report_published=r[4], rec_number=r[5],
                 agency=r[6], status=r[7], priority=bool(r[8]), text=r[9], comments=r[10], comments_cut=bool(r[11]),
                 url=r[12] or report_url(r[2]), topics=[t for t in (r[13] or "").split("; ") if t], first_seen=r[14],
-                last_changed=r[15], current_due=r[16], status_date=r[17], issuer=r[18] or "gao", target_due=r[19],
-                questioned_costs=r[20], funds_for_better_use=r[21], justification=r[22])
+                last_changed=r[15], current_due=r[16], status_date=r[17], listed=r[18] is not False,
+                last_listed=r[19], outcome=r[20], as_of=r[21], issuer=r[22] or "gao", target_due=r[23],
+                questioned_costs=r[24], funds_for_better_use=r[25], justification=r[26],
+                kind=r[27] or "recommendation", rec_label=r[28])
         for r in session.execute(q)
     ]
     _attach(session, views, detail=detail)
@@ -147,6 +167,7 @@ def _attach(session: Session, views: list[RecView], *, detail: bool) -> None:
                 "observed_at": _iso(sl.observed_at)})
         for a in session.scalars(select(Assignment).where(Assignment.recommendation_id.in_(chunk))):
             by_id[a.recommendation_id].owner = a.owner
+            by_id[a.recommendation_id].owner_source = "assigned"
         for rec_id in chunk:  # the owner's word, if it holds, makes the current promise
             v = by_id[rec_id]
             v.promises = list(ge.effective(v.promises, v.decision, v.comments))
@@ -155,7 +176,10 @@ def _attach(session: Session, views: list[RecView], *, detail: bool) -> None:
                                       .order_by(StatusEvent.id)):
                 by_id[ev.recommendation_id].status_events.append({
                     "observed_at": _iso(ev.observed_at), "old_status": ev.old_status, "new_status": ev.new_status,
-                    "old_comments": ev.old_comments, "new_comments": ev.new_comments})
+                    "old_comments": ev.old_comments, "new_comments": ev.new_comments,
+                    "as_of": ev.as_of.isoformat() if ev.as_of else None, "kind": ev.kind or "change"})
+            for v in by_id.values():  # in their true order: by the snapshot each comes from
+                v.status_events.sort(key=lambda e: e["as_of"] or (e["observed_at"] or "")[:10])
 
 
 def _iso(d: datetime | None) -> str | None:
@@ -192,9 +216,10 @@ def fts_query(query: str) -> str | None:
     return " ".join('"' + t.replace('"', '""') + '"' for t in terms[:32])
 
 
-def search(session: Session, query: str, limit: int = 20, offset: int = 0) -> tuple[list[RecView], int]:
-    """Keywords ranked by bm25 / ts_rank; a key or report number is looked up
-    exactly. Returns (page, total)."""
+def search(session: Session, query: str, limit: int = 20, offset: int = 0, *, as_of: date | None = None,
+           rules: list[dict] | None = None) -> tuple[list[RecView], int]:
+    """Words (word forms, prefixes) ranked by bm25 / ts_rank, and filters (storage.queries.search); a key or
+    report number is looked up exactly. Returns (page, total)."""
     q = " ".join(query.split())[:500]
     if not q:
         return [], 0
@@ -210,7 +235,7 @@ def search(session: Session, query: str, limit: int = 20, offset: int = 0) -> tu
             views = _views(session, Report.number == number, order=(Recommendation.number, Recommendation.id),
                            limit=limit + offset)
             return views[offset:], total
-    ids, total = _fts_ids(session, q, limit, offset)
+    ids, total = _fts_ids(session, q, limit, offset, as_of=as_of, rules=rules)
     if not ids:
         return [], total
     views = {v.id: v for v in _views(session, Recommendation.id.in_(ids))}
@@ -225,43 +250,16 @@ def format_total(total: int) -> str:
     return f"more than {COUNT_CAP:,}" if total > COUNT_CAP else f"{total:,}"
 
 
-def _fts_ids(session: Session, q: str, limit: int, offset: int) -> tuple[list[int], int]:
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        match = fts_query(q)
-        if match is None:
-            return [], 0
-        # Up to COUNT_CAP + 1 matches, newest first: the count, and the page when there are too many to rank.
-        newest = session.execute(text(
-            "SELECT rowid FROM recommendations_fts WHERE recommendations_fts MATCH :q ORDER BY rowid DESC LIMIT :cap"),
-            {"q": match, "cap": COUNT_CAP + 1}).scalars().all()
-        total = len(newest)
-        if total > RANK_CAP:
-            return list(newest[offset:offset + limit]), total
-        rows = session.execute(text(
-            "SELECT rowid FROM recommendations_fts WHERE recommendations_fts MATCH :q "
-            "ORDER BY bm25(recommendations_fts, 10.0, 8.0, 4.0, 2.0, 2.0, 1.0), rowid LIMIT :lim OFFSET :off"),
-            {"q": match, "lim": limit, "off": offset}).scalars().all()
-        return list(rows), total
-    terms = re.findall(r"\w+(?:[-'’.]\w+)*", q)
-    if not terms:
-        return [], 0
-    # plainto_tsquery never raises on user input; each term is looked up as given.
-    tsq = "plainto_tsquery('simple', :q)"
-    params = {"q": " ".join(terms[:32]), "lim": limit, "off": offset, "cap": COUNT_CAP + 1}
-    total = session.execute(text(
-        f"SELECT count(*) FROM (SELECT 1 FROM recommendation_search WHERE document @@ {tsq} LIMIT :cap) t"),
-        params).scalar_one()
-    order = f"ts_rank(document, {tsq}) DESC, recommendation_id" if total <= RANK_CAP else "recommendation_id DESC"
-    rows = session.execute(text(
-        f"SELECT recommendation_id FROM recommendation_search WHERE document @@ {tsq} "
-        f"ORDER BY {order} LIMIT :lim OFFSET :off"), params).scalars().all()
-    return list(rows), total
+def _fts_ids(session: Session, q: str, limit: int, offset: int, *, as_of: date | None = None,
+             rules: list[dict] | None = None) -> tuple[list[int], int]:
+    from .queries import search as sq
+
+    return sq.find_ids(session, sq.parse(q), limit, offset, count_cap=COUNT_CAP, rank_cap=RANK_CAP, as_of=as_of,
+                       rules=rules)
 
 
 def _overdue_where(as_of: date):
-    return (Recommendation.status.in_(OPEN_STATUSES) & (Recommendation.current_due < as_of)
-            & ((Recommendation.status_date.is_(None)) | (Recommendation.status_date <= Recommendation.current_due)))
+    return overdue_rule.overdue_where(as_of)
 
 
 def _page(session: Session, where, order, limit: int | None, offset: int, query: str | None) -> list[RecView]:
@@ -300,30 +298,33 @@ def count_overdue(session: Session, as_of: date, query: str | None = None) -> in
     return _count(session, _overdue_where(as_of), query)
 
 
-def _matching(session: Session, query: str):
-    """A WHERE clause: recommendations matching a query (key, report number or words), any number of them."""
+def _unlisted_passed_where(as_of: date):
+    """Open by GAO's last word, no longer listed (and not said to be still open), its promise passed."""
+    return (Recommendation.status.in_(OPEN_STATUSES) & Recommendation.listed.is_(False)
+            & (Recommendation.outcome.is_(None) | (Recommendation.outcome != overdue_rule.STILL_OPEN))
+            & (Recommendation.current_due < as_of))
+
+
+def count_unlisted_passed(session: Session, as_of: date, query: str | None = None) -> int:
+    """What would be overdue if GAO still listed it: said beside the overdue list, never counted in it."""
+    return _count(session, _unlisted_passed_where(as_of), query)
+
+
+def _matching(session: Session, query: str, *, as_of: date | None = None, rules: list[dict] | None = None):
+    """A WHERE clause: recommendations matching a query (key, report number, or words and filters), any number."""
+    from .queries import search as sq
+
     q = " ".join(query.split())[:500]
     if KEY_RE.match(q.lower()) and get(session, q) is not None:
         return Recommendation.key == q.lower()
     number = exact_report_number(q)
     if number:
         return Report.number == number
-    if session.get_bind().dialect.name == "sqlite":
-        match = fts_query(q)
-        if match is None:
-            return Recommendation.id == -1
-        return Recommendation.id.in_(text("SELECT rowid FROM recommendations_fts WHERE recommendations_fts MATCH :fq")
-                                     .bindparams(fq=match))
-    terms = re.findall(r"\w+(?:[-'’.]\w+)*", q)
-    if not terms:
-        return Recommendation.id == -1
-    return Recommendation.id.in_(text("SELECT recommendation_id FROM recommendation_search "
-                                      "WHERE document @@ plainto_tsquery('simple', :fq)")
-                                 .bindparams(fq=" ".join(terms[:32])))
+    return sq.matching(session, sq.parse(q), as_of=as_of, rules=rules)
 
 
 def _due_where(start: date, end: date):
-    return (Recommendation.status.in_(OPEN_STATUSES) & (Recommendation.current_due >= start)
+    return (overdue_rule.tracked_where() & (Recommendation.current_due >= start)
             & (Recommendation.current_due <= end))
 
 
@@ -348,6 +349,8 @@ def stats(session: Session, as_of: date) -> dict:
         "with_promise": session.scalar(select(func.count()).select_from(Recommendation)
                                        .where(Recommendation.current_due.is_not(None))) or 0,
         "overdue": count_overdue(session, as_of),
+        "not_listed": session.scalar(select(func.count()).select_from(Recommendation).where(
+            Recommendation.status.in_(OPEN_STATUSES), Recommendation.listed.is_(False))) or 0,
         "status_events": session.scalar(select(func.count()).select_from(StatusEvent)) or 0,
         "imports": session.scalar(select(func.count()).select_from(ImportRun)) or 0,
         "last_import": _iso(session.scalar(select(func.max(ImportRun.started_at)))),
@@ -363,6 +366,8 @@ class SourceSummary:
     recommendations: int
     cut: int
     notes: list[str] = field(default_factory=list)
+    duplicates: int = 0  # rows repeating an earlier row of the same source exactly (read once)
+    as_of: date | None = None  # the snapshot's date: GAO's own, else --as-of, else the day of the import
 
 
 @dataclass
@@ -378,15 +383,23 @@ class ImportSummary:
     changed_keys: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for benchmarks
     threads_closed: int = 0  # reminder threads closed because GAO's record changed
+    older: int = 0  # entries from a snapshot older than what their record already reflects: history only
+    unlisted_keys: list[str] = field(default_factory=list)  # open, and no longer listed by a complete import
+    relisted_keys: list[str] = field(default_factory=list)  # not listed before, listed again now
+    notes_posted: int = 0  # reminder threads told that GAO no longer lists their recommendation
 
     def to_json(self) -> dict:
         return {"new": self.new, "changed": self.changed, "unchanged": self.unchanged,
                 "status_events": self.status_events, "slips": self.slips, "import_id": self.import_id,
-                "sources": [s.__dict__ for s in self.sources], "changed_keys": self.changed_keys}
+                "older": self.older, "unlisted": len(self.unlisted_keys), "relisted": len(self.relisted_keys),
+                "sources": [{**s.__dict__, "as_of": s.as_of.isoformat() if s.as_of else None} for s in self.sources],
+                "changed_keys": self.changed_keys, "unlisted_keys": self.unlisted_keys,
+                "relisted_keys": self.relisted_keys}
 
 
 _FIELDS = ("agency", "text", "status", "priority", "comments", "comments_cut", "topics", "issuer", "target_due",
            "questioned_costs", "funds_for_better_use")
+_BOOKKEEPING = ("as_of", "listed", "last_listed", "outcome")  # not GAO's content: never "changed" by themselves
 
 
 def _norm_space(s: str | None) -> str:
@@ -399,6 +412,28 @@ def _keep_longer(old: str | None, new: str | None) -> bool:
         return False
     o, n = _norm_space(old), _norm_space(new)
     return len(n) < len(o) and o.startswith(n)
+
+
+def _merge_older(cur: dict, rec: ParsedRec) -> dict:
+    """An entry from a snapshot older than what the record reflects: it fills what is missing, never
+    replaces status, comment or priority."""
+    out = dict(cur)
+    if rec.agency and not cur.get("agency"):
+        out["agency"] = rec.agency
+    if rec.text and not cur.get("text"):
+        out["text"] = rec.text
+    if rec.topics and not cur.get("topics"):
+        out["topics"] = "; ".join(rec.topics)
+    return out
+
+
+def _differs(cur: dict, rec: ParsedRec) -> bool:
+    """The entry says something else than the record about status or comment (a cut comment says nothing else)."""
+    if rec.status and rec.status != cur.get("status"):
+        return True
+    if rec.comments is None or _keep_longer(cur.get("comments"), rec.comments):
+        return False
+    return _norm_space(rec.comments) != _norm_space(cur.get("comments"))
 
 
 def _merge(cur: dict, rec: ParsedRec, authoritative_priority: bool) -> dict:
@@ -451,24 +486,49 @@ def status_date_of(latest_statement: date | None, last_changed: datetime | None,
     return max(dates) if dates else None
 
 
+def rec_ident(kind: str, number: int | None, label: str | None, agency_norm: str) -> str | None:
+    """The identity of a numbered entry within its report: "3|agency" (unchanged
+    since the first version), "19-01|agency", "matter 4|congress"; None when
+    GAO gave it no number or label."""
+    lab = str(number) if number is not None else label
+    if lab is None:
+        return None
+    return f"matter {lab}|{agency_norm}" if kind == "matter" else f"{lab}|{agency_norm}"
+
+
 def import_results(db: Database, results: list[ParseResult], *, now: datetime | None = None,
                    tz: ZoneInfo | str = "America/New_York",
-                   progress: Callable[[int], None] | None = None) -> ImportSummary:
+                   progress: Callable[[int], None] | None = None, as_of: date | None = None,
+                   complete: bool | Collection[str] = False, force: bool = False) -> ImportSummary:
     """Upsert parsed sources in one transaction. Raises ImportRefused (database
-    unchanged) when no recommendation can be stored."""
+    unchanged) when no recommendation can be stored, or when a complete import
+    would make more than a quarter of an agency's listed open recommendations
+    "not listed" at once (unless ``force``).
+
+    Every source is a snapshot with a date (``as_of`` given, else GAO's own, else
+    the day of the import). Snapshots are applied oldest first; an entry older
+    than what its record reflects changes no status or comment and is kept as a
+    status event ("older"). ``complete``: the sources together list every open
+    recommendation of each agency they name (or: the sources so named); the open
+    ones of those agencies that no source lists become not listed."""
     now = now or utcnow()
     tz = ZoneInfo(tz) if isinstance(tz, str) else tz
+    today = local_date(now, tz)
     summary = ImportSummary()
-    records: list[tuple[ParsedRec, bool]] = []
-    for res in results:
+    records: list[tuple[ParsedRec, bool, date, int]] = []
+    for n_src, res in enumerate(results):
         notes = list(res.notes)
         placed = [r for r in res.recommendations if r.report.number or normalize_title(r.report.title)]
         if len(placed) < len(res.recommendations):
             notes.append(f"{len(res.recommendations) - len(placed)} without a report number or title, not stored")
         if res.cut:
             notes.append(f"{res.cut} cut off at the end of the input, not stored")
-        summary.sources.append(SourceSummary(res.source, res.format, len(placed), res.cut, notes))
-        records += [(r, res.format.startswith("csv")) for r in placed]
+        snap = as_of or res.as_of or today
+        summary.sources.append(SourceSummary(res.source, res.format, len(placed), res.cut, notes, as_of=snap,
+                                             duplicates=res.duplicates))
+        # an undated source is what GAO shows at the moment of import: never older than what is stored
+        records += [(r, res.format.startswith("csv"), snap if as_of or res.as_of else None, n_src) for r in placed]
+    records.sort(key=lambda t: t[2] or date.max)  # oldest snapshot first, so the newest has the last word (stable)
     if not records:
         why = "; ".join(f"{s.source}: {', '.join(s.notes) or 'no recommendations found'}" for s in summary.sources)
         raise ImportRefused(f"nothing imported: no whole recommendation to store ({why})")
@@ -540,25 +600,28 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
         lap("load")
         # Recommendations
         existing: dict[tuple[int, str], dict] = {}
-        by_num: dict[tuple[int, int], list[tuple[int, str]]] = defaultdict(list)
+        by_num: dict[tuple[int, str, str], list[tuple[int, str]]] = defaultdict(list)
         taken: set[str] = set()
         for row in conn.execute(select(
                 Recommendation.id, Recommendation.key, Recommendation.report_id, Recommendation.ident,
-                Recommendation.number, *(getattr(Recommendation, f) for f in _FIELDS), Recommendation.last_changed,
-                Recommendation.current_due)).mappings():
+                Recommendation.number, Recommendation.kind, Recommendation.label,
+                *(getattr(Recommendation, f) for f in _FIELDS), Recommendation.last_changed,
+                Recommendation.current_due, *(getattr(Recommendation, f) for f in _BOOKKEEPING))).mappings():
             d = dict(row)
             existing[(d["report_id"], d["ident"])] = d
             taken.add(d["key"])
-            if d["number"] is not None:
-                by_num[(d["report_id"], d["number"])].append((d["report_id"], d["ident"]))
+            lab = str(d["number"]) if d["number"] is not None else d["label"]
+            if lab is not None:
+                by_num[(d["report_id"], d["kind"] or "recommendation", lab)].append((d["report_id"], d["ident"]))
         originals = {k: dict(v) for k, v in existing.items()}
         touched: dict[tuple[int, str], dict] = {}
         fresh: dict[tuple[int, str], dict] = {}
-        ordinals: dict[tuple[int, str], int] = defaultdict(int)
-        listed: dict[tuple[int, int], set[str]] = defaultdict(set)
+        # unnumbered entries: their ordinal within (source, report, agency); a copy of an entry keeps its ordinal
+        ordinals: dict[tuple[int, int, str], dict[str, int]] = defaultdict(dict)
+        listed: dict[tuple[int, str, str], set[str]] = defaultdict(set)
         resolved = []
-        for rec, authoritative in records:
-            resolved.append((resolve_report(rec.report), rec, authoritative))
+        for rec, authoritative, snap, n_src in records:
+            resolved.append((resolve_report(rec.report), rec, (authoritative, snap, n_src)))
         if new_reports:
             ids: list[int] = []
             for chunk in _chunks(new_reports, 2000):
@@ -571,37 +634,59 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
                 reports[rid] = {**row, "id": rid}
             resolved = [(real.get(rid, rid), rec, a) for rid, rec, a in resolved]
         for rid, rec, _ in resolved:
-            if rec.number is not None:
-                listed[(rid, rec.number)].add(normalize_agency(rec.agency))
-        for n, (rid, rec, authoritative) in enumerate(resolved):
+            if rec.ident_label is not None:
+                listed[(rid, rec.kind, rec.ident_label)].add(normalize_agency(rec.agency))
+        older_events: list[tuple[str, ParsedRec, date]] = []
+        for n, (rid, rec, (authoritative, snap, n_src)) in enumerate(resolved):
             an = normalize_agency(rec.agency)
-            if rec.number is not None:
-                ident = f"{rec.number}|{an}"
-                if (rid, ident) not in existing and (rid, ident) not in fresh and len(listed[(rid, rec.number)]) == 1:
-                    same = by_num.get((rid, rec.number), [])
+            ident = rec_ident(rec.kind, rec.number, rec.label, an)
+            if ident is not None:
+                num = (rid, rec.kind, rec.ident_label)
+                if (rid, ident) not in existing and (rid, ident) not in fresh and len(listed[num]) == 1:
+                    same = by_num.get(num, [])
                     if len(same) == 1:  # one agency here, one there: GAO named the agency differently
                         ident = same[0][1]
             else:
-                ordinals[(rid, an)] += 1
-                ident = f"-|{an}|{ordinals[(rid, an)]}"
+                seen = ordinals[(n_src, rid, an)]
+                ident = f"-|{an}|{seen.setdefault(_norm_space(rec.text).casefold(), len(seen) + 1)}"
             k = (rid, ident)
             if k in existing:
-                touched[k] = _merge(existing[k], rec, authoritative)
-                existing[k] = touched[k]
+                cur = existing[k]
             elif k in fresh:
-                fresh[k] = _merge(fresh[k], rec, authoritative)
+                cur = fresh[k]
             else:
                 rep = reports[rid]
                 seed = f"{rep['number'] or rep['title_norm']}|{ident}"
-                base = {"report_id": rid, "ident": ident, "number": rec.number, "agency": rec.agency, "text": None,
-                        "status": None, "priority": False, "comments": None, "comments_cut": False, "topics": None,
-                        "issuer": "gao", "target_due": None, "questioned_costs": None, "funds_for_better_use": None,
-                        "key": _make_key(seed, taken), "first_seen": now, "last_changed": None, "current_due": None}
-                fresh[k] = _merge(base, rec, authoritative)
+                cur = {"report_id": rid, "ident": ident, "number": rec.number, "kind": rec.kind, "label": rec.label,
+                       "agency": rec.agency, "text": None,
+                       "status": None, "priority": False, "comments": None, "comments_cut": False, "topics": None,
+                       "issuer": "gao", "target_due": None, "questioned_costs": None, "funds_for_better_use": None,
+                       "key": _make_key(seed, taken), "first_seen": now, "last_changed": None, "current_due": None,
+                       "as_of": None, "listed": True, "last_listed": None, "outcome": None}
+            dated = snap is not None
+            if snap is None:
+                snap = max(d for d in (today, cur["as_of"]) if d is not None)
+            if dated and cur["as_of"] is not None and snap < cur["as_of"]:  # an older snapshot: history only
+                merged = _merge_older(cur, rec)
+                summary.older += 1
+                if _differs(cur, rec):
+                    older_events.append((merged["key"], rec, snap))
+            else:
+                merged = _merge(cur, rec, authoritative)
+                merged["as_of"] = snap
+                if not cur["listed"]:  # listed again by a snapshot no older than the one that stopped listing it
+                    merged["listed"], merged["outcome"] = True, None
+            merged["last_listed"] = max(d for d in (cur["last_listed"], snap) if d is not None)
+            if k in existing:
+                touched[k] = existing[k] = merged
+            else:
+                fresh[k] = merged
             if progress is not None and n % 1000 == 999:
                 progress(1000)
         if progress is not None:
             progress(len(resolved) % 1000)
+        whole = {i for i, r in enumerate(results) if complete is True or (complete and r.source in complete)}
+        unlisted = _unlist(originals, existing, touched, resolved, results, whole, summary, force) if whole else []
 
         for rid, cur in report_updates.items():
             conn.execute(update(Report).where(Report.id == rid).values(
@@ -617,19 +702,29 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
         lap("match")
         # What changed; status events
         new_rows = list(fresh.values())
-        changed_rows, events = [], []
+        changed_rows, events = [], _older_events(conn, older_events, existing, run_id, now)
         for k, cur in touched.items():
             old = originals[k]
+            relisted = not old["listed"] and cur["listed"]
+            if relisted:
+                summary.relisted_keys.append(cur["key"])
             if all(old[f] == cur[f] for f in _FIELDS):
+                if relisted:
+                    events.append(_event(cur, old, run_id, now, "relisted"))
                 continue
             if old["status"] != cur["status"] or _norm_space(old["comments"]) != _norm_space(cur["comments"]):
                 cur["last_changed"] = now
-                events.append({"recommendation_id": cur["id"], "import_id": run_id, "observed_at": now,
-                               "old_status": old["status"], "new_status": cur["status"],
-                               "old_comments": old["comments"], "new_comments": cur["comments"]})
+                reopened = old["status"] is not None and old["status"] not in OPEN_STATUSES \
+                    and cur["status"] in OPEN_STATUSES
+                events.append(_event(cur, old, run_id, now,
+                                     "relisted" if relisted else "reopened" if reopened else "change"))
+            elif relisted:
+                events.append(_event(cur, old, run_id, now, "relisted"))
             if old["target_due"] != cur["target_due"]:
                 cur["_reread"] = True  # the stated target moved: the current promise (and a slip) with it
             changed_rows.append(cur)
+        events += [_event(cur, cur, run_id, now, "unlisted") for cur in unlisted]
+        summary.unlisted_keys = [cur["key"] for cur in unlisted]
         evented = [c for c in changed_rows if c["last_changed"] == now or c.get("_reread")]
 
         # Promises: read before writing, so the overdue columns go in with the rows
@@ -653,8 +748,8 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
         lap("promises")
 
         # Inserts (ids looked up by key afterwards: plain executemany is several times faster than RETURNING)
-        cols = ("key", "report_id", "ident", "number", *_FIELDS, "first_seen", "last_changed", "current_due",
-                "status_date")
+        cols = ("key", "report_id", "ident", "number", "kind", "label", *_FIELDS, "first_seen", "last_changed",
+                "current_due", "status_date", *_BOOKKEEPING)
         for chunk in _chunks(new_rows, 5000):
             conn.execute(insert(Recommendation), [{k: r[k] for k in cols} for r in chunk])
         by_key = {r["key"]: r for r in new_rows}
@@ -673,14 +768,26 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
             elif cur.get("_reread"):
                 values.update(current_due=cur["current_due"], status_date=cur["status_date"])
             conn.execute(update(Recommendation).where(Recommendation.id == cur["id"]).values(**values))
+        # snapshot dates and listing, grouped: a newer export of the same content moves them all at once
+        groups: dict[tuple, list[int]] = defaultdict(list)
+        for cur in [*touched.values(), *unlisted]:
+            old = originals[(cur["report_id"], cur["ident"])]
+            if any(old[f] != cur[f] for f in _BOOKKEEPING):
+                groups[tuple(cur[f] for f in _BOOKKEEPING)].append(cur["id"])
+        for values, ids in groups.items():
+            for chunk in _chunks(sorted(set(ids)), 500):
+                conn.execute(update(Recommendation).where(Recommendation.id.in_(chunk))
+                             .values(**dict(zip(_BOOKKEEPING, values))))
         if events:
             conn.execute(insert(StatusEvent), events)
             import json as _json
 
             conn.execute(insert(AuditEvent), [{
                 "at": now, "actor": "gao", "action": "status", "recommendation_id": e["recommendation_id"],
-                "channel_id": None, "detail": _json.dumps({"old_status": e["old_status"], "new_status": e["new_status"],
-                                                           "import": run_id}, sort_keys=True)} for e in events])
+                "channel_id": None, "detail": _json.dumps(
+                    {"old_status": e["old_status"], "new_status": e["new_status"], "import": run_id,
+                     **({"event": e["kind"], "as_of": e["as_of"].isoformat() if e["as_of"] else None}
+                        if e["kind"] != "change" else {})}, sort_keys=True)} for e in events])
         summary.changed = len(changed_rows)
         summary.changed_keys = [c["key"] for c in changed_rows]
         summary.unchanged = len(touched) - len(changed_rows)
@@ -713,6 +820,74 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
     return summary
 
 
+def _event(cur: dict, old: dict, run_id: int, now: datetime, kind: str) -> dict:
+    return {"recommendation_id": cur["id"], "import_id": run_id, "observed_at": now, "old_status": old["status"],
+            "new_status": cur["status"], "old_comments": old["comments"], "new_comments": cur["comments"],
+            "as_of": cur["as_of"], "kind": kind}
+
+
+def _older_events(conn, older: list[tuple[str, ParsedRec, date]], existing: dict, run_id: int,
+                  now: datetime) -> list[dict]:
+    """Status events for entries of snapshots older than their records: what GAO said then, at its date;
+    once per snapshot and text (re-importing the same old file adds nothing)."""
+    if not older:
+        return []
+    id_of = {v["key"]: v["id"] for v in existing.values()}
+    ids = sorted({id_of[key] for key, _, _ in older})
+    seen = set()
+    for chunk in _chunks(ids, 500):
+        for rid, as_of, status, comments in conn.execute(
+                select(StatusEvent.recommendation_id, StatusEvent.as_of, StatusEvent.new_status,
+                       StatusEvent.new_comments).where(StatusEvent.recommendation_id.in_(chunk))):
+            seen.add((rid, as_of, status, _norm_space(comments)))
+    out = []
+    for key, rec, snap in older:
+        mark = (id_of[key], snap, rec.status, _norm_space(rec.comments))
+        if mark in seen:
+            continue
+        seen.add(mark)
+        out.append({"recommendation_id": id_of[key], "import_id": run_id, "observed_at": now, "old_status": None,
+                    "new_status": rec.status, "old_comments": None, "new_comments": rec.comments, "as_of": snap,
+                    "kind": "older"})
+    return out
+
+
+def _unlist(originals: dict, existing: dict, touched: dict, resolved: list, results: list[ParseResult],
+            whole: set[int], summary: ImportSummary, force: bool) -> list[dict]:
+    """A complete import: the open, listed recommendations of the agencies it names that it lacks become not
+    listed (as of the newest of its snapshots). More than a quarter of an agency's at once is refused (a
+    filtered export declared complete by mistake) unless ``force``."""
+    snap = max(s.as_of for i, s in enumerate(summary.sources) if i in whole)
+    source_of: dict[str, str] = {}
+    for _rid, rec, (_a, _s, n_src) in resolved:
+        if n_src in whole:
+            source_of.setdefault(normalize_agency(rec.agency), results[n_src].source)
+    listed_open: dict[str, int] = defaultdict(int)
+    vanished: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for k, old in originals.items():
+        an = normalize_agency(old["agency"])
+        if an not in source_of or old["status"] not in OPEN_STATUSES or not old["listed"] \
+                or (old.get("issuer") or "gao") != "gao":  # GAO's export says nothing of an IG's recommendations
+            continue
+        listed_open[an] += 1
+        if k not in touched and (old["as_of"] is None or old["as_of"] <= snap):
+            vanished[an].append(k)
+    for an, keys in sorted(vanished.items()):
+        if len(keys) * 4 > listed_open[an] and not force:
+            agency = originals[keys[0]]["agency"]
+            raise ImportRefused(
+                f"{source_of[an]}: declared complete, but {len(keys)} of the {listed_open[an]} listed open "
+                f"recommendations of {agency} are not in it (more than a quarter at once; a filtered export?): "
+                f"nothing imported; add --force if GAO really stopped listing them")
+    out = []
+    for keys in vanished.values():
+        for k in keys:
+            cur = existing[k]
+            cur.update(listed=False, as_of=snap, outcome=None)
+            out.append(cur)
+    return out
+
+
 def _index(conn, rows: list[dict], reports: dict[int, dict]) -> None:
     if not rows:
         return
@@ -736,10 +911,10 @@ def _index(conn, rows: list[dict], reports: dict[int, dict]) -> None:
         conn.execute(text(
             "INSERT INTO recommendation_search (recommendation_id, document) VALUES (:id, "
             "setweight(to_tsvector('simple', CAST(:key AS text) || ' ' || CAST(:report_number AS text)), 'A') || "
-            "setweight(to_tsvector('simple', CAST(:title AS text)), 'B') || "
-            "setweight(to_tsvector('simple', CAST(:agency AS text)), 'C') || "
-            "setweight(to_tsvector('simple', CAST(:text AS text)), 'C') || "
-            "setweight(to_tsvector('simple', CAST(:comments AS text)), 'D')) "
+            "setweight(to_tsvector('english', CAST(:title AS text)), 'B') || "
+            "setweight(to_tsvector('english', CAST(:agency AS text)), 'C') || "
+            "setweight(to_tsvector('english', CAST(:text AS text)), 'C') || "
+            "setweight(to_tsvector('english', CAST(:comments AS text)), 'D')) "
             "ON CONFLICT (recommendation_id) DO UPDATE SET document = EXCLUDED.document"), docs)
 
 
@@ -774,26 +949,6 @@ def unassign(session: Session, rec_id: int, by: str, now: datetime) -> str | Non
     session.delete(cur)
     audit(session, at=now, actor=by, action="unassign", recommendation_id=rec_id, detail={"previous": previous})
     return previous
-
-
-def owned_by(session: Session, owners: list[str], limit: int | None = None,
-             rules: list[dict] | None = None) -> list[RecView]:
-    """Recommendations assigned to these owners, and those their ownership rules give them (agency or query)
-    unless assigned to someone else."""
-    where = Recommendation.id.in_(select(Assignment.recommendation_id).where(Assignment.owner.in_(owners)))
-    unassigned = Recommendation.id.not_in(select(Assignment.recommendation_id))
-    for rule in rules or []:
-        if rule.get("owner") not in owners:
-            continue
-        if rule.get("agency"):
-            where = where | (unassigned & (func.lower(Recommendation.agency) == rule["agency"].casefold()))
-        elif rule.get("query"):
-            where = where | (unassigned & _matching(session, rule["query"]))
-    views = _views(session, where, order=(Recommendation.current_due.is_(None), Recommendation.current_due,
-                                          Recommendation.id), limit=limit)
-    for v in views:
-        v.owner = v.owner or owners[0]
-    return views
 
 
 def subscribe(session: Session, channel_id: str, query: str, by: str, now: datetime) -> bool:
@@ -846,9 +1001,13 @@ def history(session: Session, rec_id: int) -> list[dict]:
 
     out = []
     for ev in session.scalars(select(StatusEvent).where(StatusEvent.recommendation_id == rec_id)):
-        out.append({"at": _iso(ev.observed_at), "kind": "status", "actor": "gao",
+        # a snapshot's events stand at its date ("as of"), so an older export's text sits where it belongs
+        out.append({"at": ev.as_of.isoformat() if ev.as_of else _iso(ev.observed_at), "kind": "status",
+                    "actor": "gao",
                     "detail": {"old_status": ev.old_status, "new_status": ev.new_status,
-                               "comment_changed": _norm_space(ev.old_comments) != _norm_space(ev.new_comments)}})
+                               "comment_changed": _norm_space(ev.old_comments) != _norm_space(ev.new_comments),
+                               "event": ev.kind or "change", "as_of": ev.as_of.isoformat() if ev.as_of else None,
+                               "observed_at": _iso(ev.observed_at)}})
     for sl in session.scalars(select(Slip).where(Slip.recommendation_id == rec_id)):
         out.append({"at": _iso(sl.observed_at), "kind": "slip", "actor": "gao",
                     "detail": {"old_due": sl.old_due.isoformat(), "new_due": sl.new_due.isoformat() if sl.new_due else None}})

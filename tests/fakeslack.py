@@ -1,10 +1,21 @@
 """A recording fake of the Slack Web API on 127.0.0.1 (port 0), reached by the
 real slack_sdk WebClient through SLACK_API_URL. It records every call, can
 answer 429 (with Retry-After), 5xx or drop the connection on demand, and
-serves response_url posts. Plus helpers that sign requests exactly as Slack
-does."""
+serves response_url posts. It pages conversations.history and .replies as
+Slack does (limit, oldest, cursor, response_metadata.next_cursor), knows which
+channels the app is a member of (for channels declared with channel(): posts
+elsewhere get not_in_channel / channel_not_found), and user groups
+(usergroups.users.list). Plus helpers that sign requests exactly as Slack
+does.
+
+What the user sees of a slash command is one list, ``of("response_url")``, as
+in Slack, where an answer in the acknowledgement's body and one posted to the
+response URL look the same: ``post()`` (HTTP) and FakeSocketMode (an ack
+envelope's payload) record an answer given in the ack there too, marked with
+the header ``X-Answered-In: ack`` (``answered_in_ack(call)``)."""
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import threading
@@ -18,12 +29,33 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from slack_sdk.signature import SignatureVerifier
 
 
+LIVE: dict[str, "FakeSlack"] = {}  # base URL -> running fake: where an answer given in an ack is recorded
+
+
+def answered_in_ack(call: Call) -> bool:
+    return call.headers.get("X-Answered-In") == "ack"
+
+
+def record_ack_answer(response_url: str | None, answer) -> bool:
+    """An acknowledgement that carries the answer: record it as what the user sees (see the module's doc)."""
+    if not response_url or not isinstance(answer, dict) or not (answer.get("text") or answer.get("blocks")):
+        return False
+    fake = next((f for base, f in list(LIVE.items()) if response_url.startswith(base + "/response/")), None)
+    if fake is None:
+        return False
+    with fake._cond:
+        fake.calls.append(Call("response_url", dict(answer), {"X-Answered-In": "ack"}))
+        fake._cond.notify_all()
+    return True
+
+
 @dataclass
 class Call:
     method: str  # "chat.postMessage", or "response_url" for posts to a response URL
     params: dict
     headers: dict
     at: float = field(default_factory=time.time)
+    path: str = ""  # the URL path (which response URL was posted to)
 
 
 class FakeSlack:
@@ -36,6 +68,9 @@ class FakeSlack:
         self.failures: dict[str, list[tuple]] = defaultdict(list)
         self.delays: dict[str, list[float]] = defaultdict(list)
         self.messages: dict[str, list[dict]] = defaultdict(list)  # channel -> posted messages
+        self.channels: dict[str, dict] = {}  # declared channels: id -> {"private": bool, "member": bool}
+        self.groups: dict[str, list[str]] = {}  # user group id -> member user ids
+        self.bot_user = "UBOT"
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
@@ -46,9 +81,11 @@ class FakeSlack:
     # -- control -------------------------------------------------------------
     def start(self) -> FakeSlack:
         self.thread.start()
+        LIVE[self.base] = self
         return self
 
     def stop(self) -> None:
+        LIVE.pop(self.base, None)
         self.server.shutdown()
         self.server.server_close()
 
@@ -72,6 +109,22 @@ class FakeSlack:
         if top_level is not None:
             out = [m for m in out if (not m.get("thread_ts")) == top_level]
         return sorted(out, key=lambda m: m["ts"])
+
+    def channel(self, channel_id: str, *, private: bool = False, member: bool = False) -> None:
+        """Declare a channel and whether the app is in it (undeclared channels: the app is a member)."""
+        self.channels[channel_id] = {"private": private, "member": member}
+
+    def invite(self, channel_id: str) -> None:
+        """Someone invites the app (as /invite @gaorec does); send member_joined_channel yourself."""
+        self.channels.setdefault(channel_id, {"private": False})["member"] = True
+
+    def chatter(self, channel: str, n: int, user: str = "U0TALK") -> None:
+        """n messages by people in the channel, newer than everything posted so far."""
+        with self._lock:
+            for i in range(n):
+                ts = f"{int(time.time())}.{next(self._ts):06d}"
+                self.messages[channel].append({"ts": ts, "text": f"chatter {i}", "user": user, "blocks": None,
+                                               "thread_ts": None, "metadata": None, "reply_broadcast": None})
 
     def delay(self, method: str, seconds: float, *, times: int = 1) -> None:
         """The next `times` calls of `method` take effect at once but are answered `seconds` later."""
@@ -101,6 +154,35 @@ class FakeSlack:
                 self._cond.wait(left)
 
     # -- the server ---------------------------------------------------------
+    @staticmethod
+    def _tskey(ts) -> tuple[int, int]:
+        sec, _, frac = str(ts).partition(".")
+        return int(sec or 0), int((frac + "000000")[:6])
+
+    def _page(self, msgs: list[dict], params: dict, *, newest_first: bool) -> dict:
+        """Slack's cursor pagination: limit (default 100, at most 999), oldest / latest, an opaque cursor."""
+        oldest = params.get("oldest")
+        latest = params.get("latest")
+        if oldest:
+            msgs = [m for m in msgs if self._tskey(m["ts"]) > self._tskey(oldest)]
+        if latest:
+            msgs = [m for m in msgs if self._tskey(m["ts"]) < self._tskey(latest)]
+        msgs = sorted(msgs, key=lambda m: self._tskey(m["ts"]), reverse=newest_first)
+        cursor = params.get("cursor")
+        if cursor:  # the ts of the first message of this page
+            start = base64.b64decode(cursor).decode().split(":", 1)[1]
+            msgs = msgs[next((i for i, m in enumerate(msgs) if m["ts"] == start), len(msgs)):]
+        limit = max(1, min(int(params.get("limit") or 100), 999))
+        page, rest = msgs[:limit], msgs[limit:]
+        nxt = base64.b64encode(f"next_ts:{rest[0]['ts']}".encode()).decode() if rest else ""
+        return {"ok": True, "messages": page, "has_more": bool(rest), "response_metadata": {"next_cursor": nxt}}
+
+    def _refusal(self, channel: str | None) -> str | None:
+        info = self.channels.get(channel or "")
+        if info is None or info.get("member"):
+            return None
+        return "channel_not_found" if info.get("private") else "not_in_channel"
+
     def _answer(self, method: str, params: dict) -> dict:
         if method == "users.conversations":
             return {"ok": True, "channels": [{"id": c} for c in self.member_of.get(params.get("user"), [])]}
@@ -119,6 +201,27 @@ class FakeSlack:
             uid = params.get("user")
             user = {"id": uid, "name": uid, "is_admin": False, "is_owner": False, **self.users.get(uid, {})}
             return {"ok": True, "user": user}
+        if method == "usergroups.users.list":
+            group = params.get("usergroup")
+            if group not in self.groups:
+                return {"ok": False, "error": "no_such_subteam"}
+            return {"ok": True, "users": list(self.groups[group])}
+        if method == "conversations.info":
+            cid = params.get("channel")
+            info = self.channels.get(cid, {"private": False, "member": True})
+            if info.get("private") and not info.get("member"):
+                return {"ok": False, "error": "channel_not_found"}
+            return {"ok": True, "channel": {"id": cid, "is_private": info.get("private", False),
+                                            "is_member": bool(info.get("member")), "is_archived": False}}
+        if method == "conversations.join":
+            cid = params.get("channel")
+            info = self.channels.setdefault(cid, {"private": False, "member": True})
+            if info.get("private") and not info.get("member"):
+                return {"ok": False, "error": "channel_not_found"}
+            info["member"] = True
+            return {"ok": True, "channel": {"id": cid}}
+        if method == "chat.postMessage" and self._refusal(params.get("channel")):
+            return {"ok": False, "error": self._refusal(params.get("channel"))}
         if method in ("chat.postMessage", "chat.postEphemeral"):
             ts = f"{int(time.time())}.{next(self._ts):06d}"
             channel = params.get("channel") if method == "chat.postMessage" else "__ephemeral__"
@@ -132,12 +235,17 @@ class FakeSlack:
             return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}
         if method == "conversations.history":
             channel = params.get("channel")
-            top = [m for m in self.messages.get(channel, []) if not m.get("thread_ts")]
-            return {"ok": True, "messages": list(reversed(top)), "has_more": False}
+            with self._lock:
+                top = [m for m in self.messages.get(channel, []) if not m.get("thread_ts")]
+            return self._page(top, params, newest_first=True)
         if method == "conversations.replies":
             channel, ts = params.get("channel"), params.get("ts")
-            replies = [m for m in self.messages.get(channel, []) if m.get("thread_ts") == ts or m["ts"] == ts]
-            return {"ok": True, "messages": replies, "has_more": False}
+            with self._lock:
+                parent = [m for m in self.messages.get(channel, []) if m["ts"] == ts]
+                replies = [m for m in self.messages.get(channel, []) if m.get("thread_ts") == ts and m["ts"] != ts]
+            page = self._page(replies, params, newest_first=False)
+            page["messages"] = parent + page["messages"]  # Slack always leads with the parent
+            return page
         return {"ok": True}
 
     def _handler(self):
@@ -178,7 +286,7 @@ class FakeSlack:
                     return
                 with fake._cond:
                     failure = fake.failures[method].pop(0) if fake.failures[method] else None
-                    fake.calls.append(Call(method, params, dict(self.headers)))
+                    fake.calls.append(Call(method, params, dict(self.headers), path=self.path))
                     fake._cond.notify_all()
                 if failure and failure[4]:  # the call takes effect, then the answer is lost
                     fake._answer(method, params)
@@ -225,9 +333,17 @@ def post(url: str, body: str, headers: dict, timeout: float = 10.0) -> tuple[int
     started = time.perf_counter()
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
-            return resp.status, resp.read().decode(), time.perf_counter() - started
+            status, text, seconds = resp.status, resp.read().decode(), time.perf_counter() - started
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode(), time.perf_counter() - started
+    if status == 200 and text.startswith("{") and "urlencoded" in headers.get("Content-Type", ""):
+        form = urllib.parse.parse_qs(body)
+        if form.get("command"):  # a slash command: an answer in the ack is what the user sees
+            try:
+                record_ack_answer(form.get("response_url", [None])[0], json.loads(text))
+            except ValueError:
+                pass
+    return status, text, seconds
 
 
 def command_body(text: str, *, user_id: str = "U0USER", channel_id: str = "C0001", response_url: str,

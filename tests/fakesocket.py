@@ -12,6 +12,8 @@ import struct
 import threading
 import time
 
+from .fakeslack import record_ack_answer
+
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
@@ -55,6 +57,7 @@ class FakeSocketMode:
         self.server.bind(("127.0.0.1", 0))
         self.server.listen(5)
         self.received: list[dict] = []
+        self.sent: dict[str, dict] = {}  # envelope id -> envelope (an ack's answer is recorded with the fake Slack)
         self.connections: list[socket.socket] = []
         self._cond = threading.Condition()
         threading.Thread(target=self._accept, daemon=True).start()
@@ -94,8 +97,11 @@ class FakeSocketMode:
                 if opcode == 9:  # ping -> pong
                     conn.sendall(_frame(data, 10))
                 elif opcode == 1:
+                    msg = json.loads(data)
+                    sent = self.sent.get(msg.get("envelope_id")) or {}
+                    record_ack_answer((sent.get("payload") or {}).get("response_url"), msg.get("payload"))
                     with self._cond:
-                        self.received.append(json.loads(data))
+                        self.received.append(msg)
                         self._cond.notify_all()
                 elif opcode == 8:
                     return
@@ -108,6 +114,7 @@ class FakeSocketMode:
                 raise AssertionError("the Socket Mode client never connected")
 
     def send(self, envelope: dict) -> None:
+        self.sent[envelope.get("envelope_id")] = envelope
         self.connections[-1].sendall(_frame(json.dumps(envelope).encode()))
 
     def wait_ack(self, envelope_id: str, timeout: float = 10.0) -> dict:

@@ -74,7 +74,8 @@ def test_audit_cli(cli):  # noqa: F811
     key = json.loads(cli("search", "232", "--json").output)["results"][0]["key"]
     cli("shell", input=f"/gaorec assign {key} @U0DANA\n/gaorec subscribe\n")
     events = json.loads(cli("audit", "--json").output)["events"]
-    assert [(e["action"], e["actor"]) for e in events] == [("assign", "U_LOCAL"), ("subscribe", "U_LOCAL")]
+    # newest first (issue #15: the audit log pages from the newest event and says how many more)
+    assert [(e["action"], e["actor"]) for e in events] == [("subscribe", "U_LOCAL"), ("assign", "U_LOCAL")]
     assert json.loads(cli("audit", key, "--json").output)["events"][0]["detail"]["owner"] == "U0DANA"
     assert cli("audit", "zzzzz").exit_code == 1
 

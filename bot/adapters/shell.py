@@ -3,16 +3,18 @@ the same command handlers and the same blocks, printed as text. Reads stdin
 and exits at EOF, so ``echo '/gaorec 232' | gaorec shell`` works.
 
     /gaorec QUERY ...   a slash command (the "/gaorec" may be left out)
-    :as USER            act as another Slack user (default: U_LOCAL, an admin)
-    :now ISO8601        run a reminder pass at that instant (e.g. :now 2026-12-01T14:00:00Z)
+    :as USER            act as another Slack user (default: U_LOCAL, an admin; :as U_LOCAL is admin again)
+    :now ISO8601        run a reminder pass at that instant (e.g. :now 2026-12-01T14:00:00Z); from the first
+                        :now on, the shell works on a scratch copy of the database and says so
     :reply KEY text     answer in the reminder thread of KEY, as the current user
     :react KEY          add a ✅ to the reminder of KEY, as the current user
+    :press BUTTON       press a button of the last message (e.g. :press Acknowledge, :press Next)
     :digest             post the weekly digest now
-    :home               show the current user's App Home
+    :home               show the current user's App Home (the shell's channel is theirs)
     :help               this list
     :quit               leave
 
-The shell is channel C_LOCAL: /gaorec subscribe there, then :now.
+The shell is channel C_LOCAL: /gaorec subscribe there, then :now. Arrow keys and history work in a terminal.
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from storage.models import Recommendation, Reminder
 
 from ..blocks import reply_blocks
 from ..blocks.text import mrkdwn_to_text, to_text
-from ..service import Caller, Gaorec, mention
+from ..service import Caller, Gaorec
 
 
 class ShellPoster:
@@ -37,6 +39,7 @@ class ShellPoster:
     def __init__(self, say):
         self.say = say
         self.messages: dict[str, tuple[str, str]] = {}  # key -> (channel, ts)
+        self.last_blocks: list = []  # the last message with buttons, for :press
         self._ts = itertools.count(1)
 
     def post(self, channel, text, blocks, *, thread_ts, key, reply_broadcast=False) -> str:
@@ -47,10 +50,14 @@ class ShellPoster:
         body = to_text(blocks) if blocks else mrkdwn_to_text(text)
         self.say(f"[#{channel} {where}, ts {ts}]\n{body}\n")
         self.messages[key] = (channel, ts)
+        if blocks:
+            self.last_blocks = blocks
         return ts
 
     def update(self, channel, ts, text, blocks) -> None:
         self.say(f"[#{channel} message {ts} updated]\n{to_text(blocks) if blocks else mrkdwn_to_text(text)}\n")
+        if blocks:
+            self.last_blocks = blocks
 
     def ephemeral(self, channel, user, text, thread_ts=None) -> None:
         self.say(f"[only visible to {user}] {mrkdwn_to_text(text)}")
@@ -60,15 +67,17 @@ class ShellPoster:
         return found[1] if found else None
 
 SHELL_HELP = __doc__.split("\n\n", 1)[1]
+LOCAL_USER = "U_LOCAL"
 
 
 class Shell:
     def __init__(self, app: Gaorec, out: TextIO | None = None):
         self.app = app
         self.out = out or sys.stdout
-        self.caller = Caller(user_id="U_LOCAL", name="local", is_admin=True, channel_id="C_LOCAL")
+        self.caller = Caller(user_id=LOCAL_USER, name="local", is_admin=True, channel_id="C_LOCAL")
         self.poster = ShellPoster(self.say)
         self.now: datetime | None = None  # simulated time, set by :now
+        self.scratch: str | None = None  # the scratch database's directory, once simulated time started
         app.reminders.is_admin = lambda user: user == "U_LOCAL" or user in app.settings.admins
         app.reminders.pace_seconds = 0.0  # a terminal has no rate limit
 
@@ -91,7 +100,8 @@ class Shell:
                     self.say(f"You are {self.caller.user_id}. Usage: :as USER")
                 else:
                     uid = arg.strip().lstrip("@")
-                    self.caller = Caller(user_id=uid, name=uid, is_admin=uid in self.app.settings.admins,
+                    self.caller = Caller(user_id=uid, name=uid,
+                                         is_admin=uid == LOCAL_USER or uid in self.app.settings.admins,
                                          channel_id=self.caller.channel_id)
                     self.say(f"Now acting as {uid}.")
             elif cmd == "now":
@@ -101,9 +111,11 @@ class Shell:
             elif cmd == "home":
                 from ..blocks.text import to_text as _t
 
-                self.say(_t(self.app.home(self.caller.user_id, None, self.now).blocks))
+                self.say(_t(self.app.home(self.caller.user_id, [self.caller.channel_id], self.now).blocks))
             elif cmd in ("reply", "react"):
                 self.answer(cmd, arg)
+            elif cmd == "press":
+                self.press(arg.strip())
             else:
                 self.say(f"Unknown shell command :{cmd}. Try :help.")
             return True
@@ -119,9 +131,86 @@ class Shell:
             Path(reply.data["filename"]).write_bytes(reply.data["content"])
             self.say(f"Wrote {reply.data['filename']} ({reply.total} rows).")
             return True
-        self.say(to_text(reply_blocks(reply, share=False)))
+        blocks = reply_blocks(reply, share=False)
+        self.say(to_text(blocks))
+        self.poster.last_blocks = [b.to_dict() for b in blocks] if any(
+            b.to_dict().get("type") == "actions" for b in blocks) else self.poster.last_blocks
         self.app.reminders.deliver(self.poster, self.now)
         return True
+
+    def use_scratch(self) -> None:
+        """Simulated time starts: from here on, work on a scratch copy so the real database never sees a
+        future-dated row."""
+        if self.scratch is not None:
+            return
+        import tempfile
+
+        from storage.scratch import scratch_copy
+
+        self.scratch = tempfile.mkdtemp(prefix="gaorec-shell-")
+        copy = scratch_copy(self.app.db, self.scratch)
+        self.real_db = self.app.db
+        self.app.db = self.app.reminders.db = copy
+        self.say(f"(Simulated time: this shell now works on a scratch copy of the database, {copy.url}, "
+                 f"discarded when the shell ends; the real database is left as it was.)")
+
+    def close(self) -> None:
+        """Leave: the scratch copy, if any, is discarded."""
+        if self.scratch is None:
+            return
+        import shutil
+
+        self.app.db.dispose()
+        self.app.db = self.app.reminders.db = self.real_db
+        shutil.rmtree(self.scratch, ignore_errors=True)
+        self.scratch = None
+
+    def press(self, label: str) -> None:
+        """Press a button of the last message that had buttons, as the current user."""
+        import json
+
+        from datetime import timedelta
+
+        from ..blocks import card_blocks, unescape
+
+        buttons = [e for b in self.poster.last_blocks if b.get("type") == "actions" for e in b.get("elements", [])
+                   if e.get("type") == "button"]
+        names = [e["text"]["text"] for e in buttons]
+        hit = [e for e in buttons if e["text"]["text"].lower().startswith(label.lower())] if label else []
+        if not hit:
+            self.say(f"Usage: :press BUTTON; the last message has: {', '.join(names) or 'no buttons'}")
+            return
+        action, value = hit[0]["action_id"], hit[0].get("value") or ""
+        try:
+            state = json.loads(value) if value.startswith("{") else {}
+        except ValueError:
+            state = {}
+        now = self.now or datetime.now(timezone.utc)
+        engine = self.app.reminders
+        if action in ("gaorec_ack", "gaorec_snooze_week", "gaorec_snooze_month"):
+            rid = state.get("r")
+            if action == "gaorec_ack":
+                result = engine.acknowledge(rid, self.caller.user_id, "button", None, self.now)
+            else:
+                days = 7 if action == "gaorec_snooze_week" else 30
+                result = engine.snooze(rid, self.caller.user_id, now + timedelta(days=days), None, self.now)
+            if not result.ok:
+                self.poster.ephemeral(self.caller.channel_id, self.caller.user_id, denied_text(result))
+            engine.deliver(self.poster, self.now)
+        elif action in ("gaorec_details", "gaorec_more"):
+            v = self.app.show(value, self.now)
+            self.say(to_text(card_blocks(v, self.app.today(self.now), full=True)) if v
+                     else "That recommendation is no longer known.")
+        elif action in ("gaorec_page_next", "gaorec_page_prev", "gaorec_share"):
+            reply = self.app.page(unescape(str(state.get("t", ""))), int(state.get("o", 0)), self.caller)
+            blocks = reply_blocks(reply, share=False, buttons=action != "gaorec_share")
+            self.say(to_text(blocks))
+            if action != "gaorec_share":
+                self.poster.last_blocks = [b.to_dict() for b in blocks]
+        elif action == "gaorec_home_refresh":
+            self.say(to_text(self.app.home(self.caller.user_id, [self.caller.channel_id], self.now).blocks))
+        else:
+            self.say(f"The shell cannot press {hit[0]['text']['text']} yet.")
 
     def remind(self, when: str) -> None:
         try:
@@ -130,6 +219,7 @@ class Shell:
             self.say("Usage: :now 2026-12-01T14:00:00Z")
             return
         self.now = now if now.tzinfo else now.replace(tzinfo=timezone.utc)
+        self.use_scratch()
         result = self.app.reminders.run_pass(self.now, poster=self.poster)
         waiting = sum(result.waiting.values())
         self.say(f"Reminder pass at {self.now.isoformat()}: {len(result.planned)} post(s)"
@@ -150,23 +240,76 @@ class Shell:
         result = self.app.reminders.acknowledge(rid, self.caller.user_id, "reply" if how == "reply" else "reaction",
                                                 text if how == "reply" else None, self.now)
         if not result.ok:
-            self.poster.ephemeral(self.caller.channel_id, self.caller.user_id,
-                                  f"Only {mention(result.owner)} or an admin can acknowledge this reminder; "
-                                  f"nothing was recorded.")
+            self.poster.ephemeral(self.caller.channel_id, self.caller.user_id, denied_text(result))
         elif result.duplicate:
             self.say("(already acknowledged by you: nothing new recorded)")
         self.app.reminders.deliver(self.poster, self.now)
 
     def run(self, stdin: TextIO | None = None) -> None:
+        try:
+            self._run(stdin)
+        finally:
+            self.close()
+
+    def _run(self, stdin: TextIO | None = None) -> None:
         stdin = stdin or sys.stdin
-        interactive = stdin.isatty()
+        interactive = stdin.isatty() and stdin is sys.stdin and self.out is sys.stdout
         if interactive:
+            history = _readline()
             self.say("gaorec shell. Type /gaorec help, :help for shell commands, Ctrl-D to leave.")
+            try:
+                while True:
+                    try:
+                        raw = input("gaorec> ")
+                    except EOFError:
+                        break
+                    except KeyboardInterrupt:
+                        print(file=self.out)
+                        continue
+                    if not self.line(raw):
+                        break
+            finally:
+                if history:
+                    _save_history(history)
+            return
         while True:
-            if interactive:
-                print("gaorec> ", end="", file=self.out, flush=True)
             raw = stdin.readline()
             if not raw:
                 break
             if not self.line(raw):
                 break
+
+
+def _readline() -> str | None:
+    """Arrow keys and a history kept between sessions (where the readline module exists)."""
+    try:
+        import readline
+    except ImportError:  # pragma: no cover - Windows without pyreadline
+        return None
+    import os
+    from pathlib import Path
+
+    path = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "gaorec" / "shell_history"
+    try:
+        readline.read_history_file(path)
+    except OSError:
+        pass
+    readline.set_history_length(1000)
+    return str(path)
+
+
+def _save_history(path: str) -> None:
+    import readline
+    from pathlib import Path
+
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        readline.write_history_file(path)
+    except OSError:
+        pass
+
+
+def denied_text(result) -> str:
+    from ..blocks.reminders import refusal_text
+
+    return refusal_text(result, "acknowledge")

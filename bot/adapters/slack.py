@@ -2,8 +2,9 @@
 runs it over HTTP (waitress + Bolt's WSGI adapter: POST /slack/events,
 GET /healthz) or, with SLACK_APP_TOKEN, over Socket Mode.
 
-Requests are acknowledged at once (process_before_response with lazy
-listeners: the work runs after the 200 and answers through respond()). Slack's
+/gaorec is answered in its acknowledgement when the answer is ready in time
+(listeners/commands); events and buttons are acknowledged at once
+(process_before_response with lazy listeners: the work runs after the 200). Slack's
 retries of an event are processed once (event ids are recorded). The
 WebClient retries 429s after Retry-After, 5xx and connection errors."""
 from __future__ import annotations
@@ -39,17 +40,56 @@ HOW_TO = {
 
 
 def check_settings(settings: Settings) -> None:
-    """Name every missing setting and where to find it."""
+    """Name every missing setting and where to find it, in one line; refuse tokens of the wrong kind."""
     need = ["SLACK_BOT_TOKEN"]
     if not settings.slack_app_token:
         need.append("SLACK_SIGNING_SECRET")
     missing = [n for n in need if not getattr(settings, n.lower())]
     if missing:
-        lines = [f"  {n}: {HOW_TO[n]}" for n in missing]
         raise MissingSettings(
-            "gaorec serve needs Slack credentials; missing:\n" + "\n".join(lines) +
-            "\nCreate the app from config/slack-manifest.yml (api.slack.com/apps → Create New App → From a manifest)."
-            "\nWithout Slack, try the local shell: gaorec shell")
+            "gaorec serve needs Slack credentials; missing " + "; ".join(f"{n}: {HOW_TO[n]}" for n in missing) +
+            " (create the app from config/slack-manifest.yml; without Slack, try gaorec shell)")
+    bot = settings.slack_bot_token.get_secret_value().strip()
+    if not bot.removeprefix("xoxe.").startswith("xoxb-"):
+        kind = KINDS.get(bot[:5], "not a Slack bot token")
+        raise MissingSettings(f"SLACK_BOT_TOKEN is {kind}; use {HOW_TO['SLACK_BOT_TOKEN']}")
+    if settings.slack_app_token:
+        app_token = settings.slack_app_token.get_secret_value().strip()
+        if not app_token.startswith("xapp-"):
+            kind = KINDS.get(app_token[:5], "not a Slack app-level token")
+            raise MissingSettings(f"SLACK_APP_TOKEN is {kind}; use {HOW_TO['SLACK_APP_TOKEN']}")
+
+
+KINDS = {"xoxp-": "a user token (xoxp-…)", "xoxb-": "a bot token (xoxb-…)", "xapp-": "an app-level token (xapp-…)",
+         "xoxa-": "a workspace app token (xoxa-…)", "xoxc-": "a browser session token (xoxc-…)"}
+
+
+def verify_slack(settings: Settings, client: WebClient) -> dict:
+    """auth.test before anything reports healthy: Slack answers, and the token is a bot's. MissingSettings with one
+    line otherwise."""
+    from slack_sdk.errors import SlackApiError
+
+    url = settings.slack_api_url
+    quiet = logging.getLogger("gaorec.slack.probe")  # the failure is reported in one line below
+    quiet.propagate, quiet.disabled = False, True
+    probe = WebClient(token=client.token, base_url=client.base_url, timeout=10, retry_handlers=[], logger=quiet)
+    try:
+        resp = probe.auth_test()
+    except SlackApiError as exc:
+        code = exc.response.get("error") if hasattr(exc.response, "get") else None
+        if code in ("invalid_auth", "not_authed", "token_revoked", "account_inactive", "token_expired"):
+            raise MissingSettings(f"SLACK_BOT_TOKEN was refused by Slack at {url} ({code}): copy it again from "
+                                  "OAuth & Permissions, or reinstall the app") from None
+        raise MissingSettings(f"Slack at {url} refused auth.test ({code or exc.response.status_code}); "
+                              "check SLACK_API_URL and SLACK_BOT_TOKEN") from None
+    except Exception as exc:  # noqa: BLE001 - unreachable, a proxy's error page, not Slack at all
+        reason = " ".join(str(getattr(exc, "reason", None) or exc).split())[:160] or type(exc).__name__
+        raise MissingSettings(f"Slack is unreachable at SLACK_API_URL {url} ({reason}); check the URL "
+                              "(GovSlack: https://slack-gov.com/api/), the network and any proxy") from None
+    if not resp.get("bot_id"):
+        raise MissingSettings("SLACK_BOT_TOKEN is not a bot's token (auth.test names no bot); use the Bot User "
+                              "OAuth Token (xoxb-…) from OAuth & Permissions")
+    return resp.data if hasattr(resp, "data") else dict(resp)
 
 
 def make_client(settings: Settings) -> WebClient:
@@ -77,10 +117,20 @@ def create_app(settings: Settings, client: WebClient | None = None, service: Gao
         ignoring_self_events_enabled=True,
         raise_error_for_unhandled_request=False,
     )
-    ctx = Context(service=service, poster=SlackPoster(client))
-    service.reminders.is_admin = lambda user: ctx.is_admin(client, user)
+    from ..intake import Intake
+    from ..listeners.durable import DurableApp, error_handler, guard_arguments
+    from ..reminders.delivery import DeliveryWorker
 
-    register(app, ctx)
+    ctx = Context(service=service, poster=SlackPoster(client),
+                  intake=Intake.for_database(service.db, service.settings.intake_dir))
+    ctx.worker = DeliveryWorker(service.reminders, ctx.poster, poll=settings.delivery_poll)  # started by serve
+    service.reminders.is_admin = lambda user: ctx.is_admin(client, user)
+    service.reminders.in_group = lambda group, user: ctx.in_group(client, group, user)
+    service.channel_access = lambda channel: channel_access(client, channel)
+
+    app.use(guard_arguments)  # NULs and forged button values, before any listener
+    app.error(error_handler(ctx))  # failures before the 200: logged with a reference, answered
+    register(DurableApp(app, ctx), ctx)  # lazy listeners: queued when the database is busy, answered on failure
     app.gaorec_context = ctx  # for tests and the scheduler
     return app
 
@@ -141,21 +191,59 @@ class SlackPoster:
         self._call(self.client.chat_postEphemeral, channel=channel, user=user, text=text, thread_ts=thread_ts)
 
     def find(self, channel, key, thread_ts, oldest) -> str | None:
-        """Reconcile an uncertain send: the message whose metadata carries our key."""
+        """Reconcile an uncertain send: the message whose metadata carries our key, looked for in every page
+        (response_metadata.next_cursor) since `oldest`. A lookup that fails raises (RetryLater, Uncertain):
+        "not found" is only said after the last page."""
         from datetime import timezone as _tz
 
         oldest_ts = f"{oldest.replace(tzinfo=_tz.utc).timestamp():.6f}"
-        if thread_ts:
-            resp = self._call(self.client.conversations_replies, channel=channel, ts=thread_ts, oldest=oldest_ts,
-                              include_all_metadata=True, limit=200)
-        else:
-            resp = self._call(self.client.conversations_history, channel=channel, oldest=oldest_ts,
-                              include_all_metadata=True, limit=200)
-        for msg in resp.get("messages") or []:
-            payload = ((msg.get("metadata") or {}).get("event_payload") or {})
-            if payload.get("key") == key:
-                return msg.get("ts")
+        cursor = None
+        for _ in range(10_000):  # a bound, far beyond any channel's traffic since a claim
+            if thread_ts:
+                resp = self._call(self.client.conversations_replies, channel=channel, ts=thread_ts,
+                                  oldest=oldest_ts, include_all_metadata=True, limit=200, cursor=cursor)
+            else:
+                resp = self._call(self.client.conversations_history, channel=channel, oldest=oldest_ts,
+                                  include_all_metadata=True, limit=200, cursor=cursor)
+            for msg in resp.get("messages") or []:
+                payload = ((msg.get("metadata") or {}).get("event_payload") or {})
+                if payload.get("key") == key:
+                    return msg.get("ts")
+            cursor = (resp.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+        from ..reminders.engine import Uncertain
+
+        raise Uncertain("lookup did not end")
+
+
+INVITE = "Invite it with `/invite @gaorec` in this channel; reminders that could not be posted follow then."
+
+
+def channel_access(client: WebClient, channel: str) -> str | None:
+    """None when gaorec can post in the channel (joining a public one it is not in), else what to do."""
+    from slack_sdk.errors import SlackApiError
+
+    if channel[:1] in ("D", "U", "W"):  # a direct message with the app
         return None
+    try:
+        info = client.conversations_info(channel=channel).get("channel") or {}
+    except SlackApiError as exc:
+        code = exc.response.get("error")
+        if code == "channel_not_found":  # a private channel the app was not invited to
+            return f"gaorec is not a member of this channel, so reminders cannot arrive here yet. {INVITE}"
+        return f"gaorec could not check that it can post here (Slack said `{code}`). {INVITE}"
+    if info.get("is_member") or info.get("is_im"):
+        return None
+    if info.get("is_archived"):
+        return "This channel is archived: reminders cannot arrive here."
+    if not info.get("is_private"):
+        try:
+            client.conversations_join(channel=channel)
+            return None
+        except SlackApiError as exc:
+            return f"gaorec could not join this channel (Slack said `{exc.response.get('error')}`). {INVITE}"
+    return f"gaorec is not a member of this private channel, so reminders cannot arrive here yet. {INVITE}"
 
 
 # -- HTTP ---------------------------------------------------------------------
@@ -172,13 +260,15 @@ def wsgi_app(app: App, service: Gaorec, leader=None):
     def application(environ, start_response):
         path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
         if path == "/healthz" and method in ("GET", "HEAD"):
+            from storage.health import check
+
             scheduler = "off" if leader is None else ("leader" if leader.held else "follower")
-            status, body = "200 OK", {"ok": True, "database": "ok", "scheduler": scheduler}
-            try:
-                service.db.ping()
-            except Exception as exc:  # noqa: BLE001 - health reports, never raises
-                status, body = "503 Service Unavailable", {"ok": False, "database": type(exc).__name__,
-                                                           "scheduler": scheduler}
+            state = check(service.db)  # reads gaorec's tables; on SQLite, can a write start? (#15, finding 8)
+            status = "200 OK" if state == "ok" else "503 Service Unavailable"
+            body = {"ok": state == "ok", "database": state, "scheduler": scheduler}
+            intake = getattr(app, "gaorec_context", None)
+            if intake is not None and intake.intake is not None:
+                body["queued"] = intake.intake.count()
             data = json.dumps(body).encode()
             start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
             return [data]
@@ -186,24 +276,66 @@ def wsgi_app(app: App, service: Gaorec, leader=None):
             data = metrics.exposition()
             start_response("200 OK", [("Content-Type", "text/plain; version=0.0.4"), ("Content-Length", str(len(data)))])
             return [data]
+        if path == "/slack/events" and method == "POST" and "json" in (environ.get("CONTENT_TYPE") or ""):
+            bad = _unreadable_json(environ)
+            if bad:  # Bolt would raise on it: one line, 400, nothing runs
+                log.warning("POST /slack/events: %s", bad)
+                data = json.dumps({"error": bad}).encode()
+                start_response("400 Bad Request", [("Content-Type", "application/json"),
+                                                   ("Content-Length", str(len(data)))])
+                return [data]
         return bolt(environ, start_response)
 
-    return application
+    from .http_guard import guard
+
+    secret = service.settings.slack_signing_secret
+    return guard(application, secret.get_secret_value() if secret else None)
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 3000, *, threads: int = 8) -> None:
+def _unreadable_json(environ) -> str | None:
+    """Read the body (put back for Bolt); why it is not a JSON object, or None."""
+    import io
+
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    raw = environ["wsgi.input"].read(length) if length > 0 else b""
+    environ["wsgi.input"] = io.BytesIO(raw)
+    try:
+        return None if isinstance(json.loads(raw.decode("utf-8")), dict) else "the body is not a JSON object"
+    except (ValueError, UnicodeDecodeError):
+        return "the body is not valid JSON"
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 3000, *, threads: int = 8,
+          service: Gaorec | None = None) -> None:
     check_settings(settings)
-    service = Gaorec(settings)
-    app = create_app(settings, service=service)
+    client = make_client(settings)
+    who = verify_slack(settings, client)
+    service = service or Gaorec(settings)
+    app = create_app(settings, client=client, service=service)
+    print(f"gaorec: Slack answers as {who.get('user') or 'the bot'} in {who.get('team') or 'the workspace'}",
+          file=sys.stderr, flush=True)
     from ..reminders.scheduler import Leader, build
 
     leader = Leader(service.db)
     scheduler = build(service, service.reminders, app.gaorec_context.poster, leader)
+    from ..listeners.durable import REPLAY_SECONDS, replay
+
+    ctx = app.gaorec_context
+    # every replica replays its own intake queue (requests its busy database could not take)
+    scheduler.add_job(lambda: replay(ctx), "interval", seconds=REPLAY_SECONDS, id="intake-replay",
+                      replace_existing=True, coalesce=True, max_instances=1, misfire_grace_time=None)
     scheduler.start()
+    if ctx.intake.count():
+        log.info("%d request(s) wait in the intake queue %s", ctx.intake.count(), ctx.intake.dir)
+    worker = app.gaorec_context.worker.start()  # the delivery job: every replica, one lane per channel
     import signal
 
     def stop(signum, frame):  # SIGTERM: finish the running job, then leave
         log.info("stopping (signal %s)", signum)
+        worker.stop()
         scheduler.shutdown(wait=True)
         leader.release()
         raise SystemExit(0)
@@ -215,9 +347,9 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 3000, *, thre
         print(f"gaorec: connecting to Slack by Socket Mode ({settings.slack_api_url})", file=sys.stderr, flush=True)
         SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
         return
-    from waitress import create_server
+    from .http_guard import create_server
 
-    server = create_server(wsgi_app(app, service, leader), host=host, port=port, threads=threads, ident="gaorec")
+    server = create_server(wsgi_app(app, service, leader), host, port, threads)
     print(f"gaorec: listening on http://{host}:{server.effective_port} (POST /slack/events, GET /healthz)",
           file=sys.stderr, flush=True)
     try:
@@ -237,10 +369,13 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, ensure_ascii=False)
 
 
-def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
+def setup_logging(level: str = "INFO", fmt: str = "text", secrets: list[str] | None = None) -> None:
     """Log lines to stderr (text, or JSON with fmt="json"); slack_sdk's debug logging, which prints request
     bodies, stays off."""
+    from .http_guard import Hygiene
+
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(Hygiene(secrets or []))  # no token, no secret, no forged line, no endless line
     handler.setFormatter(JsonFormatter() if fmt == "json" else
                          logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     root = logging.getLogger()

@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
 )
 
 from ..reply import HELP, Reply
+from .listing import listing_line
 
 MAX_BLOCKS = 50
 SECTION_MAX = 3000
@@ -50,6 +51,19 @@ def _button(text: str, action_id: str, value: str, style: str | None = None) -> 
                          value=value[:BUTTON_VALUE_MAX], style=style)
 
 
+def page_value(text: str, offset: int) -> str:
+    """A paging button's value: whole JSON within Slack's 2,000 characters (never cut mid-JSON), the query
+    shortened (never inside an &amp; escape) when it must be."""
+    value = json.dumps({"t": text, "o": offset}, ensure_ascii=False)
+    while len(value) > BUTTON_VALUE_MAX:
+        text = text[:len(text) - max(1, len(value) - BUTTON_VALUE_MAX)]
+        amp = text.rfind("&")
+        if amp >= len(text) - 4 and ";" not in text[amp:]:
+            text = text[:amp]
+        value = json.dumps({"t": text, "o": offset}, ensure_ascii=False)
+    return value
+
+
 def promise_line(v, as_of: date) -> str:
     p = v.current_promise
     if p is None:
@@ -57,6 +71,8 @@ def promise_line(v, as_of: date) -> str:
     days = v.days_overdue(as_of)
     if days is not None:
         state = f"*overdue by {days} day{'s' if days != 1 else ''}*"
+    elif v.is_open() and getattr(v, "listed", True) is False and getattr(v, "outcome", None) != "open":
+        state = "not reminded: GAO no longer lists it as open"
     elif p.due >= as_of and v.is_open():
         n = (p.due - as_of).days
         state = f"due in {n} day{'s' if n != 1 else ''}"
@@ -99,7 +115,59 @@ def owner_markup(owner: str | None) -> str:
     return escape(owner)
 
 
-HISTORY_WORDS = {"status": "status", "slip": "date moved", "assign": "assigned", "unassign": "unassigned",
+def owner_line(v) -> str:
+    """'<@U0DANA> (assigned)', '<@U0DANA> (rule 1: agency …)', 'unassigned'."""
+    owner = getattr(v, "owner", None)
+    source = getattr(v, "owner_source", None)
+    if not owner:
+        return "unassigned"
+    if source == "rule":
+        return f"{owner_markup(owner)} (by {escape(getattr(v, 'owner_rule', None) or 'a rule')})"
+    return f"{owner_markup(owner)} (assigned)" if source == "assigned" else owner_markup(owner)
+
+
+def status_event_line(ev: dict) -> str:
+    """'Open → Closed – Implemented on 2026-10-02'; a comment change with the same status says so."""
+    day = (ev.get("observed_at") or "")[:10]
+    old, new = ev.get("old_status"), ev.get("new_status")
+    if old == new:
+        return f"{escape(new or 'unknown')}: GAO's comment updated on {day}"
+    if not old:
+        return f"first seen as {escape(new or 'unknown')} on {day}"
+    return f"{escape(old)} → {escape(new or 'unknown')} on {day}"
+
+
+def detail_lines(v, as_of: date) -> list[str]:
+    """What the full card adds: earlier promises, status events, the latest acknowledgement, a snooze, the last
+    reminder (every piece of data escaped)."""
+    lines = []
+    earlier = [p for p in v.promises if p is not v.current_promise]
+    if earlier:
+        lines.append("*Earlier promises*")
+        for p in earlier:
+            stated = f", stated {p.stated.isoformat()}" if p.stated else ""
+            lines.append(f"• “{escape(p.phrase)}” (due {p.due.isoformat()}{stated}): {escape(clip(p.sentence, 300))}")
+    if v.status_events:
+        lines.append("*Status events*")
+        lines += [f"• {status_event_line(ev)}" for ev in v.status_events]
+    ack = getattr(v, "acknowledged", None)
+    if ack:
+        note = f": “{escape(clip(ack['note'], 500))}”" if ack.get("note") else ""
+        lines.append(f"*Acknowledged* by {owner_markup(ack['by'])} on {ack['at']:%Y-%m-%d}{note}")
+    else:
+        lines.append("*Acknowledged*: never")
+    until = getattr(v, "snoozed_until", None)
+    if until:
+        why = f": “{escape(clip(v.snooze_reason, 300))}”" if getattr(v, "snooze_reason", None) else ""
+        lines.append(f"*Snoozed* by {owner_markup(v.snoozed_by)} until {until:%Y-%m-%d}{why}")
+    else:
+        lines.append("*Snoozed*: no")
+    last = getattr(v, "last_reminded", None)
+    lines.append(f"*Last reminder*: {last:%Y-%m-%d}" if last else "*Last reminder*: none yet")
+    return lines
+
+
+HISTORY_WORDS = {"status": "status", "outcome": "outcome marked", "slip": "date moved", "assign": "assigned", "unassign": "unassigned",
                  "ack": "acknowledged", "snooze": "snoozed", "remind": "reminded", "subscribe": "subscribed",
                  "stop": "reminders stopped"}
 
@@ -108,10 +176,19 @@ def history_line(e: dict) -> str:
     d = e.get("detail") or {}
     when = (e.get("at") or "")[:10]
     kind = e.get("kind")
-    if kind == "status":
+    if kind == "status" and d.get("event") == "older":
+        what = (f"GAO's snapshot of this date (imported {(d.get('observed_at') or '')[:10]}, older than the record: "
+                f"kept as history): {escape(d.get('new_status') or '—')}")
+    elif kind == "status" and d.get("event") == "unlisted":
+        what = f"GAO's complete export of this date no longer lists it as open: probably closed"
+    elif kind == "status":
         what = f"status {escape(d.get('old_status') or '—')} → {escape(d.get('new_status') or '—')}"
         if d.get("comment_changed"):
             what += ", comment updated"
+        if d.get("event") == "reopened":
+            what = "reopened by GAO: " + what
+        elif d.get("event") == "relisted":
+            what = "listed by GAO again: " + what
     elif kind == "slip":
         what = f"promised date moved {d.get('old_due')} → {d.get('new_due') or 'none'}"
     elif kind == "assign":
@@ -122,7 +199,18 @@ def history_line(e: dict) -> str:
         what = f"{escape(HISTORY_WORDS.get(kind, kind or 'event'))} by {owner_markup(e.get('actor'))}"
         if d.get("note"):
             what += f": “{escape(clip(str(d['note']), 300))}”"
+        if kind == "outcome" and d.get("outcome"):
+            what += f": {escape(str(d['outcome']))}"
     return f"• {when} {what}"
+
+
+def _reopened(v) -> str | None:
+    """A newer GAO snapshot said Open after Closed: shown on the card (when its events are loaded)."""
+    ev = next((e for e in reversed(getattr(v, "status_events", None) or []) if e.get("kind") == "reopened"), None)
+    if ev is None or not v.is_open():
+        return None
+    return (f":leftwards_arrow_with_hook: Reopened by GAO: {escape(ev.get('old_status') or '')} → "
+            f"{escape(ev.get('new_status') or '')} (as of {ev.get('as_of') or (ev.get('observed_at') or '')[:10]}).")
 
 
 def _chunk_lines(lines: list[str], limit: int) -> list[str]:
@@ -160,14 +248,24 @@ def card_blocks(v, as_of: date, *, full: bool = False, buttons: bool = True) -> 
     fields = [
         MarkdownTextObject(text=f"*Status*\n{escape(v.status or 'unknown')}"),
         MarkdownTextObject(text=f"*Last status change*\n{changed}"),
-        MarkdownTextObject(text=f"*Owner*\n{owner_markup(getattr(v, 'owner', None))}"),
+        MarkdownTextObject(text=f"*Owner*\n{owner_line(v)}"),
     ]
     blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(promise_line(v, as_of), SECTION_MAX)), fields=fields))
     p = v.current_promise
     if p is not None:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip("> " + escape(p.sentence), 2000))]))
+        stated = f" (stated {p.stated:%B %Y})" if full and p.stated else ""
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip("> " + escape(p.sentence) + stated, 2000))]))
     if v.slips:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(slip_line(v.slips), 2000))]))
+    if full:
+        for chunk in _chunk_lines(detail_lines(v, as_of), SECTION_MAX)[:8]:
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
+    unlisted = listing_line(v) if hasattr(v, "listed") else None
+    if unlisted:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(":grey_question: " + unlisted, 2000))]))
+    reopened = _reopened(v)
+    if reopened:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(reopened, 2000))]))
     if full and v.comments:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(("*GAO's comment*\n" if getattr(v, "issuer", "gao") == "gao" else "*Comment*\n") + escape(v.comments),
                                                                      SECTION_MAX))))
@@ -215,6 +313,8 @@ def reply_blocks(reply: Reply, *, share: bool = True, buttons: bool = True) -> l
         lines = [f"*{d['recommendations']}* recommendations in *{d['reports']}* reports; "
                  f"*{d['with_promise']}* with a promised date, *{d['overdue']}* overdue."]
         lines += [f"• {escape(k)}: {n}" for k, n in d["by_status"].items()]
+        if d.get("not_listed"):
+            lines.append(f"{d['not_listed']} open by GAO's last word but no longer listed (probably closed).")
         return [SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines), SECTION_MAX)))]
     if reply.kind == "card":
         return card_blocks(reply.records[0], as_of, full=True, buttons=buttons)[:MAX_BLOCKS]
@@ -231,13 +331,12 @@ def reply_blocks(reply: Reply, *, share: bool = True, buttons: bool = True) -> l
     if buttons:
         text = escape(reply.source_text[:500])  # button values are data, but never live markup
         if reply.offset > 0:
-            nav.append(_button("Previous", "gaorec_page_prev",
-                               json.dumps({"t": text, "o": max(0, reply.offset - PAGE)})))
+            nav.append(_button("Previous", "gaorec_page_prev", page_value(text, max(0, reply.offset - PAGE))))
         if shown_to < reply.total:
             nav.append(_button(f"Next ({shown_to + 1}-{min(reply.total, shown_to + PAGE)})", "gaorec_page_next",
-                               json.dumps({"t": text, "o": shown_to})))
+                               page_value(text, shown_to)))
         if share:
-            nav.append(_button("Share in channel", "gaorec_share", json.dumps({"t": text, "o": reply.offset})))
+            nav.append(_button("Share in channel", "gaorec_share", page_value(text, reply.offset)))
     if nav:
         blocks.append(ActionsBlock(block_id="nav", elements=nav))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(
@@ -264,6 +363,18 @@ def unfurl_blocks(views, as_of: date, limit: int = 8) -> list[Block]:
 
 def fallback_text(reply: Reply) -> str:
     """The notification text that goes with blocks."""
+    if reply.kind == "card" and reply.records:
+        v = reply.records[0]
+        rec = f"Recommendation {v.rec_number}" if v.rec_number is not None else "Recommendation"
+        return clip(f"{rec} · {v.key} · {escape(v.report_title or v.report_number or '')}: "
+                    f"{promise_line(v, reply.as_of or date.today()).replace('*', '')}", 300)
     if reply.kind in ("list", "card", "history"):
         return clip(escape(reply.title), 300)
+    if reply.mrkdwn:  # assign, subscribe, snooze, owners, …: the answer itself (already escaped)
+        return clip(reply.mrkdwn.replace("*", ""), 300)
+    for b in reply_blocks(reply, share=False, buttons=False):  # the first thing a reader would read
+        d = b.to_dict()
+        text = (d.get("text") or {}).get("text")
+        if text:
+            return clip(text.replace("*", ""), 300)
     return clip(escape(reply.text or reply.title or "gaorec"), 300)

@@ -38,6 +38,28 @@ def reminder_text(v, as_of: date) -> str:
                        f"with no status change."), 300)
 
 
+OVERDUE_HEADING = ":alarm_clock: *A promised date passed with no status change*"
+
+
+def updated_heading(v, as_of: date) -> str:
+    """The parent's heading once GAO changed the record and the reminders for the passed promise stopped."""
+    p = v.current_promise
+    if not v.is_open():
+        now = f"now {escape(v.status or 'closed')}"
+    elif p is not None and p.due >= as_of:
+        n = (p.due - as_of).days
+        now = f"a new promised date, due in {n} day{'s' if n != 1 else ''}"
+    else:
+        now = f"status {escape(v.status or 'unknown')}"
+    return f":arrows_counterclockwise: *GAO updated this recommendation: {now}. Reminders for the passed promise stopped.*"
+
+
+def updated_text(v, as_of: date) -> str:
+    """The notification text of a parent whose reminders stopped after GAO's update."""
+    return clip(f"GAO recommendation {v.key} was updated by GAO (status: {escape(v.status or 'unknown')}); "
+                f"reminders for the passed promise stopped.", 300)
+
+
 def source_line(v) -> str:
     """Where the current promise comes from: read from GAO's sentence, confirmed, or corrected by the owner."""
     p = v.current_promise
@@ -65,10 +87,11 @@ def promise_buttons(v, value: str) -> list:
     return out
 
 
-def reminder_blocks(v, as_of: date, reminder_id: int, *, state_line: str = "", buttons: bool = True) -> list[Block]:
+def reminder_blocks(v, as_of: date, reminder_id: int, *, state_line: str = "", buttons: bool = True,
+                    heading: str = OVERDUE_HEADING) -> list[Block]:
     p = v.current_promise
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=clip(
-        ":alarm_clock: *A promised date passed with no status change*\n" + _title(v), SECTION_MAX)))]
+        heading + "\n" + _title(v), SECTION_MAX)))]
     promise = promise_line(v, as_of)
     if p is not None and getattr(p, "source", "gao") != "corrected":  # the sentence the date was read from
         stated = f" (stated {p.stated:%B %Y})" if p.stated else ""
@@ -93,9 +116,18 @@ def reminder_blocks(v, as_of: date, reminder_id: int, *, state_line: str = "", b
             _button("Details", DETAILS_ACTION, v.key),
             *promise_buttons(v, json.dumps({"r": reminder_id, "k": v.key})),
         ]))
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(
-        text=f"Reply in this thread, press Acknowledge or add :white_check_mark: to acknowledge · as of {as_of}")]))
+    footer = (f"Reply in this thread, press Acknowledge or add :white_check_mark: to acknowledge · as of {as_of}"
+              if buttons else f"Nothing to acknowledge: gaorec stopped reminding about this promise · as of {as_of}")
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=footer)]))
     return blocks
+
+
+def refusal_text(result, verb: str = "answer") -> str:
+    """Why an answer to a reminder was not recorded (a stale or unknown reminder, or someone else's)."""
+    if getattr(result, "gone", False) or result.reminder_id is None:
+        return ("This reminder is no longer open: GAO's record changed since it was posted, or gaorec does not know "
+                "it. Nothing was recorded; `/gaorec overdue` lists what is late now.")
+    return f"Only {owner_markup(result.owner)} or an admin can {verb} this reminder; nothing was recorded."
 
 
 def followup_text(v, as_of: date, n: int, *, escalation: str | None = None) -> str:
@@ -106,18 +138,28 @@ def followup_text(v, as_of: date, n: int, *, escalation: str | None = None) -> s
                 f"changed. Reply here with an update to acknowledge.", 3000)
 
 
-def status_change_text(v, old_status: str | None, as_of: date) -> str:
+def status_change_text(v, old_status: str | None, as_of: date, *, added: list[str] | None = None,
+                       removed: int = 0, stopped: bool = True) -> str:
+    """The thread note after GAO changed the record: the status move and the new or changed sentences of the
+    comment (a sentence diff, see reminders/changes.py)."""
     lines = [f":arrows_counterclockwise: GAO updated `{v.key}`."]
     if old_status != v.status:
         lines.append(f"Status: {escape(old_status or '—')} → *{escape(v.status or '—')}*")
     else:
-        lines.append(f"Status: {escape(v.status or '—')} (comment updated)")
-    if v.comments:
-        lines.append("> " + escape(clip(" ".join(v.comments.split()), 400)))
+        lines.append(f"Status: {escape(v.status or '—')} (unchanged)")
+    if added:
+        lines.append("New or changed in GAO's comment:")
+        shown = added[:6]
+        lines += ["> " + escape(clip(x, 600)) for x in shown]
+        if len(added) > len(shown):
+            lines.append(f"…and {len(added) - len(shown)} more new sentence{'s' if len(added) - len(shown) != 1 else ''}.")
+    if removed:
+        lines.append(f"{removed} sentence{'s' if removed != 1 else ''} of the earlier comment {'are' if removed != 1 else 'is'} gone.")
     p = v.current_promise
     if p is not None and p.due >= as_of:
         lines.append(f"New promise: “{escape(p.phrase)}” (due {p.due}). gaorec will remind if it passes.")
-    lines.append("Reminders for the old promise have stopped.")
+    lines.append("Reminders for the old promise have stopped." if stopped else
+                 "The promised date still passed with no status change: reminders go on.")
     return clip("\n".join(lines), 3000)
 
 

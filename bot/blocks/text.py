@@ -11,6 +11,7 @@ def mrkdwn_to_text(s: str) -> str:
     s = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", s)
     s = _BOLD.sub(r"\1", s)
     s = re.sub(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>", r"@\1", s)
+    s = re.sub(r"<#([CG][A-Z0-9_]+)(?:\|[^>]*)?>", r"#\1", s)
     s = re.sub(r"<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>", r"@\1", s)
     return s.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 

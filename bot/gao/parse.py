@@ -7,8 +7,10 @@ from __future__ import annotations
 import re
 
 from .formats import csv_export, fields, html, listing
-from .records import ParseError, ParseResult, Recommendation, Report, normalize_report_number, report_url
-from .text import clean, lines_of, parse_date, split_rec_number
+from .records import (
+    ParseError, ParseResult, Recommendation, Report, marker_fields, normalize_report_number, report_url,
+)
+from .text import clean, has_rec_number, lines_of, parse_date
 
 URL_HEADER_RE = re.compile(r"\AURL: (\S+)\n\n")
 REPORT_HEAD_RE = re.compile(
@@ -30,13 +32,37 @@ def decode(data: bytes | str, source: str) -> str:
             raise ParseError(source, "binary file, not a GAO page or CSV export")
         try:
             text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("cp1252", errors="replace")
+        except UnicodeDecodeError as exc:
+            text = _windows_1252(data, source, exc)
     sample = text[:65536]
     controls = sum(1 for c in sample if ord(c) < 32 and c not in "\n\r\t\f")
     if sample and controls / len(sample) > 0.01:
         raise ParseError(source, "binary file, not a GAO page or CSV export")
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# A character of two to four bytes in UTF-8: a file holding one is UTF-8, not Windows-1252.
+_UTF8_MULTIBYTE_RE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}")
+
+
+def _windows_1252(data: bytes, source: str, exc: UnicodeDecodeError) -> str:
+    """Text that is not UTF-8 is read as Windows-1252 only when the whole file
+    is: no UTF-8 character anywhere in it and every byte defined there. A file
+    mixing the two would be stored garbled ("GÃ³mez"), so it is refused."""
+    line = data.count(b"\n", 0, exc.start) + 1
+    byte = data[exc.start]
+    if _UTF8_MULTIBYTE_RE.search(data):
+        raise ParseError(source, f"byte 0x{byte:02X} is not UTF-8, yet the rest of the file is UTF-8 (mixed "
+                                 "encodings): save the file as UTF-8 and import it again", line)
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as bad:
+        line = data.count(b"\n", 0, bad.start) + 1
+        raise ParseError(source, f"byte 0x{data[bad.start]:02X} is neither UTF-8 nor Windows-1252: "
+                                 "save the file as UTF-8 and import it again", line) from None
 
 
 def parse(data: bytes | str, source: str = "<input>") -> ParseResult:
@@ -113,6 +139,7 @@ def _parse_report_page(lines: list[str], source: str, *, complete: bool) -> Pars
     # Each section becomes one group for the listing parser.
     synthetic: list[str] = []
     reports: dict[int, Report] = {}
+    matters: set[int] = set()
     sections = [i for i, ln in enumerate(lines) if SECTION_RE.match(ln)]
     for k, start in enumerate(sections):
         end = sections[k + 1] if k + 1 < len(sections) else len(lines)
@@ -120,8 +147,11 @@ def _parse_report_page(lines: list[str], source: str, *, complete: bool) -> Pars
         if header is None:
             continue
         reports[len(synthetic)] = report
+        if lines[start].startswith("Matter"):
+            matters.add(len(synthetic))
         synthetic += [report.title or number, "1 Open Recommendations"] + lines[header:end]
-    result = listing.parse(synthetic, source, complete=complete, reports=reports, fmt="report-page")
+    result = listing.parse(synthetic, source, complete=complete, reports=reports, fmt="report-page",
+                           matter_groups=frozenset(matters))
     return result
 
 
@@ -138,10 +168,9 @@ def _parse_topic_table(lines: list[str], source: str) -> ParseResult:
     k = 0
     while k + 1 < len(cells):
         (i, agency), (_, body) = cells[k], cells[k + 1]
-        if agency and body and "(Recommendation" in body:
-            text, number = split_rec_number(body)
-            result.recommendations.append(Recommendation(report=Report(), agency=agency, number=number,
-                                                         text=text, line=i + 1))
+        if agency and body and has_rec_number(body):
+            result.recommendations.append(Recommendation(report=Report(), agency=agency, line=i + 1,
+                                                         **marker_fields(body, agency)))
             k += 2
         else:
             k += 1

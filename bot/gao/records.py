@@ -4,6 +4,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
+
+from .text import split_marker
 
 STATUSES = (
     "Open",
@@ -20,6 +23,7 @@ _STATUS_RE = re.compile(
 )
 
 
+@lru_cache(maxsize=256)
 def normalize_status(raw: str | None) -> str | None:
     """Map GAO's spellings ("Open--Partially Addressed", "Open – Partially
     Addressed", "closed-implemented") to one canonical status, or None."""
@@ -80,6 +84,24 @@ class Report:
     phone: str | None = None
 
 
+KINDS = ("recommendation", "matter")  # matters for Congress are numbered apart from recommendations
+
+
+def kind_of(marker_kind: str | None, agency: str | None, matter_section: bool = False) -> str:
+    """"matter" when GAO's marker says so ("(Matter 4)"), the entry sits under
+    "Matters for Congressional Consideration", or it is addressed to Congress."""
+    if marker_kind == "matter" or matter_section or normalize_agency(agency) == "congress":
+        return "matter"
+    return "recommendation"
+
+
+def marker_fields(raw_text: str, agency: str | None, matter_section: bool = False) -> dict:
+    """The text without GAO's marker, and what the marker says: kind, number, label."""
+    m = split_marker(raw_text)
+    return {"text": m.text or None, "kind": kind_of(m.kind, agency, matter_section), "number": m.number,
+            "label": m.label}
+
+
 @dataclass(frozen=True)
 class Recommendation:
     report: Report
@@ -96,6 +118,13 @@ class Recommendation:
     target_due: date | None = None  # a target date the sheet states (a promise of kind "target")
     questioned_costs: float | None = None
     funds_for_better_use: float | None = None
+    kind: str = "recommendation"  # or "matter" (for Congress): numbered separately
+    label: str | None = None  # GAO's label when it is not an integer ("19-01"), as written
+
+    @property
+    def ident_label(self) -> str | None:
+        """The number or label that, with the kind, names the entry within its report."""
+        return str(self.number) if self.number is not None else self.label
 
 
 @dataclass
@@ -106,6 +135,7 @@ class ParseResult:
     cut: int = 0  # entries cut off at the end of the input (not whole, not returned)
     notes: list[str] = field(default_factory=list)
     as_of: date | None = None
+    duplicates: int = 0  # rows that repeat an earlier row exactly (read once)
 
 
 class ParseError(ValueError):

@@ -13,13 +13,18 @@ from ..service import Gaorec
 
 log = logging.getLogger("gaorec.slack")
 ADMIN_TTL = 600.0  # seconds a users.info answer is trusted
+GROUP_TTL = 60.0  # seconds a user group's member list is trusted
 
 
 @dataclass
 class Context:
     service: Gaorec
     poster: object = None  # where reminder posts go (the Slack poster)
+    intake: object = None  # the durable intake queue (bot/intake.py) for requests a busy database could not take
+    handlers: dict = field(default_factory=dict)  # kind -> (lazy listener, its argument names), for replays
+    worker: object = None  # the delivery job (reminders/delivery.py DeliveryWorker); woken after writes
     _admins: dict[str, tuple[float, bool]] = field(default_factory=dict)
+    _groups: dict[str, tuple[float, frozenset[str] | None]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def is_admin(self, client, user_id: str) -> bool:
@@ -35,7 +40,10 @@ class Context:
             admin = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
         except SlackApiError as exc:
             log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
-            admin = False  # deny by default
+            return False  # deny by default, and ask again next time (a failure is not an answer to cache)
+        except Exception as exc:  # noqa: BLE001 - connection errors too: deny, and the user still gets an answer
+            log.warning("users.info failed for %s: %s", user_id, type(exc).__name__)
+            return False
         with self._lock:
             self._admins[user_id] = (now, admin)
         return admin
@@ -46,17 +54,37 @@ class Context:
         from storage import repo
 
         event_id = body.get("event_id")
-        if not event_id:
-            return True
+        if not event_id or body.get("_gaorec_replay"):
+            return True  # a replay from the intake queue: its first delivery was this very request
         with self.service.db.write() as s:
             first = repo.first_delivery(s, body.get("team_id") or "", event_id, repo.utcnow())
         if not first:
             log.info("event %s already received; skipping the retry", event_id)
         return first
 
+    def in_group(self, client, group_id: str, user_id: str) -> bool:
+        """Is the user a member of the user group (usergroups.users.list, scope usergroups:read)? Denied when
+        Slack cannot say."""
+        now = time.monotonic()
+        with self._lock:
+            hit = self._groups.get(group_id)
+        if hit is None or now - hit[0] >= GROUP_TTL:
+            try:
+                members = frozenset(client.usergroups_users_list(usergroup=group_id).get("users") or [])
+            except SlackApiError as exc:
+                log.warning("usergroups.users.list failed for %s: %s", group_id, exc.response.get("error"))
+                members = None  # deny by default; asked again next time
+            with self._lock:
+                if members is not None:
+                    self._groups[group_id] = (now, members)
+            hit = (now, members)
+        return bool(hit[1]) and user_id in hit[1]
+
     def deliver(self) -> None:
-        """Send what the last action put in the outbox (confirmations, parent updates)."""
-        self.service.reminders.deliver(self.poster)
+        """Wake the delivery job for what the last action put in the outbox (confirmations, parent updates).
+        Listeners never post outbox rows themselves: pacing and exactly-once live in one place."""
+        if self.worker is not None:
+            self.worker.wake()
 
     def caller(self, client, user_id: str, channel_id: str | None, name: str = "") -> Caller:
         return Caller(user_id=user_id, name=name, is_admin=self.is_admin(client, user_id), channel_id=channel_id)

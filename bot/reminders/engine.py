@@ -30,8 +30,12 @@ from storage.models import Acknowledgement, Outbox, Recommendation, Reminder, Sn
 
 from .. import metrics
 from ..blocks import clip, escape, owner_markup
-from ..blocks.reminders import ask_blocks, ask_text, followup_text, reminder_blocks, reminder_text, status_change_text
+from ..blocks.reminders import (
+    ask_blocks, ask_text, followup_text, reminder_blocks, reminder_text, status_change_text, updated_heading,
+    updated_text,
+)
 from ..gao import effective as ge
+from .changes import CommentDiff, comment_diff
 
 log = logging.getLogger("gaorec.reminders")
 ACK_REACTIONS = frozenset({"white_check_mark", "heavy_check_mark", "ballot_box_with_check"})
@@ -92,6 +96,20 @@ class AckResult:
     duplicate: bool = False
     owner: str | None = None
     reminder_id: int | None = None
+    gone: bool = False  # the reminder is unknown, or closed because GAO's record changed
+    reason: str | None = None  # why it was refused, when not for want of permission
+
+
+MAX_SNOOZE_DAYS = 365  # THE cap, for every surface (buttons, the date picker, /gaorec snooze)
+
+
+def snooze_refusal(until: datetime, now: datetime) -> str | None:
+    """THE snooze rule: a time after now, at most MAX_SNOOZE_DAYS away (a date picked a year ahead fits)."""
+    if until <= now:
+        return "Pick a date after today to snooze until; nothing was recorded."
+    if until > now + timedelta(days=MAX_SNOOZE_DAYS):
+        return f"Snooze for at most {MAX_SNOOZE_DAYS} days; nothing was recorded."
+    return None
 
 
 class Engine:
@@ -101,29 +119,18 @@ class Engine:
         self.settings = service.settings
         self.db = service.db
         self.is_admin = is_admin or (lambda user: user in self.settings.admins)
+        # (group id, user) -> member? Slack asks usergroups.users.list; without a chat nobody is (admins still may)
+        self.in_group: Callable[[str, str], bool] = lambda group, user: False
         self.pace_seconds = pace_seconds
         self.claim_timeout = claim_timeout
 
     # -- who owns what ----------------------------------------------------------
-    def owner_by_rules(self, session, v) -> str | None:
-        for rule in self.settings.owner_rules:
-            owner = rule.get("owner")
-            if not owner:
-                continue
-            if rule.get("agency") and rule["agency"].casefold() == (v.agency or "").casefold():
-                return owner
-            if rule.get("query"):
-                ids = {x.id for x in repo.search(session, rule["query"], limit=1000)[0]}
-                if v.id in ids:
-                    return owner
-        return None
-
     def _views(self, session, ids: list[int]) -> dict[int, repo.RecView]:
-        views = {v.id: v for v in repo._views(session, Recommendation.id.in_(ids))} if ids else {}
-        for v in views.values():
-            if v.owner is None:
-                v.owner = self.owner_by_rules(session, v)
-        return views
+        """The views with their owners, resolved as everywhere else (bot/services/owners.py)."""
+        from ..services import owners
+
+        views = repo._views(session, Recommendation.id.in_(ids)) if ids else []
+        return {v.id: v for v in owners.resolve(session, views, self.settings.owner_rules)}
 
     def cadence(self, v) -> timedelta:
         """Days until the next follow-up: shorter for priority recommendations and for repeated slips."""
@@ -239,6 +246,9 @@ class Engine:
             result.planned += [{"kind": "clock", **c} for c in plan_reminders(self.db, now_utc.replace(
                 tzinfo=timezone.utc), as_of)]
         if not dry_run and poster is not None:
+            from .delivery import REVIVE_AFTER, revive
+
+            revive(self.db, older_than=REVIVE_AFTER)  # posts a channel refused an hour or more ago: try again
             d, f = self.deliver(poster, now_utc)
             result.delivered, result.failed = d, f
         return result
@@ -279,77 +289,19 @@ class Engine:
 
     # -- delivery -------------------------------------------------------------------
     def deliver(self, poster: Poster, now: datetime | None = None) -> tuple[int, int]:
-        """Send every pending post (and reconcile uncertain ones) in order; at most one post per second
-        per channel. Returns (delivered, failed)."""
-        delivered = failed = 0
-        last_post: dict[str, float] = defaultdict(float)
-        while True:
-            now_utc = utc(now) if now else utc()
-            with self.db.write() as s:
-                stale = utc() - self.claim_timeout
-                claimable = (Outbox.state == "pending") | ((Outbox.state == "sending") & (Outbox.claimed_at < stale))
-                # FOR UPDATE SKIP LOCKED on PostgreSQL (SQLite's BEGIN IMMEDIATE already serializes writers)
-                row = s.scalar(select(Outbox).where(claimable).order_by(Outbox.id).limit(1)
-                               .with_for_update(skip_locked=True))
-                if row is None:
-                    return delivered, failed
-                uncertain = row.state == "sending"
-                claimed = s.execute(update(Outbox).where(Outbox.id == row.id, claimable).values(
-                    state="sending", claimed_at=utc(), attempts=Outbox.attempts + 1)
-                    .execution_options(synchronize_session=False)).rowcount
-                if claimed != 1:
-                    continue  # another delivery took it first
-                s.refresh(row)
-                if row.thread_ts is None and row.kind in ("ack", "status", "snooze") and row.reminder_id:
-                    rem = s.get(Reminder, row.reminder_id)
-                    row.thread_ts = rem.thread_ts if rem else None
-                parent_key = json.loads(row.payload).get("parent_key")
-                if row.thread_ts is None and parent_key:  # a reply under a post of ours (the digest's thread)
-                    row.thread_ts = s.scalar(select(Outbox.result_ts).where(Outbox.key == parent_key))
-                item = {c: getattr(row, c) for c in ("id", "key", "kind", "channel_id", "thread_ts", "payload",
-                                                     "created_at", "reminder_id")}
-            payload = json.loads(item["payload"])
-            ts, error, state = None, None, "sent"
-            try:
-                if uncertain:
-                    ts = poster.find(item["channel_id"], item["key"], item["thread_ts"],
-                                     item["created_at"] - timedelta(minutes=1))
-                if ts is None:
-                    wait = self.pace_seconds - (time.monotonic() - last_post[item["channel_id"]])
-                    if wait > 0 and item["kind"] not in ("update", "ephemeral"):
-                        time.sleep(wait)
-                    ts = self._send(poster, item, payload)
-                    last_post[item["channel_id"]] = time.monotonic()
-            except PermanentError as exc:
-                state, error = "failed", str(exc)[:300]
-            except RetryLater as exc:
-                state, error = "pending", str(exc)[:300]
-            except Uncertain as exc:
-                state, error = "sending", str(exc)[:300]
-            with self.db.write() as s:
-                values = {"state": state, "error": error}
-                if state == "sent":
-                    values.update(sent_at=utc(), result_ts=ts)
-                if state == "sending":  # unknown outcome: reconcile on a later delivery
-                    values.update(claimed_at=utc() - self.claim_timeout - timedelta(seconds=1))
-                s.execute(update(Outbox).where(Outbox.id == item["id"]).values(**values))
-                if state == "sent" and item["kind"] == "reminder" and item["reminder_id"]:
-                    s.execute(update(Reminder).where(Reminder.id == item["reminder_id"]).values(thread_ts=ts))
-            if state == "sent":
-                delivered += 1
-                metrics.POSTS.labels(item["kind"]).inc()
-            elif state == "failed":
-                failed += 1
-                log.warning("post %s failed for good: %s", item["key"], error)
-            else:
-                log.warning("post %s not confirmed (%s); it is retried on the next delivery", item["key"], error)
-                return delivered, failed
+        """Send every pending post (and reconcile uncertain ones): one lane per channel, at most one post per
+        pace_seconds in each, lanes served in turns (see delivery.py). Returns (delivered, failed)."""
+        from .delivery import Delivery
+
+        return Delivery(self, poster, now).run()
 
     def _send(self, poster: Poster, item: dict, payload: dict) -> str | None:
         kind = item["kind"]
         if kind == "update":
             poster.update(item["channel_id"], payload["ts"], payload["text"], payload.get("blocks"))
             return payload["ts"]
+        if kind == "dm":  # to a user: chat.postMessage to a user id opens the app's direct message
+            return poster.post(item["channel_id"], payload["text"], None, thread_ts=None, key=item["key"])
         if kind == "ephemeral":
             poster.ephemeral(item["channel_id"], payload["user"], payload["text"], item["thread_ts"])
             return None
@@ -366,18 +318,20 @@ class Engine:
 
     def may_act_on(self, session, rec_id: int, user: str) -> tuple[bool, str | None]:
         """Who may answer for a recommendation (acknowledge, snooze, confirm or correct its promise): its owner,
-        an admin, anyone when nobody (or a user group) owns it. Returns (allowed, owner)."""
+        a member of the owning user group, an admin; anyone when nobody owns it. Returns (allowed, owner)."""
         v = self._views(session, [rec_id])[rec_id]
         owner = v.owner
-        if owner is None or owner == user or owner.startswith("subteam:"):
+        if owner is None or owner == user:
+            return True, owner
+        if owner.startswith("subteam:") and self.in_group(owner.split(":", 1)[1], user):
             return True, owner
         return self.is_admin(user), owner
 
     def _answerable(self, s, reminder_id: int, user: str) -> tuple[Reminder | None, str | None, AckResult | None]:
         """The reminder and its owner, or the refusal to give when it is gone or the user may not answer it."""
-        rem = s.get(Reminder, reminder_id)
-        if rem is None:
-            return None, None, AckResult(ok=False)
+        rem = s.get(Reminder, reminder_id, with_for_update=True) if reminder_id is not None else None  # a double click waits for the first
+        if rem is None or rem.state == "closed":
+            return None, None, AckResult(ok=False, gone=True)
         ok, owner = self._may_act(s, rem, user)
         if not ok:
             return None, owner, AckResult(ok=False, owner=owner, reminder_id=rem.id)
@@ -419,10 +373,15 @@ class Engine:
                now: datetime | None = None) -> AckResult:
         now_utc = utc(now)
         until = utc(until)
+        refused = snooze_refusal(until, now_utc)
+        if refused:
+            return AckResult(ok=False, reminder_id=reminder_id, reason=refused)
         with self.db.write() as s:
             rem, owner, refusal = self._answerable(s, reminder_id, user)
             if refusal is not None:
                 return refusal
+            if rem.state == "snoozed" and rem.quiet_until is not None and rem.quiet_until.date() == until.date():
+                return AckResult(ok=True, duplicate=True, owner=owner, reminder_id=rem.id)  # a repeated click
             sn = Snooze(reminder_id=rem.id, user_id=user, until=until, reason=(reason or "").strip()[:500] or None,
                         at=now_utc)
             s.add(sn)
@@ -502,22 +461,32 @@ class Engine:
                                 .order_by(repo.StatusEvent.id.desc()).limit(1))
                 if last is None:  # a change without a status event (text or priority only)
                     continue
+                key = f"status:{rem.id}:{last.id}"
+                if s.scalar(select(Outbox.id).where(Outbox.key == key)) is not None:
+                    continue  # this change was already told in this thread
                 still = v.current_due == rem.due and v.days_overdue(as_of) is not None and v.status_date is not None \
                     and v.status_date <= rem.due
-                if still:
+                diff = comment_diff(last.old_comments, last.new_comments) \
+                    if (last.old_comments or "") != (last.new_comments or "") else CommentDiff()
+                self._outbox(s, key, "status", rem.channel_id, rem.thread_ts, rem.id, now_utc,
+                             {"text": status_change_text(v, last.old_status, as_of, added=diff.added,
+                                                         removed=diff.removed, stopped=not still)})
+                if still:  # GAO wrote something, but the promise still passed with no status change
+                    if rem.thread_ts:
+                        self._outbox(s, key + ":parent", "update", rem.channel_id, None, rem.id, now_utc, {
+                            "ts": rem.thread_ts, "text": reminder_text(v, as_of),
+                            "blocks": [b.to_dict() for b in reminder_blocks(v, as_of, rem.id)]})
                     continue
                 rem.state, rem.next_at = "closed", None
                 closed += 1
-                key = f"status:{rem.id}:{last.id}"
-                self._outbox(s, key, "status", rem.channel_id, rem.thread_ts, rem.id, now_utc,
-                             {"text": status_change_text(v, last.old_status, as_of)})
                 if rem.thread_ts:
                     line = f":arrows_counterclockwise: GAO updated this on {now_utc:%Y-%m-%d}: {escape(v.status or '')}" \
                            f"; reminders for this promise stopped."
                     self._outbox(s, key + ":parent", "update", rem.channel_id, None, rem.id, now_utc, {
-                        "ts": rem.thread_ts, "text": reminder_text(v, as_of),
+                        "ts": rem.thread_ts, "text": updated_text(v, as_of),
                         "blocks": [b.to_dict() for b in reminder_blocks(v, as_of, rem.id, state_line=line,
-                                                                        buttons=False)]})
+                                                                        buttons=False,
+                                                                        heading=updated_heading(v, as_of))]})
                 repo.audit(s, at=now_utc, actor="gaorec", action="stop", recommendation_id=v.id,
                            channel_id=rem.channel_id, detail={"due": rem.due.isoformat(), "reason": "GAO updated it"})
         return closed
@@ -553,13 +522,16 @@ class Engine:
                 overdue = pick(repo._overdue_where(as_of))
                 became = [v for v in overdue if v.current_due >= as_of - timedelta(days=7)]
                 due = pick(repo._due_where(as_of, as_of + timedelta(days=30)))
-                changed_ids = select(repo.StatusEvent.recommendation_id).where(repo.StatusEvent.observed_at >= week_ago)
+                changed_ids = select(repo.StatusEvent.recommendation_id).where(
+                    repo.StatusEvent.observed_at >= week_ago, repo.StatusEvent.kind.not_in(("older", "unlisted")))
                 changed = pick(Recommendation.id.in_(changed_ids))
                 slipped_ids = select(repo.Slip.recommendation_id).where(repo.Slip.observed_at >= week_ago)
                 slipped = pick(Recommendation.id.in_(slipped_ids))
+                unlisted = pick((Recommendation.listed.is_(False)) & Recommendation.status.in_(repo.OPEN_STATUSES)
+                                & Recommendation.outcome.is_(None))
                 unjustified = pick(Recommendation.key.in_(unjustified_keys)) if unjustified_keys else []
                 counts = {"overdue": len(overdue), "became": len(became), "due": len(due), "changed": len(changed),
-                          "slipped": len(slipped), "unjustified": len(unjustified)}
+                          "slipped": len(slipped), "unjustified": len(unjustified), "unlisted": len(unlisted)}
                 planned[channel] = counts
                 if dry_run:
                     continue
@@ -575,7 +547,9 @@ class Engine:
                                                     ("Changed status this week", changed),
                                                     ("Moved their date this week", slipped),
                                                     ("In the GAO-IG Act report with neither a timeline nor a "
-                                                     "justification (/gaorec justify)", unjustified))):
+                                                     "justification (/gaorec justify)", unjustified),
+                                                    ("No longer listed by GAO: probably closed (mark the outcome)",
+                                                     unlisted))):
                     if views:
                         self._outbox(s, f"{parent}:{n}", "digest-detail", channel, None, None, now_utc,
                                      {"text": digest_section_text(title, views, as_of), "parent_key": parent})

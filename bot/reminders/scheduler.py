@@ -102,7 +102,8 @@ def build(service, engine, poster, leader: Leader) -> BackgroundScheduler:
     def refresh():
         if not service.settings.sources:
             return
-        summary = service.import_sources(list(service.settings.sources))
+        summary = service.import_sources(service.settings.source_urls,
+                                         complete=service.settings.complete_sources)
         log.info("GAO refresh: %d new, %d changed, %d unchanged", summary.new, summary.changed, summary.unchanged)
         engine.deliver(poster)
 

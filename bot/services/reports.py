@@ -45,6 +45,11 @@ def is_matter(v: RecView) -> bool:
     return getattr(v, "kind", None) == "matter" or (v.agency or "").strip().casefold() == "congress"
 
 
+def _number(v: RecView) -> int | str:
+    """GAO's number, or its label when it is not an integer ("19-01"), or nothing."""
+    return v.rec_number if v.rec_number is not None else (getattr(v, "rec_label", None) or "")
+
+
 def timeline(v: RecView) -> str:
     p = v.current_promise
     if p is None:
@@ -109,8 +114,7 @@ def giaa(db: Database, as_of: date, agency: str | None = None) -> GiaaReport:
         line = timeline(v)
         if line == NONE_STATED and not v.justification:
             missing.append(v.key)
-        rows.append([v.report_number or "", v.report_title or "", v.rec_number if v.rec_number is not None else "",
-                     v.agency, v.issuer, v.status or "", "Yes" if v.priority else "No",
+        rows.append([v.report_number or "", v.report_title or "", _number(v), v.agency, v.issuer, v.status or "", "Yes" if v.priority else "No",
                      published.isoformat() if published else "", years, line, len(v.slips),
                      v.justification or "", discrepancy(v, as_of)])
     return GiaaReport(as_of=as_of, cutoff=cutoff, rows=rows, matters=matters, missing=missing, undated=undated)
@@ -172,7 +176,7 @@ def semiannual(db: Database, period_end: date) -> Semiannual:
         for c in cats:
             counts[c] += 1
         rows.append(["; ".join(cats), v.report_number or "", v.report_title or "",
-                     v.rec_number if v.rec_number is not None else "", v.agency,
+                     _number(v), v.agency,
                      v.report_published.isoformat() if v.report_published else "", v.status or "",
                      v.questioned_costs, v.funds_for_better_use])
     return Semiannual(start=start, end=end, rows=rows, counts=counts, questioned_costs=qc, funds_for_better_use=fbu)

@@ -1,0 +1,1 @@
+"""Read queries, one module per entity."""

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..records import ParseResult, Recommendation, Report, normalize_report_number, normalize_status
-from ..text import clean, clean_block, ends_whole, parse_date, split_rec_number
+from ..records import ParseResult, Recommendation, Report, marker_fields, normalize_report_number, normalize_status
+from ..text import clean, clean_block, ends_whole, parse_date
 
 REPORT_LINE_RE = re.compile(
     r"^(?:(?P<title>.+?)\s+)?(?P<number>GAO-\d{2}-\d{1,6}[A-Z]{0,2}),\s*(?P<date>[A-Z][a-z]+\.? \d{1,2}, \d{4})$"
@@ -109,10 +109,10 @@ def parse(lines: list[str], source: str, *, complete: bool = False, base_line: i
         finish(cur.in_comment and bool(comment) and (complete or ends_whole(comment)))
 
     for e in done:
-        rtext, number = split_rec_number(clean(e.text))
+        marked = marker_fields(clean(e.text), e.agency)
         comment = clean_block("\n".join(e.comment))
         result.recommendations.append(Recommendation(
-            report=e.report, agency=e.agency, number=number, text=rtext or None, status=e.status,
-            priority=e.priority, comments=comment or None, line=e.line,
+            report=e.report, agency=e.agency, status=e.status,
+            priority=e.priority, comments=comment or None, line=e.line, **marked,
         ))
     return result

@@ -7,8 +7,10 @@ import re
 
 from bs4 import BeautifulSoup, Tag
 
-from ..records import ParseResult, Recommendation, Report, normalize_report_number, normalize_status, report_url
-from ..text import clean, clean_block, lines_of, parse_date, split_rec_number
+from ..records import (
+    ParseResult, Recommendation, Report, marker_fields, normalize_report_number, normalize_status, report_url,
+)
+from ..text import clean, clean_block, lines_of, parse_date
 
 BLOCKS = ["p", "div", "section", "article", "header", "footer", "main", "nav", "aside", "table", "tr",
           "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "dl", "dt", "dd", "blockquote", "form",
@@ -131,7 +133,7 @@ def parse_structured(soup: BeautifulSoup, source: str) -> ParseResult | None:
         raw = _text(cell)
         priority = "Priority Rec." in raw
         raw = clean(raw.replace("Priority Rec.", "").replace("This is a priority recommendation.", ""))
-        text, rec_no = split_rec_number(raw)
+        marked = marker_fields(raw, agency, matter_section=in_congress)
         status_cell = row.select_one("td.views-field-field-status-code")
         code = status_cell.select_one(".code") if status_cell is not None else None
         status_raw = _text(code) if code is not None else (
@@ -143,8 +145,8 @@ def parse_structured(soup: BeautifulSoup, source: str) -> ParseResult | None:
                 comment = _cell_text(nxt)
         default = "Open" if page_report is None else None
         result.recommendations.append(Recommendation(
-            report=report, agency=agency, number=rec_no, text=text or None,
+            report=report, agency=agency,
             status=normalize_status(status_raw) or default, priority=priority,
-            comments=comment or None,
+            comments=comment or None, **marked,
         ))
     return result

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..records import ParseResult, Recommendation, Report, is_status_line, normalize_status
-from ..text import clean, clean_block, ends_whole, has_rec_number, parse_date, split_rec_number
+from ..records import ParseResult, Recommendation, Report, is_status_line, marker_fields, normalize_status
+from ..text import clean, clean_block, ends_whole, has_rec_number, parse_date
 
 COUNT_RE = re.compile(r"^(\d[\d,]*) Open (?:Priority )?Recommendations?$", re.IGNORECASE)
 PRIORITY_COUNT_RE = re.compile(r"^\d+ Priority$", re.IGNORECASE)
@@ -68,6 +68,7 @@ class _Entry:
     in_comment: bool = False
     comment: list[str] = field(default_factory=list)
     closed: bool = False  # a blank line ended the comment's paragraph
+    matter: bool = False  # in a group of matters for Congressional consideration
 
 
 def _next_nonblank(lines: list[str], i: int) -> int:
@@ -84,9 +85,11 @@ def looks_like(text: str) -> bool:
 
 
 def parse(lines: list[str], source: str, *, complete: bool = False, base_line: int = 1,
-          reports: dict[int, Report] | None = None, fmt: str | None = None) -> ParseResult:
+          reports: dict[int, Report] | None = None, fmt: str | None = None,
+          matter_groups: frozenset[int] = frozenset()) -> ParseResult:
     """Parse text lines; ``complete`` says the text is known to be whole (the
-    last entry cannot have been cut), as for a page rendered from HTML."""
+    last entry cannot have been cut), as for a page rendered from HTML;
+    ``matter_groups``: the title lines of groups that are matters for Congress."""
     text = "\n".join(lines)
     listing = bool(re.search(r"^(?:Recommendations Database|\d[\d,]* - \d[\d,]* of )", text, re.M))
     fmt = fmt or ("recdb-listing" if listing else "agency-page")
@@ -119,6 +122,7 @@ def parse(lines: list[str], source: str, *, complete: bool = False, base_line: i
 
     entries: list[tuple[Report, _Entry]] = []
     report: Report | None = None
+    in_matters = False
     cur: _Entry | None = None
     default_status = "Open" if fmt == "agency-page" else None
     has_status_lines = any(is_status_line(ln) for ln in lines)
@@ -155,6 +159,7 @@ def parse(lines: list[str], source: str, *, complete: bool = False, base_line: i
             finish(True)
             title = clean(ln)
             report = (reports or {}).get(i) or Report(title=title)
+            in_matters = i in matter_groups
             i = titles[i] + 1
             continue
         if report is None or not ln:
@@ -173,7 +178,7 @@ def parse(lines: list[str], source: str, *, complete: bool = False, base_line: i
             if start:
                 finish(True)
                 agency, rest, prio = start
-                cur = _Entry(agency=clean(agency), line=base_line + i, priority=prio)
+                cur = _Entry(agency=clean(agency), line=base_line + i, priority=prio, matter=in_matters)
                 if prio:
                     i = _next_nonblank(lines, i + 1) + 1
                     while i < n and (lines[i] in PRIORITY_MARKERS or not lines[i]):
@@ -206,14 +211,15 @@ def parse(lines: list[str], source: str, *, complete: bool = False, base_line: i
         finish(cur.in_comment and bool(comment) and (complete or cur.closed or ends_whole(comment)))
 
     for rep, e in entries:
-        text, number = split_rec_number(" ".join(t for t in e.text if t))
+        marked = marker_fields(" ".join(t for t in e.text if t), e.agency, matter_section=e.matter)
+        text = marked.pop("text")
         comment = clean_block("\n".join(e.comment))
         cut = fmt == "recdb-listing" and len(comment) >= 450 and not ends_whole(comment)
         result.recommendations.append(
             Recommendation(
-                report=rep, agency=e.agency, number=number, text=clean(text) or None,
+                report=rep, agency=e.agency, text=clean(text) or None,
                 status=e.status or default_status, priority=e.priority,
-                comments=comment or None, comments_cut=cut, line=e.line,
+                comments=comment or None, comments_cut=cut, line=e.line, **marked,
             )
         )
     return result

@@ -31,8 +31,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 from ..records import (
-    STATUSES, ParseError, ParseResult, Recommendation, Report, normalize_report_number, normalize_status,
-    report_url,
+    STATUSES, ParseError, ParseResult, Recommendation, Report, marker_fields, normalize_report_number,
+    normalize_status, report_url,
 )
 from ..text import clean, clean_block, parse_date, split_rec_number
 
@@ -227,7 +227,11 @@ def parse(data: bytes, source: str, mapping: Mapping) -> ParseResult:
                 raise ParseError(source, f"{mapping.columns[f]!r} holds {clean(str(raw))!r}, not a date "
                                          f"({DATE_FORMATS_HELP}; TBD for none)", line=n)
         number = _rec_number(get("rec_number"))
-        if number is None and "rec_number" not in index:
+        kind, label = "recommendation", None
+        if number is None and "rec_number" not in index and mapping.source == "gao":  # GAO's marker, any spelling
+            marked = marker_fields(text, clean(str(get("agency") or "")) or mapping.agency)
+            text, number, kind, label = marked["text"] or text, marked["number"], marked["kind"], marked["label"]
+        elif number is None and "rec_number" not in index:
             text, number = split_rec_number(text)
         raw_no = clean(str(get("report_number") or ""))
         report_no = (normalize_report_number(raw_no) if mapping.source == "gao" else raw_no) or raw_no or None
@@ -240,7 +244,7 @@ def parse(data: bytes, source: str, mapping: Mapping) -> ParseResult:
             comments=clean_block(str(get("comments"))) if get("comments") not in (None, "") else None,
             topics=topics, line=n, issuer=mapping.source, target_due=due,
             questioned_costs=_money(get("questioned_costs")),
-            funds_for_better_use=_money(get("funds_for_better_use"))))
+            funds_for_better_use=_money(get("funds_for_better_use")), kind=kind, label=label))
     if not result.recommendations:
         raise ParseError(source, f"no recommendation rows under the header (row {header_at + 1})")
     return result

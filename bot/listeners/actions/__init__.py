@@ -7,6 +7,7 @@ from ...blocks import card_blocks, fallback_text, reply_blocks, unescape
 
 ACTIONS = ("gaorec_more", "gaorec_details", "gaorec_page_next", "gaorec_page_prev", "gaorec_share",
            "gaorec_ack", "gaorec_snooze_week", "gaorec_snooze_month", "gaorec_snooze_date",
+           "gaorec_outcome_implemented", "gaorec_outcome_not_implemented", "gaorec_outcome_open",
            "gaorec_promise_confirm", "gaorec_promise_correct",
            "gaorec_home_refresh")  # the last in listeners/views
 
@@ -58,23 +59,27 @@ def register(app, ctx) -> None:
 
     def reminder_id(body) -> int | None:
         try:
-            return int(_state(body).get("r"))
-        except (TypeError, ValueError):
+            rid = int(_state(body).get("r"))
+        except (TypeError, ValueError, OverflowError):
             return None
+        return rid if 0 < rid < 2**31 else None  # a forged id never reaches the database
 
-    def denied(body, respond, owner):
-        from ...service import mention
+    def denied(body, respond, result):
+        from ...blocks.reminders import refusal_text
 
-        respond(text=f"Only {mention(owner)} or an admin can answer this reminder; nothing was recorded.",
-                response_type="ephemeral", replace_original=False)
+        respond(text=refusal_text(result), response_type="ephemeral", replace_original=False)
 
     def acknowledge(body, respond):
         rid = reminder_id(body)
         if rid is None:
+            respond(text="That button is out of date or was not made by gaorec; nothing was recorded.",
+                    response_type="ephemeral", replace_original=False)
             return
         result = engine.acknowledge(rid, body["user"]["id"], "button", None)
-        if not result.ok:
-            denied(body, respond, result.owner)
+        if not result.ok and result.reason:
+            respond(text=result.reason, response_type="ephemeral", replace_original=False)
+        elif not result.ok:
+            denied(body, respond, result)
         ctx.deliver()
 
     def snooze(body, respond):
@@ -94,12 +99,32 @@ def register(app, ctx) -> None:
         else:
             until = now + timedelta(days=7 if action["action_id"] == "gaorec_snooze_week" else 30)
             rid = reminder_id(body)
-        if rid is None:
-            return
         result = engine.snooze(rid, body["user"]["id"], until, None)
-        if not result.ok:
-            denied(body, respond, result.owner)
+        if not result.ok and result.reason:
+            respond(text=result.reason, response_type="ephemeral", replace_original=False)
+        elif not result.ok:
+            denied(body, respond, result)
         ctx.deliver()
+
+    def outcome(body, respond, client):
+        from ...blocks.listing import OUTCOME_ACTIONS
+        from ...services.listing import set_outcome
+
+        action = body["actions"][0]
+        word = next((w for w, a in OUTCOME_ACTIONS.items() if a == action["action_id"]), None)
+        key = str(_state(body).get("k", ""))[:16]
+        if word is None or not key:
+            return
+        channel = (body.get("channel") or {}).get("id")
+        caller = ctx.caller(client, body["user"]["id"], channel)
+        result = set_outcome(ctx.service, key, word, caller.user_id, is_admin=ctx.service.may_manage(caller),
+                             channel=channel)
+        if not result.ok:
+            respond(text=result.message, response_type="ephemeral", replace_original=False)
+        ctx.deliver()
+
+    for action_id in ("gaorec_outcome_implemented", "gaorec_outcome_not_implemented", "gaorec_outcome_open"):
+        app.action(action_id)(ack=ack_action, lazy=[outcome])
 
     def refuse(body, respond, text: str):
         respond(text=text, response_type="ephemeral", replace_original=False)

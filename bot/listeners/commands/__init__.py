@@ -1,34 +1,85 @@
-"""/gaorec: acknowledged at once, answered through respond() after the ack."""
+"""/gaorec: the answer goes in the acknowledgement when it is ready in time.
+
+- Reads (a search, show, overdue, due, mine, history, …) are computed in the
+  request's own thread and returned in the ack: their work is bounded (counts
+  stop at 1,001, pages are 5) and they wait for no lock (WAL readers); the
+  caller's users.info is cached for 10 minutes; a hand-off to another thread
+  would only add latency.
+- Everything else (writes, which may wait for the write lock, and exports) is
+  acknowledged at once and answered through respond() (response_url) by a
+  lazy listener that runs durably (bot/listeners/durable.py): when the
+  database is busy the request is queued and replayed, never lost.
+Confirmations a command queues (a snooze's note in its thread) are sent by the
+delivery job."""
 from __future__ import annotations
 
-import time
+import logging
 
 from ... import metrics
-from ...blocks import fallback_text, reply_blocks
+from ...blocks import fallback_text, reply_blocks, unescape
+from ...reply import Reply
 
+log = logging.getLogger("gaorec.slack")
 COMMAND = "/gaorec"
 KNOWN = {"help", "show", "overdue", "due", "mine", "assign", "unassign", "subscribe", "unsubscribe", "subscriptions",
          "snooze", "promise", "history", "stats", "export", "owners", "justify", "clock"}
+READS = {"", "help", "-h", "--help", "?", "show", "overdue", "due", "mine", "history", "stats", "owners",
+         "subscriptions"}  # and any word that is no command: a search
+
+
+def answer_payload(reply) -> dict:
+    return {"blocks": [b.to_dict() for b in reply_blocks(reply)], "text": fallback_text(reply),
+            "response_type": "ephemeral"}
+
+
+def send_export(client, user_id: str, reply):
+    """Upload the export into a direct message to the caller; the answer says where it went, or why it did not."""
+    from ...blocks import escape
+    from ...reply import Reply
+
+    name, n = reply.data["filename"], reply.total
+    try:
+        dm = client.conversations_open(users=user_id)["channel"]["id"]
+        client.files_upload_v2(channel=dm, content=None, file=reply.data["content"], filename=name, title=name,
+                               initial_comment=f"gaorec export: {n} recommendation{'s' if n != 1 else ''} ({name})")
+    except Exception as exc:  # noqa: BLE001 - a Slack error, a refused upload, a dropped connection: say so
+        code = getattr(getattr(exc, "response", None), "get", lambda _k: None)("error") or type(exc).__name__
+        log.warning("export upload failed: %s", code)
+        return Reply(kind="error", as_of=reply.as_of, mrkdwn=(
+            f"Your export ({n} recommendation{'s' if n != 1 else ''}, `{escape(name)}`) could not be sent: Slack "
+            f"answered {escape(str(code))}. Nothing was sent; try again in a minute, or run `gaorec export` on the "
+            "server."))
+    return Reply(kind="file", as_of=reply.as_of, total=n, mrkdwn=(
+        f"Your export: {n} recommendation{'s' if n != 1 else ''} (`{escape(name)}`), sent to you in a direct "
+        "message from gaorec (its Messages tab)."))
 
 
 def register(app, ctx) -> None:
-    def ack_command(ack):
-        ack()
+    def words(body) -> tuple[str, str]:
+        text = unescape(body.get("text") or "")  # should_escape: Slack sent &amp; &lt; &gt;; undo it exactly once
+        return text, text.split(" ", 1)[0].lower()
+
+    def answered_in_ack(word: str) -> bool:
+        return word in READS or word not in KNOWN
+
+    def ack_command(ack, body, client):
+        text, word = words(body)
+        metrics.COMMANDS.labels(word if word in KNOWN else "search").inc()
+        if answered_in_ack(word):  # a read: computed here, answered in the ack itself
+            caller = ctx.caller(client, body["user_id"], body.get("channel_id"), body.get("user_name", ""))
+            ack(**answer_payload(ctx.service.handle(text, caller)))
+            return
+        ack()  # a write or an export: answered through response_url by the durable listener below
 
     def run_command(body, respond, client):
-        time.sleep(0.001)  # let the ack's response leave before this thread takes the GIL for the search
-        word = (body.get("text") or "").split(" ", 1)[0].lower()
-        metrics.COMMANDS.labels(word if word in KNOWN else "search").inc()
+        text, word = words(body)
+        if answered_in_ack(word):
+            return
         caller = ctx.caller(client, body["user_id"], body.get("channel_id"), body.get("user_name", ""))
-        reply = ctx.service.handle(body.get("text", ""), caller)
+        reply = ctx.service.handle(text, caller)
         if reply.kind == "file":  # to the caller, by files upload v2 in a direct message
-            dm = client.conversations_open(users=body["user_id"])["channel"]["id"]
-            client.files_upload_v2(channel=dm, content=None, file=reply.data["content"],
-                                   filename=reply.data["filename"], title=reply.data["filename"],
-                                   initial_comment=f"{reply.total} recommendations")
-        respond(blocks=[b.to_dict() for b in reply_blocks(reply)], text=fallback_text(reply),
-                response_type="ephemeral")
-        if ctx.service.reminders.pending():
-            ctx.deliver()  # a snooze confirms in its thread
+            reply = send_export(client, body["user_id"], reply)
+        respond(**answer_payload(reply))
+        ctx.deliver()  # wakes the delivery job: a snooze confirms in its thread
 
     app.command(COMMAND)(ack=ack_command, lazy=[run_command])

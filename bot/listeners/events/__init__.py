@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 import re
 
-from ...blocks import unfurl_blocks
+from ...blocks import unescape, unfurl_blocks
 from ...reminders.engine import ACK_REACTIONS
+from ..mentions import direct_messages, mentions_bot
 
 log = logging.getLogger("gaorec.slack")
 PRODUCT_RE = re.compile(r"/products/(gao-\d{2}-\d{1,6}[a-z]{0,2})", re.IGNORECASE)
-EVENTS = ("link_shared", "message", "reaction_added", "app_home_opened")  # the last in listeners/views
+EVENTS = ("link_shared", "message", "reaction_added", "member_joined_channel", "app_home_opened",
+          "app_mention")  # the last two in listeners/views and listeners/mentions; direct messages
+# (message.im) arrive as "message"
 ONLY_OWNER = "Only {owner} or an admin can acknowledge this reminder; nothing was recorded."
 
 
@@ -33,10 +36,14 @@ def register(app, ctx) -> None:
             return
         if event.get("thread_ts") == event.get("ts"):
             return  # the parent itself
+        if mentions_bot(event, body):
+            return  # "@gaorec snooze 2w …" is a command (app_mention), not an acknowledgement
         reminder_id = engine.reminder_for_thread(event.get("channel"), event["thread_ts"])
         if reminder_id is None or not ctx.first_delivery(body):
             return
-        answer(reminder_id, event["user"], event["channel"], event["thread_ts"], "reply", event.get("text") or "")
+        # Slack sends message text escaped (&amp; &lt; &gt;): store what the owner typed; rendering escapes once
+        answer(reminder_id, event["user"], event["channel"], event["thread_ts"], "reply",
+               unescape(event.get("text") or ""))
 
     def reaction(event, body):
         item = event.get("item") or {}
@@ -62,6 +69,18 @@ def register(app, ctx) -> None:
         if unfurls:
             client.chat_unfurl(channel=event.get("channel"), ts=event.get("message_ts"), unfurls=unfurls)
 
+    def joined(event, body, context):
+        """The app was invited to a channel: what failed there for want of membership is posted now."""
+        me = context.get("bot_user_id") or next((a.get("user_id") for a in body.get("authorizations") or []
+                                                 if a.get("is_bot")), None)
+        if not me or event.get("user") != me or not event.get("channel"):
+            return
+        from ...reminders.delivery import revive
+
+        if revive(ctx.service.db, event["channel"]):
+            ctx.deliver()
+
+    app.event("member_joined_channel")(ack=ack_event, lazy=[joined])
     app.event("link_shared")(ack=ack_event, lazy=[unfurl])
-    app.event("message")(ack=ack_event, lazy=[thread_reply])
+    app.event("message")(ack=ack_event, lazy=[thread_reply, direct_messages(ctx)])
     app.event("reaction_added")(ack=ack_event, lazy=[reaction])

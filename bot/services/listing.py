@@ -1,0 +1,96 @@
+"""What GAO stopped listing: the one note in a reminder thread when a complete import no longer lists a
+reminded recommendation, and the outcome an owner or admin gives it (implemented / not implemented / still
+open), audited. Not listed means not overdue and no reminders (storage/queries/overdue.py); an outcome of
+"still open" makes it tracked again."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from storage import repo
+from storage.models import Recommendation, Reminder
+from storage.queries.overdue import OUTCOMES, STILL_OPEN
+
+from ..blocks.listing import OUTCOME_WORDS, outcome_line, unlisted_note_blocks, unlisted_note_text
+from ..reminders.engine import utc
+
+ALIASES = {"implemented": "implemented", "not-implemented": "not-implemented", "not_implemented": "not-implemented",
+           "notimplemented": "not-implemented", "open": STILL_OPEN, "still-open": STILL_OPEN}
+
+
+def parse_outcome(word: str) -> str | None:
+    return ALIASES.get((word or "").strip().lower().replace(" ", "-"))
+
+
+@dataclass
+class OutcomeResult:
+    ok: bool
+    message: str  # one line for the person who asked (mrkdwn, escaped)
+    key: str | None = None
+
+
+def notify_unlisted(engine, keys: list[str], now: datetime | None = None) -> int:
+    """One note in each open reminder thread of these recommendations (now not listed by GAO), with the
+    outcome buttons. The outbox key makes it exactly one, whatever the number of imports saying so."""
+    if not keys:
+        return 0
+    now_utc = utc(now)
+    posted = 0
+    with engine.db.write() as s:
+        rows = s.execute(select(Reminder, Recommendation.key, Recommendation.as_of, Recommendation.last_listed)
+                         .join(Recommendation, Recommendation.id == Reminder.recommendation_id)
+                         .where(Recommendation.key.in_(keys), Recommendation.listed.is_(False),
+                                Reminder.state != "closed")).all()
+        for rem, key, as_of, last_listed in rows:
+            if engine._outbox(s, f"unlisted:{rem.id}:{as_of}", "status", rem.channel_id, rem.thread_ts, rem.id,
+                              now_utc, {"text": unlisted_note_text(key, as_of, last_listed),
+                                        "blocks": [b.to_dict() for b in unlisted_note_blocks(key, as_of,
+                                                                                             last_listed)]}):
+                posted += 1
+                repo.audit(s, at=now_utc, actor="gaorec", action="unlisted", recommendation_id=rem.recommendation_id,
+                           channel_id=rem.channel_id, detail={"as_of": as_of.isoformat() if as_of else None,
+                                                              "last_listed": last_listed.isoformat()
+                                                              if last_listed else None})
+    return posted
+
+
+def set_outcome(service, key: str, word: str, user: str, *, is_admin: bool, now: datetime | None = None,
+                channel: str | None = None) -> OutcomeResult:
+    """Record what became of a recommendation GAO no longer lists. The owner or an admin only."""
+    from ..blocks import escape, owner_markup
+
+    outcome = parse_outcome(word)
+    if outcome is None:
+        return OutcomeResult(False, "Usage: /gaorec outcome KEY implemented|not-implemented|open")
+    now_utc = utc(now)
+    engine = service.reminders
+    with service.db.write() as s:
+        v = repo.get(s, key)
+        if v is None:
+            return OutcomeResult(False, "No recommendation has that key. Search for it: `/gaorec WORDS`.")
+        if v.listed:
+            return OutcomeResult(False, f"GAO still lists `{v.key}` ({escape(v.status or 'no status')}); an "
+                                        f"outcome is for what GAO stopped listing.", v.key)
+        owner = service.resolve_owners(s, [v])[0].owner  # THE owner rule (bot/services/owners.py)
+        if not (is_admin or (owner is not None and owner == user)):
+            return OutcomeResult(False, f"Only {owner_markup(owner) if owner else 'an admin'}"
+                                        f"{' or an admin' if owner else ''} can mark the outcome of `{v.key}`; "
+                                        f"nothing was recorded.", v.key)
+        previous = v.outcome
+        s.execute(update(Recommendation).where(Recommendation.id == v.id).values(outcome=outcome))
+        repo.audit(s, at=now_utc, actor=user, action="outcome", recommendation_id=v.id, channel_id=channel,
+                   detail={"outcome": outcome, "previous": previous})
+        line = outcome_line(outcome, user, now_utc.date())
+        if previous != outcome:
+            for rem in s.scalars(select(Reminder).where(Reminder.recommendation_id == v.id,
+                                                         Reminder.state != "closed")):
+                engine._outbox(s, f"outcome:{rem.id}:{outcome}:{now_utc.isoformat()}", "ack", rem.channel_id,
+                               rem.thread_ts, rem.id, now_utc, {"text": line})
+    return OutcomeResult(True, f"`{v.key}`: {OUTCOME_WORDS[outcome]}"
+                               + (" (reminders resume while its promise is overdue)." if outcome == STILL_OPEN
+                                  else "."), v.key)
+
+
+__all__ = ["OUTCOMES", "notify_unlisted", "parse_outcome", "set_outcome"]

@@ -1,0 +1,76 @@
+"""Opening gaorec: settings, then the database. Every configuration mistake
+becomes one ``ConfigError`` line naming the setting and the fix (the CLI
+prints it and exits with status 2)."""
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+from config.settings import ConfigError, Settings, env_name
+
+DB_FIX = "use sqlite:///path/to/gaorec.db or postgresql+psycopg://user@host/db"
+
+
+def load_settings(**overrides) -> Settings:
+    from pydantic_settings import SettingsError
+
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        e = exc.errors()[0]
+        field = str(e["loc"][0]) if e["loc"] else "settings"
+        msg = e["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{env_name(field)}: {msg}") from None
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{exc}; set GAOREC_CONFIG to an existing TOML file or unset it") from None
+    except SettingsError as exc:  # a value the environment gives that is not what the field takes
+        raise ConfigError(" ".join(str(exc).split())) from None
+
+
+def _shown(url: str) -> str:
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparsable URL is shown as given, without anything after '@'
+        return url.split("@")[-1] if "@" in url else url
+
+
+def database_error(url: str, exc: BaseException) -> str | None:
+    """One line for a database URL that cannot be used, or None when exc is something else."""
+    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+    shown = _shown(url)
+    if isinstance(exc, NoSuchModuleError):
+        return f"DATABASE_URL {shown!r} names an unknown database kind; {DB_FIX}"
+    if isinstance(exc, ArgumentError):
+        return f"DATABASE_URL {shown!r} is not a database URL; {DB_FIX}"
+    if isinstance(exc, ImportError):  # the dialect is known, its driver is not installed
+        driver = getattr(exc, "name", None) or str(exc)
+        return (f"DATABASE_URL {shown!r} needs the Python driver {driver!r}, which is not installed; use "
+                f"postgresql+psycopg://… (pip install 'gaorec[postgres]' installs psycopg 3) or install that driver")
+    if isinstance(exc, OSError):  # SQLite: the file's directory cannot be made or written
+        return (f"DATABASE_URL {shown!r}: cannot create the database file ({exc.strerror or exc}); name a "
+                "directory you can write, e.g. sqlite:///$HOME/gaorec.db")
+    if isinstance(exc, DBAPIError):
+        first = " ".join(str(getattr(exc, "orig", None) or exc).split())[:200]
+        return (f"DATABASE_URL {shown!r}: cannot open the database ({first}); is the server running, and are "
+                "the host, port, database name and user right?")
+    return None
+
+
+def open_app(database: str | None = None):
+    """The service over the configured database, or ConfigError."""
+    from .service import Gaorec
+
+    settings = load_settings(**({"database_url": database} if database else {}))
+    from storage.db import Database, default_url
+
+    url = settings.database_url or default_url()
+    try:
+        db = Database(url)
+    except Exception as exc:  # noqa: BLE001 - mapped to one line below, or re-raised
+        line = database_error(url, exc)
+        if line is None:
+            raise
+        raise ConfigError(line) from None
+    return Gaorec(settings, db)

@@ -1,0 +1,34 @@
+"""“Did you mean …?”: an unknown first word that is a typo of a subcommand (pure)."""
+from __future__ import annotations
+
+from .reply import HELP
+
+COMMANDS = sorted({usage.split()[1] for usage, _, _ in HELP if len(usage.split()) > 1
+                   and usage.split()[1].isalpha() and usage.split()[1] != "QUERY"})
+
+
+def distance(a: str, b: str, cap: int = 3) -> int:
+    """Optimal string alignment distance (a swap of two neighbours counts 1), capped."""
+    if abs(len(a) - len(b)) >= cap:
+        return cap
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return min(prev[-1], cap)
+
+
+def did_you_mean(word: str) -> str | None:
+    """The subcommand `word` is most likely a typo of: one edit for words up to 4 letters, two beyond (and
+    never a word that is itself a command)."""
+    w = word.lower()
+    if not w.isalpha() or len(w) < 3 or w in COMMANDS:
+        return None
+    best = min(COMMANDS, key=lambda c: (distance(w, c), c))
+    allowed = 1 if len(w) <= 4 else 2
+    return best if distance(w, best) <= allowed else None

@@ -1,0 +1,42 @@
+"""THE overdue rule, once, in both of its forms: a SQL clause for the lists and the reminder pass, and a
+Python function for a record already loaded (cards, JSON, App Home). tests/test_lifecycle.py checks that
+the two agree on every combination of their inputs.
+
+A recommendation is overdue at a date when GAO still tracks it as open — its status is open and the latest
+complete snapshot listed it (or, once GAO stopped listing it, an owner said it is still open) — its current
+promise is due before that date, and its status date is not after the due date."""
+from __future__ import annotations
+
+from datetime import date
+
+from bot.gao.records import OPEN_STATUSES
+
+from ..models import Recommendation
+
+STILL_OPEN = "open"  # the outcome an owner gives a recommendation GAO stopped listing that is in fact open
+OUTCOMES = ("implemented", "not-implemented", STILL_OPEN)
+
+
+def tracked(status: str | None, listed: bool | None, outcome: str | None) -> bool:
+    """Open, and listed by GAO (or said to be still open by its owner)."""
+    return status in OPEN_STATUSES and (listed is not False or outcome == STILL_OPEN)
+
+
+def tracked_where():
+    return Recommendation.status.in_(OPEN_STATUSES) & (
+        Recommendation.listed.is_(True) | (Recommendation.outcome == STILL_OPEN))
+
+
+def days_overdue(*, status: str | None, listed: bool | None, outcome: str | None, current_due: date | None,
+                 status_date: date | None, as_of: date) -> int | None:
+    """Days since the current promise passed without a status change, or None."""
+    if not tracked(status, listed, outcome) or current_due is None or current_due >= as_of:
+        return None
+    if status_date is not None and status_date > current_due:
+        return None
+    return (as_of - current_due).days
+
+
+def overdue_where(as_of: date):
+    return (tracked_where() & (Recommendation.current_due < as_of)
+            & ((Recommendation.status_date.is_(None)) | (Recommendation.status_date <= Recommendation.current_due)))

@@ -1,0 +1,38 @@
+"""A scratch copy of a database (always SQLite, in a temporary directory): the
+shell moves to it when simulated time starts, so nothing future-dated ever
+reaches the real database (its audit log is append-only and would keep it)."""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy import insert, select
+
+from .db import Database
+from .models import Base, Recommendation, Report
+
+
+def scratch_copy(db: Database, directory: str | Path) -> Database:
+    """Everything in ``db`` copied into ``directory``/gaorec-scratch.db; returns the copy, opened."""
+    path = Path(directory) / "gaorec-scratch.db"
+    if db.dialect == "sqlite":
+        with db.engine.connect() as conn:  # SQLite's online backup: every table, the search index included
+            target = sqlite3.connect(path)
+            try:
+                conn.connection.driver_connection.backup(target)
+            finally:
+                target.close()
+        return Database(f"sqlite:///{path}")
+    copy = Database(f"sqlite:///{path}")
+    with db.engine.connect() as src, copy.write() as dst:
+        for table in Base.metadata.sorted_tables:  # parents before children
+            rows = [dict(r._mapping) for r in src.execute(select(table))]
+            for i in range(0, len(rows), 1000):
+                dst.execute(insert(table), rows[i:i + 1000])
+        from .repo import _index
+
+        reports = {r.id: {"number": r.number, "title": r.title} for r in dst.scalars(select(Report))}
+        recs = [{"id": r.id, "key": r.key, "report_id": r.report_id, "agency": r.agency, "text": r.text,
+                 "comments": r.comments} for r in dst.scalars(select(Recommendation))]
+        _index(dst.connection(), recs, reports)
+    return copy

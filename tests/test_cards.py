@@ -1,0 +1,132 @@
+"""One card that tells everything, and one owner resolution for every surface:
+show (text and --json), exports, App Home, /gaorec mine and owners, reminders."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from click.testing import CliRunner
+
+from bot.adapters.shell import ShellPoster
+from bot.cli import main
+from bot.reply import Caller
+from bot.service import Gaorec
+from config.settings import Settings
+from storage import repo
+
+from .conftest import FIXTURES
+
+RULES = [{"query": "closeouts", "owner": "U0RULE"}, {"agency": "Office of Example Programs", "owner": "U0AGENCY"}]
+ADMIN = Caller("U0ADMIN", is_admin=True, channel_id="C1")
+
+
+@pytest.fixture
+def world(db_url, tmp_path, monkeypatch):
+    """Three recommendations; one assigned, two given by the first rule (the second rule matches them too, but
+    comes later); a reminder pass; one acknowledged with a note, one snoozed."""
+    toml = tmp_path / "gaorec.toml"
+    toml.write_text('owner_rules = [{query = "closeouts", owner = "U0RULE"}, '
+                    '{agency = "Office of Example Programs", owner = "U0AGENCY"}]\n')
+    monkeypatch.setenv("GAOREC_CONFIG", str(toml))
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    app = Gaorec(Settings(_env_file=None))
+    assert app.settings.owner_rules == RULES
+    app.import_sources([str(FIXTURES / "agency-page.html")])
+    keys = {v.rec_number if "Data" not in v.report_title else "data": v.key for v in app.search("example")[0]}
+    k_data, k_grant = keys["data"], keys[2]
+    app.handle(f"assign {k_data} <@U0DANA>", ADMIN)
+    with app.db.write() as s:
+        repo.subscribe(s, "C1", "", "U0ADMIN", repo.utcnow())
+    now = datetime.now(timezone.utc)
+    said: list[str] = []
+    app.reminders.pace_seconds = 0
+    app.reminders.run_pass(now, poster=ShellPoster(said.append))
+    rems = {r["key"]: r for r in app.reminders.run_pass(now, dry_run=True).planned} or None
+    from sqlalchemy import select
+
+    from storage.models import Recommendation, Reminder
+
+    with app.db.session() as s:
+        rid = dict(s.execute(select(Recommendation.key, Reminder.id).join(
+            Reminder, Reminder.recommendation_id == Recommendation.id)).all())
+    assert set(rid) == {k_data, k_grant}, (rid, rems)
+    assert app.reminders.acknowledge(rid[k_grant], "U0RULE", "reply", "closeout tracker ships in Q1", now).ok
+    assert app.reminders.snooze(rid[k_data], "U0DANA", now + timedelta(days=30), "waiting on OT", now).ok
+    yield app, k_data, k_grant, now
+    app.db.dispose()
+
+
+def _show(key: str) -> dict:
+    r = CliRunner().invoke(main, ["show", key, "--json"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    return json.loads(r.output)
+
+
+def test_show_json_carries_owner_source_ack_and_snooze(world):
+    app, k_data, k_grant, now = world
+    data = _show(k_data)
+    assert (data["owner"], data["owner_source"], data["owner_rule"]) == ("U0DANA", "assigned", None)
+    assert data["snoozed_until"][:10] == (now + timedelta(days=30)).date().isoformat()
+    assert data["acknowledged"] is None and data["last_reminded"][:10] == now.date().isoformat()
+    grant = _show(k_grant)
+    assert (grant["owner"], grant["owner_source"]) == ("U0RULE", "rule")
+    assert grant["owner_rule"] == "rule 1: query “closeouts”"  # the first matching rule wins over rule 2
+    assert grant["acknowledged"]["by"] == "U0RULE" and grant["acknowledged"]["note"] == "closeout tracker ships in Q1"
+    assert grant["acknowledged"]["at"][:10] == now.date().isoformat() and grant["snoozed_until"] is None
+
+
+def test_exports_app_home_mine_and_owners_agree_with_show(world):
+    app, k_data, k_grant, now = world
+    shown = {k: _show(k) for k in (v.key for v in app.search("example")[0])}
+    assert {k: d["owner"] for k, d in shown.items()}.values() and len(shown) == 3
+    r = CliRunner().invoke(main, ["export"], catch_exceptions=False)
+    rows = {row["Key"]: row for row in csv.DictReader(io.StringIO(r.output.lstrip("\ufeff")))}
+    for key, d in shown.items():
+        assert rows[key]["Owner"] == (d["owner"] or "")
+        ack = d["acknowledged"]
+        assert rows[key]["Last acknowledgement"] == (f"{ack['at'][:10]} by {ack['by']}" if ack else "")
+        assert rows[key]["Acknowledgement note"] == ((ack or {}).get("note") or "")
+    # App Home: each owner sees exactly what show says they own
+    for user in ("U0DANA", "U0RULE", "U0AGENCY"):
+        home = json.dumps(app.home(user, None, now).to_dict(), ensure_ascii=False)
+        mine = {k for k, d in shown.items() if d["owner"] == user}
+        assert f"you own {len(mine)} " in home
+        for key, d in shown.items():
+            if f"`{key}`" in home or d["overdue"]:  # App Home lists what is overdue, due, snoozed, acknowledged
+                assert (f"`{key}`" in home) == (key in mine), (user, key)
+        assert {v.key for v in app.mine(Caller(user))} == mine
+    assert "Snoozed (1)" in json.dumps(app.home("U0DANA", None, now).to_dict())
+    assert "Acknowledged in the last 30 days (1)" in json.dumps(app.home("U0RULE", None, now).to_dict())
+    owners = app.handle("owners", Caller("U1")).mrkdwn
+    assert "1. query `closeouts` → <@U0RULE>" in owners and "*0* open recommendations have no owner" in owners
+
+
+def test_reminders_mention_the_owner_show_gives(world):
+    app, k_data, k_grant, now = world
+    with app.db.session() as s:
+        views = app.reminders._views(s, [app.show(k_grant).id, app.show(k_data).id])
+    assert sorted(v.owner for v in views.values()) == ["U0DANA", "U0RULE"]
+
+
+def test_the_card_tells_everything(world):
+    app, k_data, k_grant, now = world
+    text = CliRunner().invoke(main, ["show", k_grant], catch_exceptions=False).output
+    assert "Owner: @U0RULE (by rule 1: query “closeouts”)" in text
+    assert f"Acknowledged by @U0RULE on {now:%Y-%m-%d}: “closeout tracker ships in Q1”" in text
+    assert f"Last reminder: {now:%Y-%m-%d}" in text and "Snoozed: no" in text
+    text = CliRunner().invoke(main, ["show", k_data], catch_exceptions=False).output
+    assert "Owner: @U0DANA (assigned)" in text
+    assert f"Snoozed by @U0DANA until {now + timedelta(days=30):%Y-%m-%d}: “waiting on OT”" in text
+    assert "->" not in text
+
+
+def test_status_events_read_as_changes_with_dates():
+    from bot.blocks import status_event_line
+
+    assert status_event_line({"observed_at": "2026-10-02T12:00:00Z", "old_status": "Open",
+                              "new_status": "Closed – Implemented"}) == "Open → Closed – Implemented on 2026-10-02"
+    assert status_event_line({"observed_at": "2026-10-02T12:00:00Z", "old_status": "Open",
+                              "new_status": "Open"}) == "Open: GAO's comment updated on 2026-10-02"

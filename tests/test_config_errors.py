@@ -1,0 +1,86 @@
+"""Every configuration mistake: one line naming the setting and the fix, exit
+status 2, no traceback — the CLI run as a real process."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import ROOT
+from .fakeslack import FakeSlack
+
+
+def gaorec(*args, tmp_path, **env) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "GAOREC_", "DATABASE_URL"))}
+    base.setdefault("DATABASE_URL", f"sqlite:///{tmp_path / 'gaorec.db'}")
+    base.update(env)
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=tmp_path, env=base, capture_output=True,
+                          text=True, timeout=60)
+
+
+def one_line(r: subprocess.CompletedProcess, *words: str) -> str:
+    assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr and r.stdout == ""
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    for w in words:
+        assert w in lines[0], lines[0]
+    return lines[0]
+
+
+@pytest.mark.parametrize("url, words", [
+    ("not a url", ["DATABASE_URL", "is not a database URL", "sqlite:///"]),
+    ("postgresq://u@127.0.0.1/x", ["DATABASE_URL", "unknown database kind"]),
+    ("postgresql+pg8000://u:secret@127.0.0.1/x", ["DATABASE_URL", "'pg8000'", "not installed", "postgresql+psycopg"]),
+    ("postgresql+psycopg://nobody:secret@127.0.0.1:1/x", ["DATABASE_URL", "cannot reach the database",
+                                                          "is PostgreSQL running"]),
+    ("sqlite:////proc/no-such-dir/gaorec.db", ["DATABASE_URL", "cannot create the database file"]),
+], ids=["unparsable", "unknown-kind", "driver-missing", "unreachable", "sqlite-unwritable"])
+def test_database_url_mistakes(tmp_path, url, words):
+    line = one_line(gaorec("stats", tmp_path=tmp_path, DATABASE_URL=url), *words)
+    assert "secret" not in line  # a password in the URL is never printed
+
+
+def test_admins_as_a_comma_list_is_the_list_it_obviously_is(tmp_path):
+    from config.settings import Settings
+
+    assert Settings(admins="U1,U2", _env_file=None).admins == ["U1", "U2"]
+    assert Settings(admins='["U1", "U2"]', _env_file=None).admins == ["U1", "U2"]
+    r = gaorec("stats", "--json", tmp_path=tmp_path, GAOREC_ADMINS="U1,U2")
+    assert r.returncode == 0, r.stderr
+    one_line(gaorec("stats", tmp_path=tmp_path, GAOREC_ADMINS='["U1"'), "GAOREC_ADMINS", "not a list")
+
+
+def test_broken_toml_and_bad_values(tmp_path):
+    bad = tmp_path / "gaorec.toml"
+    bad.write_text('timezone = "America/Chicago"\nowner_rules = [{agency = "CBP" owner = "U1"}]\n')
+    one_line(gaorec("stats", tmp_path=tmp_path, GAOREC_CONFIG=str(bad)), "GAOREC_CONFIG", "not valid TOML", "line 2")
+    one_line(gaorec("stats", tmp_path=tmp_path, GAOREC_CONFIG=str(tmp_path / "nope.toml")), "GAOREC_CONFIG")
+    one_line(gaorec("stats", tmp_path=tmp_path, GAOREC_TIMEZONE="Mars/Olympus"), "GAOREC_TIMEZONE", "IANA")
+    one_line(gaorec("stats", tmp_path=tmp_path, GAOREC_REMINDER_CAP="lots"), "GAOREC_REMINDER_CAP", "integer")
+
+
+@pytest.fixture
+def fake():
+    f = FakeSlack().start()
+    yield f
+    f.stop()
+
+
+def test_serve_checks_tokens_and_slack_before_it_reports_healthy(tmp_path, fake):
+    slack = {"SLACK_SIGNING_SECRET": "s3cret", "SLACK_API_URL": fake.api_url}
+    one_line(gaorec("serve", "--port", "0", tmp_path=tmp_path), "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    one_line(gaorec("serve", "--port", "0", tmp_path=tmp_path, SLACK_BOT_TOKEN="xoxp-user-token", **slack),
+             "SLACK_BOT_TOKEN is a user token", "xoxb-")
+    one_line(gaorec("serve", "--port", "0", tmp_path=tmp_path, SLACK_BOT_TOKEN="xoxb-t", SLACK_APP_TOKEN="xoxb-t",
+                    **slack), "SLACK_APP_TOKEN is a bot token", "xapp-")
+    assert not fake.of("auth.test")  # a token of the wrong kind is refused before any call
+    fake.fail("auth.test", 200, body={"ok": False, "error": "invalid_auth"})
+    line = one_line(gaorec("serve", "--port", "0", tmp_path=tmp_path, SLACK_BOT_TOKEN="xoxb-revoked", **slack),
+                    "SLACK_BOT_TOKEN was refused", "invalid_auth")
+    assert "xoxb-revoked" not in line
+    one_line(gaorec("serve", "--port", "0", tmp_path=tmp_path, SLACK_BOT_TOKEN="xoxb-t",
+                    SLACK_SIGNING_SECRET="s3cret", SLACK_API_URL="http://127.0.0.1:9/api/"),
+             "Slack is unreachable", "SLACK_API_URL")

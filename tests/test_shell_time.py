@@ -1,0 +1,117 @@
+"""The shell never pollutes the real database with simulated time; :press,
+:home and :as U_LOCAL; the README's shell session replayed."""
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import DateTime, func, select
+
+from bot.adapters.shell import Shell
+from config.settings import Settings
+from bot.service import Gaorec
+from storage.models import Base, Reminder
+
+from .conftest import CBP_PAGE, FIXTURES, ROOT, needs_shared
+
+
+def latest_instants(db) -> dict[str, datetime]:
+    """The latest value of every timestamp column of every table that has rows."""
+    out = {}
+    with db.session() as s:
+        for table in Base.metadata.sorted_tables:
+            for col in table.columns:
+                if isinstance(col.type, DateTime):
+                    v = s.scalar(select(func.max(col)))
+                    if v is not None:
+                        out[f"{table.name}.{col.name}"] = v
+    return out
+
+
+def assert_nothing_future_dated(db, started: datetime) -> None:
+    limit = datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(minutes=1)
+    late = {k: v for k, v in latest_instants(db).items() if v > limit}
+    assert not late, f"future-dated rows in the real database: {late}"
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Reminder)) == 0
+
+
+def run_shell(app, lines: list[str]) -> str:
+    out = io.StringIO()
+    Shell(app, out=out).run(io.StringIO("\n".join(lines) + "\n"))
+    return out.getvalue()
+
+
+def test_simulated_time_goes_to_a_scratch_copy(db_url, monkeypatch):
+    monkeypatch.delenv("GAOREC_CONFIG", raising=False)
+    app = Gaorec(Settings(database_url=db_url, _env_file=None))
+    real = app.db
+    app.import_sources([str(FIXTURES / "agency-page.html")])
+    key = [v for v in app.overdue(datetime(2026, 12, 1).date()) if v.rec_number == 2][0].key
+    started = datetime.now(timezone.utc)
+    out = run_shell(app, [
+        "/gaorec subscribe", f"/gaorec assign {key} @U0DANA",
+        ":now 2030-12-01T14:00:00Z",
+        ":as U0DANA", f":reply {key} closeout tracker in review",
+        ":as U0OTHER", "/gaorec assign " + key + " @U0OTHER",
+        ":as U_LOCAL", f"/gaorec unassign {key}",
+        ":home",
+        ":now 2031-01-15T14:00:00Z",
+    ])
+    assert out.count("scratch copy of the database") == 1
+    assert "Reminder pass at 2030-12-01T14:00:00+00:00: 2 post(s)." in out
+    assert "Acknowledged by @U0DANA on 2030-12-01" in out
+    assert "Only workspace admins" in out  # U0OTHER is no admin ...
+    assert f"`{key}` has no owner now (was @U0DANA)." in out  # ... and :as U_LOCAL is one again
+    assert "#C_LOCAL: all recommendations" in out  # App Home shows the shell's channel
+    assert app.db is real  # back on the real database; the scratch copy is gone
+    assert not any(w.startswith("(Simulated time") and os.path.exists(w.split(", ")[1].removeprefix("sqlite:///"))
+                   for w in out.splitlines())
+    assert_nothing_future_dated(real, started)
+    with real.session() as s:  # what was done before :now is real, and stayed
+        from storage import repo
+        assert [x.channel_id for x in repo.subscriptions(s)] == ["C_LOCAL"]
+    real.dispose()
+
+
+def test_press_a_button_of_the_last_message(db_url, monkeypatch):
+    monkeypatch.delenv("GAOREC_CONFIG", raising=False)
+    app = Gaorec(Settings(database_url=db_url, _env_file=None))
+    app.import_sources([str(FIXTURES / "agency-page.html")])
+    out = run_shell(app, ["/gaorec subscribe", ":now 2030-12-01T14:00:00Z", ":press Snooze 1 week",
+                          ":press Acknowledge", "/gaorec closeouts", ":press Details", ":press Nope"])
+    assert "Snoozed by U_LOCAL until 2030-12-08" in out  # the last reminder's button, pressed
+    assert "Acknowledged by U_LOCAL on 2030-12-01" in out  # the updated reminder's button
+    assert "Earlier promises" in out or "Acknowledged: never" in out  # Details: the full card
+    assert "Usage: :press BUTTON; the last message has: Details" in out
+    app.db.dispose()
+
+
+@needs_shared(CBP_PAGE)
+def test_the_readme_session_leaves_no_future_dated_row(tmp_path):
+    """Replays the README's `gaorec shell` session (its input lines, as written) as a real process."""
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"```text\n\$ gaorec shell\n(.*?)```", readme, re.S).group(1)
+    lines = [ln for ln in block.splitlines() if ln.startswith(("/gaorec", ":"))]
+    assert any(ln.startswith(":now") for ln in lines) and len(lines) >= 6
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "GAOREC_", "DATABASE_URL"))}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'gaorec.db'}"
+    started = datetime.now(timezone.utc)
+    r = subprocess.run([sys.executable, "-m", "bot", "import", str(CBP_PAGE)], cwd=ROOT, env=env,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([sys.executable, "-m", "bot", "shell"], cwd=ROOT, env=env, input="\n".join(lines) + "\n",
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    for expected in ("This channel will hear reminders for all recommendations.", "`p75nw` is now owned by @U0DANA.",
+                     "scratch copy of the database", "Reminder pass at 2026-12-01T14:00:00+00:00: 7 post(s).",
+                     "Acknowledged by @U0DANA on 2026-12-01: “guidance is in final review”",
+                     "Reminder pass at 2026-12-09T14:00:00+00:00: 6 post(s)."):
+        assert expected in r.stdout, expected
+    app = Gaorec(Settings(database_url=env["DATABASE_URL"], _env_file=None))
+    assert_nothing_future_dated(app.db, started)
+    app.db.dispose()
