@@ -1,19 +1,30 @@
 """How fast the promise reader reads a 1 MB comment.
 
-    python -m bench.promises.speed [--runs 15]
+    python -m bench.promises.speed [--runs 15] [--against REV ...]
 
-Three 1 MB comments: GAO-like prose (statements, promises, GAO's plans), the
-challenge sentences repeated (every role the reader knows), and an adversarial
-one (digits, slashes, prepositions and month names with no sentence end).
-Each is read ``--runs`` times; the median and the worst (p99 of so few runs is
-the worst) are printed. The target is well under a second.
+Four 1 MB comments: GAO-like prose (statements, promises, GAO's plans), the
+challenge sentences repeated (every role the reader knows), an adversarial
+one (digits, slashes, prepositions and month names with no sentence end) and
+GAO-like prose in which no two sentences are alike. Each is read ``--runs``
+times; the median and the worst (p99 of so few runs is the worst) are
+printed, in CPU time (``time.process_time``: what the reader costs, whatever
+else the machine runs) and wall-clock time. The target is well under a second.
+
+``--against REV`` also reads each comment with the reader as it was at git
+revision REV (``git show REV:bot/gao/promises.py``), interleaved run by run
+with this one, so both see the same load; it checks that both give the same
+reading.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import importlib.util
 import json
 import random
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -67,20 +78,58 @@ def varied() -> str:
     return " ".join(parts)[:SIZE]
 
 
+def reader_at(rev: str):
+    """read() of bot/gao/promises.py as it was at git revision ``rev``."""
+    root = Path(__file__).resolve().parents[2]
+    src = subprocess.run(["git", "show", f"{rev}:bot/gao/promises.py"], cwd=root, capture_output=True, text=True)
+    if src.returncode:
+        sys.exit(f"error: no promise reader at {rev}: {src.stderr.strip()}")
+    name = "bot.gao._promises_at_" + "".join(c if c.isalnum() else "_" for c in rev)
+    spec = importlib.util.spec_from_loader(name, loader=None)
+    module = importlib.util.module_from_spec(spec)
+    module.__package__ = "bot.gao"  # its "from . import calendar" finds today's calendar
+    sys.modules[name] = module
+    exec(compile(src.stdout, f"{rev}:bot/gao/promises.py", "exec"), module.__dict__)
+    return module.read
+
+
+def _same(a, b) -> bool:
+    def key(r):
+        return ([dataclasses.astuple(p) for p in r.promises], list(r.statements),
+                [dataclasses.astuple(s) for s in getattr(r, "rejected", [])])
+    return key(a) == key(b)
+
+
+def timed(fn, text):
+    c, w = time.process_time(), time.perf_counter()
+    r = fn(text)
+    return r, time.process_time() - c, time.perf_counter() - w
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--against", action="append", default=[], metavar="REV",
+                    help="also time the reader at this git revision, interleaved (repeatable)")
     args = ap.parse_args()
-    print("| 1 MB comment | median | worst | promises | others seen |")
-    print("|---|---|---|---|---|")
+    readers = [("this reader", read)] + [(rev, reader_at(rev)) for rev in args.against]
+    print("| 1 MB comment | reader | CPU median | CPU worst | wall median | wall worst | promises | others seen |")
+    print("|---|---|---|---|---|---|---|---|")
     for name, text in comments().items():
-        times = []
+        cpu = {r: [] for r, _ in readers}
+        wall = {r: [] for r, _ in readers}
+        got = {}
         for _ in range(args.runs):
-            t = time.perf_counter()
-            r = read(text)
-            times.append(time.perf_counter() - t)
-        print(f"| {name} | {statistics.median(times):.2f} s | {max(times):.2f} s | {len(r.promises):,} "
-              f"| {len(r.rejected):,} |")
+            for label, fn in readers:
+                got[label], c, w = timed(fn, text)
+                cpu[label].append(c)
+                wall[label].append(w)
+        for label, _ in readers:
+            r = got[label]
+            same = "" if label == "this reader" or _same(r, got["this reader"]) else " (reads differently)"
+            print(f"| {name} | {label}{same} | {statistics.median(cpu[label]):.2f} s | {max(cpu[label]):.2f} s "
+                  f"| {statistics.median(wall[label]):.2f} s | {max(wall[label]):.2f} s | {len(r.promises):,} "
+                  f"| {len(getattr(r, 'rejected', [])):,} |", flush=True)
 
 
 if __name__ == "__main__":

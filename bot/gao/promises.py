@@ -16,6 +16,7 @@ in bounded windows, so a 1 MB comment is read in a fraction of a second.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -204,6 +205,17 @@ def _month(s: str) -> int:
     return cal.MONTHS[s.rstrip(".").lower()[:4] if s.lower().startswith("sept") else s.rstrip(".").lower()[:3]]
 
 
+class _Groups:
+    """``m.groupdict()`` read one name at a time: the pattern has some 60 groups and few are asked for."""
+    __slots__ = ("_m",)
+
+    def __init__(self, m: re.Match):
+        self._m = m
+
+    def __getitem__(self, name: str):
+        return self._m.group(name)
+
+
 def period_of(m: re.Match, stated: date | None, stated_exact: bool = False, year_hint: int | None = None
               ) -> _Period | None:
     """The period a time expression names; None when it cannot be placed.
@@ -212,7 +224,7 @@ def period_of(m: re.Match, stated: date | None, stated_exact: bool = False, year
     first day when only a month is known, ``stated_exact`` when the day is);
     relative periods count from it. ``year_hint`` is a year the sentence names
     ("For 2023, ... in May")."""
-    g = m.groupdict()
+    g = _Groups(m)
     try:
         if g["date"]:
             d = date(int(g["d_year"]), _month(g["d_mon"]), int(g["d_day"]))
@@ -477,12 +489,86 @@ _POST_ANY = _either(_NAME_AFTER, _RANGE_AFTER, _STATEMENT_AFTER, _REPORT_AFTER, 
                     re.compile(r"^\s*(?:each|every|annually|quarterly|monthly|semiannually|biannually|yearly|per\s+year)\b",
                                re.IGNORECASE))
 _TAIL_ANY = _either(_NAME_BEFORE, _REPORT_DATE_BEFORE, _GAO_BY, _DATED, _AS_OF, _LOWER_BEFORE)
+# Compiled once (were inline re.search calls: each paid for a look-up in re's cache)
+_NEG_FRONT = re.compile(r"\b(?:not|no\s+longer|never)\b")
+_OF_EVENT = re.compile(r"\bof\s+(?:the\s)?\w+")
+_GAO_OPENS = re.compile(r"^\s*(?:[Ww]e|GAO)\b")
+_REVISED_WORD = re.compile(r"\w+(?:\s+back)?")
+_OTHER_CLAUSE = re.compile(r"[;]|\b(?:but|however)\b")
+_NEG_AFTER_CUE = re.compile(r"\b(?:not|no\s+longer|never|n't)\b")
+_NEG_BEFORE_CUE = re.compile(r"\b(?:not|no\s+longer|never|n't)\s+(?:\w+\s+)?$")
+_PLAN_WORD = re.compile(r"\b(?:plans?|planned|expects?|anticipates?|estimated|intends?)\b", re.I)
+_TO_BE_DONE = re.compile(r"\bto\s+be\s+\w+\s*$|\bbe\s+\w+ed\s+(?:by|in)\s+$")
+_BEFORE_END = re.compile(r"\bbefore\s+$", re.I)
+_RELATIVE_WORD = re.compile(r"\b(?:that|which|who|and)\b")
 
 
-def _role(sentence: str, m: re.Match, times_after: bool) -> _Role:
+def _is_word(c: str) -> bool:
+    return c.isalnum() or c == "_"  # what re's \w is
+
+
+class _Hit:
+    """A match found in the whole sentence, placed as if found in a window of it that starts at ``offset``."""
+    __slots__ = ("_m", "_offset")
+
+    def __init__(self, m: re.Match, offset: int):
+        self._m, self._offset = m, offset
+
+    def start(self) -> int:
+        return self._m.start() - self._offset
+
+    def end(self) -> int:
+        return self._m.end() - self._offset
+
+    def group(self, *names):
+        return self._m.group(*names)
+
+
+class _Words:
+    """Word patterns matched once over a long sentence (a run-on megabyte holds thousands of dates whose
+    look-back windows overlap), then looked up per window. Short sentences search each window as before."""
+    LONG = 2000
+
+    def __init__(self, sentence: str):
+        self.sentence = sentence
+        self.found: dict[re.Pattern, tuple[list[int], list[re.Match]]] = {}
+
+    def last(self, pattern: re.Pattern, window: str, start: int):
+        """The last match of ``pattern.finditer(window)``, ``window`` being ``sentence[start:]`` up to a date.
+
+        Only for patterns whose matches are words or word sequences starting and ending with a word character
+        between \b's, no tail of one a match itself: then the sentence's matches inside the window are the
+        window's own; where the window starts inside a word, a match there (in the window's eyes, the cut word
+        is a word) comes first and the sentence's matches count from its end."""
+        s = self.sentence
+        if len(s) < self.LONG:
+            last = None
+            for last in pattern.finditer(window):
+                pass
+            return last
+        first = None
+        lo = start
+        if 0 < start < len(s) and _is_word(s[start - 1]) and _is_word(s[start]):
+            first = pattern.match(window)
+            if first is not None:
+                lo = start + first.end()
+        got = self.found.get(pattern)
+        if got is None:
+            ms = list(pattern.finditer(s))
+            got = self.found[pattern] = ([x.end() for x in ms], ms)
+        ends, ms = got
+        i = bisect_right(ends, start + len(window)) - 1
+        if i < 0 or ms[i].start() < lo:
+            return first
+        return _Hit(ms[i], start)
+
+
+def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None, words: _Words | None = None
+          ) -> _Role:
     """The role of one time expression in its sentence (docs/promises.md, section 2)."""
     phrase = m.group(0)
-    cs = _clause_start(sentence, m.start())
+    if cs is None:
+        cs = _clause_start(sentence, m.start())
     pre = _last(sentence[cs:m.start()], WINDOW)
     post = sentence[m.end():m.end() + 200]
     tail = _last(pre, 60)
@@ -531,7 +617,7 @@ def _role(sentence: str, m: re.Match, times_after: bool) -> _Role:
             if times_after:
                 return _Role("statement", f"{q} opens the clause and a later period is the one intended: "
                                           f"{q} is when it was said")
-            if re.search(r"\b(?:not|no\s+longer|never)\b", span[:verb.end() + 20]):
+            if _NEG_FRONT.search(span[:verb.end() + 20]):
                 return _Role("negated", f"{q} opens a negated clause")
             if prep == "before":
                 return _Role("no intent", f"‘before’ {q} opens the clause")
@@ -542,29 +628,27 @@ def _role(sentence: str, m: re.Match, times_after: bool) -> _Role:
         return _Role("statement", f"{q} is when something was said or sent ({_q(_last(tail, 25))})")
     if _START_BEFORE.search(tail):
         return _Role("start", f"{q} is a starting point ({_q(_last(tail, 20))})")
-    if m.group("rel_within") and re.search(r"\bof\s+(?:the\s)?\w+", post[:20]) \
+    if m.group("rel_within") and _OF_EVENT.search(post[:20]) \
             and not m.group("rel_within").lower().startswith("in "):
         return _Role("no intent", f"{q} counts from an event the comment does not date")
 
     # An intent verb governs it
-    cue = None
-    for c in _CUE.finditer(pre):
-        cue = c
+    words = words or _Words(sentence)
+    at = m.start() - len(pre)  # where pre starts in the sentence
+    cue = words.last(_CUE, pre, at)
     revision = _REVISION.search(pre, max(0, len(pre) - 180))
     if cue is None and revision is None:
-        if re.search(r"^\s*(?:[Ww]e|GAO)\b", pre):
+        if _GAO_OPENS.search(pre):
             return _Role("gao", f"{q} is in a clause whose subject is GAO")
         statute = _STATUTE.search(_last(pre, 160))
         if statute:
             return _Role("statutory", f"{q} is a deadline set by law ({_q(statute.group(0))})")
-        past = None
-        for past in _PAST_VERB.finditer(pre):
-            pass
+        past = words.last(_PAST_VERB, pre, at)
         if past is not None:
             return _Role("past", f"{q} follows the past {_q(past.group(0))} and no intent verb")
         return _Role("no intent", f"no agency intent or estimate governs {q}")
     if cue is None or (revision is not None and revision.start() > cue.start()):
-        word = re.match(r"\w+(?:\s+back)?", revision.group(0)).group(0)
+        word = _REVISED_WORD.match(revision.group(0)).group(0)
         return _Role("deadline", f"the date was {_q(word)} to {q}", 0.9)
     before_cue = _last(pre[:cue.start()], 120)
     if ("GAO" in before_cue or "we" in before_cue or "We" in before_cue) and _GAO_SUBJECT.search(before_cue):
@@ -572,21 +656,17 @@ def _role(sentence: str, m: re.Match, times_after: bool) -> _Role:
     between = pre[cue.end():]
     if _PAST_RIGHT_BEFORE.search(_last(between, 80)) and not _FUTURE_NEAR.search(_last(between, 80)):
         return _Role("past", f"a past event stands between {_q(cue.group(0))} and {q}")
-    past = None
-    for past in _PAST_VERB.finditer(between):
-        pass
+    past = words.last(_PAST_VERB, between, at + cue.end())
     if past is not None and not _PASSIVE_FUTURE.search(between[:past.start()]) \
             and not _FUTURE_NEAR.search(between[past.end():]) and not _FINISH.search(between[past.end():]) \
-            and re.search(r"\b(?:that|which|who|and)\b", between[:past.start()]):
+            and _RELATIVE_WORD.search(between[:past.start()]):
         return _Role("past", f"{q} belongs to the past {_q(past.group(0))}, not to {_q(cue.group(0))}")
-    if re.search(r"[;]|\b(?:but|however)\b", between) and not _FUTURE_NEAR.search(between):
+    if _OTHER_CLAUSE.search(between) and not _FUTURE_NEAR.search(between):
         return _Role("no intent", f"{q} is in another clause than {_q(cue.group(0))}")
-    if re.search(r"\b(?:not|no\s+longer|never|n't)\b", pre[cue.start():]) or re.search(
-            r"\b(?:not|no\s+longer|never|n't)\s+(?:\w+\s+)?$", _last(pre[:cue.start()], 25)):
+    if _NEG_AFTER_CUE.search(pre[cue.start():]) or _NEG_BEFORE_CUE.search(_last(pre[:cue.start()], 25)):
         return _Role("negated", f"{_q(cue.group(0))} is negated before {q}")
     near = _last(pre, 160)
-    if _STATUTE.search(near) and not re.search(
-            r"\b(?:plans?|planned|expects?|anticipates?|estimated|intends?)\b", near, re.I):
+    if _STATUTE.search(near) and not _PLAN_WORD.search(near):
         return _Role("statutory", f"{q} is a deadline set by law ({_q(_STATUTE.search(near).group(0))})")
     start = None
     for start in _START.finditer(between):
@@ -599,7 +679,7 @@ def _role(sentence: str, m: re.Match, times_after: bool) -> _Role:
     if phrase.lower().startswith(("within", "in ")) and m.group("rel_within") is None:
         return _Role("no intent", f"{q} is not a period")
     weight = 0.85 if _WEAK_CUE.match(cue.group(0)) else 1.0
-    if re.search(r"\bto\s+be\s+\w+\s*$|\bbe\s+\w+ed\s+(?:by|in)\s+$", pre):
+    if _TO_BE_DONE.search(pre):
         weight *= 0.97
     return _Role("deadline", f"the agency's {_q(cue.group(0))} governs {q}", weight)
 
@@ -621,11 +701,12 @@ def _roles(sentence: str) -> list[tuple[re.Match, _Role]]:
     """Every time expression of a sentence with its role."""
     matches = list(_times(sentence))
     clause = [_clause_start(sentence, m.start()) for m in matches]
+    words = _Words(sentence)
     out = []
     for i, m in enumerate(matches):
         # another period later in the same clause (clause starts only grow, so the next one tells)
         later = i + 1 < len(matches) and clause[i + 1] == clause[i] and matches[i + 1].start() - m.end() < WINDOW
-        out.append((m, _role(sentence, m, later)))
+        out.append((m, _role(sentence, m, later, clause[i], words)))
     return out
 
 
@@ -641,17 +722,19 @@ def read(comment: str | None) -> Reading:
     stated_exact = False
     # A sentence's time expressions and their roles depend on its words alone: a sentence repeated in the
     # same comment (boilerplate) is analysed once. Dates that need the statement are placed every time.
-    analysed: dict[str, list[tuple[re.Match, _Role]]] = {}
+    analysed: dict[str, tuple[list[tuple[re.Match, _Role]], int | None]] = {}
     for offset, sentence in sentences(text):
-        roles = analysed.get(sentence)
-        if roles is None:
+        known = analysed.get(sentence)
+        if known is None:
             roles = _roles(sentence)
+            # the year a sentence names ("For 2023, ... in May") places a month without a year, and only that
+            hint = _YEAR_HINT.search(sentence) if any(m.group("mony") for m, _ in roles) else None
+            known = roles, (int(hint.group(1)) if hint else None)
             if len(sentence) <= 2000:
-                analysed[sentence] = roles
+                analysed[sentence] = known
+        roles, year_hint = known
         if not roles:
             continue
-        hint = _YEAR_HINT.search(sentence)
-        year_hint = int(hint.group(1)) if hint else None
         pending: list[tuple[re.Match, _Role]] = []
         sentence_stated, sentence_exact = stated, stated_exact
         for m, role in roles:
@@ -678,7 +761,7 @@ def read(comment: str | None) -> Reading:
                                      f"(confidence {confidence})", offset + m.start(), p.due))
                 continue
             due = p.due
-            if re.search(r"\bbefore\s+$", _last(sentence[:m.start()], 10), re.I) \
+            if _BEFORE_END.search(_last(sentence[max(0, m.start() - 11):m.start()], 10)) \
                     and not phrase.lower().startswith("the end"):
                 due = p.first - timedelta(days=1)  # "before June 2026": the day before June
             found.append(Promise(due=due, phrase=phrase, sentence=sentence, kind=p.kind, stated=sentence_stated,
@@ -723,7 +806,7 @@ def mark_current(promises: list[Promise]) -> list[Promise]:
     if not promises:
         return []
     best = max(range(len(promises)), key=lambda i: (promises[i].stated or date.min, promises[i].due, i))
-    return [replace(p, current=(i == best)) for i, p in enumerate(promises)]
+    return [p if p.current == (i == best) else replace(p, current=(i == best)) for i, p in enumerate(promises)]
 
 
 def current(promises: list[Promise]) -> Promise | None:
