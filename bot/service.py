@@ -395,15 +395,19 @@ class Gaorec:
         name = f"gao-{kind}-{as_of.isoformat()}.{fmt}"
         return name, exports.to_xlsx(table) if fmt == "xlsx" else exports.to_csv(table), len(table)
 
+    @staticmethod
+    def _audit_rec_id(session, key: str | None) -> int | None:
+        """The recommendation an audit query is about (None: all); an unknown key is the user's error."""
+        if not key:
+            return None
+        v = repo.get(session, key)
+        if v is None:
+            raise GaorecError(f"no recommendation has the key {key!r}")
+        return v.id
+
     def audit(self, since: datetime | None = None, key: str | None = None) -> list[dict]:
         with self.db.session() as s:
-            rec_id = None
-            if key:
-                v = repo.get(s, key)
-                if v is None:
-                    raise GaorecError(f"no recommendation has the key {key!r}")
-                rec_id = v.id
-            return repo.audit_log(s, since=since, rec_id=rec_id)
+            return repo.audit_log(s, since=since, rec_id=self._audit_rec_id(s, key))
 
     def audit_page(self, since: datetime | None = None, key: str | None = None, *, limit: int = 100,
                    offset: int = 0) -> tuple[list[dict], int]:
@@ -411,13 +415,7 @@ class Gaorec:
         from storage.queries import audit as audit_q
 
         with self.db.session() as s:
-            rec_id = None
-            if key:
-                v = repo.get(s, key)
-                if v is None:
-                    raise GaorecError(f"no recommendation has the key {key!r}")
-                rec_id = v.id
-            return audit_q.page(s, since=since, rec_id=rec_id, limit=limit, offset=offset)
+            return audit_q.page(s, since=since, rec_id=self._audit_rec_id(s, key), limit=limit, offset=offset)
 
     # -- owners, subscriptions, history -------------------------------------------
     def may_manage(self, caller: Caller) -> bool:

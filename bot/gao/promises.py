@@ -126,29 +126,26 @@ def _times(sentence: str):
     """The time expressions of a sentence, left to right, not overlapping."""
     done = 0  # end of the last match
     tried = -1  # the last start the pattern was tried at (its answer does not depend on the anchor)
-    for a in _ANCHOR.finditer(sentence):
-        if a.end() <= done:
-            continue
-        for w in _START_AT.finditer(sentence, max(done, tried + 1, a.start() - _REACH), a.end()):
+
+    def first(lo: int, hi: int):
+        """The first time expression starting at a start word in [lo, hi), or None."""
+        nonlocal tried
+        for w in _START_AT.finditer(sentence, lo, hi):
             m = _TIME.match(sentence, w.start())
             tried = w.start()
             if m:
-                done = m.end()
-                yield m
-                break
-        else:
+                return m
+        return None
+
+    for a in _ANCHOR.finditer(sentence):
+        if a.end() <= done:
             continue
-        # a match may end before this anchor: try the words after it up to the anchor
-        while done < a.end():
-            for w in _START_AT.finditer(sentence, max(done, tried + 1), a.end()):
-                m = _TIME.match(sentence, w.start())
-                tried = w.start()
-                if m:
-                    done = m.end()
-                    yield m
-                    break
-            else:
-                break
+        m = first(max(done, tried + 1, a.start() - _REACH), a.end())
+        # a match may end before this anchor: then try the words after it up to the anchor
+        while m is not None:
+            done = m.end()
+            yield m
+            m = first(max(done, tried + 1), a.end()) if done < a.end() else None
 
 
 @dataclass(frozen=True)
