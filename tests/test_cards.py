@@ -130,3 +130,20 @@ def test_status_events_read_as_changes_with_dates():
                               "new_status": "Closed – Implemented"}) == "Open → Closed – Implemented on 2026-10-02"
     assert status_event_line({"observed_at": "2026-10-02T12:00:00Z", "old_status": "Open",
                               "new_status": "Open"}) == "Open: GAO's comment updated on 2026-10-02"
+
+
+def test_status_event_lines_say_what_gao_snapshots_did_and_when():
+    from bot.blocks import status_event_line
+
+    at = "2026-11-28T12:00:00Z"  # the day of the import; GAO's own dates must win for snapshot events
+    assert status_event_line({"observed_at": at, "old_status": "Open", "new_status": "Open", "kind": "unlisted",
+                              "as_of": "2026-10-28"}) == "no longer listed as open by GAO (its complete export of 2026-10-28)"
+    assert status_event_line({"observed_at": at, "old_status": None, "new_status": "Open", "kind": "older",
+                              "as_of": "2024-03-01"}) == "an older GAO snapshot of 2024-03-01 (Open), kept as history only"
+    assert status_event_line({"observed_at": at, "old_status": "Closed – Implemented", "new_status": "Open",
+                              "kind": "reopened", "as_of": "2026-10-28"}) == \
+        "Closed – Implemented → Open as of 2026-10-28: reopened"
+    assert status_event_line({"observed_at": at, "old_status": "Open", "new_status": "Open", "kind": "relisted",
+                              "as_of": "2026-11-15"}) == "listed as open by GAO again (its export of 2026-11-15)"
+    assert status_event_line({"observed_at": "2026-10-02T09:00:00Z", "old_status": "Open",
+                              "new_status": "Closed – Implemented"}) == "Open → Closed – Implemented on 2026-10-02"

@@ -127,9 +127,19 @@ def owner_line(v) -> str:
 
 
 def status_event_line(ev: dict) -> str:
-    """'Open → Closed – Implemented on 2026-10-02'; a comment change with the same status says so."""
+    """'Open → Closed – Implemented on 2026-10-02'; a comment change with the same status says so; an older
+    snapshot, a reopening and GAO's listing changes say what they are, dated by GAO's snapshot."""
     day = (ev.get("observed_at") or "")[:10]
     old, new = ev.get("old_status"), ev.get("new_status")
+    kind, snap = ev.get("kind") or "change", ev.get("as_of") or day
+    if kind == "unlisted":
+        return f"no longer listed as open by GAO (its complete export of {snap})"
+    if kind == "relisted":
+        return f"listed as open by GAO again (its export of {snap})"
+    if kind == "older":
+        return f"an older GAO snapshot of {snap} ({escape(new or 'unknown')}), kept as history only"
+    if kind == "reopened":
+        return f"{escape(old or 'unknown')} → {escape(new or 'unknown')} as of {snap}: reopened"
     if old == new:
         return f"{escape(new or 'unknown')}: GAO's comment updated on {day}"
     if not old:
