@@ -81,13 +81,6 @@ def _where(ctx: click.Context) -> str:
         return "the database"
 
 
-def _first_error(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        e = exc.errors()[0]
-        return f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}"
-    return str(exc)
-
-
 def _emit(data) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
@@ -301,7 +294,8 @@ def stats_lines(d: dict, day: date) -> list[str]:
 
 @main.command()
 @click.argument("query", nargs=-1)
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Judge as of this date (default: today, in GAOREC_TIMEZONE).")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+              help="Judge as of this date (default: today, in GAOREC_TIMEZONE).")
 @click.option("--limit", type=click.IntRange(1, 1_000_000), help="How many to list (default: 20 in a terminal, "
               "all in a pipe or with --json).")
 @click.option("--json", "as_json", is_flag=True, help="Print records as JSON.")

@@ -734,8 +734,8 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
                      if corrections.any_exist(s) else {})
         slip_rows = []
         readings = [replace(rd, promises=with_target(rd.promises, r.get("target_due")))
-                    for r, rd in zip(reread, readings)]
-        for r, reading in zip(reread, readings):
+                    for r, rd in zip(reread, readings, strict=True)]
+        for r, reading in zip(reread, readings, strict=True):
             cur_p = gp.current(reading.promises)
             new_due = cur_p.due if cur_p else None
             if r.get("id") in decisions:  # a correction holds while GAO's comment is unchanged
@@ -777,7 +777,7 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
         for values, ids in groups.items():
             for chunk in _chunks(sorted(set(ids)), 500):
                 conn.execute(update(Recommendation).where(Recommendation.id.in_(chunk))
-                             .values(**dict(zip(_BOOKKEEPING, values))))
+                             .values(**dict(zip(_BOOKKEEPING, values, strict=True))))
         if events:
             conn.execute(insert(StatusEvent), events)
             import json as _json
@@ -797,7 +797,7 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
         promise_rows = [{"recommendation_id": r["id"], "position": i, "due": p.due, "phrase": p.phrase[:200],
                          "sentence": p.sentence, "kind": p.kind, "stated": p.stated, "confidence": p.confidence,
                          "current": p.current, "why": p.why}
-                        for r, reading in zip(reread, readings) for i, p in enumerate(reading.promises)]
+                        for r, reading in zip(reread, readings, strict=True) for i, p in enumerate(reading.promises)]
         for chunk in _chunks(promise_rows, 5000):
             conn.execute(insert(Promise), chunk)
         if slip_rows:
@@ -1010,7 +1010,8 @@ def history(session: Session, rec_id: int) -> list[dict]:
                                "observed_at": _iso(ev.observed_at)}})
     for sl in session.scalars(select(Slip).where(Slip.recommendation_id == rec_id)):
         out.append({"at": _iso(sl.observed_at), "kind": "slip", "actor": "gao",
-                    "detail": {"old_due": sl.old_due.isoformat(), "new_due": sl.new_due.isoformat() if sl.new_due else None}})
+                    "detail": {"old_due": sl.old_due.isoformat(),
+                               "new_due": sl.new_due.isoformat() if sl.new_due else None}})
     for a in session.scalars(select(AuditEvent).where(AuditEvent.recommendation_id == rec_id,
                                                       AuditEvent.action != "status")):
         out.append({"at": _iso(a.at), "kind": a.action, "actor": a.actor,
@@ -1052,7 +1053,8 @@ def audit_log(session: Session, since: datetime | None = None, rec_id: int | Non
               limit: int = 10_000) -> list[dict]:
     import json
 
-    q = (select(AuditEvent, Recommendation.key).outerjoin(Recommendation, Recommendation.id == AuditEvent.recommendation_id)
+    q = (select(AuditEvent, Recommendation.key)
+         .outerjoin(Recommendation, Recommendation.id == AuditEvent.recommendation_id)
          .order_by(AuditEvent.id))
     if since is not None:
         q = q.where(AuditEvent.at >= since)

@@ -2,9 +2,9 @@
 caps, follow-ups, escalation, quiet times, and exactly-once under faults."""
 from __future__ import annotations
 
-import json
 import threading
 from datetime import date, datetime, timedelta, timezone
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import func, select, update
@@ -14,7 +14,7 @@ from config.settings import Settings
 from bot.service import Gaorec
 from storage.models import Outbox, Reminder
 
-from .conftest import CBP_PAGE, CSV_EXCERPT, needs_shared
+from .conftest import CBP_PAGE, needs_shared
 from .fakeslack import FakeSlack
 
 pytestmark = needs_shared(CBP_PAGE)
@@ -206,7 +206,7 @@ def test_pacing_is_one_post_per_second_per_channel(rig, fake):
     app.reminders.pace_seconds = 1.0
     app.reminders.run_pass(T0, poster=poster)
     times = [c.at for c in fake.of("chat.postMessage")]
-    assert len(times) == 4 and all(b - a >= 0.95 for a, b in zip(times, times[1:]))
+    assert len(times) == 4 and all(b - a >= 0.95 for a, b in pairwise(times))
 
 
 def test_subscription_query_limits_the_channel(rig, fake):

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from pathlib import Path
 
-import pytest
 import yaml
 from slack_sdk.models.blocks import Block
 

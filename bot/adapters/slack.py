@@ -274,7 +274,8 @@ def wsgi_app(app: App, service: Gaorec, leader=None):
             return [data]
         if path == "/metrics" and method in ("GET", "HEAD"):
             data = metrics.exposition()
-            start_response("200 OK", [("Content-Type", "text/plain; version=0.0.4"), ("Content-Length", str(len(data)))])
+            start_response("200 OK", [("Content-Type", "text/plain; version=0.0.4"),
+                                      ("Content-Length", str(len(data)))])
             return [data]
         if path == "/slack/events" and method == "POST" and "json" in (environ.get("CONTENT_TYPE") or ""):
             bad = _unreadable_json(environ)

@@ -27,7 +27,8 @@ def decode(data: bytes | str, source: str) -> str:
         text = data
     else:
         if len(data) > MAX_BYTES:
-            raise ParseError(source, f"too large ({len(data) // 1_000_000} MB; the limit is {MAX_BYTES // 1_000_000} MB)")
+            raise ParseError(source, f"too large ({len(data) // 1_000_000} MB; "
+                                     f"the limit is {MAX_BYTES // 1_000_000} MB)")
         if b"\x00" in data[:65536]:
             raise ParseError(source, "binary file, not a GAO page or CSV export")
         try:
@@ -83,7 +84,8 @@ def parse(data: bytes | str, source: str = "<input>") -> ParseResult:
         result = _parse_text(lines_of(text), source, complete=False)
     if url and result.format.startswith("report-page"):
         result.recommendations = [
-            r if r.report.url else Recommendation(**{**r.__dict__, "report": Report(**{**r.report.__dict__, "url": url})})
+            r if r.report.url
+            else Recommendation(**{**r.__dict__, "report": Report(**{**r.report.__dict__, "url": url})})
             for r in result.recommendations
         ]
     return result

@@ -37,11 +37,13 @@ _TIME = re.compile(
     r"|(?P<dmy>(?P<dmy_day>\d{1,2})\s(?P<dmy_mon>" + _MON + r")\s(?P<dmy_year>" + _Y4 + r")\b)"
     r"|(?P<nd>(?P<nd_m>1[0-2]|0?[1-9])/(?P<nd_d>3[01]|[12]\d|0?[1-9])/(?P<nd_y>" + _Y4 + r"|\d\d)\b)"
     r"|(?P<nm>(?P<nm_m>1[0-2]|0?[1-9])/(?P<nm_y>" + _Y4 + r")\b)"
-    r"|(?P<fq>(?:the\s)?" + _ORD + r"\s(?:fiscal\s)?quarter\s(?:of\s)?(?:the\s)?" + _FY + r"(?P<fq_year>" + _Y4 + r"|\d\d)\b)"
+    r"|(?P<fq>(?:the\s)?" + _ORD + r"\s(?:fiscal\s)?quarter\s(?:of\s)?(?:the\s)?" + _FY
+    + r"(?P<fq_year>" + _Y4 + r"|\d\d)\b)"
     r"|(?P<fq2>(?:Q(?P<fq2_q>[1-4])|(?P<fq2_q2>[1-4])Q)\s?(?:of\s)?FY\s?(?P<fq2_year>" + _Y4 + r"|\d\d)\b)"
     r"|(?P<fq3>FY\s?(?P<fq3_year>" + _Y4 + r"|\d\d)\s?Q(?P<fq3_q>[1-4])\b)"
     r"|(?P<fh>(?:the\s)?(?P<fh_h>first|second)\shalf\sof\s(?:the\s)?" + _FY + r"(?P<fh_year>" + _Y4 + r"|\d\d)\b)"
-    r"|(?P<q>(?:the\s)?" + r"(?P<q_q>first|second|third|fourth|1st|2nd|3rd|4th)" + r"\s(?:calendar\s)?quarter\s(?:of\s)?(?:calendar\syear\s|CY\s?)?(?P<q_year>" + _Y4 + r")\b)"
+    r"|(?P<q>(?:the\s)?(?P<q_q>first|second|third|fourth|1st|2nd|3rd|4th)"
+    r"\s(?:calendar\s)?quarter\s(?:of\s)?(?:calendar\syear\s|CY\s?)?(?P<q_year>" + _Y4 + r")\b)"
     r"|(?P<h>(?:the\s)?(?P<h_h>first|second)\shalf\sof\s(?:calendar\syear\s|CY\s?)?(?P<h_year>" + _Y4 + r")\b)"
     r"|(?P<fys>fiscal\syears\s(?:" + _Y4 + r"),?\s(?:and|or|through|to)\s(?P<fys_year>" + _Y4 + r")\b)"
     r"|(?P<fy>(?:(?P<fy_mod>early|mid|late)[\s-])?" + _FY + r"(?P<fy_year>" + _Y4 + r"|\d\d)\b)"
@@ -69,7 +71,8 @@ _CUE = re.compile(  # case-sensitive: "Hiring Plan" is a name, "plans to" a cue
     r"committed|commits|to\sbe\s(?:completed|complete|finalized|issued|implemented)|completion\sdate|due)\b",
 )
 # GAO as the subject of the cue: "We are monitoring ... and plan to follow up in ...", "GAO will ..."
-_GAO_SUBJECT = re.compile(r"\b(?:[Ww]e|GAO)\b(?:(?!\b(?:said|stated|told|noted|reported|that|which|officials)\b)[^.]){0,100}$")
+_GAO_SUBJECT = re.compile(r"\b(?:[Ww]e|GAO)\b"
+                          r"(?:(?!\b(?:said|stated|told|noted|reported|that|which|officials)\b)[^.]){0,100}$")
 _START_BEFORE = re.compile(
     r"\b(?:as\sof|since|beginning(?:\sin)?|starting(?:\sin)?|began\sin|begun\sin|from|dated|effective|between|"
     r"after|following|ended\sin|ending\sin)\s+(?:the\s(?:end|beginning|start|close)\sof\s)?$",
@@ -102,7 +105,8 @@ _STARTS = frozenset(
     "nov november dec december the first second third fourth 1st 2nd 3rd 4th q1 q2 q3 q4 1q 2q 3q 4q fiscal early "
     "mid late calendar spring summer fall autumn winter later within in".split())
 _REACH = 60
-_DMY_NEXT = re.compile(r" (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)")  # the longest lead-in before an anchor: "the fourth quarter of the fiscal year (FY) "
+# the longest lead-in before an anchor: "the fourth quarter of the fiscal year (FY) "
+_DMY_NEXT = re.compile(r" (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)")
 
 
 def _starts_time(word: str) -> bool:
@@ -415,7 +419,8 @@ _RANGE_AFTER = re.compile(r"^\s?-\s?(?:19|20)?\d\d\b")
 _REPORT_DATE_BEFORE = re.compile(r"\b(?:GAO's|GAO’s|our)\s+$")
 _GAO_BY = re.compile(r"\b(?:recommended|reported|found|issued|made)\s+by\s+(?:GAO|us)\s+(?:in|on)\s+$")
 _STATEMENT_BEFORE = re.compile(
-    r"\b" + _REPORTING + r"\s+(?:to\s+us\s+|us\s+|to\s+GAO\s+|GAO\s+|that\s+)?(?:in|on|during|as\s+of)\s+(?:late\s|early\s|mid-)?$"
+    r"\b" + _REPORTING + r"\s+(?:to\s+us\s+|us\s+|to\s+GAO\s+|GAO\s+|that\s+)?(?:in|on|during|as\s+of)\s+"
+    r"(?:late\s|early\s|mid-)?$"
     r"|\b(?:letter|response|memo(?:randum)?|update|correspondence|action\s+plan|plan|email|e-mail|documentation)\s+"
     r"(?:(?:it\s+|they\s+)?(?:provided|sent|submitted|received|shared|gave|given)\s+)?(?:to\s+us\s+|to\s+GAO\s+|us\s+)?"
     r"(?:in|on|dated)\s+$"
@@ -540,7 +545,7 @@ class _Words:
         s = self.sentence
         if len(s) < self.LONG:
             last = None
-            for last in pattern.finditer(window):
+            for last in pattern.finditer(window):  # noqa: B007 - the loop keeps the last match
                 pass
             return last
         first = None
@@ -666,7 +671,7 @@ def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None, 
     if _STATUTE.search(near) and not _PLAN_WORD.search(near):
         return _Role("statutory", f"{q} is a deadline set by law ({_q(_STATUTE.search(near).group(0))})")
     start = None
-    for start in _START.finditer(between):
+    for start in _START.finditer(between):  # noqa: B007 - the loop keeps the last match
         pass
     if start is not None and not _FINISH.search(between[start.end():]):
         return _Role("start", f"{q} is when {_q(start.group(0))} happens, not the end")

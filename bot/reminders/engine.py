@@ -21,14 +21,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Protocol
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.exc import IntegrityError
 
 from storage import repo
 from storage.models import Acknowledgement, Outbox, Recommendation, Reminder, Snooze, Subscription
 
-from .. import metrics
 from ..blocks import clip, escape, owner_markup
 from ..blocks.reminders import (
     ask_blocks, ask_text, followup_text, reminder_blocks, reminder_text, status_change_text, updated_heading,
@@ -329,7 +328,8 @@ class Engine:
 
     def _answerable(self, s, reminder_id: int, user: str) -> tuple[Reminder | None, str | None, AckResult | None]:
         """The reminder and its owner, or the refusal to give when it is gone or the user may not answer it."""
-        rem = s.get(Reminder, reminder_id, with_for_update=True) if reminder_id is not None else None  # a double click waits for the first
+        # a double click waits for the first
+        rem = s.get(Reminder, reminder_id, with_for_update=True) if reminder_id is not None else None
         if rem is None or rem.state == "closed":
             return None, None, AckResult(ok=False, gone=True)
         ok, owner = self._may_act(s, rem, user)
@@ -480,8 +480,8 @@ class Engine:
                 rem.state, rem.next_at = "closed", None
                 closed += 1
                 if rem.thread_ts:
-                    line = f":arrows_counterclockwise: GAO updated this on {now_utc:%Y-%m-%d}: {escape(v.status or '')}" \
-                           f"; reminders for this promise stopped."
+                    line = (f":arrows_counterclockwise: GAO updated this on {now_utc:%Y-%m-%d}: "
+                            f"{escape(v.status or '')}; reminders for this promise stopped.")
                     self._outbox(s, key + ":parent", "update", rem.channel_id, None, rem.id, now_utc, {
                         "ts": rem.thread_ts, "text": updated_text(v, as_of),
                         "blocks": [b.to_dict() for b in reminder_blocks(v, as_of, rem.id, state_line=line,
@@ -516,7 +516,8 @@ class Engine:
                     for q in queries[1:]:
                         match = match | repo._matching(s, q)
 
-                def pick(where, order=(Recommendation.priority.desc(), Recommendation.current_due, Recommendation.id)):
+                def pick(where, match=match):  # this channel's match, bound now
+                    order = (Recommendation.priority.desc(), Recommendation.current_due, Recommendation.id)
                     return repo._views(s, where if match is None else where & match, order=order)
 
                 overdue = pick(repo._overdue_where(as_of))

@@ -118,13 +118,13 @@ def to_docx(table: Table) -> bytes:
     el = OxmlElement("w:tblHeader")
     el.set(qn("w:val"), "true")
     tr_pr.append(el)
-    for cell, name in zip(hdr.cells, table.columns):
+    for cell, name in zip(hdr.cells, table.columns, strict=True):
         cell.text = ""
         run = cell.paragraphs[0].add_run(name)
         run.bold = True
     for r in table.rows:
         cells = t.add_row().cells
-        for cell, value in zip(cells, r):
+        for cell, value in zip(cells, r, strict=False):  # a short row leaves its last cells empty
             cell.text = _text(value)
     for row in t.rows:
         for cell in row.cells:

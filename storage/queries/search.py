@@ -154,8 +154,9 @@ def agency_names(session: Session, value: str) -> list[str]:
     out = []
     for name in names:
         low = name.casefold()
-        if (known and known in low) or v in _acronyms(name) or (len(v) >= 3 and not v.isupper() and v in low
-                                                                     and (len(v) > 4 or re.search(rf"\b{re.escape(v)}", low))):
+        if (known and known in low) or v in _acronyms(name) or (
+                len(v) >= 3 and not v.isupper() and v in low
+                and (len(v) > 4 or re.search(rf"\b{re.escape(v)}", low))):
             out.append(name)
     return out
 
@@ -170,7 +171,8 @@ def _owner_ids(session: Session, value: str, rules: list[dict]) -> list[str]:
     name = value.lstrip("@").casefold()
     if not name:
         return []
-    known = set(session.scalars(select(Assignment.owner).distinct())) | {r.get("owner") for r in rules if r.get("owner")}
+    known = (set(session.scalars(select(Assignment.owner).distinct()))
+             | {r.get("owner") for r in rules if r.get("owner")})
     return sorted(o for o in known if o and name in o.casefold())
 
 

@@ -210,7 +210,7 @@ def parse(data: bytes, source: str, mapping: Mapping) -> ParseResult:
         if not any(c not in (None, "") for c in row):
             continue
 
-        def get(f: str) -> object:
+        def get(f: str, row: list = row) -> object:  # this row's cell, bound now
             i = index.get(f)
             return row[i] if i is not None and i < len(row) else None
 
