@@ -41,11 +41,13 @@ def _app(ctx: click.Context):
 
 
 class DatabaseExit(click.ClickException):
-    """A database problem a person must fix: one line, exit 2 (75, "try again later", when it is busy)."""
+    """A database problem a person must fix: one line, exit 2."""
+    exit_code = 2
 
-    def __init__(self, message: str, busy: bool = False):
-        super().__init__(message)
-        self.exit_code = 75 if busy else 2
+
+class DatabaseBusy(DatabaseExit):
+    """The database is busy: one line, exit 75 ("try again later")."""
+    exit_code = 75
 
 
 class GaorecGroup(click.Group):
@@ -62,7 +64,7 @@ class GaorecGroup(click.Group):
             problem = explain(exc, _where(ctx))
             if problem is None:
                 raise
-            raise DatabaseExit(problem.args[0], busy=problem.kind == "busy") from None
+            raise (DatabaseBusy if problem.kind == "busy" else DatabaseExit)(problem.args[0]) from None
 
 
 def _where(ctx: click.Context) -> str:
@@ -76,7 +78,9 @@ def _where(ctx: click.Context) -> str:
         from sqlalchemy.engine import make_url
 
         u = make_url(url)
-        return u.database if u.get_backend_name() == "sqlite" else u.render_as_string(hide_password=True)
+        if u.get_backend_name() == "sqlite":
+            return u.database or "the database"  # sqlite:// names no file
+        return u.render_as_string(hide_password=True)
     except Exception:  # noqa: BLE001
         return "the database"
 

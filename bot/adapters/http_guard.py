@@ -83,7 +83,7 @@ def guard(inner, signing_secret: str | None, *, max_body: int = MAX_BODY, path: 
 def create_server(application, host: str, port: int, threads: int):
     """waitress with the limits above, and a deadline for reading a request (waitress has none of its own:
     a client that trickles a body one byte a second would hold its connection for as long as it likes)."""
-    from waitress import create_server as waitress_server
+    from waitress.server import create_server as waitress_server
     from waitress.channel import HTTPChannel
 
     class DeadlineChannel(HTTPChannel):

@@ -49,6 +49,7 @@ def check_settings(settings: Settings) -> None:
         raise MissingSettings(
             "gaorec serve needs Slack credentials; missing " + "; ".join(f"{n}: {HOW_TO[n]}" for n in missing) +
             " (create the app from config/slack-manifest.yml; without Slack, try gaorec shell)")
+    assert settings.slack_bot_token is not None  # in `missing` above otherwise
     bot = settings.slack_bot_token.get_secret_value().strip()
     if not bot.removeprefix("xoxe.").startswith("xoxb-"):
         kind = KINDS.get(bot[:5], "not a Slack bot token")
@@ -89,7 +90,8 @@ def verify_slack(settings: Settings, client: WebClient) -> dict:
     if not resp.get("bot_id"):
         raise MissingSettings("SLACK_BOT_TOKEN is not a bot's token (auth.test names no bot); use the Bot User "
                               "OAuth Token (xoxb-…) from OAuth & Permissions")
-    return resp.data if hasattr(resp, "data") else dict(resp)
+    data = getattr(resp, "data", None)
+    return data if isinstance(data, dict) else dict(resp)
 
 
 def make_client(settings: Settings) -> WebClient:
@@ -104,11 +106,16 @@ def make_client(settings: Settings) -> WebClient:
     return client
 
 
-def create_app(settings: Settings, client: WebClient | None = None, service: Gaorec | None = None) -> App:
+class GaorecApp(App):
+    """Bolt's App, with gaorec's listener context at hand (for tests and the scheduler)."""
+    gaorec_context: Context
+
+
+def create_app(settings: Settings, client: WebClient | None = None, service: Gaorec | None = None) -> GaorecApp:
     service = service or Gaorec(settings)
     client = client or make_client(settings)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
-    app = App(
+    app = GaorecApp(
         client=client,
         signing_secret=secret,
         process_before_response=True,  # ack in the request thread; lazy listeners do the work after it

@@ -206,7 +206,7 @@ def history_line(e: dict) -> str:
     elif kind == "unassign":
         what = f"owner {owner_markup(d.get('previous'))} removed by {owner_markup(e.get('actor'))}"
     else:
-        what = f"{escape(HISTORY_WORDS.get(kind, kind or 'event'))} by {owner_markup(e.get('actor'))}"
+        what = f"{escape(HISTORY_WORDS.get(kind or '', kind or 'event'))} by {owner_markup(e.get('actor'))}"
         if d.get("note"):
             what += f": “{escape(clip(str(d['note']), 300))}”"
         if kind == "outcome" and d.get("outcome"):

@@ -131,6 +131,7 @@ def _parse_report_page(lines: list[str], source: str, *, complete: bool) -> Pars
     "Matters for Congressional Consideration"."""
     text = "\n".join(lines)
     m = REPORT_HEAD_RE.search(text)
+    assert m is not None  # _parse_text came here because it matched
     head_line = text[: m.start()].count("\n")
     j = head_line - 1
     while j >= 0 and not lines[j]:
@@ -151,7 +152,7 @@ def _parse_report_page(lines: list[str], source: str, *, complete: bool) -> Pars
         reports[len(synthetic)] = report
         if lines[start].startswith("Matter"):
             matters.add(len(synthetic))
-        synthetic += [report.title or number, "1 Open Recommendations"] + lines[header:end]
+        synthetic += [report.title or number or "", "1 Open Recommendations"] + lines[header:end]
     result = listing.parse(synthetic, source, complete=complete, reports=reports, fmt="report-page",
                            matter_groups=frozenset(matters))
     return result

@@ -241,7 +241,9 @@ def period_of(m: re.Match, stated: date | None, stated_exact: bool = False, year
             return _Period(cal.month_end(y, mo), date(y, mo, 1), "month", 0.85)
         if g["fq"] or g["fq2"] or g["fq3"]:
             if g["fq"]:
-                q = cal.ORDINALS[re.search(_ORD, m.group(0), re.I).group(1).lower()]
+                o = re.search(_ORD, m.group(0), re.I)
+                assert o is not None  # the fq alternative holds an ordinal
+                q = cal.ORDINALS[o.group(1).lower()]
                 y = _year(g["fq_year"])
             elif g["fq2"]:
                 q, y = int(g["fq2_q"] or g["fq2_q2"]), _year(g["fq2_year"])
@@ -650,8 +652,10 @@ def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None, 
             return _Role("past", f"{q} follows the past {_q(past.group(0))} and no intent verb")
         return _Role("no intent", f"no agency intent or estimate governs {q}")
     if cue is None or (revision is not None and revision.start() > cue.start()):
-        word = _REVISED_WORD.match(revision.group(0)).group(0)
-        return _Role("deadline", f"the date was {_q(word)} to {q}", 0.9)
+        assert revision is not None  # both None returned above
+        word = _REVISED_WORD.match(revision.group(0))
+        assert word is not None  # a revision starts with its verb
+        return _Role("deadline", f"the date was {_q(word.group(0))} to {q}", 0.9)
     before_cue = _last(pre[:cue.start()], 120)
     if ("GAO" in before_cue or "we" in before_cue or "We" in before_cue) and _GAO_SUBJECT.search(before_cue):
         return _Role("gao", f"GAO's own plan: {_q(cue.group(0))} has GAO (we) as its subject")
@@ -668,16 +672,18 @@ def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None, 
     if _NEG_AFTER_CUE.search(pre[cue.start():]) or _NEG_BEFORE_CUE.search(_last(pre[:cue.start()], 25)):
         return _Role("negated", f"{_q(cue.group(0))} is negated before {q}")
     near = _last(pre, 160)
-    if _STATUTE.search(near) and not _PLAN_WORD.search(near):
-        return _Role("statutory", f"{q} is a deadline set by law ({_q(_STATUTE.search(near).group(0))})")
+    statute = _STATUTE.search(near)
+    if statute and not _PLAN_WORD.search(near):
+        return _Role("statutory", f"{q} is a deadline set by law ({_q(statute.group(0))})")
     start = None
     for start in _START.finditer(between):  # noqa: B007 - the loop keeps the last match
         pass
     if start is not None and not _FINISH.search(between[start.end():]):
         return _Role("start", f"{q} is when {_q(start.group(0))} happens, not the end")
-    if any(w in between for w in ("GAO", "us", "ommittee", "Congress", "progress")) and _REPORT_BACK.search(between):
-        return _Role("reporting", f"{q} is for reporting back ({_q(_REPORT_BACK.search(between).group(0))}), "
-                                  "not for finishing")
+    report_back = (_REPORT_BACK.search(between)
+                   if any(w in between for w in ("GAO", "us", "ommittee", "Congress", "progress")) else None)
+    if report_back:
+        return _Role("reporting", f"{q} is for reporting back ({_q(report_back.group(0))}), not for finishing")
     if phrase.lower().startswith(("within", "in ")) and m.group("rel_within") is None:
         return _Role("no intent", f"{q} is not a period")
     weight = 0.85 if _WEAK_CUE.match(cue.group(0)) else 1.0

@@ -326,25 +326,26 @@ class Engine:
             return True, owner
         return self.is_admin(user), owner
 
-    def _answerable(self, s, reminder_id: int, user: str) -> tuple[Reminder | None, str | None, AckResult | None]:
+    def _answerable(self, s, reminder_id: int | None, user: str) -> tuple[Reminder, str | None] | AckResult:
         """The reminder and its owner, or the refusal to give when it is gone or the user may not answer it."""
         # a double click waits for the first
         rem = s.get(Reminder, reminder_id, with_for_update=True) if reminder_id is not None else None
         if rem is None or rem.state == "closed":
-            return None, None, AckResult(ok=False, gone=True)
+            return AckResult(ok=False, gone=True)
         ok, owner = self._may_act(s, rem, user)
         if not ok:
-            return None, owner, AckResult(ok=False, owner=owner, reminder_id=rem.id)
-        return rem, owner, None
+            return AckResult(ok=False, owner=owner, reminder_id=rem.id)
+        return rem, owner
 
-    def acknowledge(self, reminder_id: int, user: str, via: str, note: str | None,
+    def acknowledge(self, reminder_id: int | None, user: str, via: str, note: str | None,
                     now: datetime | None = None) -> AckResult:
         now_utc = utc(now)
         note = (note or "").strip()[:2000] or None
         with self.db.write() as s:
-            rem, owner, refusal = self._answerable(s, reminder_id, user)
-            if refusal is not None:
-                return refusal
+            answerable = self._answerable(s, reminder_id, user)
+            if isinstance(answerable, AckResult):  # refused
+                return answerable
+            rem, owner = answerable
             existing = s.scalar(select(Acknowledgement).where(Acknowledgement.reminder_id == rem.id,
                                                               Acknowledgement.round == rem.sent,
                                                               Acknowledgement.user_id == user))
@@ -369,7 +370,7 @@ class Engine:
             self._answer_posts(s, rem, f"ack:{rem.id}:{ack.id}", line, now_utc)
         return AckResult(ok=True, owner=owner, reminder_id=reminder_id)
 
-    def snooze(self, reminder_id: int, user: str, until: datetime, reason: str | None,
+    def snooze(self, reminder_id: int | None, user: str, until: datetime, reason: str | None,
                now: datetime | None = None) -> AckResult:
         now_utc = utc(now)
         until = utc(until)
@@ -377,9 +378,10 @@ class Engine:
         if refused:
             return AckResult(ok=False, reminder_id=reminder_id, reason=refused)
         with self.db.write() as s:
-            rem, owner, refusal = self._answerable(s, reminder_id, user)
-            if refusal is not None:
-                return refusal
+            answerable = self._answerable(s, reminder_id, user)
+            if isinstance(answerable, AckResult):  # refused
+                return answerable
+            rem, owner = answerable
             if rem.state == "snoozed" and rem.quiet_until is not None and rem.quiet_until.date() == until.date():
                 return AckResult(ok=True, duplicate=True, owner=owner, reminder_id=rem.id)  # a repeated click
             sn = Snooze(reminder_id=rem.id, user_id=user, until=until, reason=(reason or "").strip()[:500] or None,

@@ -259,7 +259,7 @@ def parse(text: str, source: str) -> ParseResult:
             line = start
             start = reader.line_num + 1
             last_begin, begin = begin, read[0]
-            if names is None:
+            if names is None or records is None:  # both are set by the header
                 if len(row) > 20 and '"Publication Name"' in text[:4000]:
                     return _parse_flat(text, source, result)
                 if _is_header(row):
