@@ -69,9 +69,11 @@ def to_csv(table: list[list]) -> bytes:
 def to_xlsx(table: list[list], title: str = "GAO recommendations") -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new workbook's one sheet
     ws.title = title[:31]
     ws.append(COLUMNS)
     for cell in ws[1]:

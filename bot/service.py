@@ -186,7 +186,7 @@ class Gaorec:
     @staticmethod
     def record_json(v: repo.RecView, as_of: date, *, detail: bool = False) -> dict:
         days = v.days_overdue(as_of)
-        out = {
+        out: dict[str, object] = {
             "key": v.key, "report_number": v.report_number, "report_title": v.report_title,
             "rec_number": v.rec_number, "rec_label": v.rec_label, "kind": v.kind,
             "agency": v.agency, "status": v.status, "priority": v.priority,
@@ -447,6 +447,7 @@ class Gaorec:
                 return Reply(kind="empty", query=parts[0], as_of=as_of,
                              text="No recommendation has that key. Search for it: `/gaorec WORDS`.")
             if cmd == "assign":
+                assert owner is not None  # refused above
                 previous = repo.assign(s, v.id, owner, caller.user_id, now)
                 was = f" (was {mention(previous)})" if previous and previous != owner else ""
                 return Reply(kind="text", as_of=as_of,

@@ -336,9 +336,10 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 3000, *, thre
     scheduler.add_job(lambda: replay(ctx), "interval", seconds=REPLAY_SECONDS, id="intake-replay",
                       replace_existing=True, coalesce=True, max_instances=1, misfire_grace_time=None)
     scheduler.start()
+    assert ctx.intake is not None and ctx.worker is not None  # create_app sets both
     if ctx.intake.count():
         log.info("%d request(s) wait in the intake queue %s", ctx.intake.count(), ctx.intake.dir)
-    worker = app.gaorec_context.worker.start()  # the delivery job: every replica, one lane per channel
+    worker = ctx.worker.start()  # the delivery job: every replica, one lane per channel
     import signal
 
     def stop(signum, frame):  # SIGTERM: finish the running job, then leave

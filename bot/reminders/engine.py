@@ -147,7 +147,7 @@ class Engine:
         if not subs:
             return {}
         base = repo._overdue_where(as_of)
-        rows = {}
+        rows: dict[str, dict[int, tuple[int, date, bool]]] = {}
         for sub in subs:
             where = base & repo._matching(session, sub.query) if sub.query else base
             q = (select(Recommendation.id, Recommendation.current_due, Recommendation.priority)

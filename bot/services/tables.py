@@ -63,9 +63,11 @@ def to_xlsx(table: Table) -> bytes:
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.table import Table as XTable, TableStyleInfo
+    from openpyxl.worksheet.worksheet import Worksheet
 
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new workbook's one sheet
     ws.title = "Report"
     ws.append([table.title])
     ws["A1"].font = Font(bold=True, size=14)
