@@ -17,9 +17,10 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
+from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import Table, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.gao import effective as ge
@@ -170,7 +171,8 @@ def _attach(session: Session, views: list[RecView], *, detail: bool) -> None:
             by_id[a.recommendation_id].owner_source = "assigned"
         for rec_id in chunk:  # the owner's word, if it holds, makes the current promise
             v = by_id[rec_id]
-            v.promises = list(ge.effective(v.promises, v.decision, v.comments))
+            # a SourcedPromise stands in for the Promise it wraps (its fields through __getattr__)
+            v.promises = cast(list[gp.Promise], list(ge.effective(v.promises, v.decision, v.comments)))
         if detail:
             for ev in session.scalars(select(StatusEvent).where(StatusEvent.recommendation_id.in_(chunk))
                                       .order_by(StatusEvent.id)):
@@ -238,8 +240,8 @@ def search(session: Session, query: str, limit: int = 20, offset: int = 0, *, as
     ids, total = _fts_ids(session, q, limit, offset, as_of=as_of, rules=rules)
     if not ids:
         return [], total
-    views = {v.id: v for v in _views(session, Recommendation.id.in_(ids))}
-    return [views[i] for i in ids if i in views], total
+    by_id = {v.id: v for v in _views(session, Recommendation.id.in_(ids))}
+    return [by_id[i] for i in ids if i in by_id], total
 
 
 COUNT_CAP = 1000  # totals above this are reported as COUNT_CAP + 1 ("more than 1,000")
@@ -515,7 +517,7 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
     tz = ZoneInfo(tz) if isinstance(tz, str) else tz
     today = local_date(now, tz)
     summary = ImportSummary()
-    records: list[tuple[ParsedRec, bool, date, int]] = []
+    records: list[tuple[ParsedRec, bool, date | None, int]] = []
     for n_src, res in enumerate(results):
         notes = list(res.notes)
         placed = [r for r in res.recommendations if r.report.number or normalize_title(r.report.title)]
@@ -600,7 +602,7 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
         lap("load")
         # Recommendations
         existing: dict[tuple[int, str], dict] = {}
-        by_num: dict[tuple[int, str, str], list[tuple[int, str]]] = defaultdict(list)
+        by_num: dict[tuple[int, str, str | None], list[tuple[int, str]]] = defaultdict(list)
         taken: set[str] = set()
         for row in conn.execute(select(
                 Recommendation.id, Recommendation.key, Recommendation.report_id, Recommendation.ident,
@@ -618,7 +620,7 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
         fresh: dict[tuple[int, str], dict] = {}
         # unnumbered entries: their ordinal within (source, report, agency); a copy of an entry keeps its ordinal
         ordinals: dict[tuple[int, int, str], dict[str, int]] = defaultdict(dict)
-        listed: dict[tuple[int, str, str], set[str]] = defaultdict(set)
+        listed: dict[tuple[int, str, str | None], set[str]] = defaultdict(set)
         resolved = []
         for rec, authoritative, snap, n_src in records:
             resolved.append((resolve_report(rec.report), rec, (authoritative, snap, n_src)))
@@ -629,9 +631,9 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
                                     chunk).scalars().all()
             real = {-(i + 1): rid for i, rid in enumerate(ids)}
             for tmp, rid in real.items():
-                row = reports.pop(tmp)
-                row.pop("_row")
-                reports[rid] = {**row, "id": rid}
+                report_row = reports.pop(tmp)
+                report_row.pop("_row")
+                reports[rid] = {**report_row, "id": rid}
             resolved = [(real.get(rid, rid), rec, a) for rid, rec, a in resolved]
         for rid, rec, _ in resolved:
             if rec.ident_label is not None:
@@ -774,10 +776,10 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
             old = originals[(cur["report_id"], cur["ident"])]
             if any(old[f] != cur[f] for f in _BOOKKEEPING):
                 groups[tuple(cur[f] for f in _BOOKKEEPING)].append(cur["id"])
-        for values, ids in groups.items():
+        for bookkeeping, ids in groups.items():
             for chunk in _chunks(sorted(set(ids)), 500):
                 conn.execute(update(Recommendation).where(Recommendation.id.in_(chunk))
-                             .values(**dict(zip(_BOOKKEEPING, values, strict=True))))
+                             .values(**dict(zip(_BOOKKEEPING, bookkeeping, strict=True))))
         if events:
             conn.execute(insert(StatusEvent), events)
             import json as _json
@@ -857,7 +859,7 @@ def _unlist(originals: dict, existing: dict, touched: dict, resolved: list, resu
     """A complete import: the open, listed recommendations of the agencies it names that it lacks become not
     listed (as of the newest of its snapshots). More than a quarter of an agency's at once is refused (a
     filtered export declared complete by mistake) unless ``force``."""
-    snap = max(s.as_of for i, s in enumerate(summary.sources) if i in whole)
+    snap = max(s.as_of for i, s in enumerate(summary.sources) if i in whole and s.as_of)  # all dated on import
     source_of: dict[str, str] = {}
     for _rid, rec, (_a, _s, n_src) in resolved:
         if n_src in whole:
@@ -982,13 +984,14 @@ def subscriptions(session: Session, channel_id: str | None = None) -> list[Subsc
 
 def first_delivery(session: Session, team_id: str, event_id: str, now: datetime) -> bool:
     """Record an event id; False when it was seen before (a Slack retry)."""
-    table = ProcessedEvent.__table__
+    table = cast(Table, ProcessedEvent.__table__)  # declared a FromClause; a mapped class's is a Table
     values = {"team_id": team_id or "-", "event_id": event_id, "received_at": now}
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        stmt = pg_insert(table).values(**values).on_conflict_do_nothing().returning(table.c.event_id)
     else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    stmt = dialect_insert(table).values(**values).on_conflict_do_nothing().returning(table.c.event_id)
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        stmt = sqlite_insert(table).values(**values).on_conflict_do_nothing().returning(table.c.event_id)
     first = session.execute(stmt).first() is not None
     if first and hash(event_id) % 50 == 0:  # now and then, forget ids Slack can no longer retry
         session.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < now - timedelta(days=2)))

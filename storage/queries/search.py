@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import column, func, select, table, text
+from sqlalchemy import ColumnElement, column, func, select, table, text
 from sqlalchemy.orm import Session
 
 from ..models import Assignment, Recommendation, Report
@@ -206,6 +206,7 @@ def filters_where(session: Session, q: Query, *, as_of: date | None = None, rule
     for value in q.owners:
         add(owner_where(session, _owner_ids(session, value, rules), rules))
     for number in q.numbers:
+        starts: ColumnElement[bool]
         if session.get_bind().dialect.name == "sqlite":  # a range the index answers (LIKE would scan)
             starts = (Report.number >= number) & (Report.number < number + "\uffff")
         else:
@@ -245,11 +246,11 @@ def _text_match(session: Session, terms: list[str], joined: bool):
     tsq = pg_tsquery(terms)
     if tsq is None:
         return None
-    base = (select(Recommendation.id).select_from(
+    pg_base = (select(Recommendation.id).select_from(
         Recommendation.__table__.join(_PG, _PG.c.recommendation_id == Recommendation.id))
         .where(text("recommendation_search.document @@ to_tsquery('english', :tq)").bindparams(tq=tsq)))
     rank = text("ts_rank(recommendation_search.document, to_tsquery('english', :tq)) DESC").bindparams(tq=tsq)
-    return base, rank, Recommendation.id.desc(), base
+    return pg_base, rank, Recommendation.id.desc(), pg_base
 
 
 def find_ids(session: Session, q: Query, limit: int, offset: int, *, count_cap: int, rank_cap: int,
@@ -274,14 +275,14 @@ def find_ids(session: Session, q: Query, limit: int, offset: int, *, count_cap: 
         total = session.scalar(select(func.count()).select_from(base.limit(count_cap + 1).subquery())) or 0
         order = (Recommendation.priority.desc(), Recommendation.current_due.is_(None), Recommendation.current_due,
                  Recommendation.id)
-        return session.execute(base.order_by(*order).limit(limit).offset(offset)).scalars().all(), total
+        return list(session.execute(base.order_by(*order).limit(limit).offset(offset)).scalars()), total
     # words: up to count_cap + 1 matches in the index's own order (newest first, no sort): the count, and the
     # page when there are too many to rank
     newest = session.execute(base.order_by(newest_first).limit(count_cap + 1)).scalars().all()
     total = len(newest)
     if total > rank_cap:
         return list(newest[offset:offset + limit]), total
-    return session.execute(ranked.order_by(rank, tie).limit(limit).offset(offset)).scalars().all(), total
+    return list(session.execute(ranked.order_by(rank, tie).limit(limit).offset(offset)).scalars()), total
 
 
 def matching(session: Session, q: Query, *, as_of: date | None = None, rules: list[dict] | None = None):
