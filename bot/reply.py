@@ -49,5 +49,8 @@ class _Help(Sequence):
     def __len__(self) -> int:
         return len(self._rows())
 
+    def __iter__(self):
+        return iter(self._rows())
+
 
 HELP: Sequence[tuple[str, str, str]] = _Help()
