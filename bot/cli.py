@@ -13,6 +13,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .gao.records import ParseError
+from .termout import status
+from .words import plural
 
 err = Console(stderr=True)
 SAMPLE = Path(__file__).parent / "samples" / "agency-page-sample.txt"
@@ -168,7 +170,7 @@ def import_(sources: tuple[str, ...], mapping: str | None, as_of: str | None, co
                 progress.update(t_store, advance=n, visible=True)
 
             def waiting() -> None:
-                err.print(f"Another import into {app.db.describe()} is running: waiting for it (up to "
+                status(f"Another import into {app.db.describe()} is running: waiting for it (up to "
                           f"{app.settings.import_wait:.0f} s)…")
 
             summary = app.import_sources(files, on_source=lambda _s: progress.advance(t_read), progress=stored,
@@ -191,7 +193,7 @@ def import_(sources: tuple[str, ...], mapping: str | None, as_of: str | None, co
          [[s.source, s.format, s.recommendations, "; ".join(s.notes)] for s in summary.sources],
          title="gaorec import")
     click.echo(f"{summary.new} new, {summary.changed} changed, {summary.unchanged} unchanged"
-               f" ({summary.status_events} status events, {summary.slips} slips)")
+               f" ({plural(summary.status_events, 'status event')}, {plural(summary.slips, 'slip')})")
     if summary.older:
         click.echo(f"{summary.older} entr{'ies were' if summary.older != 1 else 'y was'} older than the records "
                    f"(kept as history; status and comment unchanged)")
@@ -242,7 +244,7 @@ def _table(views, day: date, title: str, *, more: int = 0, console=None, tty: bo
         days = v.days_overdue(day)
         report = (v.report_title or v.report_number or "").split(":")[0]
         rows.append([v.key, report, v.rec_number if v.rec_number is not None else "", v.status or "",
-                     p.phrase if p else "", str(p.due) if p else "", f"{days} days" if days is not None else ""])
+                     p.phrase if p else "", str(p.due) if p else "", plural(days, "day") if days is not None else ""])
     emit(cols, rows, title=title, more=more, console=console, tty=tty)
 
 
@@ -487,7 +489,7 @@ def remind(now_: str | None, dry_run: bool, as_json: bool) -> None:
                 str(v) for k, v in p.items() if k not in ("kind", "channel") and v not in (None, "")))
             continue
         click.echo(f"{p['kind']:<10} #{p['channel']} {p['key']} due {p['due']} "
-                   f"({p['days_overdue']} days overdue) {p['text']}")
+                   f"({plural(p['days_overdue'], 'day')} overdue) {p['text']}")
     for channel, n in result.waiting.items():
         click.echo(f"waiting    #{channel}: {n} more (the cap is {app.settings.reminder_cap} per pass)")
     verb = "would post" if dry_run else "posted"
@@ -545,7 +547,7 @@ def export(query: tuple[str, ...], overdue: bool, unimplemented: bool, fmt: str,
         sys.stdout.buffer.write(content)
         return
     Path(output or name).write_bytes(content)
-    err.print(f"Wrote {output or name}: {n} rows")
+    status(f"Wrote {output or name}: {plural(n, 'row')}")
 
 
 @main.command()
@@ -640,7 +642,7 @@ def run(sample: str | None) -> None:
             s = app.import_sources([src])
         except ParseError as exc:
             raise click.ClickException(str(exc)) from None
-        err.print(f"Loaded {s.new} recommendations from {src} into {app.db.url}")
+        status(f"Loaded {plural(s.new, 'recommendation')} from {src} into {app.db.url}")
     if app.settings.slack_bot_token and (app.settings.slack_signing_secret or app.settings.slack_app_token):
         from .adapters.slack import MissingSettings, serve as run_server, setup_logging
 
@@ -650,7 +652,7 @@ def run(sample: str | None) -> None:
         except MissingSettings as exc:
             raise ConfigMistake(str(exc)) from None
         return
-    err.print("No Slack tokens set (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET): starting the local shell.")
+    status("No Slack tokens set (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET): starting the local shell.")
     from .adapters.shell import Shell
 
     Shell(app).run()

@@ -23,6 +23,7 @@ from .blocks import owner_markup
 from .reply import HELP, Caller, Reply
 from .services import cards, owners
 from .suggest import did_you_mean
+from .words import plural
 
 SOURCE_SUFFIXES = {".txt", ".html", ".htm", ".csv"}
 PAGE_SIZE = 5
@@ -262,7 +263,7 @@ class Gaorec:
                 offset = min(offset, max(0, total - 1))
                 views = self.resolve_owners(s, repo.due_between(s, as_of, as_of + timedelta(days=days), q,
                                                                 limit=PAGE_SIZE, offset=offset))
-            title = f"Promises due in the next {days} days{f' matching “{query}”' if query else ''}"
+            title = f"Promises due in the next {plural(days, 'day')}{f' matching “{query}”' if query else ''}"
             return self._page(views, total, title, as_of, "due", query, offset)
         if cmd == "stats":
             return Reply(kind="stats", title="gaorec stats", data=self.stats(as_of), as_of=as_of)
@@ -503,7 +504,7 @@ class Gaorec:
                 return Reply(kind="empty", query=key, as_of=as_of,
                              text="No recommendation has that key. Search for it: `/gaorec WORDS`.")
             late = v.days_overdue(as_of)
-            state = (f"it has been overdue for {late} days" if late is not None else
+            state = (f"it has been overdue for {plural(late, 'day')}" if late is not None else
                      f"its promise is due {v.current_due.isoformat()}" if v.current_due and v.is_open() else
                      "it has no open promise")
             return Reply(kind="text", as_of=as_of, mrkdwn=(
@@ -514,7 +515,7 @@ class Gaorec:
         if not any(r.ok for r in results):
             owner = results[0].owner
             return Reply(kind="text", as_of=as_of, mrkdwn=f"Only {mention(owner)} or an admin can snooze this.")
-        return Reply(kind="text", as_of=as_of, mrkdwn=f"Snoozed `{esc(key)}` for {days} days.")
+        return Reply(kind="text", as_of=as_of, mrkdwn=f"Snoozed `{esc(key)}` for {plural(days, 'day')}.")
 
     def _outcome(self, rest: str, caller: Caller, as_of: date, now: datetime | None) -> Reply:
         from .services.listing import set_outcome

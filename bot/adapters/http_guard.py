@@ -134,7 +134,7 @@ class Hygiene(logging.Filter):
                              else m.group(0)[:5] + "[redacted]", text)
         text = text.replace("\r", "\\r").replace("\n", "\\n")
         text = "".join(c if c >= " " or c == "\t" else f"\\x{ord(c):02x}" for c in text)
-        return text if len(text) <= MAX_LINE else text[:MAX_LINE] + f"… [{len(text) - MAX_LINE} more characters]"
+        return text if len(text) <= MAX_LINE else text[:MAX_LINE] + f"… [{len(text) - MAX_LINE} more character{'s' if len(text) - MAX_LINE != 1 else ''}]"
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
