@@ -600,8 +600,8 @@ def audit(key: str | None, since: str | None, limit: int, offset: int, as_json: 
 
     emit([Col("at", keep=True), Col("actor", min_width=6), Col("action", keep=True), Col("key", keep=True),
           Col("channel", min_width=6), Col("detail", min_width=10)],
-         [[utc_iso(datetime.fromisoformat(e["at"].replace("Z", "+00:00"))), e["actor"], e["action"], e["key"] or "-", e["channel"] or "",
-           ", ".join(f"{k}={v}" for k, v in e["detail"].items() if v not in (None, ""))] for e in events],
+         [[utc_iso(datetime.fromisoformat(e["at"].replace("Z", "+00:00"))), e["actor"], e["action"], e["key"] or "-",
+           e["channel"] or "", ", ".join(f"{k}={v}" for k, v in e["detail"].items() if v not in (None, ""))] for e in events],
          title="Audit log (times in UTC)")
     if more:  # in a pipe the sentence goes to stderr, so stdout stays tab-separated lines
         args = " ".join(a for a in (key or "", f"--since {since}" if since else "") if a)

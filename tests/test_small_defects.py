@@ -99,8 +99,9 @@ def test_run_status_lines_go_to_stderr_unwrapped(tmp_path):
     deep = tmp_path / ("a-directory-with-a-long-name-" * 3)
     deep.mkdir()
     env = _env(tmp_path, DATABASE_URL=f"sqlite:///{deep / 'gaorec.db'}")
-    r = subprocess.run([sys.executable, "-m", "bot", "run", "--sample", str(ROOT / "bot/samples/agency-page-sample.txt")],
-                       cwd=ROOT, env=env, input="", capture_output=True, text=True, timeout=120)
+    sample = str(ROOT / "bot" / "samples" / "agency-page-sample.txt")
+    r = subprocess.run([sys.executable, "-m", "bot", "run", "--sample", sample], cwd=ROOT, env=env, input="",
+                       capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     lines = r.stderr.splitlines()
     loaded = [ln for ln in lines if ln.startswith("Loaded 5 recommendations from ")]
@@ -193,7 +194,8 @@ def test_counts_take_the_right_form():
     late = Clock(1, "GAO-24-1", None, "gao", date(2024, 1, 2), 1, CLOCKS[0], date(2024, 7, 1), -1, False)
     assert "is 1 day overdue" in late.sentence()
     # no f-string prints a bare count before a plural noun anywhere in the code this item fixed
-    pattern = re.compile(r"\{(?![A-Z_]+\}|cmd\})[^{}]*\} (status events|slips|days|rows|recommendations|new reminders)\b")
+    nouns = "status events|slips|days|rows|recommendations|new reminders"
+    pattern = re.compile(r"\{(?![A-Z_]+\}|cmd\})[^{}]*\} (" + nouns + r")\b")
     # (a constant such as MAX_SNOOZE_DAYS is never 1; "{cmd} recommendations" is "assign recommendations")
     files = ["bot/cli.py", "bot/cli_reports.py", "bot/adapters/shell.py", "bot/service.py", "bot/services/clocks.py",
              "bot/reminders/engine.py", "bot/listeners/mentions/__init__.py"]
