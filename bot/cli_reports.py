@@ -13,6 +13,7 @@ import click
 from .services import clocks as clock_service
 from .services import reports as report_service
 from .services.tables import BINARY, FORMATS, render
+from .termout import status
 from .words import plural
 
 
@@ -27,7 +28,7 @@ def _write(content: bytes, fmt: str, output: str | None, default_name: str, rows
         target.write_bytes(content)
     except OSError as exc:
         raise click.ClickException(f"cannot write {target}: {exc.strerror or exc}") from None
-    click.echo(f"Wrote {target}: {plural(rows, 'row')}", err=True)
+    status(f"Wrote {target}: {plural(rows, 'row')}")
 
 
 def _actor() -> str:
