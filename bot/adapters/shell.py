@@ -150,10 +150,10 @@ class Shell:
 
         from storage.scratch import scratch_copy
 
-        self.scratch = tempfile.mkdtemp(prefix="gaorec-shell-")
-        self._cleanup_on_exit()
-        copy = scratch_copy(self.app.db, self.scratch)
         self.real_db = self.app.db
+        self.scratch = tempfile.mkdtemp(prefix="gaorec-shell-")
+        self._cleanup_on_exit()  # from here on: a signal while copying removes the partial copy too
+        copy = scratch_copy(self.app.db, self.scratch)
         self.app.db = self.app.reminders.db = copy
         self.say(f"(Simulated time: this shell now works on a scratch copy of the database, {copy.url}, "
                  f"discarded when the shell ends; the real database is left as it was.)")
@@ -188,7 +188,8 @@ class Shell:
         if self.scratch is None:
             return
         atexit.unregister(self.close)
-        self.app.db.dispose()
+        if self.app.db is not self.real_db:
+            self.app.db.dispose()
         self.app.db = self.app.reminders.db = self.real_db
         discard(self.scratch)
         self.scratch = None
