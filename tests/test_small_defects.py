@@ -198,7 +198,8 @@ def test_counts_take_the_right_form():
     pattern = re.compile(r"\{(?![A-Z_]+\}|cmd\})[^{}]*\} (" + nouns + r")\b")
     # (a constant such as MAX_SNOOZE_DAYS is never 1; "{cmd} recommendations" is "assign recommendations")
     files = ["bot/cli.py", "bot/cli_reports.py", "bot/adapters/shell.py", "bot/service.py", "bot/services/clocks.py",
-             "bot/reminders/engine.py", "bot/listeners/mentions/__init__.py"]
+             "bot/reminders/engine.py", "bot/listeners/mentions/__init__.py", "bot/commands/records.py",
+             "bot/commands/reminders.py"]
     found = [f"{f}: {m.group(0)}" for f in files for m in pattern.finditer((ROOT / f).read_text())]
     assert not found, found
 
