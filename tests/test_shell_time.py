@@ -96,7 +96,8 @@ def test_the_readme_session_leaves_no_future_dated_row(tmp_path):
     """Replays the README's `gaorec shell` session (its input lines, as written) as a real process."""
     readme = (ROOT / "README.md").read_text()
     block = re.search(r"```text\n\$ gaorec shell\n(.*?)```", readme, re.S).group(1)
-    lines = [ln for ln in block.splitlines() if ln.startswith(("/gaorec", ":"))]
+    lines = [ln.removeprefix("gaorec> ") for ln in block.splitlines() if ln.startswith("gaorec> /gaorec")
+             or ln.startswith("gaorec> :")]  # what the person types after the prompt
     assert any(ln.startswith(":now") for ln in lines) and len(lines) >= 6
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "GAOREC_", "DATABASE_URL"))}
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'gaorec.db'}"

@@ -8,6 +8,7 @@ from storage import repo
 
 from ..blocks import escape as esc
 from ..reply import Reply
+from ..words import plural
 from .base import Ctx
 
 PAGE_SIZE = 5
@@ -66,7 +67,7 @@ def due(ctx: Ctx) -> Reply:
         offset = min(ctx.offset, max(0, total - 1))
         views = ctx.service.resolve_owners(s, repo.due_between(s, as_of, as_of + timedelta(days=days), q,
                                                                limit=PAGE_SIZE, offset=offset))
-    title = f"Promises due in the next {days} days{f' matching “{query}”' if query else ''}"
+    title = f"Promises due in the next {plural(days, 'day')}{f' matching “{query}”' if query else ''}"
     return page(views, total, title, as_of, "due", query, offset)
 
 

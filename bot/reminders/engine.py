@@ -35,6 +35,7 @@ from ..blocks.reminders import (
     updated_text,
 )
 from ..gao import effective as ge
+from ..words import plural
 from .changes import CommentDiff, comment_diff
 
 log = logging.getLogger("gaorec.reminders")
@@ -217,7 +218,7 @@ class Engine:
                     n = result.waiting[channel]
                     self._outbox(s, f"backlog:{channel}:{as_of}", "backlog", channel, None, None, now_utc, {
                         "text": f"{n} more overdue recommendation{'s' if n != 1 else ''} wait; they follow on the "
-                                f"next reminder passes (at most {cap} new reminders per pass)."})
+                                f"next reminder passes (at most {plural(cap, 'new reminder')} per pass)."})
             for rem in followups:
                 v = views[rem.recommendation_id]
                 n = rem.sent + 1

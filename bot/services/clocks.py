@@ -17,6 +17,7 @@ from functools import lru_cache
 from storage import reports as q
 from storage.db import Database
 
+from ..words import plural
 from .reports import months_after
 
 THRESHOLDS = (30, 10, 0)
@@ -84,7 +85,7 @@ class Clock:
         what = LABELS[self.clock]
         name = self.report_number or self.report_title or "a report"
         when = (f"due in {self.days_left} day{'s' if self.days_left != 1 else ''}" if self.days_left > 0
-                else "due today" if self.days_left == 0 else f"{-self.days_left} days overdue")
+                else "due today" if self.days_left == 0 else f"{plural(-self.days_left, 'day')} overdue")
         day = f", {self.note}" if self.note else ""
         return (f"{name}: the {what} is {when}, on {self.due.isoformat()}{day} "
                 f"(report published {self.published.isoformat()}, {self.recommendations} recommendation"

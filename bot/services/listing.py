@@ -79,15 +79,16 @@ def set_outcome(service, key: str, word: str, user: str, *, is_admin: bool, now:
                                         f"{' or an admin' if owner else ''} can mark the outcome of `{v.key}`; "
                                         f"nothing was recorded.", v.key)
         previous = v.outcome
+        if previous == outcome:  # the same outcome again: nothing new to record or announce
+            return OutcomeResult(True, f"`{v.key}` was already {OUTCOME_WORDS[outcome]}: already recorded, so "
+                                       f"nothing new was written.", v.key)
         s.execute(update(Recommendation).where(Recommendation.id == v.id).values(outcome=outcome))
         repo.audit(s, at=now_utc, actor=user, action="outcome", recommendation_id=v.id, channel_id=channel,
                    detail={"outcome": outcome, "previous": previous})
         line = outcome_line(outcome, user, now_utc.date())
-        if previous != outcome:
-            for rem in s.scalars(select(Reminder).where(Reminder.recommendation_id == v.id,
-                                                         Reminder.state != "closed")):
-                engine._outbox(s, f"outcome:{rem.id}:{outcome}:{now_utc.isoformat()}", "ack", rem.channel_id,
-                               rem.thread_ts, rem.id, now_utc, {"text": line})
+        for rem in s.scalars(select(Reminder).where(Reminder.recommendation_id == v.id, Reminder.state != "closed")):
+            engine._outbox(s, f"outcome:{rem.id}:{outcome}:{now_utc.isoformat()}", "ack", rem.channel_id,
+                           rem.thread_ts, rem.id, now_utc, {"text": line})
     return OutcomeResult(True, f"`{v.key}`: {OUTCOME_WORDS[outcome]}"
                                + (" (reminders resume while its promise is overdue)." if outcome == STILL_OPEN
                                   else "."), v.key)
