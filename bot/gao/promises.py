@@ -504,6 +504,27 @@ def _is_word(c: str) -> bool:
     return c.isalnum() or c == "_"  # what re's \w is
 
 
+# Cheap first looks before a pattern search: a pattern can only match where the words it needs are there.
+# _low(text) holds every letter a case-insensitive pattern could match, lower-cased: besides A-Z, re's
+# IGNORECASE matches "i" to "İ" and "ı", "s" to "ſ" and "k" to the Kelvin sign (folded here first).
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def _low(text: str) -> str:
+    return text.lower() if text.isascii() else text.translate(_FOLD).lower()
+
+
+# the words _TAIL_ANY's patterns end with (before the spaces up to the date); "in" and "on" need "by"
+_TAIL_ENDS = ("of", "-", "gao's", "gao’s", "our", "dated", "than", "before", "after", "following")
+_RECURRING_WORDS = ("each", "every", "annually", "quarterly", "monthly", "yearly", "per")
+_STATEMENT_ENDS = ("in", "on", "during", "of", "late", "early", "mid-", "dated")
+_START_ENDS = ("of", "since", "beginning", "in", "starting", "from", "dated", "effective", "between", "after",
+               "following")
+_PAST_AT_ENDS = ("in", "on", "by", "at", "during", "of")
+_START_WORDS = ("begin", "began", "start", "initiat", "commenc", "kick", "phase")
+_STATUTE_WORDS = ("act", "law", "statut", "legislation", "enacted", "mandate", "require", "deadline", "congress")
+
+
 class _Hit:
     """A match found in the whole sentence, placed as if found in a window of it that starts at ``offset``."""
     __slots__ = ("_m", "_offset")
@@ -569,10 +590,14 @@ def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None, 
     pre = _last(sentence[cs:m.start()], WINDOW)
     post = sentence[m.end():m.end() + 200]
     tail = _last(pre, 60)
+    low_tail = _low(tail)
+    low_end = low_tail.rstrip()  # the patterns that end at the date end with a word and spaces
     q = _q(phrase)
 
     # What the period names (one cheap look first: most periods have none of these around them)
-    if not (_POST_ANY.match(post) or _TAIL_ANY.search(tail) or _RECURRING.search(_last(tail, 30))):
+    if not (_POST_ANY.match(post) or ((low_end.endswith(_TAIL_ENDS) or (low_end.endswith(("in", "on")) and "by" in tail))
+                 and _TAIL_ANY.search(tail))
+            or (any(w in low_tail for w in _RECURRING_WORDS) and _RECURRING.search(_last(tail, 30)))):
         pass
     elif _NAME_AFTER.match(post) or _NAME_BEFORE.search(tail) or _RANGE_AFTER.match(post):
         return _Role("name", f"{q} is part of a name or a data period ({_q(post[:20].strip() or _last(tail, 12))})")
@@ -621,9 +646,9 @@ def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None, 
             return _Role("deadline", f"{q} opens the clause and the agency's {_q(verb.group(0))} follows", 0.92)
         if prep in ("in", "on", "during") and post.lstrip().startswith(","):
             return _Role("statement", f"{q} opens the clause: the date of what follows")
-    if _STATEMENT_BEFORE.search(tail):
+    if low_end.endswith(_STATEMENT_ENDS) and _STATEMENT_BEFORE.search(tail):
         return _Role("statement", f"{q} is when something was said or sent ({_q(_last(tail, 25))})")
-    if _START_BEFORE.search(tail):
+    if low_end.endswith(_START_ENDS) and _START_BEFORE.search(tail):
         return _Role("start", f"{q} is a starting point ({_q(_last(tail, 20))})")
     if m.group("rel_within") and _OF_EVENT.search(post[:20]) \
             and not m.group("rel_within").lower().startswith("in "):
@@ -633,11 +658,13 @@ def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None, 
     words = words or _Words(sentence)
     at = m.start() - len(pre)  # where pre starts in the sentence
     cue = words.last(_CUE, pre, at)
-    revision = _REVISION.search(pre, max(0, len(pre) - 180))
+    revision = _REVISION.search(pre, max(0, len(pre) - 180)) if low_end.endswith(("to", "of")) else None
+    low_near = _low(_last(pre, 160))
+    may_statute = any(w in low_near for w in _STATUTE_WORDS)
     if cue is None and revision is None:
         if _GAO_OPENS.search(pre):
             return _Role("gao", f"{q} is in a clause whose subject is GAO")
-        statute = _STATUTE.search(_last(pre, 160))
+        statute = _STATUTE.search(_last(pre, 160)) if may_statute else None
         if statute:
             return _Role("statutory", f"{q} is a deadline set by law ({_q(statute.group(0))})")
         past = words.last(_PAST_VERB, pre, at)
@@ -651,23 +678,27 @@ def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None, 
     if ("GAO" in before_cue or "we" in before_cue or "We" in before_cue) and _GAO_SUBJECT.search(before_cue):
         return _Role("gao", f"GAO's own plan: {_q(cue.group(0))} has GAO (we) as its subject")
     between = pre[cue.end():]
-    if _PAST_RIGHT_BEFORE.search(_last(between, 80)) and not _FUTURE_NEAR.search(_last(between, 80)):
+    low_between = _low(between)
+    if low_end.endswith(_PAST_AT_ENDS) and ("was" in low_between or "were" in low_between or "been" in low_between) \
+            and _PAST_RIGHT_BEFORE.search(_last(between, 80)) and not _FUTURE_NEAR.search(_last(between, 80)):
         return _Role("past", f"a past event stands between {_q(cue.group(0))} and {q}")
     past = words.last(_PAST_VERB, between, at + cue.end())
     if past is not None and not _PASSIVE_FUTURE.search(between[:past.start()]) \
             and not _FUTURE_NEAR.search(between[past.end():]) and not _FINISH.search(between[past.end():]) \
             and _RELATIVE_WORD.search(between[:past.start()]):
         return _Role("past", f"{q} belongs to the past {_q(past.group(0))}, not to {_q(cue.group(0))}")
-    if _OTHER_CLAUSE.search(between) and not _FUTURE_NEAR.search(between):
+    if (";" in between or "but" in between or "however" in between) and _OTHER_CLAUSE.search(between) \
+            and not _FUTURE_NEAR.search(between):
         return _Role("no intent", f"{q} is in another clause than {_q(cue.group(0))}")
     if _NEG_AFTER_CUE.search(pre[cue.start():]) or _NEG_BEFORE_CUE.search(_last(pre[:cue.start()], 25)):
         return _Role("negated", f"{_q(cue.group(0))} is negated before {q}")
     near = _last(pre, 160)
-    if _STATUTE.search(near) and not _PLAN_WORD.search(near):
+    if may_statute and _STATUTE.search(near) and not _PLAN_WORD.search(near):
         return _Role("statutory", f"{q} is a deadline set by law ({_q(_STATUTE.search(near).group(0))})")
     start = None
-    for start in _START.finditer(between):
-        pass
+    if any(w in low_between for w in _START_WORDS):
+        for start in _START.finditer(between):
+            pass
     if start is not None and not _FINISH.search(between[start.end():]):
         return _Role("start", f"{q} is when {_q(start.group(0))} happens, not the end")
     if any(w in between for w in ("GAO", "us", "ommittee", "Congress", "progress")) and _REPORT_BACK.search(between):
