@@ -58,6 +58,50 @@ _TIME = re.compile(
     r"March|April|May|June|July|August|September|October|November|December)\b(?![\s,]+\d)))",
     re.IGNORECASE,
 )
+def _branches(pattern: str) -> list[str]:
+    """The top-level alternatives of ``\\b(?:A|B|...)``."""
+    body, out, depth, i, start = pattern[5:-1], [], 0, 0, 0
+    assert pattern.startswith(r"\b(?:") and pattern.endswith(")")
+    while i < len(body):
+        c = body[i]
+        if c == "\\":
+            i += 1
+        elif c == "[":
+            i = body.index("]", i + 2)  # no "]" first in a class here
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            out.append(body[start:i])
+            start = i + 1
+        i += 1
+    out.append(body[start:])
+    return out
+
+
+# The first letter each branch can match (ignoring case); a try at a word is made with only the branches its
+# first character can start, the others failing at once. Same groups, same order: the same first match.
+_BRANCH_FIRST = {
+    "date": "jfmasond", "dmy": "0123456789", "nd": "0123456789", "nm": "0123456789", "fq": "tfs1234",
+    "fq2": "q1234", "fq3": "f", "fh": "tfs", "q": "tfs1234", "h": "tfs", "fys": "f", "fy": "emlf", "cy": "c",
+    "season": "sfaw", "month": "jfmasond", "part": "eml", "year": "12", "rel_end": "t", "rel_later": "l",
+    "rel_within": "wi", "mony": "jfmasond"}
+
+
+def _dispatch() -> dict[str, re.Pattern]:
+    parts = _branches(_TIME.pattern)
+    names = [re.match(r"\(\?P<(\w+)>", b).group(1) for b in parts]
+    assert sorted(names) == sorted(_BRANCH_FIRST) and r"\b(?:" + "|".join(parts) + ")" == _TIME.pattern
+    table: dict[str, re.Pattern] = {}
+    for c in sorted(set("".join(_BRANCH_FIRST.values()))):
+        alts = [b if c in _BRANCH_FIRST[n] else "(?!)" + b for n, b in zip(names, parts)]
+        table[c] = table[c.upper()] = re.compile(r"\b(?:" + "|".join(alts) + ")", _TIME.flags)
+    return table  # any other first character (no ASCII letter or digit) is tried with the whole pattern
+
+
+_TIME_AT = _dispatch()
+
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
             "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18, "thirty": 30, "sixty": 60, "ninety": 90}
 
@@ -131,8 +175,8 @@ def _times(sentence: str):
         """The first time expression starting at a start word in [lo, hi), or None."""
         nonlocal tried
         for w in _START_AT.finditer(sentence, lo, hi):
-            m = _TIME.match(sentence, w.start())
             tried = w.start()
+            m = _TIME_AT.get(sentence[tried], _TIME).match(sentence, tried)
             if m:
                 return m
         return None
