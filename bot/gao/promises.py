@@ -246,17 +246,6 @@ def _month(s: str) -> int:
     return cal.MONTHS[s.rstrip(".").lower()[:4] if s.lower().startswith("sept") else s.rstrip(".").lower()[:3]]
 
 
-class _Groups:
-    """``m.groupdict()`` read one name at a time: the pattern has some 60 groups and few are asked for."""
-    __slots__ = ("_m",)
-
-    def __init__(self, m: re.Match):
-        self._m = m
-
-    def __getitem__(self, name: str):
-        return self._m.group(name)
-
-
 def period_of(m: re.Match, stated: date | None, stated_exact: bool = False, year_hint: int | None = None
               ) -> _Period | None:
     """The period a time expression names; None when it cannot be placed.
@@ -265,65 +254,66 @@ def period_of(m: re.Match, stated: date | None, stated_exact: bool = False, year
     first day when only a month is known, ``stated_exact`` when the day is);
     relative periods count from it. ``year_hint`` is a year the sentence names
     ("For 2023, ... in May")."""
-    g = _Groups(m)
+    g = m  # m[name] is m.group(name)
+    kind = m.lastgroup  # the branch that matched: its group closes last
     try:
-        if g["date"]:
+        if kind == "date":
             d = date(int(g["d_year"]), _month(g["d_mon"]), int(g["d_day"]))
             return _Period(d, d, "date", 0.95)
-        if g["dmy"]:
+        if kind == "dmy":
             d = date(int(g["dmy_year"]), _month(g["dmy_mon"]), int(g["dmy_day"]))
             return _Period(d, d, "date", 0.95)
-        if g["nd"]:
+        if kind == "nd":
             d = date(_year(g["nd_y"]), int(g["nd_m"]), int(g["nd_d"]))
             return _Period(d, d, "date", 0.9)
-        if g["nm"]:
+        if kind == "nm":
             y, mo = int(g["nm_y"]), int(g["nm_m"])
             return _Period(cal.month_end(y, mo), date(y, mo, 1), "month", 0.85)
-        if g["fq"] or g["fq2"] or g["fq3"]:
-            if g["fq"]:
+        if kind in ("fq", "fq2", "fq3"):
+            if kind == "fq":
                 q = cal.ORDINALS[re.search(_ORD, m.group(0), re.I).group(1).lower()]
                 y = _year(g["fq_year"])
-            elif g["fq2"]:
+            elif kind == "fq2":
                 q, y = int(g["fq2_q"] or g["fq2_q2"]), _year(g["fq2_year"])
             else:
                 q, y = int(g["fq3_q"]), _year(g["fq3_year"])
             end = cal.fiscal_quarter_end(y, q)
             return _Period(end, date(end.year, end.month - 2, 1), "fiscal quarter", 0.9)
-        if g["fh"]:
+        if kind == "fh":
             h = 1 if g["fh_h"].lower() == "first" else 2
             end = cal.fiscal_half_end(_year(g["fh_year"]), h)
             return _Period(end, _first_of_months_back(end, 6), "fiscal half", 0.85)
-        if g["q"]:
+        if kind == "q":
             end = cal.quarter_end(_year(g["q_year"]), cal.ORDINALS[g["q_q"].lower()])
             return _Period(end, _first_of_months_back(end, 3), "quarter", 0.9)
-        if g["h"]:
+        if kind == "h":
             end = cal.half_end(_year(g["h_year"]), 1 if g["h_h"].lower() == "first" else 2)
             return _Period(end, _first_of_months_back(end, 6), "half", 0.85)
-        if g["fys"]:
+        if kind == "fys":
             y = _year(g["fys_year"])
             return _Period(cal.fiscal_year_end(y), cal.fiscal_year_start(y), "fiscal year", 0.8)
-        if g["fy"]:
+        if kind == "fy":
             y = _year(g["fy_year"])
             mod = (g["fy_mod"] or "").lower()
             end = {"early": date(y, 1, 31), "mid": date(y, 5, 31)}.get(mod, cal.fiscal_year_end(y))
             return _Period(end, cal.fiscal_year_start(y), "fiscal year", 0.6 if mod else 0.9)
-        if g["cy"]:
+        if kind == "cy":
             y = _year(g["cy_year"])
             return _Period(date(y, 12, 31), date(y, 1, 1), "calendar year", 0.9)
-        if g["season"]:
+        if kind == "season":
             end = cal.season_end(g["s_name"], int(g["s_year"]))
             return _Period(end, _first_of_months_back(end, 3), "season", 0.85)
-        if g["month"]:
+        if kind == "month":
             y, mo = int(g["m_year"]), _month(g["m_mon"])
             return _Period(cal.month_end(y, mo), date(y, mo, 1), "month", 0.95)
-        if g["part"]:
+        if kind == "part":
             y = int(g["p_year"])
             end = {"early": date(y, 4, 30), "mid": date(y, 8, 31)}.get(g["p_mod"].lower(), date(y, 12, 31))
             return _Period(end, date(y, 1, 1), "calendar year", 0.6)
-        if g["year"]:
+        if kind == "year":
             y = int(g["y_year"])
             return _Period(date(y, 12, 31), date(y, 1, 1), "calendar year", 0.75)
-        if g["mony"]:
+        if kind == "mony":
             mo = _month(g["mony_mon"])
             if year_hint is not None:
                 y = year_hint
@@ -334,17 +324,17 @@ def period_of(m: re.Match, stated: date | None, stated_exact: bool = False, year
             return _Period(cal.month_end(y, mo), date(y, mo, 1), "month", 0.7)
         if stated is None:
             return None  # relative periods need the date of their statement
-        if g["rel_end"]:
+        if kind == "rel_end":
             if (g["rel_fiscal"] or "").lower().startswith("fiscal"):
                 y = cal.fiscal_year_of(stated)
                 return _Period(cal.fiscal_year_end(y), cal.fiscal_year_start(y), "relative", 0.75)
             return _Period(date(stated.year, 12, 31), date(stated.year, 1, 1), "relative", 0.75)
-        if g["rel_later"]:
+        if kind == "rel_later":
             if g["rel_later_fiscal"]:
                 y = cal.fiscal_year_of(stated)
                 return _Period(cal.fiscal_year_end(y), stated, "relative", 0.7)
             return _Period(date(stated.year, 12, 31), stated, "relative", 0.7)
-        if g["rel_within"]:
+        if kind == "rel_within":
             n = g["rel_n"].lower()
             n = int(n) if n.isdigit() else _NUMBERS[n]
             unit = g["rel_unit"].lower()
