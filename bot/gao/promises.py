@@ -166,15 +166,32 @@ _START_AT = re.compile(
     r"\d{1,2}(?=/|\s(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)))(?!\w)", re.IGNORECASE)
 
 
+# The same start words, found 3x faster in the lower-cased sentence by a case-sensitive pattern. Exact when
+# lower-casing changes no character the case-insensitive pattern could match differently: every character
+# outside ASCII is caseless, and none is "ı" or "ſ" (which re's IGNORECASE matches to "i" and "s").
+assert _START_AT.pattern == _START_AT.pattern.lower()
+_START_LOW = re.compile(_START_AT.pattern)
+
+
+def _lowered(sentence: str) -> tuple[str, re.Pattern]:
+    """The text and pattern to find start words with."""
+    if sentence.isascii():
+        return sentence.lower(), _START_LOW
+    if all(c.isascii() or (c == c.lower() and c not in "ıſ") for c in set(sentence)):
+        return sentence.lower(), _START_LOW
+    return sentence, _START_AT
+
+
 def _times(sentence: str):
     """The time expressions of a sentence, left to right, not overlapping."""
     done = 0  # end of the last match
     tried = -1  # the last start the pattern was tried at (its answer does not depend on the anchor)
+    text, starts = _lowered(sentence)
 
     def first(lo: int, hi: int):
         """The first time expression starting at a start word in [lo, hi), or None."""
         nonlocal tried
-        for w in _START_AT.finditer(sentence, lo, hi):
+        for w in starts.finditer(text, lo, hi):
             tried = w.start()
             m = _TIME_AT.get(sentence[tried], _TIME).match(sentence, tried)
             if m:
@@ -724,7 +741,8 @@ def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None, 
     if (";" in between or "but" in between or "however" in between) and _OTHER_CLAUSE.search(between) \
             and not _FUTURE_NEAR.search(between):
         return _Role("no intent", f"{q} is in another clause than {_q(cue.group(0))}")
-    if _NEG_AFTER_CUE.search(pre[cue.start():]) or _NEG_BEFORE_CUE.search(_last(pre[:cue.start()], 25)):
+    if (("no" in pre or "never" in pre or "n't" in pre)
+            and (_NEG_AFTER_CUE.search(pre[cue.start():]) or _NEG_BEFORE_CUE.search(_last(pre[:cue.start()], 25)))):
         return _Role("negated", f"{_q(cue.group(0))} is negated before {q}")
     near = _last(pre, 160)
     if may_statute and _STATUTE.search(near) and not _PLAN_WORD.search(near):
@@ -741,7 +759,7 @@ def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None, 
     if phrase.lower().startswith(("within", "in ")) and m.group("rel_within") is None:
         return _Role("no intent", f"{q} is not a period")
     weight = 0.85 if _WEAK_CUE.match(cue.group(0)) else 1.0
-    if _TO_BE_DONE.search(pre):
+    if "be" in pre and _TO_BE_DONE.search(pre):
         weight *= 0.97
     return _Role("deadline", f"the agency's {_q(cue.group(0))} governs {q}", weight)
 
