@@ -567,13 +567,13 @@ def _low(text: str) -> str:
 
 # the words _TAIL_ANY's patterns end with (before the spaces up to the date); "in" and "on" need "by"
 _TAIL_ENDS = ("of", "-", "gao's", "gao’s", "our", "dated", "than", "before", "after", "following")
-_RECURRING_WORDS = ("each", "every", "annually", "quarterly", "monthly", "yearly", "per")
+_RECURRING_WORDS = re.compile("each|every|annually|quarterly|monthly|yearly|per")  # on _low() text
 _STATEMENT_ENDS = ("in", "on", "during", "of", "late", "early", "mid-", "dated")
 _START_ENDS = ("of", "since", "beginning", "in", "starting", "from", "dated", "effective", "between", "after",
                "following")
 _PAST_AT_ENDS = ("in", "on", "by", "at", "during", "of")
-_START_WORDS = ("begin", "began", "start", "initiat", "commenc", "kick", "phase")
-_STATUTE_WORDS = ("act", "law", "statut", "legislation", "enacted", "mandate", "require", "deadline", "congress")
+_START_WORDS = re.compile("begin|began|start|initiat|commenc|kick|phase")
+_STATUTE_WORDS = re.compile("act|law|statut|legislation|enacted|mandate|require|deadline|congress")
 
 
 class _Hit:
@@ -648,7 +648,7 @@ def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None, 
     # What the period names (one cheap look first: most periods have none of these around them)
     if not (_POST_ANY.match(post) or ((low_end.endswith(_TAIL_ENDS) or (low_end.endswith(("in", "on")) and "by" in tail))
                  and _TAIL_ANY.search(tail))
-            or (any(w in low_tail for w in _RECURRING_WORDS) and _RECURRING.search(_last(tail, 30)))):
+            or (_RECURRING_WORDS.search(low_tail) and _RECURRING.search(_last(tail, 30)))):
         pass
     elif _NAME_AFTER.match(post) or _NAME_BEFORE.search(tail) or _RANGE_AFTER.match(post):
         return _Role("name", f"{q} is part of a name or a data period ({_q(post[:20].strip() or _last(tail, 12))})")
@@ -711,7 +711,7 @@ def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None, 
     cue = words.last(_CUE, pre, at)
     revision = _REVISION.search(pre, max(0, len(pre) - 180)) if low_end.endswith(("to", "of")) else None
     low_near = _low(_last(pre, 160))
-    may_statute = any(w in low_near for w in _STATUTE_WORDS)
+    may_statute = _STATUTE_WORDS.search(low_near) is not None
     if cue is None and revision is None:
         if _GAO_OPENS.search(pre):
             return _Role("gao", f"{q} is in a clause whose subject is GAO")
@@ -748,7 +748,7 @@ def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None, 
     if may_statute and _STATUTE.search(near) and not _PLAN_WORD.search(near):
         return _Role("statutory", f"{q} is a deadline set by law ({_q(_STATUTE.search(near).group(0))})")
     start = None
-    if any(w in low_between for w in _START_WORDS):
+    if _START_WORDS.search(low_between):
         for start in _START.finditer(between):
             pass
     if start is not None and not _FINISH.search(between[start.end():]):
