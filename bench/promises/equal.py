@@ -44,7 +44,7 @@ GLUE = [" ", " ", ". ", "; ", ": ", ", ", " by ", " in ", " before ", " until ",
 
 def key(r):
     return ([dataclasses.astuple(p) for p in r.promises], list(r.statements),
-            [dataclasses.astuple(s) for s in r.rejected])
+            [dataclasses.astuple(s) for s in getattr(r, "rejected", [])])
 
 
 def texts(n: int, seed: int):

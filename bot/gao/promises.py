@@ -412,14 +412,17 @@ def sentences(text: str) -> list[tuple[int, str]]:
 # (agency or GAO), whether it is negated, and what stands between the verb and
 # the period (a start, a report back to GAO, a past event, a new clause).
 
+_BLANKS = re.compile(r"[ \t]{2,}|\t")
+
+
 def normalize(comment: str) -> str:
     """GAO's quirks: entities, no-break spaces, en dashes, "?" where "§" was lost."""
     import html
 
     s = html.unescape(comment) if "&" in comment else comment
     s = s.replace("\u00a0", " ").replace("\u2009", " ").replace("\u202f", " ")
-    s = re.sub(r"[–—]", "-", s)
-    return re.sub(r"[ \t]+", " ", s)
+    s = s.replace("–", "-").replace("—", "-")
+    return _BLANKS.sub(" ", s)  # a run of spaces and tabs becomes one space (a lone space is left as it is)
 
 
 _REPORTING = (r"(?:stated|said|says|state|told|tells|noted|notes|reported|reports|indicated|indicates|informed|agreed|"
