@@ -574,6 +574,8 @@ _RECURRING_WORDS = re.compile("each|every|annually|quarterly|monthly|yearly|per"
 _STATEMENT_ENDS = ("in", "on", "during", "of", "late", "early", "mid-", "dated")
 _START_ENDS = ("of", "since", "beginning", "in", "starting", "from", "dated", "effective", "between", "after",
                "following")
+_FRONT_ENDS = (",", ";", ":", "and", "but", "however", "then", "while", "whereas", "in", "on", "of", "since",
+               "through", "by", "during", "before", "until", "at", "the", "late", "early", "mid-", "mid")
 _PAST_AT_ENDS = ("in", "on", "by", "at", "during", "of")
 _START_WORDS = re.compile("begin|began|start|initiat|commenc|kick|phase")
 _STATUTE_WORDS = re.compile("act|law|statut|legislation|enacted|mandate|require|deadline|congress")
@@ -671,7 +673,7 @@ def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None, 
         return _Role("recurrence", f"{q} recurs ({_q((_last(tail, 30) + ' ' + post[:10]).strip())})")
 
     # A period that opens its clause: the verb after it decides
-    front = _FRONT.search(pre, max(0, len(pre) - 50))
+    front = _FRONT.search(pre, max(0, len(pre) - 50)) if not low_end or low_end.endswith(_FRONT_ENDS) else None
     if front:
         prep = (front.group("prep") or "").lower()
         if prep.startswith(("beginning", "starting")):
