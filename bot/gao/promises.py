@@ -568,12 +568,21 @@ def _low(text: str) -> str:
     return text.lower() if text.isascii() else text.translate(_FOLD).lower()
 
 
-# the words _TAIL_ANY's patterns end with (before the spaces up to the date); "in" and "on" need "by"
-_TAIL_ENDS = ("of", "-", "gao's", "gao’s", "our", "dated", "than", "before", "after", "following")
+# the words _TAIL_ANY's patterns end with (before the spaces up to the date); "of" needs "act" or "as",
+# "in" and "on" need "by"
+_TAIL_ENDS = ("-", "gao's", "gao’s", "our", "dated", "than", "before", "after", "following")
 _RECURRING_WORDS = re.compile("each|every|annually|quarterly|monthly|yearly|per")  # on _low() text
 _STATEMENT_ENDS = ("in", "on", "during", "of", "late", "early", "mid-", "dated")
 _START_ENDS = ("of", "since", "beginning", "in", "starting", "from", "dated", "effective", "between", "after",
                "following")
+# a word each alternative of the pattern holds (case as in the pattern; _low() text for case-insensitive ones)
+_STATEMENT_WORDS = re.compile(
+    "stat|said|says|told|tells|note|report|indicat|inform|agree|concurred|respon|explained|described|confirmed|"
+    "wrote|commented|clarified|acknowledged|asserted|shared|mentioned|believe|provided|submitted|sent|claimed|"
+    "maintained|update|met|letter|memo|correspondence|plan|mail|documentation|official|staff|representatives|"
+    "management|leadership|spokesperson")
+_START_BEFORE_WORDS = re.compile("as|since|beg|start|from|dated|effective|between|after|following|end")
+_REVISION_WORDS = re.compile("extend|revise|push|postpone|move|reschedul|change|delay")
 _FRONT_ENDS = (",", ";", ":", "and", "but", "however", "then", "while", "whereas", "in", "on", "of", "since",
                "through", "by", "during", "before", "until", "at", "the", "late", "early", "mid-", "mid")
 _PAST_AT_ENDS = ("in", "on", "by", "at", "during", "of")
@@ -651,8 +660,9 @@ def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None, 
     q = _q(phrase)
 
     # What the period names (one cheap look first: most periods have none of these around them)
-    if not (_POST_ANY.match(post) or ((low_end.endswith(_TAIL_ENDS) or (low_end.endswith(("in", "on")) and "by" in tail))
-                 and _TAIL_ANY.search(tail))
+    if not (_POST_ANY.match(post)
+            or ((low_end.endswith(_TAIL_ENDS) or (low_end.endswith("of") and ("act" in low_tail or "as" in low_tail))
+                 or (low_end.endswith(("in", "on")) and "by" in tail)) and _TAIL_ANY.search(tail))
             or (_RECURRING_WORDS.search(low_tail) and _RECURRING.search(_last(tail, 30)))):
         pass
     elif _NAME_AFTER.match(post) or _NAME_BEFORE.search(tail) or _RANGE_AFTER.match(post):
@@ -702,9 +712,9 @@ def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None, 
             return _Role("deadline", f"{q} opens the clause and the agency's {_q(verb.group(0))} follows", 0.92)
         if prep in ("in", "on", "during") and post.lstrip().startswith(","):
             return _Role("statement", f"{q} opens the clause: the date of what follows")
-    if low_end.endswith(_STATEMENT_ENDS) and _STATEMENT_BEFORE.search(tail):
+    if low_end.endswith(_STATEMENT_ENDS) and _STATEMENT_WORDS.search(tail) and _STATEMENT_BEFORE.search(tail):
         return _Role("statement", f"{q} is when something was said or sent ({_q(_last(tail, 25))})")
-    if low_end.endswith(_START_ENDS) and _START_BEFORE.search(tail):
+    if low_end.endswith(_START_ENDS) and _START_BEFORE_WORDS.search(low_tail) and _START_BEFORE.search(tail):
         return _Role("start", f"{q} is a starting point ({_q(_last(tail, 20))})")
     if m.group("rel_within") and _OF_EVENT.search(post[:20]) \
             and not m.group("rel_within").lower().startswith("in "):
@@ -714,7 +724,8 @@ def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None, 
     words = words or _Words(sentence)
     at = m.start() - len(pre)  # where pre starts in the sentence
     cue = words.last(_CUE, pre, at)
-    revision = _REVISION.search(pre, max(0, len(pre) - 180)) if low_end.endswith(("to", "of")) else None
+    revision = _REVISION.search(pre, max(0, len(pre) - 180)) \
+        if low_end.endswith(("to", "of")) and _REVISION_WORDS.search(pre) else None
     low_near = _low(_last(pre, 160))
     may_statute = _STATUTE_WORDS.search(low_near) is not None
     if cue is None and revision is None:
