@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from config.settings import Settings
 from storage import repo
 from storage.db import Database
+from storage.types import iso_z, utc
 
 from .gao import effective as ge
 from .gao.fetch import fetch
@@ -83,10 +84,7 @@ class Gaorec:
 
     # -- time --------------------------------------------------------------
     def today(self, now: datetime | None = None) -> date:
-        now = now or datetime.now(timezone.utc)
-        if now.tzinfo is None:
-            now = now.replace(tzinfo=timezone.utc)
-        return now.astimezone(self.settings.tz).date()
+        return utc(now).astimezone(self.settings.tz).date()
 
     # -- import ------------------------------------------------------------
     def read_source(self, source: str, mapping: Mapping | None = None) -> ParseResult:
@@ -133,14 +131,14 @@ class Gaorec:
                     whole.add(src)
                 if on_source:
                     on_source(src)
-        now_naive = now.astimezone(timezone.utc).replace(tzinfo=None) if now and now.tzinfo else now
+        now = utc(now)
         from storage.locks import import_lock
 
         with import_lock(self.db, self.settings.import_wait, on_wait):  # one import at a time (finding 5, #15)
-            summary = repo.import_results(self.db, results, now=now_naive, tz=self.settings.tz, progress=progress,
+            summary = repo.import_results(self.db, results, now=now, tz=self.settings.tz, progress=progress,
                                           as_of=as_of, complete=whole, force=force)
-            summary.threads_closed = self.reminders.after_import(summary.changed_keys, now_naive)
-            summary.notes_posted = notify_unlisted(self.reminders, summary.unlisted_keys, now_naive)
+            summary.threads_closed = self.reminders.after_import(summary.changed_keys, now)
+            summary.notes_posted = notify_unlisted(self.reminders, summary.unlisted_keys, now)
         from . import metrics
 
         for result, n in (("new", summary.new), ("changed", summary.changed), ("unchanged", summary.unchanged)):
@@ -162,7 +160,7 @@ class Gaorec:
     def show(self, key: str, now: datetime | None = None) -> repo.RecView | None:
         """One recommendation with everything a card tells: owner and its source, acknowledgement, snooze,
         last reminder."""
-        now_utc = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(tzinfo=None)
+        now_utc = utc(now)
         with self.db.session() as s:
             v = repo.get(s, key)
             if v is not None:
@@ -191,7 +189,7 @@ class Gaorec:
             "rec_number": v.rec_number, "rec_label": v.rec_label, "kind": v.kind,
             "agency": v.agency, "status": v.status, "priority": v.priority,
             "text": v.text, "comments": v.comments, "url": v.url,
-            "first_seen": repo._iso(v.first_seen), "last_changed": repo._iso(v.last_changed),
+            "first_seen": iso_z(v.first_seen), "last_changed": iso_z(v.last_changed),
             "promises": [p.to_json() for p in v.promises],
             "overdue": days is not None, "days_overdue": days, "slips": v.slips, "source": v.issuer,
             **({"questioned_costs": v.questioned_costs, "funds_for_better_use": v.funds_for_better_use}
@@ -208,10 +206,10 @@ class Gaorec:
             out["topics"] = v.topics
             out["comments_cut"] = v.comments_cut
             ack = v.acknowledged
-            out["acknowledged"] = ({"by": ack["by"], "at": repo._iso(ack["at"]), "note": ack["note"]}
+            out["acknowledged"] = ({"by": ack["by"], "at": iso_z(ack["at"]), "note": ack["note"]}
                                    if ack else None)
-            out["snoozed_until"] = repo._iso(v.snoozed_until)
-            out["last_reminded"] = repo._iso(v.last_reminded)
+            out["snoozed_until"] = iso_z(v.snoozed_until)
+            out["last_reminded"] = iso_z(v.last_reminded)
         return out
 
     # -- the /gaorec grammar ---------------------------------------------------
@@ -325,7 +323,7 @@ class Gaorec:
             return Reply(kind="error", as_of=as_of, text=f"Only the owner or an admin can record a justification "
                                                        f"for {v.key}.",
                          mrkdwn=f"Only {mention(owner)} or an admin can record a justification for `{v.key}`.")
-        justify(self.db, v.key, words.strip()[:4000], caller.user_id, now or datetime.now(timezone.utc))
+        justify(self.db, v.key, words.strip()[:4000], caller.user_id, utc(now))
         done = f"Justification recorded for {v.key}; it goes in the GAO-IG Act report."
         return Reply(kind="text", as_of=as_of, text=done, mrkdwn=done.replace(v.key, f"`{v.key}`", 1))
 
@@ -339,7 +337,7 @@ class Gaorec:
         if not self.may_manage(caller):
             return self._denied("mark a statutory clock done", as_of)
         try:
-            name, done = mark_done(self.db, parts[1][:64], caller.user_id, now or datetime.now(timezone.utc))
+            name, done = mark_done(self.db, parts[1][:64], caller.user_id, utc(now))
         except LookupError:
             return Reply(kind="error", as_of=as_of, text=f"No report is numbered {parts[1][:64]}.",
                          mrkdwn=f"No report is numbered `{esc(parts[1][:64])}`.")
@@ -358,7 +356,7 @@ class Gaorec:
         from .blocks.home import home_view
 
         as_of = self.today(now)
-        now_utc = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(tzinfo=None)
+        now_utc = utc(now)
         with self.db.session() as s:
             owned = owners.owned(s, [user_id], self.settings.owner_rules)
             ids = [v.id for v in owned]
@@ -440,7 +438,7 @@ class Gaorec:
         owner = parse_owner(parts[1]) if cmd == "assign" else None
         if cmd == "assign" and owner is None:
             return Reply(kind="error", as_of=as_of, text="Name the owner as a Slack mention (@dana) or a user group.")
-        now = repo.utcnow()
+        now = utc()
         with self.db.write() as s:
             v = repo.get(s, parts[0])
             if v is None:
@@ -471,7 +469,7 @@ class Gaorec:
             return Reply(kind="text", as_of=as_of, mrkdwn="This channel hears reminders for:\n" + "\n".join(lines))
         if not self.may_manage(caller):
             return self._denied(f"{cmd} channels", as_of)
-        now = repo.utcnow()
+        now = utc()
         problem = self.channel_access(channel) if cmd == "subscribe" and self.channel_access else None
         with self.db.write() as s:
             if cmd == "subscribe":

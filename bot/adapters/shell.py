@@ -4,8 +4,9 @@ and exits at EOF, so ``echo '/gaorec 232' | gaorec shell`` works.
 
     /gaorec QUERY ...   a slash command (the "/gaorec" may be left out)
     :as USER            act as another Slack user (default: U_LOCAL, an admin; :as U_LOCAL is admin again)
-    :now ISO8601        run a reminder pass at that instant (e.g. :now 2026-12-01T14:00:00Z); from the first
-                        :now on, the shell works on a scratch copy of the database and says so
+    :now ISO8601        run a reminder pass at that instant (e.g. :now 2026-12-01T14:00:00Z; without Z or an
+                        offset, GAOREC_TIMEZONE's clock); from the first :now on, the shell works on a
+                        scratch copy of the database and says so
     :reply KEY text     answer in the reminder thread of KEY, as the current user
     :react KEY          add a ✅ to the reminder of KEY, as the current user
     :press BUTTON       press a button of the last message (e.g. :press Acknowledge, :press Next)
@@ -213,12 +214,13 @@ class Shell:
             self.say(f"The shell cannot press {hit[0]['text']['text']} yet.")
 
     def remind(self, when: str) -> None:
-        try:
-            now = datetime.fromisoformat(when.replace("Z", "+00:00")) if when else datetime.now(timezone.utc)
+        from ..timeinput import parse_instant
+
+        try:  # naive: GAOREC_TIMEZONE, as in the CLI (bot/timeinput.py)
+            self.now = parse_instant(when, self.app.settings.tz)
         except ValueError:
             self.say("Usage: :now 2026-12-01T14:00:00Z")
             return
-        self.now = now if now.tzinfo else now.replace(tzinfo=timezone.utc)
         self.use_scratch()
         result = self.app.reminders.run_pass(self.now, poster=self.poster)
         waiting = sum(result.waiting.values())

@@ -18,7 +18,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import func, select, update
@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from storage import repo
 from storage.models import Acknowledgement, Outbox, Recommendation, Reminder, Snooze, Subscription
+from storage.types import utc, utc_text  # aware UTC; naive refused (docs/architecture.md, Time)
 
 from .. import metrics
 from ..blocks import clip, escape, owner_markup
@@ -67,12 +68,6 @@ class RetryLater(Exception):
 
 class Uncertain(Exception):
     """The post may or may not have happened (timeout, reset, 5xx): reconcile by key before trying again."""
-
-
-def utc(now: datetime | None = None) -> datetime:
-    """Naive UTC, as stored."""
-    now = now or datetime.now(timezone.utc)
-    return now.astimezone(timezone.utc).replace(tzinfo=None) if now.tzinfo else now
 
 
 @dataclass
@@ -159,7 +154,7 @@ class Engine:
     def run_pass(self, now: datetime | None = None, *, dry_run: bool = False,
                  poster: Poster | None = None) -> PassResult:
         now_utc = utc(now)
-        as_of = self.service.today(now_utc.replace(tzinfo=timezone.utc))
+        as_of = self.service.today(now_utc)
         result = PassResult(as_of=as_of, dry_run=dry_run)
         with (self.db.session() if dry_run else self.db.write()) as s:
             if not dry_run and self.db.dialect == "postgresql":
@@ -243,8 +238,7 @@ class Engine:
         if not dry_run:  # statutory clocks (31 U.S.C. 720, OMB A-50) reach the same channels
             from ..services.clocks import plan_reminders
 
-            result.planned += [{"kind": "clock", **c} for c in plan_reminders(self.db, now_utc.replace(
-                tzinfo=timezone.utc), as_of)]
+            result.planned += [{"kind": "clock", **c} for c in plan_reminders(self.db, now_utc, as_of)]
         if not dry_run and poster is not None:
             from .delivery import REVIVE_AFTER, revive
 
@@ -388,7 +382,7 @@ class Engine:
             s.flush()
             rem.state, rem.quiet_until, rem.unanswered = "snoozed", until, 0
             repo.audit(s, at=now_utc, actor=user, action="snooze", recommendation_id=rem.recommendation_id,
-                       channel_id=rem.channel_id, detail={"until": until.isoformat(), "note": sn.reason})
+                       channel_id=rem.channel_id, detail={"until": utc_text(until), "note": sn.reason})
             line = f":zzz: Snoozed by {owner_markup(user)} until {until:%Y-%m-%d}" + (
                 f": “{escape(clip(sn.reason, 500))}”" if sn.reason else "")
             self._answer_posts(s, rem, f"snooze:{rem.id}:{sn.id}", line, now_utc)
@@ -399,7 +393,7 @@ class Engine:
         self._outbox(s, key, "ack", rem.channel_id, rem.thread_ts, rem.id, now_utc, {"text": line})
         if rem.thread_ts:
             v = self._views(s, [rem.recommendation_id])[rem.recommendation_id]
-            as_of = self.service.today(now_utc.replace(tzinfo=timezone.utc))
+            as_of = self.service.today(now_utc)
             self._outbox(s, key + ":parent", "update", rem.channel_id, None, rem.id, now_utc, {
                 "ts": rem.thread_ts, "text": reminder_text(v, as_of),
                 "blocks": [b.to_dict() for b in reminder_blocks(v, as_of, rem.id, state_line=line)]})
@@ -413,7 +407,7 @@ class Engine:
         if not rems:
             return 0
         v = self._views(s, [rec_id])[rec_id]
-        as_of = self.service.today(now_utc.replace(tzinfo=timezone.utc))
+        as_of = self.service.today(now_utc)
         for rem in rems:
             stop = rem.due != new_due
             note = line + ("; reminders for the old date stopped." if stop else "")
@@ -447,7 +441,7 @@ class Engine:
         if not changed_keys:
             return 0
         now_utc = utc(now)
-        as_of = self.service.today(now_utc.replace(tzinfo=timezone.utc))
+        as_of = self.service.today(now_utc)
         closed = 0
         with self.db.write() as s:
             rems = list(s.scalars(select(Reminder).join(Recommendation, Recommendation.id == Reminder.recommendation_id)
@@ -498,7 +492,7 @@ class Engine:
         from ..blocks.home import digest_blocks, digest_section_text
 
         now_utc = utc(now)
-        as_of = self.service.today(now_utc.replace(tzinfo=timezone.utc))
+        as_of = self.service.today(now_utc)
         week_ago = now_utc - timedelta(days=7)
         planned: dict[str, dict[str, int]] = {}
         from ..services.reports import giaa
