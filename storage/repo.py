@@ -33,7 +33,8 @@ from bot.gao.records import Recommendation as ParsedRec
 from .db import Database
 from .queries import corrections
 from .queries import overdue as overdue_rule
-from .types import as_utc, iso_z, utcnow
+from .types import as_utc, iso_z, utc
+from .types import utcnow as utcnow  # repo.utcnow(): aware UTC now (kept for callers of the old name)
 from .models import (
     Assignment, AuditEvent, ImportRun, ProcessedEvent, Promise, Recommendation, Report, Slip, StatusEvent, Subscription,
 )
@@ -504,7 +505,7 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
     status event ("older"). ``complete``: the sources together list every open
     recommendation of each agency they name (or: the sources so named); the open
     ones of those agencies that no source lists become not listed."""
-    now = as_utc(now) if now else utcnow()
+    now = utc(now)
     tz = ZoneInfo(tz) if isinstance(tz, str) else tz
     today = local_date(now, tz)
     summary = ImportSummary()

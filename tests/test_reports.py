@@ -22,6 +22,7 @@ from bot.services import reports as report_service
 from bot.services.tables import render
 from config.settings import Settings
 from storage import repo
+from storage.queries import recommendations as recs
 
 from .conftest import CSV_EXCERPT, needs_shared
 from .fakeslack import FakeSlack
@@ -124,7 +125,7 @@ def ig_sheet(tmp_path, rows=IG_ROWS, header=IG_HEADER, *, xlsx=False):
 def keys_by_text(app):
     with app.db.session() as s:
         views, _ = repo.search(s, "the", limit=100)
-        views = repo._views(s, repo.Recommendation.id.is_not(None))
+        views = recs.views(s, repo.Recommendation.id.is_not(None))
     return {v.text: v for v in views}
 
 

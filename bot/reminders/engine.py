@@ -27,6 +27,8 @@ from sqlalchemy.exc import IntegrityError
 
 from storage import repo
 from storage.models import Acknowledgement, Outbox, Recommendation, Reminder, Snooze, Subscription
+from storage.queries import recommendations as recs
+from storage.queries import reminders as reminder_rows
 from storage.types import utc, utc_text  # aware UTC; naive refused (docs/architecture.md, Time)
 
 from .. import metrics
@@ -124,7 +126,7 @@ class Engine:
         """The views with their owners, resolved as everywhere else (bot/services/owners.py)."""
         from ..services import owners
 
-        views = repo._views(session, Recommendation.id.in_(ids)) if ids else []
+        views = recs.by_ids(session, ids) if ids else []
         return {v.id: v for v in owners.resolve(session, views, self.settings.owner_rules)}
 
     def cadence(self, v) -> timedelta:
@@ -142,13 +144,9 @@ class Engine:
         subs = list(session.scalars(select(Subscription)))
         if not subs:
             return {}
-        base = repo._overdue_where(as_of)
-        rows = {}
+        rows: dict[str, dict[int, tuple[int, date, bool]]] = {}
         for sub in subs:
-            where = base & repo._matching(session, sub.query) if sub.query else base
-            q = (select(Recommendation.id, Recommendation.current_due, Recommendation.priority)
-                 .join(repo.Report, repo.Report.id == Recommendation.report_id).where(where))
-            rows.setdefault(sub.channel_id, {}).update({r[0]: (r[0], r[1], bool(r[2])) for r in session.execute(q)})
+            rows.setdefault(sub.channel_id, {}).update({r[0]: r for r in recs.overdue_due(session, as_of, sub.query)})
         return {ch: list(found.values()) for ch, found in rows.items()}
 
     def run_pass(self, now: datetime | None = None, *, dry_run: bool = False,
@@ -164,9 +162,8 @@ class Engine:
             wanted = self.select(s, as_of)
             rec_ids = sorted({r[0] for found in wanted.values() for r in found})
             existing: dict[tuple[int, str, date], Reminder] = {}
-            for chunk in repo._chunks(rec_ids, 500):
-                for rem in s.scalars(select(Reminder).where(Reminder.recommendation_id.in_(chunk))):
-                    existing[(rem.recommendation_id, rem.channel_id, rem.due)] = rem
+            for rem in reminder_rows.for_recommendations(s, rec_ids):
+                existing[(rem.recommendation_id, rem.channel_id, rem.due)] = rem
             result.selection_seconds = time.perf_counter() - started
             cap = self.settings.reminder_cap
             firsts: dict[str, list[tuple[int, date, bool]]] = {}
@@ -451,8 +448,7 @@ class Engine:
             views = self._views(s, sorted({r.recommendation_id for r in rems}))
             for rem in rems:
                 v = views[rem.recommendation_id]
-                last = s.scalar(select(repo.StatusEvent).where(repo.StatusEvent.recommendation_id == v.id)
-                                .order_by(repo.StatusEvent.id.desc()).limit(1))
+                last = recs.latest_status_event(s, v.id)
                 if last is None:  # a change without a status event (text or priority only)
                     continue
                 key = f"status:{rem.id}:{last.id}"
@@ -504,25 +500,17 @@ class Engine:
             for sub in subs:
                 channels[sub.channel_id].append(sub.query)
             for channel, queries in channels.items():
-                match = None
-                if "" not in queries:
-                    match = repo._matching(s, queries[0])
-                    for q in queries[1:]:
-                        match = match | repo._matching(s, q)
+                match = recs.matching_any(s, queries)
 
                 def pick(where, order=(Recommendation.priority.desc(), Recommendation.current_due, Recommendation.id)):
-                    return repo._views(s, where if match is None else where & match, order=order)
+                    return recs.views(s, where if match is None else where & match, order=order)
 
-                overdue = pick(repo._overdue_where(as_of))
+                overdue = pick(recs.overdue_where(as_of))
                 became = [v for v in overdue if v.current_due >= as_of - timedelta(days=7)]
-                due = pick(repo._due_where(as_of, as_of + timedelta(days=30)))
-                changed_ids = select(repo.StatusEvent.recommendation_id).where(
-                    repo.StatusEvent.observed_at >= week_ago, repo.StatusEvent.kind.not_in(("older", "unlisted")))
-                changed = pick(Recommendation.id.in_(changed_ids))
-                slipped_ids = select(repo.Slip.recommendation_id).where(repo.Slip.observed_at >= week_ago)
-                slipped = pick(Recommendation.id.in_(slipped_ids))
-                unlisted = pick((Recommendation.listed.is_(False)) & Recommendation.status.in_(repo.OPEN_STATUSES)
-                                & Recommendation.outcome.is_(None))
+                due = pick(recs.due_where(as_of, as_of + timedelta(days=30)))
+                changed = pick(recs.changed_status_since(week_ago))
+                slipped = pick(recs.moved_date_since(week_ago))
+                unlisted = pick(recs.unlisted_unsettled_where())
                 unjustified = pick(Recommendation.key.in_(unjustified_keys)) if unjustified_keys else []
                 counts = {"overdue": len(overdue), "became": len(became), "due": len(due), "changed": len(changed),
                           "slipped": len(slipped), "unjustified": len(unjustified), "unlisted": len(unlisted)}

@@ -12,10 +12,9 @@ from sqlalchemy import select, update
 from storage import repo
 from storage.models import Recommendation, Reminder
 from storage.queries.overdue import OUTCOMES, STILL_OPEN
-from storage.types import utc_text
+from storage.types import utc, utc_text
 
 from ..blocks.listing import OUTCOME_WORDS, outcome_line, unlisted_note_blocks, unlisted_note_text
-from ..reminders.engine import utc
 
 ALIASES = {"implemented": "implemented", "not-implemented": "not-implemented", "not_implemented": "not-implemented",
            "notimplemented": "not-implemented", "open": STILL_OPEN, "still-open": STILL_OPEN}
