@@ -456,7 +456,8 @@ def _corrections(as_json: bool) -> None:
 
 
 @main.command()
-@click.option("--now", "now_", metavar="ISO8601", help="Run the pass as at this instant (default: now).")
+@click.option("--now", "now_", metavar="ISO8601",
+              help="Run the pass as at this instant (default: now); without Z or an offset, in GAOREC_TIMEZONE.")
 @click.option("--dry-run", is_flag=True, help="Print what would be posted; post nothing, record nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the pass as JSON.")
 def remind(now_: str | None, dry_run: bool, as_json: bool) -> None:
@@ -495,7 +496,8 @@ def remind(now_: str | None, dry_run: bool, as_json: bool) -> None:
 
 
 @main.command()
-@click.option("--now", "now_", metavar="ISO8601", help="As at this instant (default: now).")
+@click.option("--now", "now_", metavar="ISO8601",
+              help="As at this instant (default: now); without Z or an offset, in GAOREC_TIMEZONE.")
 @click.option("--dry-run", is_flag=True, help="Print the counts per channel; post nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 def digest(now_: str | None, dry_run: bool, as_json: bool) -> None:
@@ -549,7 +551,7 @@ def export(query: tuple[str, ...], overdue: bool, unimplemented: bool, fmt: str,
 
 @main.command()
 @click.argument("key", required=False)
-@click.option("--since", metavar="YYYY-MM-DD", help="Only events from this day on.")
+@click.option("--since", metavar="YYYY-MM-DD", help="Only events from this day on (its midnight in GAOREC_TIMEZONE).")
 @click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 100_000),
               help="How many events (newest first).")
 @click.option("--offset", default=0, show_default=True, type=click.IntRange(0), help="Skip this many newest events.")
