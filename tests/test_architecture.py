@@ -89,3 +89,11 @@ def test_the_private_name_check_can_fail(tmp_path):
                    "def f(s):\n    return repo._views(s, 1), storage.repo._chunks([], 1), q._matching(s, ''), repo.get\n")
     assert sorted(u.split(" (")[0] for u in private_storage_uses(bad)) == [
         "from storage.repo import _iso", "q._matching", "repo._views", "storage.repo._chunks"]
+
+
+def test_command_handlers_do_not_speak_slack():
+    """bot/commands (the registry and its handlers) answers a Reply; only listeners and adapters talk to Slack."""
+    slack = ("slack_bolt", "slack_sdk", "bot.listeners", "bot.adapters")
+    offenders = [f"{path.relative_to(ROOT)} imports {name}" for path in (ROOT / "bot/commands").rglob("*.py")
+                 for name in imports(path) if name.startswith(slack)]
+    assert offenders == []
