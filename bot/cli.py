@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 
 import click
@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from .gao.records import ParseError
 from .termout import status
 from .words import plural
+from .timeinput import parse_instant
 
 err = Console(stderr=True)
 SAMPLE = Path(__file__).parent / "samples" / "agency-page-sample.txt"
@@ -469,7 +470,8 @@ def _corrections(as_json: bool) -> None:
 
 
 @main.command()
-@click.option("--now", "now_", metavar="ISO8601", help="Run the pass as at this instant (default: now).")
+@click.option("--now", "now_", metavar="ISO8601",
+              help="Run the pass as at this instant (default: now); without Z or an offset, in GAOREC_TIMEZONE.")
 @click.option("--dry-run", is_flag=True, help="Print what would be posted; post nothing, record nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the pass as JSON.")
 def remind(now_: str | None, dry_run: bool, as_json: bool) -> None:
@@ -477,12 +479,10 @@ def remind(now_: str | None, dry_run: bool, as_json: bool) -> None:
     passed with no status change (the scheduler runs the same code)."""
     app = _app(click.get_current_context())
     try:
-        now = datetime.fromisoformat(now_.replace("Z", "+00:00")) if now_ else datetime.now(timezone.utc)
+        now = parse_instant(now_, app.settings.tz)  # naive: GAOREC_TIMEZONE (bot/timeinput.py)
     except ValueError:
         raise click.BadParameter(f"{now_!r} is not an ISO 8601 instant like 2026-12-01T14:00:00Z",
                                  param_hint="--now") from None
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=app.settings.tz)
     poster = None
     if not dry_run:
         if not app.settings.slack_bot_token:
@@ -510,14 +510,15 @@ def remind(now_: str | None, dry_run: bool, as_json: bool) -> None:
 
 
 @main.command()
-@click.option("--now", "now_", metavar="ISO8601", help="As at this instant (default: now).")
+@click.option("--now", "now_", metavar="ISO8601",
+              help="As at this instant (default: now); without Z or an offset, in GAOREC_TIMEZONE.")
 @click.option("--dry-run", is_flag=True, help="Print the counts per channel; post nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 def digest(now_: str | None, dry_run: bool, as_json: bool) -> None:
     """The weekly digest now: one message per subscribed channel, details in its thread."""
     app = _app(click.get_current_context())
     try:
-        now = datetime.fromisoformat(now_.replace("Z", "+00:00")) if now_ else datetime.now(timezone.utc)
+        now = parse_instant(now_, app.settings.tz)  # naive: GAOREC_TIMEZONE (bot/timeinput.py)
     except ValueError:
         raise click.BadParameter(f"{now_!r} is not an ISO 8601 instant", param_hint="--now") from None
     poster = None
@@ -527,7 +528,7 @@ def digest(now_: str | None, dry_run: bool, as_json: bool) -> None:
         from .adapters.slack import SlackPoster, make_client
 
         poster = SlackPoster(make_client(app.settings))
-    counts = app.reminders.digest(now if now.tzinfo else now.replace(tzinfo=app.settings.tz), dry_run=dry_run,
+    counts = app.reminders.digest(now, dry_run=dry_run,
                                   poster=poster)
     if as_json:
         _emit({"channels": counts})
@@ -565,7 +566,7 @@ def export(query: tuple[str, ...], overdue: bool, unimplemented: bool, fmt: str,
 
 @main.command()
 @click.argument("key", required=False)
-@click.option("--since", metavar="YYYY-MM-DD", help="Only events from this day on (a UTC day).")
+@click.option("--since", metavar="YYYY-MM-DD", help="Only events from this day on (its midnight in GAOREC_TIMEZONE).")
 @click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 100_000),
               help="How many events (newest first).")
 @click.option("--offset", default=0, show_default=True, type=click.IntRange(0), help="Skip this many newest events.")
@@ -581,7 +582,7 @@ def audit(key: str | None, since: str | None, limit: int, offset: int, as_json: 
     start = None
     if since:
         try:
-            start = datetime.fromisoformat(since)
+            start = parse_instant(since, app.settings.tz)  # a day in GAOREC_TIMEZONE (bot/timeinput.py)
         except ValueError:
             raise click.BadParameter(f"{since!r} is not a date like 2026-12-01", param_hint="--since") from None
     try:

@@ -16,7 +16,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, insert, select, text, update
@@ -33,16 +33,14 @@ from bot.gao.records import Recommendation as ParsedRec
 from .db import Database
 from .queries import corrections
 from .queries import overdue as overdue_rule
+from .types import as_utc, iso_z, utc
+from .types import utcnow as utcnow  # repo.utcnow(): aware UTC now (kept for callers of the old name)
 from .models import (
     Assignment, AuditEvent, ImportRun, ProcessedEvent, Promise, Recommendation, Report, Slip, StatusEvent, Subscription,
 )
 
 KEY_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # no 0/1/i/l/o: keys are read aloud and typed
 KEY_RE = re.compile(r"^[2-9a-hjkmnp-z]{5,8}$")
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class ImportRefused(ValueError):
@@ -78,10 +76,10 @@ class RecView:
     owner_source: str | None = None  # "assigned", "rule" or None (bot/services/owners.py resolves it)
     owner_rule: str | None = None  # which rule gave the owner ("rule 1: agency …")
     acknowledged: dict | None = None  # the latest acknowledgement {by, at, note} (bot/services/cards.py)
-    snoozed_until: datetime | None = None  # a snooze in force (naive UTC)
+    snoozed_until: datetime | None = None  # a snooze in force (aware UTC)
     snoozed_by: str | None = None
     snooze_reason: str | None = None
-    last_reminded: datetime | None = None  # the latest reminder post (naive UTC)
+    last_reminded: datetime | None = None  # the latest reminder post (aware UTC)
     listed: bool = True  # the latest complete snapshot listed it (GAO lists only open recommendations)
     last_listed: date | None = None  # as-of of the last snapshot that listed it
     outcome: str | None = None  # implemented / not-implemented / open: an owner's word once GAO stopped listing it
@@ -164,7 +162,7 @@ def _attach(session: Session, views: list[RecView], *, detail: bool) -> None:
         for sl in session.scalars(select(Slip).where(Slip.recommendation_id.in_(chunk)).order_by(Slip.id)):
             by_id[sl.recommendation_id].slips.append({
                 "old_due": sl.old_due.isoformat(), "new_due": sl.new_due.isoformat() if sl.new_due else None,
-                "observed_at": _iso(sl.observed_at)})
+                "observed_at": iso_z(sl.observed_at)})
         for a in session.scalars(select(Assignment).where(Assignment.recommendation_id.in_(chunk))):
             by_id[a.recommendation_id].owner = a.owner
             by_id[a.recommendation_id].owner_source = "assigned"
@@ -175,15 +173,11 @@ def _attach(session: Session, views: list[RecView], *, detail: bool) -> None:
             for ev in session.scalars(select(StatusEvent).where(StatusEvent.recommendation_id.in_(chunk))
                                       .order_by(StatusEvent.id)):
                 by_id[ev.recommendation_id].status_events.append({
-                    "observed_at": _iso(ev.observed_at), "old_status": ev.old_status, "new_status": ev.new_status,
+                    "observed_at": iso_z(ev.observed_at), "old_status": ev.old_status, "new_status": ev.new_status,
                     "old_comments": ev.old_comments, "new_comments": ev.new_comments,
                     "as_of": ev.as_of.isoformat() if ev.as_of else None, "kind": ev.kind or "change"})
             for v in by_id.values():  # in their true order: by the snapshot each comes from
                 v.status_events.sort(key=lambda e: e["as_of"] or (e["observed_at"] or "")[:10])
-
-
-def _iso(d: datetime | None) -> str | None:
-    return d.replace(tzinfo=timezone.utc).isoformat().replace("+00:00", "Z") if d else None
 
 
 def _chunks(items: list, n: int) -> Iterable[list]:
@@ -353,7 +347,7 @@ def stats(session: Session, as_of: date) -> dict:
             Recommendation.status.in_(OPEN_STATUSES), Recommendation.listed.is_(False))) or 0,
         "status_events": session.scalar(select(func.count()).select_from(StatusEvent)) or 0,
         "imports": session.scalar(select(func.count()).select_from(ImportRun)) or 0,
-        "last_import": _iso(session.scalar(select(func.max(ImportRun.started_at)))),
+        "last_import": iso_z(session.scalar(select(func.max(ImportRun.started_at)))),
     }
 
 
@@ -477,7 +471,7 @@ def _make_key(seed: str, taken: set[str]) -> str:
 def local_date(dt: datetime | None, tz: ZoneInfo) -> date | None:
     if dt is None:
         return None
-    return dt.replace(tzinfo=timezone.utc).astimezone(tz).date()
+    return as_utc(dt).astimezone(tz).date()
 
 
 def status_date_of(latest_statement: date | None, last_changed: datetime | None, tz: ZoneInfo) -> date | None:
@@ -511,7 +505,7 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
     status event ("older"). ``complete``: the sources together list every open
     recommendation of each agency they name (or: the sources so named); the open
     ones of those agencies that no source lists become not listed."""
-    now = now or utcnow()
+    now = utc(now)
     tz = ZoneInfo(tz) if isinstance(tz, str) else tz
     today = local_date(now, tz)
     summary = ImportSummary()
@@ -1002,18 +996,18 @@ def history(session: Session, rec_id: int) -> list[dict]:
     out = []
     for ev in session.scalars(select(StatusEvent).where(StatusEvent.recommendation_id == rec_id)):
         # a snapshot's events stand at its date ("as of"), so an older export's text sits where it belongs
-        out.append({"at": ev.as_of.isoformat() if ev.as_of else _iso(ev.observed_at), "kind": "status",
+        out.append({"at": ev.as_of.isoformat() if ev.as_of else iso_z(ev.observed_at), "kind": "status",
                     "actor": "gao",
                     "detail": {"old_status": ev.old_status, "new_status": ev.new_status,
                                "comment_changed": _norm_space(ev.old_comments) != _norm_space(ev.new_comments),
                                "event": ev.kind or "change", "as_of": ev.as_of.isoformat() if ev.as_of else None,
-                               "observed_at": _iso(ev.observed_at)}})
+                               "observed_at": iso_z(ev.observed_at)}})
     for sl in session.scalars(select(Slip).where(Slip.recommendation_id == rec_id)):
-        out.append({"at": _iso(sl.observed_at), "kind": "slip", "actor": "gao",
+        out.append({"at": iso_z(sl.observed_at), "kind": "slip", "actor": "gao",
                     "detail": {"old_due": sl.old_due.isoformat(), "new_due": sl.new_due.isoformat() if sl.new_due else None}})
     for a in session.scalars(select(AuditEvent).where(AuditEvent.recommendation_id == rec_id,
                                                       AuditEvent.action != "status")):
-        out.append({"at": _iso(a.at), "kind": a.action, "actor": a.actor,
+        out.append({"at": iso_z(a.at), "kind": a.action, "actor": a.actor,
                     "detail": json.loads(a.detail) if a.detail else {}})
     out.sort(key=lambda e: (e["at"] or "", e["kind"]))
     return out
@@ -1058,6 +1052,6 @@ def audit_log(session: Session, since: datetime | None = None, rec_id: int | Non
         q = q.where(AuditEvent.at >= since)
     if rec_id is not None:
         q = q.where(AuditEvent.recommendation_id == rec_id)
-    return [{"id": a.id, "at": _iso(a.at), "actor": a.actor, "action": a.action, "key": key,
+    return [{"id": a.id, "at": iso_z(a.at), "actor": a.actor, "action": a.action, "key": key,
              "channel": a.channel_id, "detail": json.loads(a.detail) if a.detail else {}}
             for a, key in session.execute(q.limit(limit))]

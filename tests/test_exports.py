@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 import pytest
 from openpyxl import load_workbook
@@ -50,13 +50,13 @@ def test_export_unimplemented_and_formula_injection(cli, tmp_path):  # noqa: F81
 
 
 def test_two_date_moves_show_in_order_with_audit(app, tmp_path):
-    app.import_sources([str(CBP_PAGE)], now=datetime(2026, 11, 1))
+    app.import_sources([str(CBP_PAGE)], now=datetime(2026, 11, 1, tzinfo=timezone.utc))
     first = tmp_path / "a.txt"
     first.write_text(rec4_comment(CBP_PAGE.read_text()))
-    app.import_sources([str(first)], now=datetime(2026, 11, 10))
+    app.import_sources([str(first)], now=datetime(2026, 11, 10, tzinfo=timezone.utc))
     second = tmp_path / "b.txt"
     second.write_text(first.read_text().replace("by June 2027", "by December 2027"))
-    app.import_sources([str(second)], now=datetime(2026, 11, 20))
+    app.import_sources([str(second)], now=datetime(2026, 11, 20, tzinfo=timezone.utc))
     key = [v.key for v in app.search("232")[0] if v.rec_number == 4][0]
     v = app.show(key)
     assert [(s["old_due"], s["new_due"]) for s in v.slips] == [("2024-03-31", "2027-06-30"),

@@ -1,7 +1,7 @@
 """The import contract: one transaction, an upsert, identity rules, nothing lost."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -182,7 +182,7 @@ def test_sqlite_is_wal_with_foreign_keys(sqlite_url):
 
 
 def test_import_time_is_recorded(app):
-    when = datetime(2026, 1, 2, 3, 4, 5)
+    when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
     app.import_sources([fixture("agency-page.html")], now=when)
     v = app.search("closeout tracker")[0][0]
     assert v.first_seen == when and v.last_changed is None

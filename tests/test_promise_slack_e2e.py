@@ -50,7 +50,7 @@ def rig(db_url, monkeypatch):
     settings = Settings(database_url=db_url, slack_bot_token="xoxb-t", slack_api_url=fake.api_url,
                         post_interval=0.0, _env_file=None)
     app = Gaorec(settings)
-    app.import_sources([str(PAGE)], now=datetime(2026, 11, 28, 12))
+    app.import_sources([str(PAGE)], now=datetime(2026, 11, 28, 12, tzinfo=timezone.utc))
     keys = {"tracker": key_of(app, "Port", 1), "training": key_of(app, "Port", 2), "lab": key_of(app, "Lab", 1)}
     with app.db.write() as s:
         repo.subscribe(s, C1, "", "U0ADMIN", repo.utcnow())

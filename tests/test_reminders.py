@@ -38,7 +38,7 @@ def rig(db_url, fake, monkeypatch):
         settings = Settings(database_url=db_url, slack_bot_token="xoxb-t", slack_api_url=fake.api_url,
                             post_interval=0.0, _env_file=None, **overrides)
         app = Gaorec(settings)
-        app.import_sources([str(CBP_PAGE)], now=datetime(2026, 11, 28, 12))
+        app.import_sources([str(CBP_PAGE)], now=datetime(2026, 11, 28, 12, tzinfo=timezone.utc))
         poster = SlackPoster(make_client(settings))
         with app.db.write() as s:
             from storage import repo
@@ -108,7 +108,7 @@ def test_crash_after_the_send_reconciles_by_metadata(rig, fake):
     app.reminders.run_pass(T0, poster=poster)
     with app.db.write() as s:  # as if the process died after Slack took the post, before recording it
         s.execute(update(Outbox).values(state="sending", result_ts=None,
-                                        claimed_at=datetime(2026, 1, 1)))
+                                        claimed_at=datetime(2026, 1, 1, tzinfo=timezone.utc)))
     app.reminders.deliver(poster)
     assert len(fake.posts(C1, top_level=True)) == 7
     assert outbox_states(app) == {"sent": 7} and fake.of("conversations.history")
@@ -269,7 +269,7 @@ def test_repeated_slips_shorten_the_cadence(rig, fake, tmp_path):
     from .test_overdue import rec4_comment
     changed = tmp_path / "later.txt"
     changed.write_text(rec4_comment(CBP_PAGE.read_text()).replace("by June 2027", "by November 2026"))
-    app.import_sources([str(changed)], now=datetime(2026, 11, 1, 12))  # moved once; passes again on Nov 30
+    app.import_sources([str(changed)], now=datetime(2026, 11, 1, 12, tzinfo=timezone.utc))  # moved once; passes again on Nov 30
     key = [v.key for v in app.search("232")[0] if v.rec_number == 4][0]
     app.reminders.run_pass(T0, poster=poster)
     app.reminders.run_pass(T0 + timedelta(days=3), poster=poster)

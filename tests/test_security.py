@@ -111,7 +111,7 @@ def test_ack_note_and_snooze_reason_are_escaped(app):
         s.execute(models.Outbox.__table__.update().values(state="sent"))
         rid = s.scalar(select(models.Reminder.id).limit(1))
     assert app.reminders.acknowledge(rid, "U0X", "reply", "fyi " + HOSTILE).ok
-    assert app.reminders.snooze(rid, "U0X", datetime(2027, 1, 1), HOSTILE).ok
+    assert app.reminders.snooze(rid, "U0X", datetime(2027, 1, 1, tzinfo=timezone.utc), HOSTILE).ok
     with app.db.session() as s:
         payloads = [o.payload for o in s.scalars(select(models.Outbox).where(models.Outbox.state == "pending"))]
     assert len(payloads) == 4

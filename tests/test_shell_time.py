@@ -15,6 +15,7 @@ from bot.adapters.shell import Shell
 from config.settings import Settings
 from bot.service import Gaorec
 from storage.models import Base, Reminder
+from storage.types import UTCDateTime
 
 from .conftest import CBP_PAGE, FIXTURES, ROOT, needs_shared
 
@@ -25,7 +26,7 @@ def latest_instants(db) -> dict[str, datetime]:
     with db.session() as s:
         for table in Base.metadata.sorted_tables:
             for col in table.columns:
-                if isinstance(col.type, DateTime):
+                if isinstance(col.type, (DateTime, UTCDateTime)):
                     v = s.scalar(select(func.max(col)))
                     if v is not None:
                         out[f"{table.name}.{col.name}"] = v
@@ -33,7 +34,7 @@ def latest_instants(db) -> dict[str, datetime]:
 
 
 def assert_nothing_future_dated(db, started: datetime) -> None:
-    limit = datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(minutes=1)
+    limit = datetime.now(timezone.utc) + timedelta(minutes=1)
     late = {k: v for k, v in latest_instants(db).items() if v > limit}
     assert not late, f"future-dated rows in the real database: {late}"
     with db.session() as s:

@@ -4,9 +4,10 @@ and exits at EOF, so ``echo '/gaorec 232' | gaorec shell`` works.
 
     /gaorec QUERY ...   a slash command (the "/gaorec" may be left out)
     :as USER            act as another Slack user (default: U_LOCAL, an admin; :as U_LOCAL is admin again)
-    :now ISO8601        run a reminder pass at that instant (e.g. :now 2026-12-01T14:00:00Z); from the first
-                        :now on, the shell works on a scratch copy of the database and says so (removed when
-                        the shell ends, killed included); time only moves forward
+    :now ISO8601        run a reminder pass at that instant (e.g. :now 2026-12-01T14:00:00Z; without Z or an
+                        offset, GAOREC_TIMEZONE's clock); from the first :now on, the shell works on a scratch
+                        copy of the database and says so (removed when the shell ends, killed included); time
+                        only moves forward
     :reply KEY text     answer in the reminder thread of KEY, as the current user
     :react KEY          add a ✅ to the reminder of KEY, as the current user
     :press BUTTON       press a button of the last message (e.g. :press Acknowledge, :press Next)
@@ -253,12 +254,13 @@ class Shell:
             self.say(f"The shell cannot press {hit[0]['text']['text']} yet.")
 
     def remind(self, when: str) -> None:
-        try:
-            now = datetime.fromisoformat(when.replace("Z", "+00:00")) if when else datetime.now(timezone.utc)
+        from ..timeinput import parse_instant
+
+        try:  # naive: GAOREC_TIMEZONE, as in the CLI (bot/timeinput.py)
+            now = parse_instant(when, self.app.settings.tz)
         except ValueError:
             self.say("Usage: :now 2026-12-01T14:00:00Z")
             return
-        now = now if now.tzinfo else now.replace(tzinfo=timezone.utc)
         if self.now is not None and now < self.now:
             self.say(f"Time only moves forward in a shell session: {now.isoformat()} is before the simulated "
                      f"time, {self.now.isoformat()}. To start again earlier, leave (:quit) and start the shell "

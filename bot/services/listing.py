@@ -12,9 +12,9 @@ from sqlalchemy import select, update
 from storage import repo
 from storage.models import Recommendation, Reminder
 from storage.queries.overdue import OUTCOMES, STILL_OPEN
+from storage.types import utc, utc_text
 
 from ..blocks.listing import OUTCOME_WORDS, outcome_line, unlisted_note_blocks, unlisted_note_text
-from ..reminders.engine import utc
 
 ALIASES = {"implemented": "implemented", "not-implemented": "not-implemented", "not_implemented": "not-implemented",
            "notimplemented": "not-implemented", "open": STILL_OPEN, "still-open": STILL_OPEN}
@@ -87,7 +87,7 @@ def set_outcome(service, key: str, word: str, user: str, *, is_admin: bool, now:
                    detail={"outcome": outcome, "previous": previous})
         line = outcome_line(outcome, user, now_utc.date())
         for rem in s.scalars(select(Reminder).where(Reminder.recommendation_id == v.id, Reminder.state != "closed")):
-            engine._outbox(s, f"outcome:{rem.id}:{outcome}:{now_utc.isoformat()}", "ack", rem.channel_id,
+            engine._outbox(s, f"outcome:{rem.id}:{outcome}:{utc_text(now_utc)}", "ack", rem.channel_id,
                            rem.thread_ts, rem.id, now_utc, {"text": line})
     return OutcomeResult(True, f"`{v.key}`: {OUTCOME_WORDS[outcome]}"
                                + (" (reminders resume while its promise is overdue)." if outcome == STILL_OPEN

@@ -12,6 +12,7 @@ from bot.gao.effective import Decision, fingerprint
 from bot.gao.promises import Promise
 
 from ..models import PromiseCorrection, Recommendation
+from ..types import iso_z
 
 
 def _decision(row: PromiseCorrection) -> Decision:
@@ -73,7 +74,7 @@ def examples(session: Session) -> list[dict]:
             "read_due": row.read_due.isoformat() if row.read_due else None, "read_phrase": row.read_phrase,
             "read_confidence": row.read_confidence,
             "due": row.due.isoformat() if row.due else None, "no_promise": row.action == "none",
-            "reason": row.reason, "by": row.actor, "at": row.at.isoformat() + "Z"})
+            "reason": row.reason, "by": row.actor, "at": iso_z(row.at)})
     return out
 
 
