@@ -10,7 +10,7 @@ from bot.gao.parse import parse
 from bot.gao.records import ParseError
 from storage import models, repo
 
-from .conftest import CBP_PAGE, CSV_EXCERPT, FIXTURES, needs_shared
+from .conftest import CBP_PAGE, CSV_EXCERPT, FIXTURES, SHARED, needs_shared
 
 
 def counts(app):
@@ -152,7 +152,6 @@ Office of Example Programs The Director should do a thing that never finis""")
     assert counts(app)["recommendations"] == 0
 
 
-@needs_shared()
 def test_cbp_page_import_and_reimport(app):
     s = app.import_sources([str(CBP_PAGE)])
     assert (s.new, s.changed, s.unchanged) == (10, 0, 0)
@@ -164,7 +163,7 @@ def test_cbp_page_import_and_reimport(app):
 
 @needs_shared()
 def test_whole_shared_folder_imports(app):
-    s = app.import_sources([str(CBP_PAGE.parent)])
+    s = app.import_sources([str(SHARED)])
     assert s.new > 60
     assert any("cut off" in n for src in s.sources for n in src.notes)
 

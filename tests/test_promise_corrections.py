@@ -304,7 +304,6 @@ def test_cli_promise_and_corrections_export(db_url):
 
 # -- the real CBP page ------------------------------------------------------------------------------------------
 
-@needs_shared(CBP_PAGE)
 def test_cbp_acceptance(app, tmp_path):
     from .test_overdue import rec4_comment
 

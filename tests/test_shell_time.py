@@ -16,7 +16,7 @@ from config.settings import Settings
 from bot.service import Gaorec
 from storage.models import Base, Reminder
 
-from .conftest import CBP_PAGE, FIXTURES, ROOT, needs_shared
+from .conftest import CBP_PAGE, FIXTURES, ROOT
 
 
 def latest_instants(db) -> dict[str, datetime]:
@@ -91,7 +91,6 @@ def test_press_a_button_of_the_last_message(db_url, monkeypatch):
     app.db.dispose()
 
 
-@needs_shared(CBP_PAGE)
 def test_the_readme_session_leaves_no_future_dated_row(tmp_path):
     """Replays the README's `gaorec shell` session (its input lines, as written) as a real process."""
     readme = (ROOT / "README.md").read_text()

@@ -8,11 +8,10 @@ import urllib.request
 
 import pytest
 
-from .conftest import CBP_PAGE, needs_shared
+from .conftest import CBP_PAGE
 from .fakeslack import FakeSlack, action_body, command_body, event_body, post, signed_headers
 from .slackserver import SECRET, ServeProcess
 
-pytestmark = needs_shared(CBP_PAGE)
 FORM = "application/x-www-form-urlencoded"
 
 
