@@ -180,6 +180,28 @@ def db_url(request, tmp_path):
 
 
 @pytest.fixture
+def fake_slack():
+    """The recording fake Slack Web API (tests/fakeslack.py), started, on a port of its own; U0ADMIN is an admin."""
+    from .fakeslack import FakeSlack
+
+    fake = FakeSlack(users={"U0ADMIN": {"is_admin": True}}).start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def fake(fake_slack):
+    """fake_slack, by the name the reminder tests use."""
+    return fake_slack
+
+
+@pytest.fixture
+def slack(fake_slack):
+    """fake_slack, by the name the Slack end-to-end tests use."""
+    return fake_slack
+
+
+@pytest.fixture
 def sqlite_url(tmp_path):
     return f"sqlite:///{tmp_path / 'gaorec.db'}"
 

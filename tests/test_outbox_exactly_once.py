@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from storage.models import Outbox, OutboxLane
 
-from .test_reminders import C1, T0, fake, outbox_states, rig  # noqa: F401 - fake and rig are fixtures
+from .test_reminders import C1, T0, outbox_states, rig  # noqa: F401 - rig is a fixture
 
 C2 = "C0002"
 

@@ -15,17 +15,9 @@ from bot.service import Gaorec
 from storage.models import Outbox, Recommendation, Reminder
 
 from .conftest import CBP_PAGE
-from .fakeslack import FakeSlack
 
 C1 = "C0001"
 T0 = datetime(2026, 12, 1, 14, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def fake():
-    f = FakeSlack(users={"U0ADMIN": {"is_admin": True}}).start()
-    yield f
-    f.stop()
 
 
 @pytest.fixture

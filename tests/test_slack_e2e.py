@@ -9,17 +9,10 @@ import urllib.request
 import pytest
 
 from .conftest import CBP_PAGE
-from .fakeslack import FakeSlack, action_body, command_body, event_body, post, signed_headers
+from .fakeslack import action_body, command_body, event_body, post, signed_headers
 from .slackserver import SECRET, ServeProcess
 
 FORM = "application/x-www-form-urlencoded"
-
-
-@pytest.fixture
-def slack():
-    fake = FakeSlack(users={"U0ADMIN": {"is_admin": True}}).start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture
