@@ -43,6 +43,17 @@ def postgres_reason() -> str | None:
     return _pg_state["reason"]
 
 
+def pytest_collection_modifyitems(config, items):
+    """Deselect the PostgreSQL runs of tests marked sqlite_only; PostgreSQL keeps what differs by dialect:
+    search, locks, migrations, import, the outbox and reminders, overdue and report queries."""
+    dropped = [item for item in items if item.get_closest_marker("sqlite_only")
+               and getattr(item, "callspec", None) and item.callspec.params.get("db_url") == "postgres"]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        gone = set(dropped)
+        items[:] = [item for item in items if item not in gone]
+
+
 def needs_shared(path: Path = SHARED):
     return pytest.mark.skipif(not path.exists(), reason=f"{path} is absent (shared GAO material)")
 

@@ -13,6 +13,8 @@ from bot.cli import main
 
 from .conftest import CBP_PAGE, FIXTURES, ROOT
 
+pytestmark = pytest.mark.sqlite_only  # output and contracts; their queries run on PostgreSQL elsewhere
+
 RECORD_FIELDS = {"key", "report_number", "report_title", "rec_number", "agency", "status", "priority", "text",
                  "comments", "url", "first_seen", "last_changed", "promises", "overdue"}
 

@@ -17,6 +17,8 @@ from .slackserver import SECRET, ServeProcess
 from .test_cli import cli  # noqa: F401 - the fixture
 from .test_overdue import rec4_comment
 
+pytestmark = pytest.mark.sqlite_only  # file formats and uploads; the queries run on PostgreSQL elsewhere
+
 
 
 def test_export_overdue_csv_and_xlsx(cli, tmp_path):  # noqa: F811

@@ -11,6 +11,8 @@ from bot.gao.records import ParseError
 
 from .conftest import FIXTURES
 
+pytestmark = pytest.mark.sqlite_only  # HTTP fetching
+
 
 class Handler(BaseHTTPRequestHandler):
     seen: list[dict] = []

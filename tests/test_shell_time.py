@@ -9,6 +9,7 @@ import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import DateTime, func, select
 
 from bot.adapters.shell import Shell
@@ -17,6 +18,8 @@ from bot.service import Gaorec
 from storage.models import Base, Reminder
 
 from .conftest import CBP_PAGE, FIXTURES, ROOT
+
+pytestmark = pytest.mark.sqlite_only  # the shell's simulated time
 
 
 def latest_instants(db) -> dict[str, datetime]:

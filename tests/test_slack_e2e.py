@@ -12,6 +12,8 @@ from .conftest import CBP_PAGE
 from .fakeslack import action_body, command_body, event_body, post, signed_headers
 from .slackserver import SECRET, ServeProcess
 
+pytestmark = pytest.mark.sqlite_only  # HTTP and Slack signing; the queries run on PostgreSQL elsewhere
+
 FORM = "application/x-www-form-urlencoded"
 
 

@@ -20,6 +20,8 @@ from .conftest import FIXTURES, ROOT
 from .fakeslack import answered_in_ack, command_body, event_body, post, signed_headers
 from .slackserver import SECRET, ServeProcess
 
+pytestmark = pytest.mark.sqlite_only  # Slack surfaces; their queries run on PostgreSQL elsewhere
+
 PAYLOADS = ROOT.parent / "shared" / "slack-payloads"
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
