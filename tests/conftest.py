@@ -92,9 +92,9 @@ SELECT md5(string_agg(x, ',' ORDER BY x)) FROM (
 
 
 class PostgresSchemas:
-    """Schemas at head, one test at a time in each, made by the migrations: a schema a test leaves at head, with the
-    same tables, columns, indexes and triggers, is emptied (every table as the migrations leave it, ids
-    from 1) and given to the next test; any other is dropped and a new one made."""
+    """Schemas at head for the PostgreSQL runs, one test at a time in each, made by the migrations. A schema a
+    test leaves at head with the same tables, columns, indexes, constraints and triggers is emptied (every table
+    as the migrations leave it, ids from 1) and given to the next test; any other is dropped."""
 
     def __init__(self) -> None:
         self.plain = PG_URL.replace("+psycopg", "")
@@ -106,9 +106,10 @@ class PostgresSchemas:
         Database(_schema_url(first)).dispose()
         with self._connect(first) as c:
             self.fingerprint = c.execute(_FINGERPRINT).fetchone()[0]
-            tables = [r[0] for r in c.execute(
-                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'alembic_version'")]
-            sequences = [r[0] for r in c.execute("SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()")]
+            tables = [r[0] for r in c.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                                              "AND tablename <> 'alembic_version'")]
+            sequences = [r[0] for r in c.execute("SELECT sequencename FROM pg_sequences "
+                                                 "WHERE schemaname = current_schema()")]
         # triggers off (the audit log refuses DELETE; foreign keys in any order), then ids from 1 again
         self.empty = "; ".join(["SET session_replication_role = replica", *(f"DELETE FROM {t}" for t in tables),
                                 "SET session_replication_role = DEFAULT",
