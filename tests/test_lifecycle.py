@@ -85,7 +85,6 @@ def test_same_page_twice_in_one_import_stores_each_entry_once(app, tmp_path):
     assert (s.new, s.changed, count(app)) == (0, 0, 3)
 
 
-@needs_shared(CBP_PAGE)
 def test_cbp_page_twice_stores_ten(app, tmp_path):
     copy = write(tmp_path, "cbp (1).txt", CBP_PAGE.read_text())
     s = app.import_sources([str(CBP_PAGE), copy])

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from .conftest import CBP_PAGE, needs_shared
+from .conftest import CBP_PAGE
 
-pytestmark = needs_shared(CBP_PAGE)
 AS_OF = date(2026, 12, 1)
 NEW_REC4 = ("As of October 2026, CBP stated that the manual process guidance was issued to the field and that "
             "automation is now funded. CBP estimated that the automated controls would be in place by June 2027.")

@@ -1,7 +1,7 @@
 """Owners confirm or correct the promised date: the correction becomes the
 current promise (source "corrected"), drives overdue, reminders and exports,
 is in the audit log, and lapses when GAO changes the comment. On our own
-fixture (both databases) and on the real CBP page (needs_shared)."""
+fixtures (both databases), one of them GAO's CBP page retold (agency-page-cbp.txt)."""
 from __future__ import annotations
 
 import csv
@@ -21,7 +21,7 @@ from storage import repo
 from storage.models import Outbox, PromiseCorrection
 from storage.models import Promise as PromiseRow
 
-from .conftest import CBP_PAGE, FIXTURES, needs_shared
+from .conftest import CBP_PAGE, FIXTURES
 
 AS_OF = date(2026, 12, 1)
 PAGE = FIXTURES / "corrections-agency-page.txt"
@@ -302,9 +302,8 @@ def test_cli_promise_and_corrections_export(db_url):
     assert gaorec(db_url, "promise", "--help").returncode == 0
 
 
-# -- the real CBP page ------------------------------------------------------------------------------------------
+# -- the CBP page (tests/fixtures/agency-page-cbp.txt, GAO's page retold) ---------------------------------------
 
-@needs_shared(CBP_PAGE)
 def test_cbp_acceptance(app, tmp_path):
     from .test_overdue import rec4_comment
 

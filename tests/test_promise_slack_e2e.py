@@ -26,6 +26,8 @@ from .fakeslack import FakeSlack, action_body, command_body, post, signed_header
 from .slackserver import SECRET, ServeProcess
 from .test_promise_corrections import PAGE, TRACKER, key_of
 
+pytestmark = pytest.mark.sqlite_only  # Slack surfaces; corrections run on PostgreSQL in test_promise_corrections
+
 FORM = "application/x-www-form-urlencoded"
 C1 = "C0001"
 T0 = datetime(2026, 12, 1, 14, tzinfo=timezone.utc)

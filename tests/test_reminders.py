@@ -13,21 +13,12 @@ from bot.commands.records import history_reply
 from bot.adapters.slack import SlackPoster, make_client
 from config.settings import Settings
 from bot.service import Gaorec
-from storage.models import Outbox, Reminder
+from storage.models import Outbox, Recommendation, Reminder
 
-from .conftest import CBP_PAGE, CSV_EXCERPT, needs_shared
-from .fakeslack import FakeSlack
+from .conftest import CBP_PAGE
 
-pytestmark = needs_shared(CBP_PAGE)
 C1 = "C0001"
 T0 = datetime(2026, 12, 1, 14, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def fake():
-    f = FakeSlack(users={"U0ADMIN": {"is_admin": True}}).start()
-    yield f
-    f.stop()
 
 
 @pytest.fixture
@@ -66,10 +57,15 @@ def test_cap_and_backlog_then_the_rest_later(rig, fake):
 
 
 def test_priority_first_then_oldest_due(rig, fake):
-    app, poster = rig(reminder_cap=2)
+    app, poster = rig(reminder_cap=3)
+    (priority,) = [v.key for v in app.search("facial")[0] if v.rec_number == 10]  # due June 2024, the latest
+    with app.db.write() as s:
+        s.execute(update(Recommendation).where(Recommendation.key == priority).values(priority=True))
     app.reminders.run_pass(T0, poster=poster)
-    first_two = [m["text"] for m in fake.posts(C1, top_level=True)][:2]
-    assert all("fiscal year 2023" in t or "FY2023" in t for t in first_two)  # due 2023-09-30, the oldest
+    first = [m["text"] for m in fake.posts(C1, top_level=True)][:3]
+    assert f"recommendation {priority}:" in first[0] and "June 2024" in first[0]
+    # then the two due 2023-09-30, the oldest: one says "fiscal year 2023", the other "FY2023"
+    assert sorted(("fiscal year 2023" in t, "FY2023" in t) for t in first[1:]) == [(False, True), (True, False)]
 
 
 def test_two_passes_at_the_same_instant_post_once(rig, fake):

@@ -16,7 +16,7 @@ from bot.gao.records import ParseError
 from bot.reply import Caller
 from storage import models, repo
 
-from .conftest import CBP_PAGE, FIXTURES, needs_shared
+from .conftest import CBP_PAGE, FIXTURES
 from .fakeslack import FakeSlack, command_body, post, signed_headers
 from .slackserver import SECRET, ServeProcess
 from .test_slack_app import HOSTILE, view
@@ -30,7 +30,6 @@ def no_live_markup(blob: str) -> None:
         assert live not in blob, live
 
 
-@needs_shared(CBP_PAGE)
 def test_signatures_301_seconds_either_way_run_nothing(app):
     fake = FakeSlack().start()
     app.import_sources([str(CBP_PAGE)])
@@ -52,7 +51,6 @@ def test_signatures_301_seconds_either_way_run_nothing(app):
         fake.stop()
 
 
-@needs_shared(CBP_PAGE)
 def test_tokens_never_in_debug_logs(app, tmp_path):
     fake = FakeSlack().start()
     app.import_sources([str(CBP_PAGE)])
@@ -99,7 +97,6 @@ def test_reminder_outputs_escape_data():
     no_live_markup(status_change_text(v, HOSTILE, date(2026, 12, 1)))
 
 
-@needs_shared(CBP_PAGE)
 def test_ack_note_and_snooze_reason_are_escaped(app):
     app.import_sources([str(CBP_PAGE)])
     with app.db.write() as s:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import DateTime, func, select
 
 from bot.adapters.shell import Shell
@@ -17,7 +18,9 @@ from bot.service import Gaorec
 from storage.models import Base, Reminder
 from storage.types import UTCDateTime
 
-from .conftest import CBP_PAGE, FIXTURES, ROOT, needs_shared
+from .conftest import CBP_PAGE, FIXTURES, ROOT
+
+pytestmark = pytest.mark.sqlite_only  # the shell's simulated time
 
 
 def latest_instants(db) -> dict[str, datetime]:
@@ -92,7 +95,6 @@ def test_press_a_button_of_the_last_message(db_url, monkeypatch):
     app.db.dispose()
 
 
-@needs_shared(CBP_PAGE)
 def test_the_readme_session_leaves_no_future_dated_row(tmp_path):
     """Replays the README's `gaorec shell` session (its input lines, as written) as a real process."""
     readme = (ROOT / "README.md").read_text()
