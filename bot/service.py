@@ -244,10 +244,9 @@ class Gaorec:
             return self._card(rest.split()[0], as_of, now)
         if cmd == "overdue":
             with self.db.session() as s:
-                total = repo.count_overdue(s, as_of, rest[:MAX_QUERY] or None)
+                total, unlisted = repo.overdue_counts(s, as_of, rest[:MAX_QUERY] or None)
                 views = self.resolve_owners(s, repo.overdue(s, as_of, rest[:MAX_QUERY] or None, limit=PAGE_SIZE,
                                                             offset=min(offset, max(0, total - 1))))
-                unlisted = repo.count_unlisted_passed(s, as_of, rest[:MAX_QUERY] or None)
             title = f"Overdue promises{f' matching “{rest}”' if rest else ''}" + (
                 f" ({unlisted} more passed but GAO no longer lists them as open: not counted)" if unlisted else "")
             return self._page(views, total, title, as_of, "overdue", rest, min(offset, max(0, total - 1)))

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, delete, func, insert, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Date, bindparam, case, delete, exists, func, insert, select, text, update
+from sqlalchemy.orm import Session, aliased
 
 from bot.gao import effective as ge
 from bot.gao import promises as gp
@@ -319,10 +319,26 @@ def _count(session: Session, where, query: str | None) -> int:
     return session.scalar(q.where(where)) or 0
 
 
+_AS_OF = bindparam("as_of", type_=Date)
+_R = aliased(Recommendation, name="r")
+_PASSED = (select(Recommendation.id, Recommendation.priority, Recommendation.current_due)
+           .where(overdue_rule.passed_where(_AS_OF))
+           .order_by(Recommendation.priority.desc(), Recommendation.current_due, Recommendation.id)
+           .limit(-1).subquery("c"))  # a LIMIT keeps SQLite from flattening it: sorted first, looked up after
+# The page of overdue on SQLite: the candidates sorted from the overdue index alone, then "still listed" looked up
+# in the table only until the page is full (not for every one of thousands); rows come in the subquery's order.
+_OVERDUE_PAGE = (select(_PASSED.c.id).where(exists().where((_R.id == _PASSED.c.id)
+                                                           & overdue_rule.still_listed_where(_R)))
+                 .limit(bindparam("n")).offset(bindparam("o")))
+
+
 def overdue(session: Session, as_of: date, query: str | None = None, limit: int | None = None,
             offset: int = 0) -> list[RecView]:
     """Open recommendations whose current promise passed before ``as_of`` with
     no status change since; priority first, then most overdue."""
+    if not query and limit and session.get_bind().dialect.name == "sqlite":
+        return _views_by_ids(session, [r[0] for r in session.connection().execute(
+            _OVERDUE_PAGE, {"as_of": as_of, "n": limit, "o": offset})])
     return _page(session, _overdue_where(as_of),
                  (Recommendation.priority.desc(), Recommendation.current_due, Recommendation.id), limit, offset, query)
 
@@ -336,6 +352,28 @@ def _unlisted_passed_where(as_of: date):
     return (Recommendation.status.in_(OPEN_STATUSES) & Recommendation.listed.is_(False)
             & (Recommendation.outcome.is_(None) | (Recommendation.outcome != overdue_rule.STILL_OPEN))
             & (Recommendation.current_due < as_of))
+
+
+def _overdue_counts(as_of, query_where=None):
+    """Both counts in one pass over what the overdue index finds (status open, promise passed)."""
+    where = Recommendation.status.in_(OPEN_STATUSES) & (Recommendation.current_due < as_of)
+    q = select(func.count(case((_overdue_where(as_of), 1))), func.count(case((_unlisted_passed_where(as_of), 1))))
+    if query_where is None:
+        return q.select_from(Recommendation).where(where)
+    return (q.select_from(Recommendation).join(Report, Report.id == Recommendation.report_id)
+            .where(where & query_where))
+
+
+_OVERDUE_COUNTS = _overdue_counts(_AS_OF)
+
+
+def overdue_counts(session: Session, as_of: date, query: str | None = None) -> tuple[int, int]:
+    """(count_overdue, count_unlisted_passed), read together."""
+    if query:
+        row = session.connection().execute(_overdue_counts(as_of, _matching(session, query))).one()
+    else:
+        row = session.connection().execute(_OVERDUE_COUNTS, {"as_of": as_of}).one()
+    return row[0] or 0, row[1] or 0
 
 
 def count_unlisted_passed(session: Session, as_of: date, query: str | None = None) -> int:
