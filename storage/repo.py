@@ -399,13 +399,25 @@ def _due_where(start: date, end: date):
             & (Recommendation.current_due <= end))
 
 
+_START, _END = bindparam("start", type_=Date), bindparam("end", type_=Date)
+_DUE_PAGE = (select(Recommendation.id).where(_due_where(_START, _END)).order_by(Recommendation.current_due,
+                                                                             Recommendation.id)
+             .limit(bindparam("n")).offset(bindparam("o")))
+_DUE_COUNT = select(func.count()).select_from(Recommendation).where(_due_where(_START, _END))
+
+
 def due_between(session: Session, start: date, end: date, query: str | None = None,
                 limit: int | None = None, offset: int = 0) -> list[RecView]:
+    if not query and limit:
+        return _views_by_ids(session, session.connection().execute(
+            _DUE_PAGE, {"start": start, "end": end, "n": limit, "o": offset}).scalars().all())
     return _page(session, _due_where(start, end), (Recommendation.current_due, Recommendation.id), limit, offset,
                  query)
 
 
 def count_due(session: Session, start: date, end: date, query: str | None = None) -> int:
+    if not query:
+        return session.connection().execute(_DUE_COUNT, {"start": start, "end": end}).scalar() or 0
     return _count(session, _due_where(start, end), query)
 
 
