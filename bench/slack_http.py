@@ -48,6 +48,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=100_000)
     ap.add_argument("--requests", type=int, default=1000)
     ap.add_argument("--runs", type=int, default=1, help="whole runs, one after another (servers restarted)")
+    ap.add_argument("--db", help="an existing database URL to use instead of importing --n synthetic records")
     args = ap.parse_args()
     fake = FakeSlack().start()
     print(f"### /gaorec over HTTP, {args.n:,} recommendations — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n")
@@ -56,8 +57,9 @@ def main() -> None:
     print("| run | bare ack p50 / p99 | gaorec ack p50 / p99 | **gaorec answer seen p50 / p99** | answers in the ack "
           "| **p99 answer seen / bare ack** | load average (1 min) at start / end |\n|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/bench.db"
-        repo.import_results(Database(url), [parse(export(args.n), "bench.csv")])
+        url = args.db or f"sqlite:///{tmp}/bench.db"
+        if not args.db:
+            repo.import_results(Database(url), [parse(export(args.n), "bench.csv")])
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "GAOREC_"))}
         env.update({"DATABASE_URL": url, "SLACK_API_URL": fake.api_url, "SLACK_BOT_TOKEN": "xoxb-bench",
                     "SLACK_SIGNING_SECRET": SECRET})
