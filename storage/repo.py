@@ -252,6 +252,10 @@ def fts_query(query: str) -> str | None:
     return " ".join('"' + t.replace('"', '""') + '"' for t in terms[:32])
 
 
+_COUNT_BY_NUMBER = (select(func.count()).select_from(Recommendation).join(Report)
+                    .where(Report.number == bindparam("number")))
+
+
 def search(session: Session, query: str, limit: int = 20, offset: int = 0, *, as_of: date | None = None,
            rules: list[dict] | None = None) -> tuple[list[RecView], int]:
     """Words (word forms, prefixes) ranked by bm25 / ts_rank, and filters (storage.queries.search); a key or
@@ -265,8 +269,7 @@ def search(session: Session, query: str, limit: int = 20, offset: int = 0, *, as
             return [v], 1
     number = exact_report_number(q)
     if number:
-        total = session.scalar(select(func.count()).select_from(Recommendation).join(Report)
-                               .where(Report.number == number)) or 0
+        total = session.connection().execute(_COUNT_BY_NUMBER, {"number": number}).scalar() or 0
         if total:
             views = _views(session, Report.number == number, order=(Recommendation.number, Recommendation.id),
                            limit=limit + offset)
