@@ -26,7 +26,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 test: lint
-	$(BIN)/python -m pytest -q
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n $(or $(TEST_WORKERS),2) --dist worksteal
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
