@@ -213,9 +213,9 @@ def read_toml(path: str) -> dict:
     known = setting_names()
     for key in data:
         if key not in known:
-            line = toml_line(text, key)
+            at_line = toml_line(text, key)
             close = difflib.get_close_matches(key, sorted(n for n in known if n.islower()), n=1)
-            raise ConfigError(f"{path}{f':{line}' if line else ''}: unknown setting {key!r}"
+            raise ConfigError(f"{path}{f':{at_line}' if at_line else ''}: unknown setting {key!r}"
                               + (f" (did you mean {close[0]!r}?)" if close else "")
                               + f"; GAOREC_CONFIG names this file, {TOML_HINT}")
     return data

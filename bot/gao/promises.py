@@ -93,7 +93,7 @@ _BRANCH_FIRST = {
 
 def _dispatch() -> dict[str, re.Pattern]:
     parts = _branches(_TIME.pattern)
-    names = [re.match(r"\(\?P<(\w+)>", b).group(1) for b in parts]
+    names = [m.group(1) for b in parts if (m := re.match(r"\(\?P<(\w+)>", b))]  # all match: asserted below
     assert sorted(names) == sorted(_BRANCH_FIRST) and r"\b(?:" + "|".join(parts) + ")" == _TIME.pattern
     table: dict[str, re.Pattern] = {}
     for c in sorted(set("".join(_BRANCH_FIRST.values()))):

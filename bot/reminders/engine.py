@@ -175,9 +175,10 @@ class Engine:
                 if len(new) > cap:
                     result.waiting[channel] = len(new) - cap
                 for r in found:
-                    rem = existing.get((r[0], channel, r[1]))
-                    if rem is None or rem.thread_ts is None or rem.state == "closed":
+                    known = existing.get((r[0], channel, r[1]))
+                    if known is None or known.thread_ts is None or known.state == "closed":
                         continue
+                    rem = known
                     if rem.state in ("acknowledged", "snoozed"):
                         if rem.quiet_until is not None and rem.quiet_until <= now_utc:
                             followups.append(rem)  # quiet time over and still unchanged: remind again

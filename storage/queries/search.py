@@ -301,11 +301,13 @@ def _words_only(session: Session, terms: list[str], limit: int, offset: int, *, 
         return [], 0
     conn = session.connection()
     # up to 1,001 plain integers: read by the driver itself (SQLAlchemy's row handling costs ~2 ms for them)
-    newest = [r[0] for r in conn.connection.driver_connection.execute(_NEWEST_SQL, (match, count_cap + 1))]
+    raw = conn.connection.driver_connection  # the sqlite3 connection
+    assert raw is not None
+    newest = [r[0] for r in raw.execute(_NEWEST_SQL, (match, count_cap + 1))]
     total = len(newest)
     if total > rank_cap or not total:
         return newest[offset:offset + limit], total
-    return conn.execute(_RANKED, {"fq": fts5_match(terms), "n": limit, "o": offset}).scalars().all(), total
+    return list(conn.execute(_RANKED, {"fq": fts5_match(terms), "n": limit, "o": offset}).scalars()), total
 
 
 def matching(session: Session, q: Query, *, as_of: date | None = None, rules: list[dict] | None = None):
