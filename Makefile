@@ -4,11 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test bench clean help
+.PHONY: run test lint bench clean help
 
 help:
 	@echo "make run    create .venv, load a sample into the default database, start gaorec"
-	@echo "make test   create .venv if needed and run the test suite"
+	@echo "make test   create .venv if needed, lint (ruff, mypy), then run the test suite"
+	@echo "make lint   ruff check and mypy only"
 	@echo "make bench  run the benchmarks (figures go to docs/performance.md)"
 
 $(STAMP): pyproject.toml
@@ -20,11 +21,15 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/gaorec run
 
-test: $(STAMP)
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n $(or $(TEST_WORKERS),2) --dist worksteal
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis .mypy_cache .ruff_cache

@@ -64,7 +64,7 @@ def main() -> None:
         app.db.dispose()
     n_corr = min(args.corrections, len(keys))
     print(f"Machine: {machine()}; SQLite; {args.n:,} recommendations, {len(keys):,} overdue; {args.runs} runs each")
-    print("| | no corrections p50 / p99 | with {:,} corrections p50 / p99 |".format(n_corr))
+    print(f"| | no corrections p50 / p99 | with {n_corr:,} corrections p50 / p99 |")
     print("|---|---|---|")
     for name, label in (("page", "overdue page (50 rows)"), ("show", "one record (show)")):
         b, a = before[name], after[name]

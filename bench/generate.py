@@ -41,7 +41,8 @@ def export(n: int, seed: int = 7, promise_share: float = 0.35) -> bytes:
     rng = random.Random(seed)
     out = io.StringIO()
     out.write('"Title: Download of GAO Recommendation Results",,,,,,,\n"Prepared by: GAO",,,,,,,\n'
-              '"Source: GAO recommendations database, status as of Nov 1, 2026 at 9:00 AM EST" ,,,,,,,\n,,,,,,,,\n,,,,,,,,\n')
+              '"Source: GAO recommendations database, status as of Nov 1, 2026 at 9:00 AM EST" ,,,,,,,\n'
+              ',,,,,,,,\n,,,,,,,,\n')
     w = csv.writer(out, lineterminator="\n")
     w.writerow(["Publication Name", "Publication  Number", "Date Publication Issued", "Director Name",
                 "Director Phone", "Agency", "Recommendation", "Status", "Priority", "Comments", "Topics"])
@@ -50,7 +51,8 @@ def export(n: int, seed: int = 7, promise_share: float = 0.35) -> bytes:
     while i < n:
         report += 1
         words = rng.sample(WORDS, 4)
-        title = f"{words[0].title()} and {words[1].title()}: Agencies Should Improve {words[2].title()} {words[3].title()}"
+        title = (f"{words[0].title()} and {words[1].title()}: "
+                 f"Agencies Should Improve {words[2].title()} {words[3].title()}")
         number = f"GAO-{rng.randint(16, 26)}-{100000 + report}"
         issued = date(2016, 1, 1) + timedelta(days=rng.randint(0, 3900))
         for k in range(1, min(rng.randint(1, 6), n - i) + 1):

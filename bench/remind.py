@@ -11,7 +11,7 @@ import argparse
 import statistics
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 from bench.generate import export
 from bench.run import machine, pct

@@ -134,8 +134,10 @@ def main() -> None:
     print(f"| store (one transaction, FTS, promises) | {imp['store_s']:.1f} s |")
     print(f"| **import throughput** | **{imp['rate']:,.0f} recommendations/s** |")
     print(f"| re-import, nothing changed | {imp['reimport_s']:.1f} s |")
-    print(f"| **search p50 / p99** ({srch['runs']} queries, limit 5) | **{srch['p50']:.2f} ms / {srch['p99']:.2f} ms** |")
-    print(f"| worst case: a word in every record AND a rare one, p50 / p99 | {worst['p50']:.2f} ms / {worst['p99']:.2f} ms |")
+    print(f"| **search p50 / p99** ({srch['runs']} queries, limit 5) "
+          f"| **{srch['p50']:.2f} ms / {srch['p99']:.2f} ms** |")
+    print(f"| worst case: a word in every record AND a rare one, p50 / p99 "
+          f"| {worst['p50']:.2f} ms / {worst['p99']:.2f} ms |")
     print(f"| overdue selection p50 / p99 ({od['found']:,} overdue) | {od['p50']:.0f} ms / {od['p99']:.0f} ms |")
     print(f"| promises in a 1 MB comment | {pr['median_s']:.2f} s (median of 5), {pr['promises']:,} found |")
 

@@ -84,8 +84,8 @@ def one_run(run: int, args, env: dict, fake: FakeSlack) -> None:
                 body = command_body(q, response_url=fake.response_url(name))
                 answered = len(fake.of("response_url"))
                 t0 = time.perf_counter()
-                status, text, seconds = post(procs[mode][1], body,
-                                             signed_headers(SECRET, body, content_type="application/x-www-form-urlencoded"))
+                headers = signed_headers(SECRET, body, content_type="application/x-www-form-urlencoded")
+                status, text, seconds = post(procs[mode][1], body, headers)
                 assert status == 200, (mode, status)
                 if mode == "gaorec":
                     answer_in_ack = text.startswith("{") and '"blocks"' in text
@@ -101,7 +101,8 @@ def one_run(run: int, args, env: dict, fake: FakeSlack) -> None:
             proc.terminate()
             proc.wait(10)
     g, b = lat["gaorec"], lat["bare"]
-    print(f"| {run} | {statistics.median(b):.2f} / {pct(b, 99):.2f} ms | {statistics.median(g):.2f} / {pct(g, 99):.2f} ms "
+    print(f"| {run} | {statistics.median(b):.2f} / {pct(b, 99):.2f} ms "
+          f"| {statistics.median(g):.2f} / {pct(g, 99):.2f} ms "
           f"| **{statistics.median(seen):.2f} / {pct(seen, 99):.2f} ms** | {in_ack} of {len(seen)} "
           f"| **{pct(seen, 99) / pct(b, 99):.2f}x** | {load_start:.1f} / {os.getloadavg()[0]:.1f} |", flush=True)
 

@@ -44,11 +44,13 @@ def _app(ctx: click.Context):
 
 
 class DatabaseExit(click.ClickException):
-    """A database problem a person must fix: one line, exit 2 (75, "try again later", when it is busy)."""
+    """A database problem a person must fix: one line, exit 2."""
+    exit_code = 2
 
-    def __init__(self, message: str, busy: bool = False):
-        super().__init__(message)
-        self.exit_code = 75 if busy else 2
+
+class DatabaseBusy(DatabaseExit):
+    """The database is busy: one line, exit 75 ("try again later")."""
+    exit_code = 75
 
 
 class GaorecGroup(click.Group):
@@ -65,7 +67,7 @@ class GaorecGroup(click.Group):
             problem = explain(exc, _where(ctx))
             if problem is None:
                 raise
-            raise DatabaseExit(problem.args[0], busy=problem.kind == "busy") from None
+            raise (DatabaseBusy if problem.kind == "busy" else DatabaseExit)(problem.args[0]) from None
 
 
 def _where(ctx: click.Context) -> str:
@@ -79,16 +81,11 @@ def _where(ctx: click.Context) -> str:
         from sqlalchemy.engine import make_url
 
         u = make_url(url)
-        return u.database if u.get_backend_name() == "sqlite" else u.render_as_string(hide_password=True)
+        if u.get_backend_name() == "sqlite":
+            return u.database or "the database"  # sqlite:// names no file
+        return u.render_as_string(hide_password=True)
     except Exception:  # noqa: BLE001
         return "the database"
-
-
-def _first_error(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        e = exc.errors()[0]
-        return f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}"
-    return str(exc)
 
 
 def _emit(data) -> None:
@@ -316,7 +313,8 @@ def stats_lines(d: dict, day: date) -> list[str]:
 
 @main.command()
 @click.argument("query", nargs=-1)
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Judge as of this date (default: today, in GAOREC_TIMEZONE).")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+              help="Judge as of this date (default: today, in GAOREC_TIMEZONE).")
 @click.option("--limit", type=click.IntRange(1, 1_000_000), help="How many to list (default: 20 in a terminal, "
               "all in a pipe or with --json).")
 @click.option("--json", "as_json", is_flag=True, help="Print records as JSON.")
@@ -597,12 +595,15 @@ def audit(key: str | None, since: str | None, limit: int, offset: int, as_json: 
         click.echo("No events." if not total else f"No events past --offset {offset} ({total} in all).")
         return
     from .exports import utc_iso
+    from datetime import datetime
+
     from .termout import Col, emit, is_tty
 
     emit([Col("at", keep=True), Col("actor", min_width=6), Col("action", keep=True), Col("key", keep=True),
           Col("channel", min_width=6), Col("detail", min_width=10)],
-         [[utc_iso(datetime.fromisoformat(e["at"].replace("Z", "+00:00"))), e["actor"], e["action"], e["key"] or "-",
-           e["channel"] or "", ", ".join(f"{k}={v}" for k, v in e["detail"].items() if v not in (None, ""))] for e in events],
+         [[utc_iso(datetime.fromisoformat(e["at"].replace("Z", "+00:00"))), e["actor"], e["action"],
+           e["key"] or "-", e["channel"] or "",
+           ", ".join(f"{k}={v}" for k, v in e["detail"].items() if v not in (None, ""))] for e in events],
          title="Audit log (times in UTC)")
     if more:  # in a pipe the sentence goes to stderr, so stdout stays tab-separated lines
         args = " ".join(a for a in (key or "", f"--since {since}" if since else "") if a)

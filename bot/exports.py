@@ -19,7 +19,8 @@ def rows(views, acks: dict[int, dict], as_of: date) -> list[list]:
     for v in views:
         p = v.current_promise
         ack = acks.get(v.id) or {}
-        slips = " → ".join([s["old_due"] for s in v.slips] + [v.slips[-1]["new_due"] or "none"]) if v.slips else ""  # ISO
+        slips = (" → ".join([s["old_due"] for s in v.slips] + [v.slips[-1]["new_due"] or "none"])  # ISO
+                 if v.slips else "")
         out.append([
             v.key, v.report_number or "", v.report_title or "", v.rec_number if v.rec_number is not None else "",
             v.agency, v.status or "", "Yes" if v.priority else "No", p.phrase if p else "",
@@ -76,9 +77,11 @@ def to_csv(table: list[list]) -> bytes:
 def to_xlsx(table: list[list], title: str = "GAO recommendations") -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new workbook's one sheet
     ws.title = title[:31]
     ws.append(COLUMNS)
     for cell in ws[1]:
@@ -86,8 +89,8 @@ def to_xlsx(table: list[list], title: str = "GAO recommendations") -> bytes:
     for r in table:
         ws.append([_safe(c) for c in r])
     ws.freeze_panes = "A2"
-    for col, width in zip("ABCDEFGHIJKLMNOPQRS", (8, 16, 50, 8, 30, 16, 8, 20, 12, 10, 24, 14, 12, 22, 22, 40, 80, 18,
-                                                   30)):
+    widths = (8, 16, 50, 8, 30, 16, 8, 20, 12, 10, 24, 14, 12, 22, 22, 40, 80, 18, 30)
+    for col, width in zip("ABCDEFGHIJKLMNOPQRS", widths, strict=True):
         ws.column_dimensions[col].width = width
     buf = io.BytesIO()
     wb.save(buf)

@@ -182,7 +182,7 @@ class Gaorec:
     @staticmethod
     def record_json(v: repo.RecView, as_of: date, *, detail: bool = False) -> dict:
         days = v.days_overdue(as_of)
-        out = {
+        out: dict[str, object] = {
             "key": v.key, "report_number": v.report_number, "report_title": v.report_title,
             "rec_number": v.rec_number, "rec_label": v.rec_label, "kind": v.kind,
             "agency": v.agency, "status": v.status, "priority": v.priority,

@@ -65,8 +65,9 @@ class Settings(BaseSettings):
     timezone: str = Field("America/New_York", validation_alias=_alias("timezone", "GAOREC_TIMEZONE"))
     contact: str | None = Field(None, validation_alias=_alias("contact", "GAOREC_CONTACT"),
                                 description="Who gao.gov may contact about our requests (User-Agent).")
-    admins: Annotated[list[str], NoDecode] = Field(default_factory=list, validation_alias=_alias("admins", "GAOREC_ADMINS"),
-                              description="Slack user IDs that may assign and subscribe, besides workspace admins.")
+    admins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias=_alias("admins", "GAOREC_ADMINS"),
+        description="Slack user IDs that may assign and subscribe, besides workspace admins.")
     sources: Annotated[list[str | RefreshSource], NoDecode] = Field(
         default_factory=list, validation_alias=_alias("sources", "GAOREC_SOURCES"),
         description='GAO pages or exports the scheduled refresh imports: "URL or path", or {url = "...", '
@@ -96,7 +97,8 @@ class Settings(BaseSettings):
                                                                          "GAOREC_ESCALATION_CONTACT"))
     ack_quiet_days: int = Field(30, ge=1, le=365, validation_alias=_alias("ack_quiet_days", "GAOREC_ACK_QUIET_DAYS"))
     post_interval: float = Field(1.0, ge=0, le=60, validation_alias=_alias("post_interval", "GAOREC_POST_INTERVAL"),
-                                 description="Seconds between posts to one channel (Slack allows about one per second).")
+                                 description="Seconds between posts to one channel "
+                                             "(Slack allows about one per second).")
     claim_timeout: float = Field(300.0, ge=1, le=86_400, validation_alias=_alias("claim_timeout",
                                                                                 "GAOREC_CLAIM_TIMEOUT"),
                                  description="Seconds after which a post claimed by a process that vanished is "
@@ -109,12 +111,14 @@ class Settings(BaseSettings):
                                          "lock when another process holds it.")
     intake_dir: str | None = Field(None, validation_alias=_alias("intake_dir", "GAOREC_INTAKE_DIR"),
                                    description="Where Slack requests wait when the database is busy (default: "
-                                               "next to the SQLite file, else ~/.local/share/gaorec/intake-<hash of the URL>).")
+                                               "next to the SQLite file, else "
+                                               "~/.local/share/gaorec/intake-<hash of the URL>).")
     delivery_poll: float = Field(2.0, ge=0.1, le=600, validation_alias=_alias("delivery_poll", "GAOREC_DELIVERY_POLL"),
                                  description="Seconds between checks of the outbox by the delivery job of "
                                              "`gaorec serve` (it is also woken at once by commands and answers).")
-    owner_rules: list[dict[str, str]] = Field(default_factory=list, validation_alias=_alias("owner_rules"),
-                                              description='[{agency = "...", owner = "U…"}, {query = "...", owner = "S…"}]')
+    owner_rules: list[dict[str, str]] = Field(
+        default_factory=list, validation_alias=_alias("owner_rules"),
+        description='[{agency = "...", owner = "U…"}, {query = "...", owner = "S…"}]')
 
     @field_validator("admins", "sources", mode="before")
     @classmethod
@@ -149,7 +153,8 @@ class Settings(BaseSettings):
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
-                                   env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource,
+                                   dotenv_settings: PydanticBaseSettingsSource,
                                    file_secret_settings: PydanticBaseSettingsSource):
         sources = [init_settings, env_settings, dotenv_settings]
         path = os.environ.get("GAOREC_CONFIG")
@@ -208,9 +213,9 @@ def read_toml(path: str) -> dict:
     known = setting_names()
     for key in data:
         if key not in known:
-            line = toml_line(text, key)
+            at_line = toml_line(text, key)
             close = difflib.get_close_matches(key, sorted(n for n in known if n.islower()), n=1)
-            raise ConfigError(f"{path}{f':{line}' if line else ''}: unknown setting {key!r}"
+            raise ConfigError(f"{path}{f':{at_line}' if at_line else ''}: unknown setting {key!r}"
                               + (f" (did you mean {close[0]!r}?)" if close else "")
                               + f"; GAOREC_CONFIG names this file, {TOML_HINT}")
     return data

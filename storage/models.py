@@ -63,7 +63,8 @@ class Recommendation(Base):
     current_due: Mapped[date | None] = mapped_column(Date)  # the current promise's due date
     status_date: Mapped[date | None] = mapped_column(Date)  # later of latest statement and last change
     as_of: Mapped[date | None] = mapped_column(Date)  # the GAO snapshot its status and comment come from
-    listed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())  # by the latest complete snapshot
+    # listed by the latest complete snapshot
+    listed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     last_listed: Mapped[date | None] = mapped_column(Date)  # as-of of the last snapshot that listed it
     outcome: Mapped[str | None] = mapped_column(String(20))  # implemented / not-implemented / open, once not listed
     issuer: Mapped[str] = mapped_column(String(8), default="gao", server_default="gao")  # "gao" | "oig"

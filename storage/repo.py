@@ -17,10 +17,12 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, bindparam, case, delete, exists, func, insert, select, text, update
+from sqlalchemy import Date, Table, bindparam, case, delete, exists, func, insert, select, text, update
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import BindParameter
 
 from bot.gao import effective as ge
 from bot.gao import promises as gp
@@ -135,13 +137,14 @@ def _view(r) -> RecView:
 
 # Statements built once (Core, no ORM identity map): a request executes them with its ids, and SQLAlchemy's
 # compiled cache finds them at once. Building a select costs about a millisecond; executing one ~0.1 ms.
-_IDS = bindparam("ids", expanding=True)
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
 _P, _S, _A, _E = Promise.__table__.c, Slip.__table__.c, Assignment.__table__.c, StatusEvent.__table__.c
 _VIEWS_FROM = select(*_VIEW_COLUMNS).join(Report, Report.id == Recommendation.report_id)
 _VIEWS_BY_IDS = _VIEWS_FROM.where(Recommendation.id.in_(_IDS))
 _VIEW_BY_KEY = _VIEWS_FROM.where(Recommendation.key == bindparam("key"))
 _PROMISES = (select(_P.recommendation_id, _P.due, _P.phrase, _P.sentence, _P.kind, _P.stated, _P.confidence,
-                    _P.current, _P.why).where(_P.recommendation_id.in_(_IDS)).order_by(_P.recommendation_id, _P.position))
+                    _P.current, _P.why).where(_P.recommendation_id.in_(_IDS))
+          .order_by(_P.recommendation_id, _P.position))
 _SLIPS = (select(_S.recommendation_id, _S.old_due, _S.new_due, _S.observed_at).where(_S.recommendation_id.in_(_IDS))
           .order_by(_S.id))
 _OWNERS = select(_A.recommendation_id, _A.owner).where(_A.recommendation_id.in_(_IDS))
@@ -163,12 +166,12 @@ def _views(session: Session, where, order=None, limit: int | None = None, *, det
     return views
 
 
-def _views_by_ids(session: Session, ids: list[int]) -> list[RecView]:
+def _views_by_ids(session: Session, ids: Collection[int]) -> list[RecView]:
     """These recommendations, in this order (ids not found are left out), with what lists and cards need."""
     if not ids:
         return []
     conn = session.connection()
-    by_id = {}
+    by_id: dict[int, RecView] = {}
     for chunk in _chunks(list(ids), 500):
         by_id.update((r[0], _view(r)) for r in conn.execute(_VIEWS_BY_IDS, {"ids": chunk}))
     views = [by_id[i] for i in ids if i in by_id]
@@ -200,7 +203,8 @@ def _attach(session: Session, views: list[RecView], *, detail: bool) -> None:
             by_id[rec_id].owner_source = "assigned"
         for rec_id in chunk:  # the owner's word, if it holds, makes the current promise
             v = by_id[rec_id]
-            v.promises = list(ge.effective(v.promises, v.decision, v.comments))
+            # a SourcedPromise stands in for the Promise it wraps (its fields through __getattr__)
+            v.promises = cast(list[gp.Promise], list(ge.effective(v.promises, v.decision, v.comments)))
         if detail:
             for rec_id, observed_at, old_status, new_status, old_comments, new_comments, as_of, kind in conn.execute(
                     _EVENTS, params):
@@ -391,7 +395,7 @@ def _matching(session: Session, query: str, *, as_of: date | None = None, rules:
     return sq.matching(session, sq.parse(q), as_of=as_of, rules=rules)
 
 
-def _due_where(start: date, end: date):
+def _due_where(start: date | BindParameter[date], end: date | BindParameter[date]):
     return (overdue_rule.tracked_where() & (Recommendation.current_due >= start)
             & (Recommendation.current_due <= end))
 
@@ -595,7 +599,7 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
     tz = ZoneInfo(tz) if isinstance(tz, str) else tz
     today = local_date(now, tz)
     summary = ImportSummary()
-    records: list[tuple[ParsedRec, bool, date, int]] = []
+    records: list[tuple[ParsedRec, bool, date | None, int]] = []
     for n_src, res in enumerate(results):
         notes = list(res.notes)
         placed = [r for r in res.recommendations if r.report.number or normalize_title(r.report.title)]
@@ -680,7 +684,7 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
         lap("load")
         # Recommendations
         existing: dict[tuple[int, str], dict] = {}
-        by_num: dict[tuple[int, str, str], list[tuple[int, str]]] = defaultdict(list)
+        by_num: dict[tuple[int, str, str | None], list[tuple[int, str]]] = defaultdict(list)
         taken: set[str] = set()
         for row in conn.execute(select(
                 Recommendation.id, Recommendation.key, Recommendation.report_id, Recommendation.ident,
@@ -698,7 +702,7 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
         fresh: dict[tuple[int, str], dict] = {}
         # unnumbered entries: their ordinal within (source, report, agency); a copy of an entry keeps its ordinal
         ordinals: dict[tuple[int, int, str], dict[str, int]] = defaultdict(dict)
-        listed: dict[tuple[int, str, str], set[str]] = defaultdict(set)
+        listed: dict[tuple[int, str, str | None], set[str]] = defaultdict(set)
         resolved = []
         for rec, authoritative, snap, n_src in records:
             resolved.append((resolve_report(rec.report), rec, (authoritative, snap, n_src)))
@@ -709,9 +713,9 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
                                     chunk).scalars().all()
             real = {-(i + 1): rid for i, rid in enumerate(ids)}
             for tmp, rid in real.items():
-                row = reports.pop(tmp)
-                row.pop("_row")
-                reports[rid] = {**row, "id": rid}
+                report_row = reports.pop(tmp)
+                report_row.pop("_row")
+                reports[rid] = {**report_row, "id": rid}
             resolved = [(real.get(rid, rid), rec, a) for rid, rec, a in resolved]
         for rid, rec, _ in resolved:
             if rec.ident_label is not None:
@@ -814,8 +818,8 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
                      if corrections.any_exist(s) else {})
         slip_rows = []
         readings = [replace(rd, promises=with_target(rd.promises, r.get("target_due")))
-                    for r, rd in zip(reread, readings)]
-        for r, reading in zip(reread, readings):
+                    for r, rd in zip(reread, readings, strict=True)]
+        for r, reading in zip(reread, readings, strict=True):
             cur_p = gp.current(reading.promises)
             new_due = cur_p.due if cur_p else None
             if r.get("id") in decisions:  # a correction holds while GAO's comment is unchanged
@@ -854,10 +858,10 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
             old = originals[(cur["report_id"], cur["ident"])]
             if any(old[f] != cur[f] for f in _BOOKKEEPING):
                 groups[tuple(cur[f] for f in _BOOKKEEPING)].append(cur["id"])
-        for values, ids in groups.items():
+        for bookkeeping, ids in groups.items():
             for chunk in _chunks(sorted(set(ids)), 500):
                 conn.execute(update(Recommendation).where(Recommendation.id.in_(chunk))
-                             .values(**dict(zip(_BOOKKEEPING, values))))
+                             .values(**dict(zip(_BOOKKEEPING, bookkeeping, strict=True))))
         if events:
             conn.execute(insert(StatusEvent), events)
             import json as _json
@@ -877,7 +881,7 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
         promise_rows = [{"recommendation_id": r["id"], "position": i, "due": p.due, "phrase": p.phrase[:200],
                          "sentence": p.sentence, "kind": p.kind, "stated": p.stated, "confidence": p.confidence,
                          "current": p.current, "why": p.why}
-                        for r, reading in zip(reread, readings) for i, p in enumerate(reading.promises)]
+                        for r, reading in zip(reread, readings, strict=True) for i, p in enumerate(reading.promises)]
         for chunk in _chunks(promise_rows, 5000):
             conn.execute(insert(Promise), chunk)
         if slip_rows:
@@ -937,7 +941,7 @@ def _unlist(originals: dict, existing: dict, touched: dict, resolved: list, resu
     """A complete import: the open, listed recommendations of the agencies it names that it lacks become not
     listed (as of the newest of its snapshots). More than a quarter of an agency's at once is refused (a
     filtered export declared complete by mistake) unless ``force``."""
-    snap = max(s.as_of for i, s in enumerate(summary.sources) if i in whole)
+    snap = max(s.as_of for i, s in enumerate(summary.sources) if i in whole and s.as_of)  # all dated on import
     source_of: dict[str, str] = {}
     for _rid, rec, (_a, _s, n_src) in resolved:
         if n_src in whole:
@@ -1062,13 +1066,14 @@ def subscriptions(session: Session, channel_id: str | None = None) -> list[Subsc
 
 def first_delivery(session: Session, team_id: str, event_id: str, now: datetime) -> bool:
     """Record an event id; False when it was seen before (a Slack retry)."""
-    table = ProcessedEvent.__table__
+    table = cast(Table, ProcessedEvent.__table__)  # declared a FromClause; a mapped class's is a Table
     values = {"team_id": team_id or "-", "event_id": event_id, "received_at": now}
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        stmt = pg_insert(table).values(**values).on_conflict_do_nothing().returning(table.c.event_id)
     else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    stmt = dialect_insert(table).values(**values).on_conflict_do_nothing().returning(table.c.event_id)
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        stmt = sqlite_insert(table).values(**values).on_conflict_do_nothing().returning(table.c.event_id)
     first = session.execute(stmt).first() is not None
     if first and hash(event_id) % 50 == 0:  # now and then, forget ids Slack can no longer retry
         session.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < now - timedelta(days=2)))
@@ -1090,7 +1095,8 @@ def history(session: Session, rec_id: int) -> list[dict]:
                                "observed_at": iso_z(ev.observed_at)}})
     for sl in session.scalars(select(Slip).where(Slip.recommendation_id == rec_id)):
         out.append({"at": iso_z(sl.observed_at), "kind": "slip", "actor": "gao",
-                    "detail": {"old_due": sl.old_due.isoformat(), "new_due": sl.new_due.isoformat() if sl.new_due else None}})
+                    "detail": {"old_due": sl.old_due.isoformat(),
+                               "new_due": sl.new_due.isoformat() if sl.new_due else None}})
     for a in session.scalars(select(AuditEvent).where(AuditEvent.recommendation_id == rec_id,
                                                       AuditEvent.action != "status")):
         out.append({"at": iso_z(a.at), "kind": a.action, "actor": a.actor,
@@ -1132,7 +1138,8 @@ def audit_log(session: Session, since: datetime | None = None, rec_id: int | Non
               limit: int = 10_000) -> list[dict]:
     import json
 
-    q = (select(AuditEvent, Recommendation.key).outerjoin(Recommendation, Recommendation.id == AuditEvent.recommendation_id)
+    q = (select(AuditEvent, Recommendation.key)
+         .outerjoin(Recommendation, Recommendation.id == AuditEvent.recommendation_id)
          .order_by(AuditEvent.id))
     if since is not None:
         q = q.where(AuditEvent.at >= since)

@@ -52,7 +52,8 @@ def status_moves(session: Session, rec_ids: list[int], start: datetime, end: dat
                 StatusEvent.observed_at < end, StatusEvent.old_status != StatusEvent.new_status)
          .order_by(StatusEvent.id))
     for rid, status in session.execute(q):
-        out[rid].append(status)
+        if status is not None:  # NULL is never != (above): never None
+            out[rid].append(status)
     return out
 
 
@@ -81,7 +82,9 @@ def reports_with_recommendations(session: Session) -> list[ReportClockRow]:
          .where(Report.published.is_not(None))
          .group_by(Report.id, Report.number, Report.title, Report.published, Recommendation.issuer)
          .order_by(Report.published, Report.id))
-    return [ReportClockRow(*row) for row in session.execute(q)]
+    return [ReportClockRow(rid, number, title, published, issuer, n)
+            for rid, number, title, published, issuer, n in session.execute(q)
+            if published is not None]  # never None (above)
 
 
 def clock_marks(session: Session) -> dict[tuple[int, str], ClockMark]:

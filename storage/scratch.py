@@ -19,7 +19,9 @@ def scratch_copy(db: Database, directory: str | Path) -> Database:
         with db.engine.connect() as conn:  # SQLite's online backup: every table, the search index included
             target = sqlite3.connect(path)
             try:
-                conn.connection.driver_connection.backup(target)
+                raw = conn.connection.driver_connection  # the sqlite3 connection under SQLAlchemy's
+                assert raw is not None
+                raw.backup(target)
             finally:
                 target.close()
         return Database(f"sqlite:///{path}")

@@ -29,7 +29,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from slack_sdk.signature import SignatureVerifier
 
 
-LIVE: dict[str, "FakeSlack"] = {}  # base URL -> running fake: where an answer given in an ack is recorded
+LIVE: dict[str, FakeSlack] = {}  # base URL -> running fake: where an answer given in an ack is recorded
 
 
 def answered_in_ack(call: Call) -> bool:

@@ -86,7 +86,8 @@ def test_the_private_name_check_can_fail(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("from storage import repo\nfrom storage.repo import _iso\nimport storage.repo\n"
                    "from storage import reports as q\n"
-                   "def f(s):\n    return repo._views(s, 1), storage.repo._chunks([], 1), q._matching(s, ''), repo.get\n")
+                   "def f(s):\n"
+                   "    return repo._views(s, 1), storage.repo._chunks([], 1), q._matching(s, ''), repo.get\n")
     assert sorted(u.split(" (")[0] for u in private_storage_uses(bad)) == [
         "from storage.repo import _iso", "q._matching", "repo._views", "storage.repo._chunks"]
 

@@ -137,9 +137,11 @@ def test_status_event_lines_say_what_gao_snapshots_did_and_when():
 
     at = "2026-11-28T12:00:00Z"  # the day of the import; GAO's own dates must win for snapshot events
     assert status_event_line({"observed_at": at, "old_status": "Open", "new_status": "Open", "kind": "unlisted",
-                              "as_of": "2026-10-28"}) == "no longer listed as open by GAO (its complete export of 2026-10-28)"
+                              "as_of": "2026-10-28"}) == ("no longer listed as open by GAO "
+                                                          "(its complete export of 2026-10-28)")
     assert status_event_line({"observed_at": at, "old_status": None, "new_status": "Open", "kind": "older",
-                              "as_of": "2024-03-01"}) == "an older GAO snapshot of 2024-03-01 (Open), kept as history only"
+                              "as_of": "2024-03-01"}) == ("an older GAO snapshot of 2024-03-01 (Open), "
+                                                          "kept as history only")
     assert status_event_line({"observed_at": at, "old_status": "Closed – Implemented", "new_status": "Open",
                               "kind": "reopened", "as_of": "2026-10-28"}) == \
         "Closed – Implemented → Open as of 2026-10-28: reopened"

@@ -8,7 +8,6 @@ import sys
 
 import pytest
 
-from .conftest import ROOT
 
 
 def gaorec(*args, tmp_path, **env) -> subprocess.CompletedProcess:

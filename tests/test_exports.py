@@ -88,7 +88,8 @@ def test_slash_export_uploads_to_the_caller(app):
     proc = ServeProcess(app.db.url, fake.api_url)
     try:
         body = command_body("export overdue", user_id="U0DANA", response_url=fake.response_url("x"))
-        assert post(proc.url, body, signed_headers(SECRET, body, content_type="application/x-www-form-urlencoded"))[0] == 200
+        headers = signed_headers(SECRET, body, content_type="application/x-www-form-urlencoded")
+        assert post(proc.url, body, headers)[0] == 200
         fake.wait_for("files.completeUploadExternal")
         assert fake.of("conversations.open")[0].params["users"] == "U0DANA"
         upload = fake.of("file_upload")[0]

@@ -249,7 +249,8 @@ def test_gao_normalizing_its_markers_adds_no_record(app, tmp_path):
     for odd, plain in (("(Recommendations 2)", "(Recommendation 2)"), ("[Recommendation 3]", "(Recommendation 3)"),
                        ("(recommendation 4)", "(Recommendation 4)"), ("(Recommendation 5.)", "(Recommendation 5)"),
                        ('(Recommendation 6"', '(Recommendation 6)"'),
-                       ("(Matter for Consideration 2)", "(Matter 2)"), ("(Recommendation 19-02)", "(Recommendation 19-02)")):
+                       ("(Matter for Consideration 2)", "(Matter 2)"),
+                       ("(Recommendation 19-02)", "(Recommendation 19-02)")):
         assert odd in text
         text = text.replace(odd, plain)
     p = tmp_path / "normalized.csv"

@@ -38,7 +38,7 @@ def served(app, tmp_path):
 
 def raw_post(port: int, body: bytes, headers: dict, *, send_body: bool = True) -> int:
     """POST exactly these bytes (no client-side validation) and return the status."""
-    head = [f"POST /slack/events HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {len(body)}",
+    head = ["POST /slack/events HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {len(body)}",
             "Connection: close", *(f"{k}: {v}" for k, v in headers.items())]
     with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
         s.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + (body if send_body else body[:1024]))
@@ -124,7 +124,7 @@ def test_commands_are_answered_while_150_slow_connections_trickle(served):
                 closed += 1
             except (ConnectionResetError, BrokenPipeError):
                 closed += 1
-            except socket.timeout:
+            except TimeoutError:
                 break
         assert closed == 150
     finally:

@@ -47,8 +47,9 @@ def test_0008_reads_markers_the_old_parser_left_in_the_text(db_url):
     with db.engine.begin() as c:
         rid = c.execute(text("INSERT INTO reports (number, title) VALUES ('GAO-24-900700', 'T') RETURNING id")).scalar()
         for key, ident, number, agency, body in rows:
-            c.execute(text("INSERT INTO recommendations (key, report_id, ident, number, agency, text, status, priority, "
-                           "comments_cut, first_seen) VALUES (:k, :r, :i, :n, :a, :t, 'Open', false, false, :now)"),
+            c.execute(text("INSERT INTO recommendations (key, report_id, ident, number, agency, text, status, "
+                           "priority, comments_cut, first_seen) "
+                           "VALUES (:k, :r, :i, :n, :a, :t, 'Open', false, false, :now)"),
                       {"k": key, "r": rid, "i": ident, "n": number, "a": agency, "t": body, "now": now})
     command.upgrade(cfg, "head")
     with db.engine.connect() as c:

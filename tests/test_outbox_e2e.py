@@ -11,6 +11,7 @@ import threading
 import time
 import urllib.parse
 from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import func, select
@@ -130,7 +131,7 @@ def test_two_concurrent_passes_keep_the_post_interval(rig):
     posts = fake.of("chat.postMessage")
     for ch in (C1, "C0002"):
         times = [c.at for c in posts if c.params.get("channel") == ch]
-        gaps = [b - a for a, b in zip(times, times[1:])]
+        gaps = [b - a for a, b in pairwise(times)]
         assert len(times) == 7 and min(gaps) >= 0.9, (ch, gaps)
     keys = [m["metadata"]["event_payload"]["key"] for ch in (C1, "C0002") for m in fake.posts(ch)]
     assert len(keys) == len(set(keys)) == 14
@@ -156,7 +157,7 @@ def test_commands_answer_at_once_while_300_posts_are_pending(rig):
     posts = fake.of("chat.postMessage")
     for ch in channels[:5]:
         times = [c.at for c in posts if c.params.get("channel") == ch]
-        assert all(b - a >= 0.9 for a, b in zip(times, times[1:]))
+        assert all(b - a >= 0.9 for a, b in pairwise(times))
 
 
 # -- finding 6: permissions ------------------------------------------------------------

@@ -12,7 +12,8 @@ NEW_REC4 = ("As of October 2026, CBP stated that the manual process guidance was
 
 def rec4_comment(text: str) -> str:
     marker = "CBP OT will issue updated guidance"
-    start = text.index("CBP concurred with GAO's recommendation. In commenting on the report, officials said that " + marker)
+    start = text.index("CBP concurred with GAO's recommendation. "
+                       "In commenting on the report, officials said that " + marker)
     end = text.index("\n", start)
     return text[:start] + NEW_REC4 + text[end:]
 

@@ -78,7 +78,8 @@ def test_broken_csv_row_names_the_line():
 
 def test_csv_newlines_inside_fields_and_entities():
     data = ('"Title: Download of GAO Recommendation Results",,,,,,,\n"Prepared by: GAO",,,,,,,\n'
-            '"Source: GAO recommendations database, status as of Jan 2, 2026 at 1:00 PM EST" ,,,,,,,\n,,,,,,,,\n,,,,,,,,\n'
+            '"Source: GAO recommendations database, status as of Jan 2, 2026 at 1:00 PM EST" ,,,,,,,\n'
+            ',,,,,,,,\n,,,,,,,,\n'
             '"Publication Name","Publication  Number","Date Publication Issued","Director Name","Director Phone",'
             'Agency,Recommendation,Status,Priority,Comments,Topics\n'
             '"Roads &amp; Bridges:\nA Two-Line Title",GAO-26-900404,"Jan 2, 2026","B. Director",,'

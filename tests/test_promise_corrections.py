@@ -269,7 +269,8 @@ def test_after_a_lapse_the_owner_is_asked_once_more(app, tmp_path):
     assert [p for p in app.reminders.run_pass(t0).planned if p["key"] == tracker] == []
     changed = tmp_path / "changed.txt"
     changed.write_text(PAGE.read_text().replace(TRACKER, TRACKER_SPRING))
-    app.import_sources([str(changed)], now=datetime(2026, 6, 1, 12, tzinfo=timezone.utc))  # read again: due 2026-09-30, passed
+    # read again: due 2026-09-30, passed
+    app.import_sources([str(changed)], now=datetime(2026, 6, 1, 12, tzinfo=timezone.utc))
     assert app.show(tracker).current_promise.source == "gao" and tracker in overdue_keys(app)
     planned = app.reminders.run_pass(t0 + timedelta(days=1, hours=1)).planned
     assert [p["kind"] for p in planned if p["key"] == tracker] == ["ask"]

@@ -2,9 +2,9 @@
 caps, follow-ups, escalation, quiet times, and exactly-once under faults."""
 from __future__ import annotations
 
-import json
 import threading
 from datetime import date, datetime, timedelta, timezone
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import func, select, update
@@ -203,7 +203,7 @@ def test_pacing_is_one_post_per_second_per_channel(rig, fake):
     app.reminders.pace_seconds = 1.0
     app.reminders.run_pass(T0, poster=poster)
     times = [c.at for c in fake.of("chat.postMessage")]
-    assert len(times) == 4 and all(b - a >= 0.95 for a, b in zip(times, times[1:]))
+    assert len(times) == 4 and all(b - a >= 0.95 for a, b in pairwise(times))
 
 
 def test_subscription_query_limits_the_channel(rig, fake):
@@ -265,7 +265,8 @@ def test_repeated_slips_shorten_the_cadence(rig, fake, tmp_path):
     from .test_overdue import rec4_comment
     changed = tmp_path / "later.txt"
     changed.write_text(rec4_comment(CBP_PAGE.read_text()).replace("by June 2027", "by November 2026"))
-    app.import_sources([str(changed)], now=datetime(2026, 11, 1, 12, tzinfo=timezone.utc))  # moved once; passes again on Nov 30
+    # moved once; passes again on Nov 30
+    app.import_sources([str(changed)], now=datetime(2026, 11, 1, 12, tzinfo=timezone.utc))
     key = [v.key for v in app.search("232")[0] if v.rec_number == 4][0]
     app.reminders.run_pass(T0, poster=poster)
     app.reminders.run_pass(T0 + timedelta(days=3), poster=poster)

@@ -8,7 +8,6 @@ import signal
 import time
 import urllib.request
 
-import pytest
 
 from storage import repo
 
@@ -50,7 +49,8 @@ def test_three_replicas_post_once_and_fail_over(app):
         # every replica answers Slack
         for i, r in enumerate(replicas):
             body = command_body("232", response_url=fake.response_url(f"r{i}"))
-            assert post(r.url, body, signed_headers(SECRET, body, content_type="application/x-www-form-urlencoded"))[0] == 200
+            headers = signed_headers(SECRET, body, content_type="application/x-www-form-urlencoded")
+            assert post(r.url, body, headers)[0] == 200
         fake.wait_for("response_url", 3)
         # kill the leader without warning; a new channel subscribes; the next pass comes from another replica
         leader = replicas[roles.index("leader")]

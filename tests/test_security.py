@@ -3,7 +3,6 @@ act, secrets in logs, oversize input, fuzzed imports."""
 from __future__ import annotations
 
 import json
-import logging
 import time
 from datetime import date, datetime, timezone
 

@@ -58,7 +58,8 @@ def real_items(shared: Path) -> tuple[list[dict], list[str]]:
     """Every real labelled comment as {id, text, due, not}; and problems (labels that no longer match)."""
     items, problems = [], []
     labels = {(x["file"], x["index"]): x for x in json.loads((HERE / "labels.json").read_text())["comments"]}
-    decisions = json.loads((HERE / "decisions.json").read_text())["decisions"] if (HERE / "decisions.json").exists() else {}
+    decisions_file = HERE / "decisions.json"
+    decisions = json.loads(decisions_file.read_text())["decisions"] if decisions_file.exists() else {}
     seen = set()
     for name, i, report, rec_no, comment in comments(shared):
         label = labels.get((name, i))
@@ -66,7 +67,8 @@ def real_items(shared: Path) -> tuple[list[dict], list[str]]:
             problems.append(f"{name} #{i}: no label (report {report}, rec {rec_no})")
             continue
         if label["report"] != report or label["rec"] != rec_no:
-            problems.append(f"{name} #{i}: label names {label['report']} rec {label['rec']}, parse gave {report} rec {rec_no}")
+            problems.append(f"{name} #{i}: label names {label['report']} rec {label['rec']}, "
+                            f"parse gave {report} rec {rec_no}")
             continue
         seen.add((name, i))
         cid = f"labels:{name}#{i}"
@@ -106,7 +108,8 @@ def score_items(items: list[dict], verbose: bool = False) -> dict:
         if got != want:
             failures.append(it["id"])
             if verbose:
-                print(f"  {it['id']}: want {sorted(want.elements())} got {sorted(got.elements())}\n    {it['text'][:600]}")
+                print(f"  {it['id']}: want {sorted(want.elements())} got {sorted(got.elements())}\n"
+                      f"    {it['text'][:600]}")
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
     return {"comments": len(items), "promises_labelled": tp + fn, "found": tp + fp, "true_positives": tp,

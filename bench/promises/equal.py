@@ -97,7 +97,7 @@ def main() -> int:
             diffs += 1
             if diffs <= 5:
                 print(f"text {i} ({len(t)} chars) reads differently: {t[:300]!r}")
-                for part, x, y in zip(("promises", "statements", "rejected"), a, b):
+                for part, x, y in zip(("promises", "statements", "rejected"), a, b, strict=True):
                     if x != y:
                         only_old = [e for e in x if e not in y][:3]
                         only_new = [e for e in y if e not in x][:3]

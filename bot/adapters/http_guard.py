@@ -85,7 +85,7 @@ def guard(inner, signing_secret: str | None, *, max_body: int = MAX_BODY, path: 
 def create_server(application, host: str, port: int, threads: int):
     """waitress with the limits above, and a deadline for reading a request (waitress has none of its own:
     a client that trickles a body one byte a second would hold its connection for as long as it likes)."""
-    from waitress import create_server as waitress_server
+    from waitress.server import BaseWSGIServer, create_server as waitress_server
     from waitress.channel import HTTPChannel
 
     class DeadlineChannel(HTTPChannel):
@@ -99,18 +99,20 @@ def create_server(application, host: str, port: int, threads: int):
     server = waitress_server(application, host=host, port=port, threads=threads, ident="gaorec",
                              max_request_body_size=MAX_BODY, channel_timeout=CHANNEL_TIMEOUT,
                              connection_limit=CONNECTION_LIMIT, cleanup_interval=CLEANUP_INTERVAL)
+    assert isinstance(server, BaseWSGIServer)  # one host and port: one server, not a MultiSocketServer
     server.channel_class = DeadlineChannel
     maintenance = server.maintenance
 
     def with_deadline(now):
         maintenance(now)
         late = time.monotonic() - REQUEST_DEADLINE
-        for channel in list(server.active_channels.values()):
+        channels: dict[int, HTTPChannel] = server.active_channels  # type: ignore[assignment]  # a dict (stub is wrong)
+        for channel in list(channels.values()):
             started = getattr(channel, "request_started", None)
             if channel.request is not None and not channel.requests and started is not None and started < late:
                 channel.will_close = True  # a request still incomplete after the deadline: drop it
 
-    server.maintenance = with_deadline
+    server.maintenance = with_deadline  # type: ignore[method-assign]  # waitress has no hook: wrapped in place
     return server
 
 

@@ -96,6 +96,10 @@ class Shell:
         app.reminders.is_admin = lambda user: user == "U_LOCAL" or user in app.settings.admins
         app.reminders.pace_seconds = 0.0  # a terminal has no rate limit
 
+    def _channels(self) -> list[str]:
+        """The channel the shell acts in, for the App Home's subscriptions."""
+        return [self.caller.channel_id] if self.caller.channel_id else []
+
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
 
@@ -126,7 +130,7 @@ class Shell:
             elif cmd == "home":
                 from ..blocks.text import to_text as _t
 
-                self.say(_t(self.app.home(self.caller.user_id, [self.caller.channel_id], self.now).blocks))
+                self.say(_t(self.app.home(self.caller.user_id, self._channels(), self.now).blocks))
             elif cmd in ("reply", "react"):
                 self.answer(cmd, arg)
             elif cmd == "press":
@@ -249,7 +253,7 @@ class Shell:
             if action != "gaorec_share":
                 self.poster.last_blocks = [b.to_dict() for b in blocks]
         elif action == "gaorec_home_refresh":
-            self.say(to_text(self.app.home(self.caller.user_id, [self.caller.channel_id], self.now).blocks))
+            self.say(to_text(self.app.home(self.caller.user_id, self._channels(), self.now).blocks))
         else:
             self.say(f"The shell cannot press {hit[0]['text']['text']} yet.")
 

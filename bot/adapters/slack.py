@@ -49,6 +49,7 @@ def check_settings(settings: Settings) -> None:
         raise MissingSettings(
             "gaorec serve needs Slack credentials; missing " + "; ".join(f"{n}: {HOW_TO[n]}" for n in missing) +
             " (create the app from config/slack-manifest.yml; without Slack, try gaorec shell)")
+    assert settings.slack_bot_token is not None  # in `missing` above otherwise
     bot = settings.slack_bot_token.get_secret_value().strip()
     if not bot.removeprefix("xoxe.").startswith("xoxb-"):
         kind = KINDS.get(bot[:5], "not a Slack bot token")
@@ -89,7 +90,8 @@ def verify_slack(settings: Settings, client: WebClient) -> dict:
     if not resp.get("bot_id"):
         raise MissingSettings("SLACK_BOT_TOKEN is not a bot's token (auth.test names no bot); use the Bot User "
                               "OAuth Token (xoxb-…) from OAuth & Permissions")
-    return resp.data if hasattr(resp, "data") else dict(resp)
+    data = getattr(resp, "data", None)
+    return data if isinstance(data, dict) else dict(resp)
 
 
 def make_client(settings: Settings) -> WebClient:
@@ -104,11 +106,16 @@ def make_client(settings: Settings) -> WebClient:
     return client
 
 
-def create_app(settings: Settings, client: WebClient | None = None, service: Gaorec | None = None) -> App:
+class GaorecApp(App):
+    """Bolt's App, with gaorec's listener context at hand (for tests and the scheduler)."""
+    gaorec_context: Context
+
+
+def create_app(settings: Settings, client: WebClient | None = None, service: Gaorec | None = None) -> GaorecApp:
     service = service or Gaorec(settings)
     client = client or make_client(settings)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
-    app = App(
+    app = GaorecApp(
         client=client,
         signing_secret=secret,
         process_before_response=True,  # ack in the request thread; lazy listeners do the work after it
@@ -274,7 +281,8 @@ def wsgi_app(app: App, service: Gaorec, leader=None):
             return [data]
         if path == "/metrics" and method in ("GET", "HEAD"):
             data = metrics.exposition()
-            start_response("200 OK", [("Content-Type", "text/plain; version=0.0.4"), ("Content-Length", str(len(data)))])
+            start_response("200 OK", [("Content-Type", "text/plain; version=0.0.4"),
+                                      ("Content-Length", str(len(data)))])
             return [data]
         if path == "/slack/events" and method == "POST" and "json" in (environ.get("CONTENT_TYPE") or ""):
             bad = _unreadable_json(environ)
@@ -328,9 +336,10 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 3000, *, thre
     scheduler.add_job(lambda: replay(ctx), "interval", seconds=REPLAY_SECONDS, id="intake-replay",
                       replace_existing=True, coalesce=True, max_instances=1, misfire_grace_time=None)
     scheduler.start()
+    assert ctx.intake is not None and ctx.worker is not None  # create_app sets both
     if ctx.intake.count():
         log.info("%d request(s) wait in the intake queue %s", ctx.intake.count(), ctx.intake.dir)
-    worker = app.gaorec_context.worker.start()  # the delivery job: every replica, one lane per channel
+    worker = ctx.worker.start()  # the delivery job: every replica, one lane per channel
     import signal
 
     def stop(signum, frame):  # SIGTERM: finish the running job, then leave

@@ -177,9 +177,9 @@ def detail_lines(v, as_of: date) -> list[str]:
     return lines
 
 
-HISTORY_WORDS = {"status": "status", "outcome": "outcome marked", "slip": "date moved", "assign": "assigned", "unassign": "unassigned",
-                 "ack": "acknowledged", "snooze": "snoozed", "remind": "reminded", "subscribe": "subscribed",
-                 "stop": "reminders stopped"}
+HISTORY_WORDS = {"status": "status", "outcome": "outcome marked", "slip": "date moved", "assign": "assigned",
+                 "unassign": "unassigned", "ack": "acknowledged", "snooze": "snoozed", "remind": "reminded",
+                 "subscribe": "subscribed", "stop": "reminders stopped"}
 
 
 def history_line(e: dict) -> str:
@@ -190,7 +190,7 @@ def history_line(e: dict) -> str:
         what = (f"GAO's snapshot of this date (imported {(d.get('observed_at') or '')[:10]}, older than the record: "
                 f"kept as history): {escape(d.get('new_status') or '—')}")
     elif kind == "status" and d.get("event") == "unlisted":
-        what = f"GAO's complete export of this date no longer lists it as open: probably closed"
+        what = "GAO's complete export of this date no longer lists it as open: probably closed"
     elif kind == "status":
         what = f"status {escape(d.get('old_status') or '—')} → {escape(d.get('new_status') or '—')}"
         if d.get("comment_changed"):
@@ -206,7 +206,7 @@ def history_line(e: dict) -> str:
     elif kind == "unassign":
         what = f"owner {owner_markup(d.get('previous'))} removed by {owner_markup(e.get('actor'))}"
     else:
-        what = f"{escape(HISTORY_WORDS.get(kind, kind or 'event'))} by {owner_markup(e.get('actor'))}"
+        what = f"{escape(HISTORY_WORDS.get(kind or '', kind or 'event'))} by {owner_markup(e.get('actor'))}"
         if d.get("note"):
             what += f": “{escape(clip(str(d['note']), 300))}”"
         if kind == "outcome" and d.get("outcome"):
@@ -254,7 +254,8 @@ def card_blocks(v, as_of: date, *, full: bool = False, buttons: bool = True) -> 
     trimmed = not full and len(body) > TEXT_PREVIEW
     blocks.append(SectionBlock(text=MarkdownTextObject(
         text=clip(escape(clip(body, TEXT_PREVIEW) if trimmed else body), SECTION_MAX))))
-    changed = v.last_changed.date().isoformat() if v.last_changed else "none seen since " + v.first_seen.date().isoformat()
+    changed = (v.last_changed.date().isoformat() if v.last_changed
+               else "none seen since " + v.first_seen.date().isoformat())
     fields = [
         MarkdownTextObject(text=f"*Status*\n{escape(v.status or 'unknown')}"),
         MarkdownTextObject(text=f"*Last status change*\n{changed}"),
@@ -277,8 +278,8 @@ def card_blocks(v, as_of: date, *, full: bool = False, buttons: bool = True) -> 
     if reopened:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(reopened, 2000))]))
     if full and v.comments:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(("*GAO's comment*\n" if getattr(v, "issuer", "gao") == "gao" else "*Comment*\n") + escape(v.comments),
-                                                                     SECTION_MAX))))
+        heading = "*GAO's comment*\n" if getattr(v, "issuer", "gao") == "gao" else "*Comment*\n"
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(heading + escape(v.comments), SECTION_MAX))))
     if buttons:
         elements = []
         if trimmed:

@@ -77,7 +77,7 @@ def digest_blocks(counts: dict[str, int], as_of: date) -> list[Block]:
 
 def digest_section_text(title: str, views, as_of: date, limit: int = 10) -> str:
     lines = [f"*{escape(title)}* ({len(views)})"]
-    lines += [f"• " + _line(v, as_of).replace("\n", " — ") for v in views[:limit]]
+    lines += ["• " + _line(v, as_of).replace("\n", " — ") for v in views[:limit]]
     if len(views) > limit:
         lines.append(f"+{len(views) - limit} more: /gaorec overdue")
     return clip("\n".join(lines), 3000)

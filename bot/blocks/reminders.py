@@ -51,7 +51,8 @@ def updated_heading(v, as_of: date) -> str:
         now = f"a new promised date, due in {n} day{'s' if n != 1 else ''}"
     else:
         now = f"status {escape(v.status or 'unknown')}"
-    return f":arrows_counterclockwise: *GAO updated this recommendation: {now}. Reminders for the passed promise stopped.*"
+    return (f":arrows_counterclockwise: *GAO updated this recommendation: {now}. "
+            "Reminders for the passed promise stopped.*")
 
 
 def updated_text(v, as_of: date) -> str:
@@ -125,8 +126,8 @@ def reminder_blocks(v, as_of: date, reminder_id: int, *, state_line: str = "", b
 def refusal_text(result, verb: str = "answer") -> str:
     """Why an answer to a reminder was not recorded (a stale or unknown reminder, or someone else's)."""
     if getattr(result, "gone", False) or result.reminder_id is None:
-        return ("This reminder is no longer open or no longer known: GAO's record changed since it was posted, or gaorec does not know "
-                "it. Nothing was recorded; `/gaorec overdue` lists what is late now.")
+        return ("This reminder is no longer open or no longer known: GAO's record changed since it was posted, "
+                "or gaorec does not know it. Nothing was recorded; `/gaorec overdue` lists what is late now.")
     return f"Only {owner_markup(result.owner)} or an admin can {verb} this reminder; nothing was recorded."
 
 
@@ -152,9 +153,11 @@ def status_change_text(v, old_status: str | None, as_of: date, *, added: list[st
         shown = added[:6]
         lines += ["> " + escape(clip(x, 600)) for x in shown]
         if len(added) > len(shown):
-            lines.append(f"…and {len(added) - len(shown)} more new sentence{'s' if len(added) - len(shown) != 1 else ''}.")
+            more = len(added) - len(shown)
+            lines.append(f"…and {more} more new sentence{'s' if more != 1 else ''}.")
     if removed:
-        lines.append(f"{removed} sentence{'s' if removed != 1 else ''} of the earlier comment {'are' if removed != 1 else 'is'} gone.")
+        lines.append(f"{removed} sentence{'s' if removed != 1 else ''} of the earlier comment "
+                     f"{'are' if removed != 1 else 'is'} gone.")
     p = v.current_promise
     if p is not None and p.due >= as_of:
         lines.append(f"New promise: “{escape(p.phrase)}” (due {p.due}). gaorec will remind if it passes.")

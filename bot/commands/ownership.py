@@ -42,6 +42,7 @@ def _assign(ctx: Ctx, cmd: str) -> Reply:
         if v is None:
             return ctx.reply(kind="empty", query=parts[0], text=NO_KEY)
         if cmd == "assign":
+            assert owner is not None  # refused above
             previous = repo.assign(s, v.id, owner, ctx.caller.user_id, now)
             was = f" (was {mention(previous)})" if previous and previous != owner else ""
             return ctx.reply(kind="text", mrkdwn=f"`{v.key}` is now owned by {mention(owner)}{was}.")

@@ -34,12 +34,13 @@ def subscribe(ctx: Ctx) -> Reply:
     if problem := _channel(ctx) or ctx.refused():
         return problem
     channel, query = ctx.caller.channel_id, " ".join(ctx.rest.split())[:MAX_QUERY]
+    assert channel is not None  # _channel answered otherwise
     access = ctx.service.channel_access
-    problem = access(channel) if access else None
+    warning = access(channel) if access else None
     with ctx.db.write() as s:
         added = repo.subscribe(s, channel, query, ctx.caller.user_id, repo.utcnow())
     what = f"recommendations matching `{esc(query)}`" if query else "all recommendations"
-    warn = f"\n:warning: {problem}" if problem else ""
+    warn = f"\n:warning: {warning}" if warning else ""
     return ctx.reply(kind="text", mrkdwn=(f"This channel will hear reminders for {what}." if added
                                           else f"This channel already hears reminders for {what}.") + warn)
 
@@ -47,8 +48,9 @@ def subscribe(ctx: Ctx) -> Reply:
 def unsubscribe(ctx: Ctx) -> Reply:
     if problem := _channel(ctx) or ctx.refused():
         return problem
-    query = " ".join(ctx.rest.split())[:MAX_QUERY]
+    channel, query = ctx.caller.channel_id, " ".join(ctx.rest.split())[:MAX_QUERY]
+    assert channel is not None  # _channel answered otherwise
     with ctx.db.write() as s:
-        n = repo.unsubscribe(s, ctx.caller.channel_id, query or None, ctx.caller.user_id, repo.utcnow())
+        n = repo.unsubscribe(s, channel, query or None, ctx.caller.user_id, repo.utcnow())
     return ctx.reply(kind="text", mrkdwn=(f"Removed {n} subscription{'s' if n != 1 else ''} from this channel." if n
                                           else "Nothing to remove: see /gaorec subscriptions."))

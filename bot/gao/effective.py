@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
+from typing import TypeGuard
 
 from .promises import Promise
 
@@ -76,7 +77,7 @@ def fingerprint(comment: str | None) -> str:
     return hashlib.sha256(" ".join((comment or "").split()).encode()).hexdigest()
 
 
-def holds(decision: Decision | None, comment: str | None) -> bool:
+def holds(decision: Decision | None, comment: str | None) -> TypeGuard[Decision]:
     """True when the owner's word is current: made against this comment, and not cleared."""
     return decision is not None and decision.action != "clear" and decision.fingerprint == fingerprint(comment)
 

@@ -27,7 +27,8 @@ def decode(data: bytes | str, source: str) -> str:
         text = data
     else:
         if len(data) > MAX_BYTES:
-            raise ParseError(source, f"too large ({len(data) // 1_000_000} MB; the limit is {MAX_BYTES // 1_000_000} MB)")
+            raise ParseError(source, f"too large ({len(data) // 1_000_000} MB; "
+                                     f"the limit is {MAX_BYTES // 1_000_000} MB)")
         if b"\x00" in data[:65536]:
             raise ParseError(source, "binary file, not a GAO page or CSV export")
         try:
@@ -83,7 +84,8 @@ def parse(data: bytes | str, source: str = "<input>") -> ParseResult:
         result = _parse_text(lines_of(text), source, complete=False)
     if url and result.format.startswith("report-page"):
         result.recommendations = [
-            r if r.report.url else Recommendation(**{**r.__dict__, "report": Report(**{**r.report.__dict__, "url": url})})
+            r if r.report.url
+            else Recommendation(**{**r.__dict__, "report": Report(**{**r.report.__dict__, "url": url})})
             for r in result.recommendations
         ]
     return result
@@ -129,6 +131,7 @@ def _parse_report_page(lines: list[str], source: str, *, complete: bool) -> Pars
     "Matters for Congressional Consideration"."""
     text = "\n".join(lines)
     m = REPORT_HEAD_RE.search(text)
+    assert m is not None  # _parse_text came here because it matched
     head_line = text[: m.start()].count("\n")
     j = head_line - 1
     while j >= 0 and not lines[j]:
@@ -149,7 +152,7 @@ def _parse_report_page(lines: list[str], source: str, *, complete: bool) -> Pars
         reports[len(synthetic)] = report
         if lines[start].startswith("Matter"):
             matters.add(len(synthetic))
-        synthetic += [report.title or number, "1 Open Recommendations"] + lines[header:end]
+        synthetic += [report.title or number or "", "1 Open Recommendations"] + lines[header:end]
     result = listing.parse(synthetic, source, complete=complete, reports=reports, fmt="report-page",
                            matter_groups=frozenset(matters))
     return result

@@ -37,11 +37,13 @@ _TIME = re.compile(
     r"|(?P<dmy>(?P<dmy_day>\d{1,2})\s(?P<dmy_mon>" + _MON + r")\s(?P<dmy_year>" + _Y4 + r")\b)"
     r"|(?P<nd>(?P<nd_m>1[0-2]|0?[1-9])/(?P<nd_d>3[01]|[12]\d|0?[1-9])/(?P<nd_y>" + _Y4 + r"|\d\d)\b)"
     r"|(?P<nm>(?P<nm_m>1[0-2]|0?[1-9])/(?P<nm_y>" + _Y4 + r")\b)"
-    r"|(?P<fq>(?:the\s)?" + _ORD + r"\s(?:fiscal\s)?quarter\s(?:of\s)?(?:the\s)?" + _FY + r"(?P<fq_year>" + _Y4 + r"|\d\d)\b)"
+    r"|(?P<fq>(?:the\s)?" + _ORD + r"\s(?:fiscal\s)?quarter\s(?:of\s)?(?:the\s)?" + _FY
+    + r"(?P<fq_year>" + _Y4 + r"|\d\d)\b)"
     r"|(?P<fq2>(?:Q(?P<fq2_q>[1-4])|(?P<fq2_q2>[1-4])Q)\s?(?:of\s)?FY\s?(?P<fq2_year>" + _Y4 + r"|\d\d)\b)"
     r"|(?P<fq3>FY\s?(?P<fq3_year>" + _Y4 + r"|\d\d)\s?Q(?P<fq3_q>[1-4])\b)"
     r"|(?P<fh>(?:the\s)?(?P<fh_h>first|second)\shalf\sof\s(?:the\s)?" + _FY + r"(?P<fh_year>" + _Y4 + r"|\d\d)\b)"
-    r"|(?P<q>(?:the\s)?" + r"(?P<q_q>first|second|third|fourth|1st|2nd|3rd|4th)" + r"\s(?:calendar\s)?quarter\s(?:of\s)?(?:calendar\syear\s|CY\s?)?(?P<q_year>" + _Y4 + r")\b)"
+    r"|(?P<q>(?:the\s)?(?P<q_q>first|second|third|fourth|1st|2nd|3rd|4th)"
+    r"\s(?:calendar\s)?quarter\s(?:of\s)?(?:calendar\syear\s|CY\s?)?(?P<q_year>" + _Y4 + r")\b)"
     r"|(?P<h>(?:the\s)?(?P<h_h>first|second)\shalf\sof\s(?:calendar\syear\s|CY\s?)?(?P<h_year>" + _Y4 + r")\b)"
     r"|(?P<fys>fiscal\syears\s(?:" + _Y4 + r"),?\s(?:and|or|through|to)\s(?P<fys_year>" + _Y4 + r")\b)"
     r"|(?P<fy>(?:(?P<fy_mod>early|mid|late)[\s-])?" + _FY + r"(?P<fy_year>" + _Y4 + r"|\d\d)\b)"
@@ -91,11 +93,11 @@ _BRANCH_FIRST = {
 
 def _dispatch() -> dict[str, re.Pattern]:
     parts = _branches(_TIME.pattern)
-    names = [re.match(r"\(\?P<(\w+)>", b).group(1) for b in parts]
+    names = [m.group(1) for b in parts if (m := re.match(r"\(\?P<(\w+)>", b))]  # all match: asserted below
     assert sorted(names) == sorted(_BRANCH_FIRST) and r"\b(?:" + "|".join(parts) + ")" == _TIME.pattern
     table: dict[str, re.Pattern] = {}
     for c in sorted(set("".join(_BRANCH_FIRST.values()))):
-        alts = [b if c in _BRANCH_FIRST[n] else "(?!)" + b for n, b in zip(names, parts)]
+        alts = [b if c in _BRANCH_FIRST[n] else "(?!)" + b for n, b in zip(names, parts, strict=True)]
         table[c] = table[c.upper()] = re.compile(r"\b(?:" + "|".join(alts) + ")", _TIME.flags)
     return table  # any other first character (no ASCII letter or digit) is tried with the whole pattern
 
@@ -113,7 +115,8 @@ _CUE = re.compile(  # case-sensitive: "Hiring Plan" is a name, "plans to" a cue
     r"committed|commits|to\sbe\s(?:completed|complete|finalized|issued|implemented)|completion\sdate|due)\b",
 )
 # GAO as the subject of the cue: "We are monitoring ... and plan to follow up in ...", "GAO will ..."
-_GAO_SUBJECT = re.compile(r"\b(?:[Ww]e|GAO)\b(?:(?!\b(?:said|stated|told|noted|reported|that|which|officials)\b)[^.]){0,100}$")
+_GAO_SUBJECT = re.compile(r"\b(?:[Ww]e|GAO)\b"
+                          r"(?:(?!\b(?:said|stated|told|noted|reported|that|which|officials)\b)[^.]){0,100}$")
 _START_BEFORE = re.compile(
     r"\b(?:as\sof|since|beginning(?:\sin)?|starting(?:\sin)?|began\sin|begun\sin|from|dated|effective|between|"
     r"after|following|ended\sin|ending\sin)\s+(?:the\s(?:end|beginning|start|close)\sof\s)?$",
@@ -146,7 +149,8 @@ _STARTS = frozenset(
     "nov november dec december the first second third fourth 1st 2nd 3rd 4th q1 q2 q3 q4 1q 2q 3q 4q fiscal early "
     "mid late calendar spring summer fall autumn winter later within in".split())
 _REACH = 60
-_DMY_NEXT = re.compile(r" (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)")  # the longest lead-in before an anchor: "the fourth quarter of the fiscal year (FY) "
+# the longest lead-in before an anchor: "the fourth quarter of the fiscal year (FY) "
+_DMY_NEXT = re.compile(r" (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)")
 
 
 def _starts_time(word: str) -> bool:
@@ -288,7 +292,9 @@ def period_of(m: re.Match, stated: date | None, stated_exact: bool = False, year
             return _Period(cal.month_end(y, mo), date(y, mo, 1), "month", 0.85)
         if kind in ("fq", "fq2", "fq3"):
             if kind == "fq":
-                q = cal.ORDINALS[re.search(_ORD, m.group(0), re.I).group(1).lower()]
+                o = re.search(_ORD, m.group(0), re.I)
+                assert o is not None  # the fq alternative holds an ordinal
+                q = cal.ORDINALS[o.group(1).lower()]
                 y = _year(g["fq_year"])
             elif kind == "fq2":
                 q, y = int(g["fq2_q"] or g["fq2_q2"]), _year(g["fq2_year"])
@@ -469,7 +475,8 @@ _RANGE_AFTER = re.compile(r"^\s?-\s?(?:19|20)?\d\d\b")
 _REPORT_DATE_BEFORE = re.compile(r"\b(?:GAO's|GAO’s|our)\s+$")
 _GAO_BY = re.compile(r"\b(?:recommended|reported|found|issued|made)\s+by\s+(?:GAO|us)\s+(?:in|on)\s+$")
 _STATEMENT_BEFORE = re.compile(
-    r"\b" + _REPORTING + r"\s+(?:to\s+us\s+|us\s+|to\s+GAO\s+|GAO\s+|that\s+)?(?:in|on|during|as\s+of)\s+(?:late\s|early\s|mid-)?$"
+    r"\b" + _REPORTING + r"\s+(?:to\s+us\s+|us\s+|to\s+GAO\s+|GAO\s+|that\s+)?(?:in|on|during|as\s+of)\s+"
+    r"(?:late\s|early\s|mid-)?$"
     r"|\b(?:letter|response|memo(?:randum)?|update|correspondence|action\s+plan|plan|email|e-mail|documentation)\s+"
     r"(?:(?:it\s+|they\s+)?(?:provided|sent|submitted|received|shared|gave|given)\s+)?(?:to\s+us\s+|to\s+GAO\s+|us\s+)?"
     r"(?:in|on|dated)\s+$"
@@ -626,7 +633,7 @@ class _Words:
         s = self.sentence
         if len(s) < self.LONG:
             last = None
-            for last in pattern.finditer(window):
+            for last in pattern.finditer(window):  # noqa: B007 - the loop keeps the last match
                 pass
             return last
         first = None
@@ -739,8 +746,10 @@ def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None, 
             return _Role("past", f"{q} follows the past {_q(past.group(0))} and no intent verb")
         return _Role("no intent", f"no agency intent or estimate governs {q}")
     if cue is None or (revision is not None and revision.start() > cue.start()):
-        word = _REVISED_WORD.match(revision.group(0)).group(0)
-        return _Role("deadline", f"the date was {_q(word)} to {q}", 0.9)
+        assert revision is not None  # both None returned above
+        word = _REVISED_WORD.match(revision.group(0))
+        assert word is not None  # a revision starts with its verb
+        return _Role("deadline", f"the date was {_q(word.group(0))} to {q}", 0.9)
     before_cue = _last(pre[:cue.start()], 120)
     if ("GAO" in before_cue or "we" in before_cue or "We" in before_cue) and _GAO_SUBJECT.search(before_cue):
         return _Role("gao", f"GAO's own plan: {_q(cue.group(0))} has GAO (we) as its subject")
@@ -761,17 +770,19 @@ def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None, 
             and (_NEG_AFTER_CUE.search(pre[cue.start():]) or _NEG_BEFORE_CUE.search(_last(pre[:cue.start()], 25)))):
         return _Role("negated", f"{_q(cue.group(0))} is negated before {q}")
     near = _last(pre, 160)
-    if may_statute and _STATUTE.search(near) and not _PLAN_WORD.search(near):
-        return _Role("statutory", f"{q} is a deadline set by law ({_q(_STATUTE.search(near).group(0))})")
+    statute = _STATUTE.search(near) if may_statute else None
+    if statute and not _PLAN_WORD.search(near):
+        return _Role("statutory", f"{q} is a deadline set by law ({_q(statute.group(0))})")
     start = None
     if _START_WORDS.search(low_between):
-        for start in _START.finditer(between):
+        for start in _START.finditer(between):  # noqa: B007 - the loop keeps the last match
             pass
     if start is not None and not _FINISH.search(between[start.end():]):
         return _Role("start", f"{q} is when {_q(start.group(0))} happens, not the end")
-    if any(w in between for w in ("GAO", "us", "ommittee", "Congress", "progress")) and _REPORT_BACK.search(between):
-        return _Role("reporting", f"{q} is for reporting back ({_q(_REPORT_BACK.search(between).group(0))}), "
-                                  "not for finishing")
+    report_back = (_REPORT_BACK.search(between)
+                   if any(w in between for w in ("GAO", "us", "ommittee", "Congress", "progress")) else None)
+    if report_back:
+        return _Role("reporting", f"{q} is for reporting back ({_q(report_back.group(0))}), not for finishing")
     if phrase.lower().startswith(("within", "in ")) and m.group("rel_within") is None:
         return _Role("no intent", f"{q} is not a period")
     weight = 0.85 if _WEAK_CUE.match(cue.group(0)) else 1.0

@@ -5,11 +5,17 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError
 
 from ..reply import Caller
 from ..service import Gaorec
+
+if TYPE_CHECKING:
+    from ..intake import Intake
+    from ..reminders.delivery import DeliveryWorker
+    from ..reminders.engine import Poster
 
 log = logging.getLogger("gaorec.slack")
 ADMIN_TTL = 600.0  # seconds a users.info answer is trusted
@@ -19,10 +25,10 @@ GROUP_TTL = 60.0  # seconds a user group's member list is trusted
 @dataclass
 class Context:
     service: Gaorec
-    poster: object = None  # where reminder posts go (the Slack poster)
-    intake: object = None  # the durable intake queue (bot/intake.py) for requests a busy database could not take
+    poster: Poster | None = None  # where reminder posts go (the Slack poster)
+    intake: Intake | None = None  # the durable intake queue (bot/intake.py) for requests a busy database could not take
     handlers: dict = field(default_factory=dict)  # kind -> (lazy listener, its argument names), for replays
-    worker: object = None  # the delivery job (reminders/delivery.py DeliveryWorker); woken after writes
+    worker: DeliveryWorker | None = None  # the delivery job (reminders/delivery.py DeliveryWorker); woken after writes
     _admins: dict[str, tuple[float, bool]] = field(default_factory=dict)
     _groups: dict[str, tuple[float, frozenset[str] | None]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -79,7 +85,8 @@ class Context:
                 if members is not None:
                     self._groups[group_id] = (now, members)
             hit = (now, members)
-        return bool(hit[1]) and user_id in hit[1]
+        members = hit[1]
+        return members is not None and user_id in members
 
     def deliver(self) -> None:
         """Wake the delivery job for what the last action put in the outbox (confirmations, parent updates).

@@ -232,7 +232,7 @@ class Delivery:
         with self.beat.lock:
             self.beat.inflight.discard(item["id"])
             with self.db.write() as s:
-                values = {"state": state, "error": error}
+                values: dict[str, object] = {"state": state, "error": error}
                 if state == "sent":
                     values.update(sent_at=_utc(), result_ts=ts)
                 if state == "sending":  # unknown outcome: reconciled by key before anything else in this lane

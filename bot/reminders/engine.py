@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.exc import IntegrityError
 
@@ -31,7 +31,6 @@ from storage.queries import recommendations as recs
 from storage.queries import reminders as reminder_rows
 from storage.types import utc, utc_text  # aware UTC; naive refused (docs/architecture.md, Time)
 
-from .. import metrics
 from ..blocks import clip, escape, owner_markup
 from ..blocks.reminders import (
     ask_blocks, ask_text, followup_text, reminder_blocks, reminder_text, status_change_text, updated_heading,
@@ -176,9 +175,10 @@ class Engine:
                 if len(new) > cap:
                     result.waiting[channel] = len(new) - cap
                 for r in found:
-                    rem = existing.get((r[0], channel, r[1]))
-                    if rem is None or rem.thread_ts is None or rem.state == "closed":
+                    known = existing.get((r[0], channel, r[1]))
+                    if known is None or known.thread_ts is None or known.state == "closed":
                         continue
+                    rem = known
                     if rem.state in ("acknowledged", "snoozed"):
                         if rem.quiet_until is not None and rem.quiet_until <= now_utc:
                             followups.append(rem)  # quiet time over and still unchanged: remind again
@@ -319,24 +319,26 @@ class Engine:
             return True, owner
         return self.is_admin(user), owner
 
-    def _answerable(self, s, reminder_id: int, user: str) -> tuple[Reminder | None, str | None, AckResult | None]:
+    def _answerable(self, s, reminder_id: int | None, user: str) -> tuple[Reminder, str | None] | AckResult:
         """The reminder and its owner, or the refusal to give when it is gone or the user may not answer it."""
-        rem = s.get(Reminder, reminder_id, with_for_update=True) if reminder_id is not None else None  # a double click waits for the first
+        # a double click waits for the first
+        rem = s.get(Reminder, reminder_id, with_for_update=True) if reminder_id is not None else None
         if rem is None or rem.state == "closed":
-            return None, None, AckResult(ok=False, gone=True)
+            return AckResult(ok=False, gone=True)
         ok, owner = self._may_act(s, rem, user)
         if not ok:
-            return None, owner, AckResult(ok=False, owner=owner, reminder_id=rem.id)
-        return rem, owner, None
+            return AckResult(ok=False, owner=owner, reminder_id=rem.id)
+        return rem, owner
 
-    def acknowledge(self, reminder_id: int, user: str, via: str, note: str | None,
+    def acknowledge(self, reminder_id: int | None, user: str, via: str, note: str | None,
                     now: datetime | None = None) -> AckResult:
         now_utc = utc(now)
         note = (note or "").strip()[:2000] or None
         with self.db.write() as s:
-            rem, owner, refusal = self._answerable(s, reminder_id, user)
-            if refusal is not None:
-                return refusal
+            answerable = self._answerable(s, reminder_id, user)
+            if isinstance(answerable, AckResult):  # refused
+                return answerable
+            rem, owner = answerable
             existing = s.scalar(select(Acknowledgement).where(Acknowledgement.reminder_id == rem.id,
                                                               Acknowledgement.round == rem.sent,
                                                               Acknowledgement.user_id == user))
@@ -361,7 +363,7 @@ class Engine:
             self._answer_posts(s, rem, f"ack:{rem.id}:{ack.id}", line, now_utc)
         return AckResult(ok=True, owner=owner, reminder_id=reminder_id)
 
-    def snooze(self, reminder_id: int, user: str, until: datetime, reason: str | None,
+    def snooze(self, reminder_id: int | None, user: str, until: datetime, reason: str | None,
                now: datetime | None = None) -> AckResult:
         now_utc = utc(now)
         until = utc(until)
@@ -369,9 +371,10 @@ class Engine:
         if refused:
             return AckResult(ok=False, reminder_id=reminder_id, reason=refused)
         with self.db.write() as s:
-            rem, owner, refusal = self._answerable(s, reminder_id, user)
-            if refusal is not None:
-                return refusal
+            answerable = self._answerable(s, reminder_id, user)
+            if isinstance(answerable, AckResult):  # refused
+                return answerable
+            rem, owner = answerable
             if rem.state == "snoozed" and rem.quiet_until is not None and rem.quiet_until.date() == until.date():
                 return AckResult(ok=True, duplicate=True, owner=owner, reminder_id=rem.id)  # a repeated click
             sn = Snooze(reminder_id=rem.id, user_id=user, until=until, reason=(reason or "").strip()[:500] or None,
@@ -471,8 +474,8 @@ class Engine:
                 rem.state, rem.next_at = "closed", None
                 closed += 1
                 if rem.thread_ts:
-                    line = f":arrows_counterclockwise: GAO updated this on {now_utc:%Y-%m-%d}: {escape(v.status or '')}" \
-                           f"; reminders for this promise stopped."
+                    line = (f":arrows_counterclockwise: GAO updated this on {now_utc:%Y-%m-%d}: "
+                            f"{escape(v.status or '')}; reminders for this promise stopped.")
                     self._outbox(s, key + ":parent", "update", rem.channel_id, None, rem.id, now_utc, {
                         "ts": rem.thread_ts, "text": updated_text(v, as_of),
                         "blocks": [b.to_dict() for b in reminder_blocks(v, as_of, rem.id, state_line=line,
@@ -503,7 +506,8 @@ class Engine:
             for channel, queries in channels.items():
                 match = recs.matching_any(s, queries)
 
-                def pick(where, order=(Recommendation.priority.desc(), Recommendation.current_due, Recommendation.id)):
+                def pick(where, match=match):  # this channel's match, bound now
+                    order = (Recommendation.priority.desc(), Recommendation.current_due, Recommendation.id)
                     return recs.views(s, where if match is None else where & match, order=order)
 
                 overdue = pick(recs.overdue_where(as_of))

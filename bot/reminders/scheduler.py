@@ -45,7 +45,8 @@ class Leader:
 
             conn = psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False),
                                    autocommit=True)  # dedicated and unpooled: the lock lives with it
-            if conn.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_ID,)).fetchone()[0]:
+            row = conn.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_ID,)).fetchone()
+            if row is not None and row[0]:
                 self._conn, self._held = conn, True
             else:
                 conn.close()

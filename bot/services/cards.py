@@ -28,9 +28,9 @@ def enrich(session: Session, views: list, now: datetime) -> list:
         for rec_id, until, user, reason in session.execute(q):  # the latest-ending snooze wins
             v = by_id[rec_id]
             v.snoozed_until, v.snoozed_by, v.snooze_reason = until, user, reason
-        q = (select(AuditEvent.recommendation_id, func.max(AuditEvent.at))
-             .where(AuditEvent.recommendation_id.in_(chunk), AuditEvent.action == "remind")
-             .group_by(AuditEvent.recommendation_id))
-        for rec_id, at in session.execute(q):
-            by_id[rec_id].last_reminded = at
+        reminded = (select(AuditEvent.recommendation_id, func.max(AuditEvent.at))
+                    .where(AuditEvent.recommendation_id.in_(chunk), AuditEvent.action == "remind")
+                    .group_by(AuditEvent.recommendation_id))
+        for reminded_id, at in session.execute(reminded):  # in_(chunk): never None
+            by_id[reminded_id].last_reminded = at
     return views

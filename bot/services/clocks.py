@@ -127,13 +127,12 @@ def plan_reminders(db: Database, now: datetime, as_of: date) -> list[dict]:
     Each threshold is posted once per clock and channel; a more urgent one already posted stops a
     less urgent one (a first install does not post 30 days' notice for a clock due today)."""
     now_utc = as_utc(now)
-    planned = []
-    pending = [c for c in clocks(db, as_of) if threshold_reached(c.days_left) is not None]
+    planned: list[dict] = []
+    pending = [(c, t) for c in clocks(db, as_of) if (t := threshold_reached(c.days_left)) is not None]
     if not pending:
         return planned
     with db.write() as s:
-        for c in pending:
-            t = threshold_reached(c.days_left)
+        for c, t in pending:
             for channel in q.channels_for_report(s, c.report_id):
                 prefix = f"clock:{c.report_id}:{c.clock}:{channel}:"
                 posted = {int(k.rsplit(":", 1)[1]) for k in q.outbox_keys(s, prefix)}

@@ -69,7 +69,7 @@ def apply(service, key: str, action: str, *, actor: str, via: str, due: date | N
     reason = (reason or "").strip()[:MAX_REASON] or None
     if action == "set" and due is None:
         return Outcome(False, "give the corrected date as YYYY-MM-DD")
-    if action == "set" and not date(1990, 1, 1) <= due <= date(2100, 12, 31):
+    if action == "set" and due is not None and not date(1990, 1, 1) <= due <= date(2100, 12, 31):
         return Outcome(False, f"{due} is not a plausible promised date")
     engine = service.reminders
     with service.db.write() as s:
@@ -85,14 +85,17 @@ def apply(service, key: str, action: str, *, actor: str, via: str, due: date | N
                                f"the promise of `{v.key}`; nothing was recorded.", key=v.key, owner=owner,
                                refused=True)
         read = corrections.read_current(s, v.id)
-        if action == "confirm" and read is None:
-            return Outcome(False, f"{v.key}: GAO's comment holds no date to confirm; if that is right there is "
-                                  "nothing to do (or correct it with a date)", key=v.key)
+        if action == "confirm":
+            if read is None:
+                return Outcome(False, f"{v.key}: GAO's comment holds no date to confirm; if that is right there is "
+                                      "nothing to do (or correct it with a date)", key=v.key)
+            due = read.due
         if action == "clear" and (v.decision is None or v.decision.action == "clear"):
             return Outcome(False, f"{v.key}: there is no correction or confirmation to clear", key=v.key)
-        word = corrections.add(s, v.id, action=action, due=read.due if action == "confirm" else due, reason=reason,
-                        read=read, comment=v.comments, actor=actor, via=via, now=now_utc)
+        word = corrections.add(s, v.id, action=action, due=due, reason=reason, read=read, comment=v.comments,
+                               actor=actor, via=via, now=now_utc)
         after = repo.get(s, v.key)
+        assert after is not None  # read in this transaction
         cur = after.current_promise
         new_due = cur.due if cur else None
         s.execute(update(Recommendation).where(Recommendation.id == v.id).values(current_due=new_due))

@@ -115,9 +115,9 @@ def giaa(db: Database, as_of: date, agency: str | None = None) -> GiaaReport:
         line = timeline(v)
         if line == NONE_STATED and not v.justification:
             missing.append(v.key)
-        rows.append([v.report_number or "", v.report_title or "", _number(v), v.agency, v.issuer, v.status or "", "Yes" if v.priority else "No",
-                     published.isoformat() if published else "", years, line, len(v.slips),
-                     v.justification or "", discrepancy(v, as_of)])
+        rows.append([v.report_number or "", v.report_title or "", _number(v), v.agency, v.issuer, v.status or "",
+                     "Yes" if v.priority else "No", published.isoformat() if published else "", years, line,
+                     len(v.slips), v.justification or "", discrepancy(v, as_of)])
     return GiaaReport(as_of=as_of, cutoff=cutoff, rows=rows, matters=matters, missing=missing, undated=undated)
 
 

@@ -63,9 +63,11 @@ def to_xlsx(table: Table) -> bytes:
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.table import Table as XTable, TableStyleInfo
+    from openpyxl.worksheet.worksheet import Worksheet
 
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new workbook's one sheet
     ws.title = "Report"
     ws.append([table.title])
     ws["A1"].font = Font(bold=True, size=14)
@@ -118,13 +120,13 @@ def to_docx(table: Table) -> bytes:
     el = OxmlElement("w:tblHeader")
     el.set(qn("w:val"), "true")
     tr_pr.append(el)
-    for cell, name in zip(hdr.cells, table.columns):
+    for cell, name in zip(hdr.cells, table.columns, strict=True):
         cell.text = ""
         run = cell.paragraphs[0].add_run(name)
         run.bold = True
     for r in table.rows:
         cells = t.add_row().cells
-        for cell, value in zip(cells, r):
+        for cell, value in zip(cells, r, strict=False):  # a short row leaves its last cells empty
             cell.text = _text(value)
     for row in t.rows:
         for cell in row.cells:

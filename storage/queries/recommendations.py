@@ -67,7 +67,7 @@ def overdue_due(session: Session, as_of: date, query: str | None = None) -> list
         where = where & matching(session, query)
     q = (select(Recommendation.id, Recommendation.current_due, Recommendation.priority)
          .join(Report, Report.id == Recommendation.report_id).where(where))
-    return [(r[0], r[1], bool(r[2])) for r in session.execute(q)]
+    return [(r[0], r[1], bool(r[2])) for r in session.execute(q) if r[1] is not None]  # overdue: always dated
 
 
 def changed_status_since(since: datetime):

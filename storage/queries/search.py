@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import column, func, select, table, text
+from sqlalchemy import ColumnElement, column, func, select, table, text
 from sqlalchemy.orm import Session
 
 from ..models import Assignment, Recommendation, Report
@@ -154,8 +154,9 @@ def agency_names(session: Session, value: str) -> list[str]:
     out = []
     for name in names:
         low = name.casefold()
-        if (known and known in low) or v in _acronyms(name) or (len(v) >= 3 and not v.isupper() and v in low
-                                                                     and (len(v) > 4 or re.search(rf"\b{re.escape(v)}", low))):
+        if (known and known in low) or v in _acronyms(name) or (
+                len(v) >= 3 and not v.isupper() and v in low
+                and (len(v) > 4 or re.search(rf"\b{re.escape(v)}", low))):
             out.append(name)
     return out
 
@@ -170,7 +171,8 @@ def _owner_ids(session: Session, value: str, rules: list[dict]) -> list[str]:
     name = value.lstrip("@").casefold()
     if not name:
         return []
-    known = set(session.scalars(select(Assignment.owner).distinct())) | {r.get("owner") for r in rules if r.get("owner")}
+    known = (set(session.scalars(select(Assignment.owner).distinct()))
+             | {r.get("owner") for r in rules if r.get("owner")})
     return sorted(o for o in known if o and name in o.casefold())
 
 
@@ -204,6 +206,7 @@ def filters_where(session: Session, q: Query, *, as_of: date | None = None, rule
     for value in q.owners:
         add(owner_where(session, _owner_ids(session, value, rules), rules))
     for number in q.numbers:
+        starts: ColumnElement[bool]
         if session.get_bind().dialect.name == "sqlite":  # a range the index answers (LIKE would scan)
             starts = (Report.number >= number) & (Report.number < number + "\uffff")
         else:
@@ -243,11 +246,11 @@ def _text_match(session: Session, terms: list[str], joined: bool):
     tsq = pg_tsquery(terms)
     if tsq is None:
         return None
-    base = (select(Recommendation.id).select_from(
+    pg_base = (select(Recommendation.id).select_from(
         Recommendation.__table__.join(_PG, _PG.c.recommendation_id == Recommendation.id))
         .where(text("recommendation_search.document @@ to_tsquery('english', :tq)").bindparams(tq=tsq)))
     rank = text("ts_rank(recommendation_search.document, to_tsquery('english', :tq)) DESC").bindparams(tq=tsq)
-    return base, rank, Recommendation.id.desc(), base
+    return pg_base, rank, Recommendation.id.desc(), pg_base
 
 
 def find_ids(session: Session, q: Query, limit: int, offset: int, *, count_cap: int, rank_cap: int,
@@ -274,14 +277,14 @@ def find_ids(session: Session, q: Query, limit: int, offset: int, *, count_cap: 
         total = session.scalar(select(func.count()).select_from(base.limit(count_cap + 1).subquery())) or 0
         order = (Recommendation.priority.desc(), Recommendation.current_due.is_(None), Recommendation.current_due,
                  Recommendation.id)
-        return session.execute(base.order_by(*order).limit(limit).offset(offset)).scalars().all(), total
+        return list(session.execute(base.order_by(*order).limit(limit).offset(offset)).scalars()), total
     # words: up to count_cap + 1 matches in the index's own order (newest first, no sort): the count, and the
     # page when there are too many to rank
     newest = session.execute(base.order_by(newest_first).limit(count_cap + 1)).scalars().all()
     total = len(newest)
     if total > rank_cap:
         return list(newest[offset:offset + limit]), total
-    return session.execute(ranked.order_by(rank, tie).limit(limit).offset(offset)).scalars().all(), total
+    return list(session.execute(ranked.order_by(rank, tie).limit(limit).offset(offset)).scalars()), total
 
 
 # Words alone on SQLite (most queries): the FTS table read by statements built once.
@@ -298,11 +301,13 @@ def _words_only(session: Session, terms: list[str], limit: int, offset: int, *, 
         return [], 0
     conn = session.connection()
     # up to 1,001 plain integers: read by the driver itself (SQLAlchemy's row handling costs ~2 ms for them)
-    newest = [r[0] for r in conn.connection.driver_connection.execute(_NEWEST_SQL, (match, count_cap + 1))]
+    raw = conn.connection.driver_connection  # the sqlite3 connection
+    assert raw is not None
+    newest = [r[0] for r in raw.execute(_NEWEST_SQL, (match, count_cap + 1))]
     total = len(newest)
     if total > rank_cap or not total:
         return newest[offset:offset + limit], total
-    return conn.execute(_RANKED, {"fq": fts5_match(terms), "n": limit, "o": offset}).scalars().all(), total
+    return list(conn.execute(_RANKED, {"fq": fts5_match(terms), "n": limit, "o": offset}).scalars()), total
 
 
 def matching(session: Session, q: Query, *, as_of: date | None = None, rules: list[dict] | None = None):

@@ -74,7 +74,7 @@ def _header(row: list[str], source: str, line: int, notes: list[str]) -> list[st
     """Columns by their header names; refused unless GAO's required ones are there, each once."""
     names = [COLUMNS.get(_name(c)) for c in row]
     seen: set[str] = set()
-    for cell, name in zip(row, names):
+    for cell, name in zip(row, names, strict=True):
         if name in seen:
             raise ParseError(source, f"the header names column '{clean(cell)}' twice: not GAO's export", line)
         if name:
@@ -83,7 +83,7 @@ def _header(row: list[str], source: str, line: int, notes: list[str]) -> list[st
     if missing:
         raise ParseError(source, "the header lacks GAO's column" + ("s " if len(missing) > 1 else " ")
                          + ", ".join(f"'{m}'" for m in missing) + ": not GAO's export", line)
-    unknown = [clean(c) for c, n in zip(row, names) if n is None and c.strip()]
+    unknown = [clean(c) for c, n in zip(row, names, strict=True) if n is None and c.strip()]
     if unknown:
         notes.append("columns not in GAO's export ignored: " + ", ".join(f"'{u}'" for u in unknown))
     return names
@@ -97,7 +97,7 @@ def _report(number: str, title: str, published: str, director: str, phone: str) 
 
 
 def _fields(names: list[str | None], row: list[str]) -> dict[str, str]:
-    return {name: value for name, value in zip(names, row) if name}
+    return {name: value for name, value in zip(names, row, strict=False) if name}  # a short row has fewer cells
 
 
 def _record(f: dict[str, str], line: int) -> Recommendation | None:
@@ -259,7 +259,7 @@ def parse(text: str, source: str) -> ParseResult:
             line = start
             start = reader.line_num + 1
             last_begin, begin = begin, read[0]
-            if names is None:
+            if names is None or records is None:  # both are set by the header
                 if len(row) > 20 and '"Publication Name"' in text[:4000]:
                     return _parse_flat(text, source, result)
                 if _is_header(row):

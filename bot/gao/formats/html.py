@@ -32,8 +32,9 @@ def soup_of(markup: str) -> BeautifulSoup:
 
 def page_title(soup: BeautifulSoup) -> str:
     og = soup.select_one('meta[property="og:title"]')
-    if og and og.get("content"):
-        return clean(re.sub(r"^U\.S\. GAO\s*[-–]\s*", "", og["content"]))
+    content = og.get("content") if og else None
+    if isinstance(content, str) and content:  # a single-valued attribute
+        return clean(re.sub(r"^U\.S\. GAO\s*[-–]\s*", "", content))
     return clean(soup.title.get_text()) if soup.title else ""
 
 
@@ -47,7 +48,7 @@ def is_error_page(soup: BeautifulSoup) -> str | None:
     return None
 
 
-def render_text(soup: BeautifulSoup) -> str:
+def render_text(soup: Tag) -> str:
     """Text as a browser copy renders it: one line per block, table cells of a
     row joined by spaces."""
     soup = BeautifulSoup(str(soup), "lxml")
@@ -67,9 +68,11 @@ def _text(el: Tag | None) -> str:
     return clean(el.get_text(" ")) if el is not None else ""
 
 
-def _report_for(table: Tag, page_report: Report | None) -> Report:
+def _report_for(table: Tag | None, page_report: Report | None) -> Report:
     if page_report is not None:
         return page_report
+    if table is None:  # a row outside any table: no report link to look for
+        return Report()
     result = table.find_parent("div", class_="c-search-result")
     link = None
     if result is not None:
@@ -79,7 +82,8 @@ def _report_for(table: Tag, page_report: Report | None) -> Report:
     if link is None:
         heading = table.find_previous(["h2", "h3", "h4"])
         return Report(title=_text(heading) or None)
-    number = normalize_report_number(link.get("href", "")) or normalize_report_number(_text(link))
+    href = link.get("href")
+    number = normalize_report_number(href if isinstance(href, str) else "") or normalize_report_number(_text(link))
     return Report(number=number, title=_text(link) or None, url=report_url(number))
 
 

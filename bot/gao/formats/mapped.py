@@ -26,6 +26,7 @@ import csv
 import io
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -107,7 +108,7 @@ class Mapping:
         return normalize_status(str(raw or ""))
 
 
-def _rows_csv(data: bytes, source: str) -> list[list[object]]:
+def _rows_csv(data: bytes, source: str) -> Sequence[Sequence[object]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -121,7 +122,7 @@ def _rows_csv(data: bytes, source: str) -> list[list[object]]:
         raise ParseError(source, f"broken CSV ({exc})") from None
 
 
-def _rows_xlsx(data: bytes, source: str, sheet: str | None) -> list[list[object]]:
+def _rows_xlsx(data: bytes, source: str, sheet: str | None) -> Sequence[Sequence[object]]:
     from openpyxl import load_workbook
 
     try:
@@ -210,7 +211,7 @@ def parse(data: bytes, source: str, mapping: Mapping) -> ParseResult:
         if not any(c not in (None, "") for c in row):
             continue
 
-        def get(f: str) -> object:
+        def get(f: str, row: Sequence[object] = row) -> object:  # this row's cell, bound now
             i = index.get(f)
             return row[i] if i is not None and i < len(row) else None
 

@@ -58,8 +58,11 @@ def register(app, ctx) -> None:
     engine = ctx.service.reminders
 
     def reminder_id(body) -> int | None:
+        r = _state(body).get("r")
+        if r is None:
+            return None
         try:
-            rid = int(_state(body).get("r"))
+            rid = int(r)
         except (TypeError, ValueError, OverflowError):
             return None
         return rid if 0 < rid < 2**31 else None  # a forged id never reaches the database

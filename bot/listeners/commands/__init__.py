@@ -43,7 +43,6 @@ def answer_payload(reply) -> dict:
 def send_export(client, user_id: str, reply):
     """Upload the export into a direct message to the caller; the answer says where it went, or why it did not."""
     from ...blocks import escape
-    from ...reply import Reply
 
     name, n = reply.data["filename"], reply.total
     try:

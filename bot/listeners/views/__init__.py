@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from slack_sdk.errors import SlackApiError
 
@@ -45,10 +46,8 @@ def register(app, ctx) -> None:
     def refresh(body, client):
         publish(client, body["user"]["id"])
 
-    def correction(view) -> tuple[str, object, str | None] | dict:
+    def correction(view) -> tuple[str, date | None, str | None] | dict:
         """(action, due, reason) from the modal's state, or the errors to show in it."""
-        from datetime import date
-
         values = (view.get("state") or {}).get("values") or {}
         picked = ((values.get("due") or {}).get("date") or {}).get("selected_date")
         none = bool(((values.get("none") or {}).get("none") or {}).get("selected_options"))
