@@ -18,6 +18,25 @@ def _dicts(blocks) -> list[dict]:
     return [b.to_dict() if hasattr(b, "to_dict") else b for b in blocks]
 
 
+def _md(x) -> str:
+    """A text as Slack gets it: the old builders returned mrkdwn, the neutral ones return spans."""
+    if isinstance(x, str):
+        return x
+    from bot.blocks.render import mrkdwn
+
+    return mrkdwn(x)
+
+
+def _line(words: str, user: str, tail: str, icon: str = ""):
+    """The same line for both: mrkdwn for the old builders, spans for the neutral ones."""
+    try:
+        from bot import messages as M
+        from bot.blocks import render  # noqa: F401 (only the neutral builders have it)
+    except ImportError:
+        return (f":{icon}: " if icon else "") + f"{words}<@{user}>{tail}"
+    return M.text(M.icon(icon) if icon else None, words, M.user(user), tail)
+
+
 def build_world(db_url: str, tmp: Path):
     """A database with our fixtures imported, an owner assigned, a rule owner, a reminder pass, an
     acknowledgement with a note and a snooze, a subscription."""
@@ -75,21 +94,22 @@ def shapes(app, admin, keys) -> dict[str, dict]:
                                 "full": _dicts(B.card_blocks(v, as_of, full=True, buttons=False))}
         out[f"unfurl:{v.key}"] = {"blocks": _dicts(B.unfurl_blocks([v] * 10, as_of, limit=8))}
         out[f"reminder:{v.key}"] = {
-            "text": R.reminder_text(v, as_of), "blocks": _dicts(R.reminder_blocks(v, as_of, 7)),
-            "state": _dicts(R.reminder_blocks(v, as_of, 7, state_line="Acknowledged by <@U0DANA> & co")),
+            "text": _md(R.reminder_text(v, as_of)), "blocks": _dicts(R.reminder_blocks(v, as_of, 7)),
+            "state": _dicts(R.reminder_blocks(v, as_of, 7, state_line=_line("Acknowledged by ", "U0DANA", " and co"))),
             "stopped": _dicts(R.reminder_blocks(v, as_of, 7, state_line="stopped", buttons=False,
                                                 heading=R.updated_heading(v, as_of))),
-            "updated": R.updated_text(v, as_of), "followup": R.followup_text(v, as_of, 2),
-            "escalation": R.followup_text(v, as_of, 3, escalation=":rotating_light: Escalation."),
-            "status": R.status_change_text(v, "Open", as_of, added=["A <b> new sentence & more."], removed=2),
+            "updated": _md(R.updated_text(v, as_of)), "followup": _md(R.followup_text(v, as_of, 2)),
+            "escalation": _md(R.followup_text(v, as_of, 3, escalation=_line("Escalation to ", "U0BOSS", ".",
+                                                                             "rotating_light"))),
+            "status": _md(R.status_change_text(v, "Open", as_of, added=["A <b> new sentence & more."], removed=2)),
         }
         if v.current_promise is not None:
-            out[f"ask:{v.key}"] = {"text": R.ask_text(v), "blocks": _dicts(R.ask_blocks(v, as_of))}
-    out["unlisted-note"] = {"text": L.unlisted_note_text("k7m2q", as_of, date(2026, 9, 1)),
+            out[f"ask:{v.key}"] = {"text": _md(R.ask_text(v)), "blocks": _dicts(R.ask_blocks(v, as_of))}
+    out["unlisted-note"] = {"text": _md(L.unlisted_note_text("k7m2q", as_of, date(2026, 9, 1))),
                             "blocks": _dicts(L.unlisted_note_blocks("k7m2q", as_of, date(2026, 9, 1)))}
     out["digest"] = {"blocks": _dicts(H.digest_blocks({"overdue": 3, "became": 1, "due": 2, "changed": 0, "slipped": 1,
                                                        "unlisted": 2, "unjustified": 1}, as_of)),
-                     "section": H.digest_section_text("Overdue <now>", everything, as_of, limit=2)}
+                     "section": _md(H.digest_section_text("Overdue <now>", everything, as_of, limit=2))}
     for user in ("U0DANA", "U0RULE", "U0NOBODY"):
         view = app.home(user, ["C1"], NOW)
         out[f"home:{user}"] = view.to_dict() if hasattr(view, "to_dict") else view
