@@ -56,9 +56,10 @@ def day(d: date, text: str | None = None) -> Span:
     return Span(text if text is not None else d.isoformat(), "date", d.isoformat())
 
 
-def icon(name: str) -> Span:
-    """Decoration only (Slack shows it as an emoji before the words that carry the meaning)."""
-    return Span("", "icon", name)
+def icon(name: str, words: str = "") -> Span:
+    """An emoji before words: decoration only (the plain text drops it), unless ``words`` say what it is (a
+    reaction to add, say), which the plain text shows instead."""
+    return Span(words, "icon", name)
 
 
 def quote(s: str) -> Span:
@@ -147,6 +148,7 @@ class Message:
     parts: list[Part] = field(default_factory=list)
     text: Text = field(default_factory=list)
     thread: str | None = None
+    legacy: dict | None = None  # an outbox row planned before neutral messages: Slack's {"text", "blocks"}, as is
 
     @property
     def title(self) -> str:
@@ -243,7 +245,8 @@ def to_plain(spans: Text) -> str:
         elif s.kind == "channel":
             out.append(f"#{s.ref}")
         elif s.kind == "icon":
-            continue
+            if s.text:
+                out.append(s.text + " ")
         elif s.kind == "quote":
             out.append("> " + s.text)
         else:

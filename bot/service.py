@@ -18,8 +18,7 @@ from .gao.formats import mapped
 from .gao.formats.mapped import Mapping
 from .gao.parse import parse
 from .gao.records import ParseError, ParseResult
-from .blocks import escape as esc
-from .blocks import owner_markup
+from . import messages as M
 from .reply import HELP, Caller, Reply
 from .services import cards, owners
 from .suggest import did_you_mean
@@ -65,9 +64,9 @@ def parse_owner(token: str) -> str | None:
     return f"subteam:{m.group(1)}" if m else None
 
 
-def mention(owner: str | None) -> str:
-    """Slack markup for an owner id (ids are validated: nothing else gets through)."""
-    return owner_markup(owner) if owner else "nobody"
+def mention(owner: str | None) -> M.Span | str:
+    """An owner as a neutral mention (each chat adapter renders it), or "nobody"."""
+    return M.user(owner) if owner else "nobody"
 
 
 class Gaorec:
@@ -281,7 +280,7 @@ class Gaorec:
                                            else rest or None, as_of=as_of)
             return Reply(kind="file", as_of=as_of, title=name, total=n,
                          data={"filename": name, "content": content},
-                         mrkdwn=f"Your export: {n} recommendation{'s' if n != 1 else ''} (`{esc(name)}`).")
+                         body=M.text(f"Your export: {n} recommendation{'s' if n != 1 else ''} (", M.code(name), ")."))
         if cmd == "snooze":
             return self._snooze(rest, caller, as_of, now)
         if cmd == "outcome":
@@ -303,8 +302,8 @@ class Gaorec:
         suggestion = did_you_mean(cmd)
         if suggestion and not self.search(words, limit=1)[1]:
             example = f"/gaorec {suggestion} {rest}".strip()
-            return Reply(kind="text", as_of=as_of, mrkdwn=f"Did you mean `{suggestion}`? Try `{esc(example)}` "
-                                                          f"(or `/gaorec help` for every command).")
+            return Reply(kind="text", as_of=as_of, body=M.text("Did you mean ", M.code(suggestion), "? Try ", M.code(example),
+                                                          " (or ", M.code("/gaorec help"), " for every command)."))
         return self.search_reply(words, as_of, offset)
 
     def _justify(self, rest: str, caller: Caller, as_of: date, now: datetime | None) -> Reply:
@@ -320,14 +319,16 @@ class Gaorec:
             allowed, owner = self.reminders.may_act_on(s, v.id, caller.user_id) if v else (False, None)
         if v is None:
             return Reply(kind="error", as_of=as_of, text=f"No recommendation has the key {key}.",
-                         mrkdwn=f"No recommendation has the key `{esc(key)}`.")
+                         body=M.text("No recommendation has the key ", M.code(key), "."))
         if not (allowed or self.may_manage(caller)):
             return Reply(kind="error", as_of=as_of, text=f"Only the owner or an admin can record a justification "
                                                        f"for {v.key}.",
-                         mrkdwn=f"Only {mention(owner)} or an admin can record a justification for `{v.key}`.")
+                         body=M.text("Only ", mention(owner), " or an admin can record a justification for ",
+                                     M.code(v.key), "."))
         justify(self.db, v.key, words.strip()[:4000], caller.user_id, now or datetime.now(timezone.utc))
         done = f"Justification recorded for {v.key}; it goes in the GAO-IG Act report."
-        return Reply(kind="text", as_of=as_of, text=done, mrkdwn=done.replace(v.key, f"`{v.key}`", 1))
+        return Reply(kind="text", as_of=as_of, text=done, body=M.text("Justification recorded for ", M.code(v.key),
+                                                                      "; it goes in the GAO-IG Act report."))
 
     def _clock(self, rest: str, caller: Caller, as_of: date, now: datetime | None) -> Reply:
         """/gaorec clock done REPORT: the statement of action (or IG resolution / final action) is done."""
@@ -342,7 +343,7 @@ class Gaorec:
             name, done = mark_done(self.db, parts[1][:64], caller.user_id, now or datetime.now(timezone.utc))
         except LookupError:
             return Reply(kind="error", as_of=as_of, text=f"No report is numbered {parts[1][:64]}.",
-                         mrkdwn=f"No report is numbered `{esc(parts[1][:64])}`.")
+                         body=M.text("No report is numbered ", M.code(parts[1][:64]), "."))
         if not done:
             return Reply(kind="text", as_of=as_of, text=f"{name}: its clocks were already marked done.")
         return Reply(kind="text", as_of=as_of, text=f"{name}: marked done ({', '.join(done)}); no more deadline "
@@ -448,12 +449,12 @@ class Gaorec:
                              text="No recommendation has that key. Search for it: `/gaorec WORDS`.")
             if cmd == "assign":
                 previous = repo.assign(s, v.id, owner, caller.user_id, now)
-                was = f" (was {mention(previous)})" if previous and previous != owner else ""
+                was = [" (was ", mention(previous), ")"] if previous and previous != owner else None
                 return Reply(kind="text", as_of=as_of,
-                             mrkdwn=f"`{v.key}` is now owned by {mention(owner)}{was}.")
+                             body=M.text(M.code(v.key), " is now owned by ", mention(owner), was, "."))
             previous = repo.unassign(s, v.id, caller.user_id, now)
-            return Reply(kind="text", as_of=as_of, mrkdwn=(f"`{v.key}` has no owner now (was {mention(previous)})."
-                                                           if previous else f"`{v.key}` had no owner."))
+            return Reply(kind="text", as_of=as_of, body=M.text(M.code(v.key), [" has no owner now (was ", mention(previous), ")."]
+                                                         if previous else " had no owner."))
 
     def _subscription(self, cmd: str, rest: str, caller: Caller, as_of: date) -> Reply:
         channel = caller.channel_id
@@ -466,9 +467,9 @@ class Gaorec:
             if not subs:
                 return Reply(kind="text", as_of=as_of, text="This channel has no subscriptions. "
                              "An admin can add one: /gaorec subscribe [QUERY]")
-            lines = [f"• {'`' + esc(x.query) + '`' if x.query else 'all recommendations'} "
-                     f"(by {mention(x.created_by)})" for x in subs]
-            return Reply(kind="text", as_of=as_of, mrkdwn="This channel hears reminders for:\n" + "\n".join(lines))
+            lines = [M.text("• ", M.code(x.query) if x.query else "all recommendations", " (by ",
+                            mention(x.created_by), ")") for x in subs]
+            return Reply(kind="text", as_of=as_of, body=M.join([M.text("This channel hears reminders for:")] + lines))
         if not self.may_manage(caller):
             return self._denied(f"{cmd} channels", as_of)
         now = repo.utcnow()
@@ -476,13 +477,13 @@ class Gaorec:
         with self.db.write() as s:
             if cmd == "subscribe":
                 added = repo.subscribe(s, channel, query, caller.user_id, now)
-                what = f"recommendations matching `{esc(query)}`" if query else "all recommendations"
-                warn = f"\n:warning: {problem}" if problem else ""
-                return Reply(kind="text", as_of=as_of, mrkdwn=(
-                    f"This channel will hear reminders for {what}." if added
-                    else f"This channel already hears reminders for {what}.") + warn)
+                what = M.text("recommendations matching ", M.code(query)) if query else M.text("all recommendations")
+                warn = ["\n", M.icon("warning"), problem] if problem else None
+                return Reply(kind="text", as_of=as_of, body=M.text(
+                    "This channel will hear reminders for " if added else "This channel already hears reminders for ",
+                    what, ".", warn))
             n = repo.unsubscribe(s, channel, query or None, caller.user_id, now)
-            return Reply(kind="text", as_of=as_of, mrkdwn=(
+            return Reply(kind="text", as_of=as_of, body=M.text(
                 f"Removed {n} subscription{'s' if n != 1 else ''} from this channel." if n
                 else "Nothing to remove: see /gaorec subscriptions."))
 
@@ -506,15 +507,16 @@ class Gaorec:
             state = (f"it has been overdue for {late} days" if late is not None else
                      f"its promise is due {v.current_due.isoformat()}" if v.current_due and v.is_open() else
                      "it has no open promise")
-            return Reply(kind="text", as_of=as_of, mrkdwn=(
-                f"Nothing to snooze yet: `{v.key}` has no open reminder in this channel ({state}). Reminders start "
-                f"in channels that subscribe (`/gaorec subscribe`) once a promised date has passed; snooze one then."))
+            return Reply(kind="text", as_of=as_of, body=M.text(
+                "Nothing to snooze yet: ", M.code(v.key), f" has no open reminder in this channel ({state}). Reminders "
+                "start in channels that subscribe (", M.code("/gaorec subscribe"), ") once a promised date has "
+                "passed; snooze one then."))
         if not any(r.ok for r in results) and results[0].reason:
             return Reply(kind="error", as_of=as_of, text=results[0].reason)
         if not any(r.ok for r in results):
             owner = results[0].owner
-            return Reply(kind="text", as_of=as_of, mrkdwn=f"Only {mention(owner)} or an admin can snooze this.")
-        return Reply(kind="text", as_of=as_of, mrkdwn=f"Snoozed `{esc(key)}` for {days} days.")
+            return Reply(kind="text", as_of=as_of, body=M.text("Only ", mention(owner), " or an admin can snooze this."))
+        return Reply(kind="text", as_of=as_of, body=M.text("Snoozed ", M.code(key), f" for {days} days."))
 
     def _outcome(self, rest: str, caller: Caller, as_of: date, now: datetime | None) -> Reply:
         from .services.listing import set_outcome
@@ -524,7 +526,7 @@ class Gaorec:
             return Reply(kind="error", as_of=as_of, text="Usage: /gaorec outcome KEY implemented|not-implemented|open")
         result = set_outcome(self, parts[0], parts[1], caller.user_id, is_admin=self.may_manage(caller), now=now,
                              channel=caller.channel_id)
-        return Reply(kind="text" if result.ok else "error", as_of=as_of, mrkdwn=result.message)
+        return Reply(kind="text" if result.ok else "error", as_of=as_of, body=result.message)
 
     def _promise(self, rest: str, caller: Caller, as_of: date, now: datetime | None) -> Reply:
         """/gaorec promise KEY DATE|none|confirm|clear [reason]: the owner's (or an admin's) word on the date."""
@@ -536,9 +538,9 @@ class Gaorec:
         key, action, due, reason = parsed
         out = sp.apply(self, key, action, actor=caller.user_id, via="command", due=due, reason=reason, now=now)
         if out.ok:
-            return Reply(kind="text", as_of=as_of, mrkdwn=out.mrkdwn)
+            return Reply(kind="text", as_of=as_of, body=out.body)
         if out.refused:
-            return Reply(kind="text", as_of=as_of, mrkdwn=out.mrkdwn)
+            return Reply(kind="text", as_of=as_of, body=out.body)
         return Reply(kind="error", text=out.text, as_of=as_of)
 
     def owners_reply(self, as_of: date) -> Reply:
@@ -548,19 +550,20 @@ class Gaorec:
         from storage.models import Recommendation
 
         rules = owners.rules(self.settings.owner_rules)
-        lines = ["*Ownership rules* (`/gaorec assign` overrides them; the first rule that matches wins):"]
-        lines += [f"{r.number}. {'agency ' + esc(r.agency) if r.agency else 'query `' + esc(r.query) + '`'}"
-                  f" → {mention(r.owner)}" for r in rules] or ["• none configured (owner_rules in the config)"]
+        lines = [M.text(M.strong("Ownership rules"), " (", M.code("/gaorec assign"),
+                        " overrides them; the first rule that matches wins):")]
+        lines += [M.text(f"{r.number}. ", f"agency {r.agency}" if r.agency else ["query ", M.code(r.query)], " → ",
+                         mention(r.owner)) for r in rules] or [M.text("• none configured (owner_rules in the config)")]
         with self.db.session() as s:
             where = Recommendation.status.in_(repo.OPEN_STATUSES) & owners.unowned_where(s, self.settings.owner_rules)
             total = s.scalar(select(func.count()).select_from(Recommendation).join(repo.Report).where(where)) or 0
             sample = list(s.scalars(select(Recommendation.key).join(repo.Report).where(where)
                                     .order_by(Recommendation.priority.desc(), Recommendation.current_due)
                                     .limit(15)))
-        lines.append(f"*{total}* open recommendation{'s' if total != 1 else ''} have no owner"
-                     + (": " + ", ".join(f"`{k}`" for k in sample) + (" …" if total > len(sample) else "")
-                        if sample else "."))
-        return Reply(kind="text", as_of=as_of, mrkdwn="\n".join(lines))
+        keys = M.join([[M.code(k)] for k in sample], ", ")
+        lines.append(M.text(M.strong(str(total)), f" open recommendation{'s' if total != 1 else ''} have no owner",
+                            [": ", keys, " …" if total > len(sample) else None] if sample else "."))
+        return Reply(kind="text", as_of=as_of, body=M.join(lines))
 
     def history_reply(self, key: str, as_of: date) -> Reply:
         with self.db.session() as s:
