@@ -12,6 +12,7 @@ SECTION_MAX = 3000
 HEADER_MAX = 150
 BUTTON_TEXT_MAX = 75
 BUTTON_VALUE_MAX = 2000
+TEXT_MAX = 3000  # a message's top-level text (Slack takes far more; a thread note never needs it)
 
 _USER_ID = re.compile(r"[UW][A-Z0-9]+")
 _GROUP_ID = re.compile(r"[A-Z0-9]+")
@@ -36,10 +37,10 @@ def link(url: str | None, label: str) -> str:
     return label
 
 
-def mention(ref: str | None) -> str:
+def mention(ref: str | None, none: str = "unassigned") -> str:
     """A live mention for a validated user or group id; anything else is escaped text."""
     if not ref:
-        return "unassigned"
+        return none
     if ref.startswith("subteam:") and _GROUP_ID.fullmatch(ref[8:]):
         return f"<!subteam^{ref[8:]}>"
     if _USER_ID.fullmatch(ref):
@@ -115,5 +116,4 @@ def blocks(msg: Message) -> list[dict]:
 
 def render(msg: Message) -> tuple[str, list[dict] | None]:
     """(top-level text, blocks) for chat.postMessage and chat.update: a message with no parts is its text."""
-    text = mrkdwn(msg.text)
-    return text, (blocks(msg) or None)
+    return clip(mrkdwn(msg.text), TEXT_MAX), (blocks(msg) or None)

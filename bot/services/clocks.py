@@ -17,6 +17,8 @@ from functools import lru_cache
 from storage import reports as q
 from storage.db import Database
 
+from .. import messages as M
+from ..messages import Message
 from .reports import months_after
 
 THRESHOLDS = (30, 10, 0)
@@ -139,7 +141,7 @@ def plan_reminders(db: Database, now: datetime, as_of: date) -> list[dict]:
                     continue
                 text = f"Statutory deadline: {c.sentence()} Mark it done with /gaorec clock done " \
                        f"{c.report_number or c.report_id}."
-                if q.add_post(s, f"{prefix}{t}", "clock", channel, {"text": text}, now_utc):
+                if q.add_post(s, f"{prefix}{t}", "clock", channel, {"message": Message(text=M.text(text)).to_dict()}, now_utc):
                     planned.append({"channel": channel, "report_number": c.report_number, "clock": c.clock,
                                     "threshold": t, "text": text})
     return planned

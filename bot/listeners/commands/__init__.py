@@ -28,7 +28,7 @@ READS = {"", "help", "-h", "--help", "?", "show", "overdue", "due", "mine", "his
 
 
 def answer_payload(reply) -> dict:
-    return {"blocks": [b.to_dict() for b in reply_blocks(reply)], "text": fallback_text(reply),
+    return {"blocks": reply_blocks(reply), "text": fallback_text(reply),
             "response_type": "ephemeral"}
 
 
