@@ -37,10 +37,13 @@ def _line(words: str, user: str, tail: str, icon: str = ""):
     return M.text(M.icon(icon) if icon else None, words, M.user(user), tail)
 
 
-def build_world(db_url: str, tmp: Path):
+def build_world(db_url: str, tmp: Path, setenv=None):
     """A database with our fixtures imported, an owner assigned, a rule owner, a reminder pass, an
-    acknowledgement with a note and a snooze, a subscription."""
+    acknowledgement with a note and a snooze, a subscription. ``setenv``: how to set the environment (a test's
+    monkeypatch.setenv)."""
     import os
+
+    setenv = setenv or os.environ.__setitem__
 
     from bot.adapters.shell import ShellPoster
     from bot.reply import Caller
@@ -51,8 +54,8 @@ def build_world(db_url: str, tmp: Path):
     toml = tmp / "gaorec.toml"
     toml.write_text('owner_rules = [{query = "closeouts", owner = "U0RULE"}, '
                     '{agency = "Office of Example Programs", owner = "U0AGENCY"}]\n')
-    os.environ["GAOREC_CONFIG"] = str(toml)
-    os.environ["DATABASE_URL"] = db_url
+    setenv("GAOREC_CONFIG", str(toml))
+    setenv("DATABASE_URL", db_url)
     app = Gaorec(Settings(_env_file=None))
     app.import_sources([str(FIXTURES / "agency-page.html")], now=NOW - timedelta(days=40))
     app.import_sources([str(FIXTURES / "export-dhs.csv")], now=NOW - timedelta(days=20))
