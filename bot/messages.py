@@ -9,10 +9,12 @@ render it as plain text here (``to_plain``). It is stored in the outbox as JSON 
 Section 508: a message's meaning is in its words. Icons are decoration that the plain text drops."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Union
 
+_ID = re.compile(r"[A-Z][A-Z0-9]+")  # a chat's user or group id (shown as @ID); anything else is a name
 KINDS = ("plain", "code", "link", "user", "channel", "date", "icon", "quote")
 
 
@@ -241,7 +243,7 @@ def to_plain(spans: Text) -> str:
             out.append(f"{s.text} ({s.ref})" if _ref_ok(s.ref) else s.text)
         elif s.kind == "user":
             ref = s.ref[8:] if s.ref.startswith("subteam:") else s.ref
-            out.append(f"@{ref}" if ref else "unassigned")
+            out.append(("@" + ref if _ID.fullmatch(ref) else ref) if ref else "unassigned")
         elif s.kind == "channel":
             out.append(f"#{s.ref}")
         elif s.kind == "icon":
