@@ -15,12 +15,11 @@ from ..messages import Action, Actions, Divider, Field, Heading, Message, Note, 
 from ..reply import HELP, Reply
 from . import render
 from .listing import listing_line
-from .render import BUTTON_TEXT_MAX, BUTTON_VALUE_MAX, HEADER_MAX, SECTION_MAX, clip, escape, link as _link
+from .render import BUTTON_TEXT_MAX, BUTTON_VALUE_MAX, HEADER_MAX, SECTION_MAX, clip, escape  # noqa: F401
+from .render import link as _link  # noqa: F401 (App Home)
 
 MAX_BLOCKS = 50
 TEXT_PREVIEW = 500
-__all__ = ["BUTTON_TEXT_MAX", "BUTTON_VALUE_MAX", "HEADER_MAX", "SECTION_MAX", "MAX_BLOCKS", "escape", "clip",
-           "_link"]
 
 
 def unescape(s: str) -> str:

@@ -560,7 +560,7 @@ class Engine:
                                                      unlisted))):
                     if views:
                         self._outbox(s, f"{parent}:{n}", "digest-detail", channel, None, None, now_utc,
-                                     {"message": Message(text=digest_section(title, views, as_of)).to_dict(),
+                                     {"message": Message(text=digest_section(title, views, as_of), thread=parent).to_dict(),
                                       "parent_key": parent})
         if not dry_run and poster is not None:
             self.deliver(poster, now_utc)
