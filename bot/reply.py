@@ -2,6 +2,7 @@
 the Block Kit builders and the shell)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -40,30 +41,23 @@ class Reply:
         return mrkdwn(self.body)
 
 
-HELP = [
-    ("/gaorec QUERY", "search recommendations: words, a report number, a key", "/gaorec 232"),
-    ("/gaorec show KEY", "one recommendation with its promise and history", "/gaorec show k7m2q"),
-    ("/gaorec overdue [QUERY]", "promised dates that passed with no status change", "/gaorec overdue facial"),
-    ("/gaorec due [30d] [QUERY]", "promised dates coming in the next days", "/gaorec due 90d"),
-    ("/gaorec mine", "the recommendations you own", "/gaorec mine"),
-    ("/gaorec assign KEY @user", "make someone the owner (admins)", "/gaorec assign k7m2q @dana"),
-    ("/gaorec unassign KEY", "remove the owner (admins)", "/gaorec unassign k7m2q"),
-    ("/gaorec owners", "the ownership rules and the open recommendations nobody owns", "/gaorec owners"),
-    ("/gaorec subscribe [QUERY]", "this channel hears reminders for matching recommendations (admins)",
-     "/gaorec subscribe CBP"),
-    ("/gaorec unsubscribe [QUERY]", "stop them (no query: all of this channel's)", "/gaorec unsubscribe"),
-    ("/gaorec subscriptions", "what this channel is subscribed to", "/gaorec subscriptions"),
-    ("/gaorec snooze KEY 30d [reason]", "quiet a reminder for a while (owner or admin)", "/gaorec snooze k7m2q 2w"),
-    ("/gaorec export [overdue] [QUERY]", "a spreadsheet of recommendations, sent to you", "/gaorec export overdue"),
-    ("/gaorec promise KEY DATE|none [reason]", "correct the promised date (owner or admin); also confirm, clear",
-     "/gaorec promise k7m2q 2027-06-30 new plan"),
-    ("/gaorec history KEY", "status changes, slips, owners and acknowledgements", "/gaorec history k7m2q"),
-    ("/gaorec outcome KEY implemented|not-implemented|open",
-     "what became of a recommendation GAO no longer lists (owner or admin)", "/gaorec outcome k7m2q implemented"),
-    ("/gaorec justify KEY TEXT", "why the agency does not implement it, for the GAO-IG Act report (owner or admin)",
-     "/gaorec justify k7m2q superseded by the 2026 rule"),
-    ("/gaorec clock done REPORT", "the statement of action (or IG decision) was sent: stop its deadline "
-     "reminders (admins)", "/gaorec clock done GAO-26-108061"),
-    ("/gaorec stats", "how many recommendations, by status", "/gaorec stats"),
-    ("/gaorec help", "this list", "/gaorec help"),
-]
+class _Help(Sequence):
+    """`/gaorec help`'s rows (usage, what it does, example), derived from the command registry
+    (bot/commands) when first read: the registry imports the handlers, and this module stays pure."""
+
+    def _rows(self) -> list[tuple[str, str, str]]:
+        from .commands import help_rows
+
+        return help_rows()
+
+    def __getitem__(self, i):
+        return self._rows()[i]
+
+    def __len__(self) -> int:
+        return len(self._rows())
+
+    def __iter__(self):
+        return iter(self._rows())
+
+
+HELP: Sequence[tuple[str, str, str]] = _Help()

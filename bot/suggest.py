@@ -1,10 +1,14 @@
-"""“Did you mean …?”: an unknown first word that is a typo of a subcommand (pure)."""
+"""“Did you mean …?”: an unknown first word that is a typo of a subcommand, and greetings (pure)."""
 from __future__ import annotations
 
-from .reply import HELP
+import re
 
-COMMANDS = sorted({usage.split()[1] for usage, _, _ in HELP if len(usage.split()) > 1
-                   and usage.split()[1].isalpha() and usage.split()[1] != "QUERY"})
+from .commands import known_words
+
+COMMANDS = sorted(w for w in known_words() if w.isalpha())
+GREETINGS = {"hello", "hi", "hey", "hiya", "howdy", "greetings", "morning", "afternoon", "evening", "thanks",
+             "thank"}
+_POLITE = GREETINGS | {"good", "there", "you", "all", "gaorec", "team", "folks", "o", "ello"}
 
 
 def distance(a: str, b: str, cap: int = 3) -> int:
@@ -23,11 +27,17 @@ def distance(a: str, b: str, cap: int = 3) -> int:
     return min(prev[-1], cap)
 
 
+def is_greeting(text: str) -> bool:
+    """'hello', 'Hi there!', 'good morning', 'thanks': said to the bot, not searched for."""
+    words = re.findall(r"[a-z]+", (text or "").lower())
+    return bool(words) and any(w in GREETINGS for w in words) and all(w in _POLITE for w in words)
+
+
 def did_you_mean(word: str) -> str | None:
     """The subcommand `word` is most likely a typo of: one edit for words up to 4 letters, two beyond (and
-    never a word that is itself a command)."""
+    never a word that is itself a command, nor a greeting)."""
     w = word.lower()
-    if not w.isalpha() or len(w) < 3 or w in COMMANDS:
+    if not w.isalpha() or len(w) < 3 or w in COMMANDS or w in GREETINGS:
         return None
     best = min(COMMANDS, key=lambda c: (distance(w, c), c))
     allowed = 1 if len(w) <= 4 else 2

@@ -1,18 +1,16 @@
 """Commands asked inside a reminder's thread act on that thread's
 recommendation when they name no key: ``@gaorec snooze 2w waiting on OT``,
 ``@gaorec show``, ``@gaorec history``, ``@gaorec assign @dana``,
-``@gaorec promise 2027-06-30``."""
+``@gaorec promise 2027-06-30``. Which commands, and when: each registry entry's
+``thread_key`` (bot/commands)."""
 from __future__ import annotations
-
-import re
 
 from sqlalchemy import select
 
 from storage.models import Recommendation, Reminder
 from storage.repo import KEY_RE
 
-_DURATION = re.compile(r"^\d{1,3}\s*(?:d|days?|w|weeks?)\b", re.IGNORECASE)
-_MENTION = re.compile(r"^(?:<[@!][^>]+>|@\S+)$")
+from .commands import thread_key_applies
 
 
 def key_for_thread(db, channel: str | None, thread_ts: str | None) -> str | None:
@@ -30,10 +28,8 @@ def with_thread_key(text: str, key: str | None) -> str:
     if not key:
         return words
     head, _, rest = words.partition(" ")
-    cmd, first = head.lower(), rest.split(" ", 1)[0]
-    if KEY_RE.match(first.lower()):
+    if KEY_RE.match(rest.split(" ", 1)[0].lower()):
         return words
-    if (cmd in ("show", "history", "unassign") and not rest) or (cmd == "snooze" and _DURATION.match(rest)) \
-            or (cmd == "assign" and _MENTION.match(first)) or (cmd == "promise" and rest):
+    if thread_key_applies(words):  # the registry's thread_key rule of the command (bot/commands)
         return f"{head} {key} {rest}".strip()
     return words

@@ -33,3 +33,11 @@ def test_pure_packages_stay_pure():
                 if name.startswith(FORBIDDEN):
                     offenders.append(f"{path.relative_to(ROOT)} imports {name}")
     assert offenders == []
+
+
+def test_command_handlers_do_not_speak_slack():
+    """bot/commands (the registry and its handlers) answers a Reply; only listeners and adapters talk to Slack."""
+    slack = ("slack_bolt", "slack_sdk", "bot.listeners", "bot.adapters")
+    offenders = [f"{path.relative_to(ROOT)} imports {name}" for path in (ROOT / "bot/commands").rglob("*.py")
+                 for name in imports(path) if name.startswith(slack)]
+    assert offenders == []

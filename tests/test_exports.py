@@ -9,6 +9,7 @@ from datetime import date, datetime
 import pytest
 from openpyxl import load_workbook
 
+from bot.commands.records import history_reply
 from bot.exports import COLUMNS
 
 from .conftest import CBP_PAGE, needs_shared
@@ -63,7 +64,7 @@ def test_two_date_moves_show_in_order_with_audit(app, tmp_path):
     from bot.blocks import card_blocks
     blob = json.dumps(card_blocks(v, date(2026, 12, 1)), ensure_ascii=False)
     assert "Moved 2 times: Mar 2024 → Jun 2027 → Dec 2027" in blob
-    history = [e for e in app.history_reply(key, date(2026, 12, 1)).data["events"] if e["kind"] == "status"]
+    history = [e for e in history_reply(app, key, date(2026, 12, 1)).data["events"] if e["kind"] == "status"]
     assert len(history) == 2
     audited = [e for e in app.audit(key=key) if e["action"] == "status"]
     assert [e["at"][:10] for e in audited] == ["2026-11-10", "2026-11-20"]

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select, update
 
+from bot.commands.records import history_reply
 from bot.cli import main
 from bot.gao.records import ParseError
 from bot.reply import Caller
@@ -113,7 +114,7 @@ def test_an_older_snapshot_never_overwrites_and_is_kept_as_history(app, tmp_path
     assert "by December 2024" in older[0]["new_comments"]
     # in their true order: the 2024 text before the Sep 2026 state, although imported after it
     assert v.status_events[0]["kind"] == "older"
-    history = app.history_reply(key, DEC1).data["events"]
+    history = history_reply(app, key, DEC1).data["events"]
     assert history[0]["at"] == "2024-03-01" and history[0]["detail"]["event"] == "older"
     # importing the old file again adds nothing
     again = app.import_sources([path])

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot.commands.records import history_reply
 from storage import repo
 from storage.models import Snooze
 
@@ -175,10 +176,10 @@ def test_a_non_member_cannot_acknowledge_a_group_owned_item(rig):
     refusal = fake.wait_for("response_url", 3)[2]
     assert "Only <!subteam^S0TEAM> or an admin" in refusal.params["text"]
     assert fake.of("usergroups.users.list")[0].params["usergroup"] == "S0TEAM"
-    assert not [e for e in app.history_reply(key, date(2026, 12, 1)).data["events"] if e["kind"] == "ack"]
+    assert not [e for e in history_reply(app, key, date(2026, 12, 1)).data["events"] if e["kind"] == "ack"]
     click(srv, fake, "gaorec_ack", reminder_value(msg), user="U0MEMBER", ts=msg["ts"], name="yes")
     fake.wait_for("chat.update", 1)
-    acks = [e for e in app.history_reply(key, date(2026, 12, 1)).data["events"] if e["kind"] == "ack"]
+    acks = [e for e in history_reply(app, key, date(2026, 12, 1)).data["events"] if e["kind"] == "ack"]
     assert [e["actor"] for e in acks] == ["U0MEMBER"]
 
 

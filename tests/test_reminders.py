@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select, update
 
+from bot.commands.records import history_reply
 from bot.adapters.slack import SlackPoster, make_client
 from config.settings import Settings
 from bot.service import Gaorec
@@ -190,7 +191,7 @@ def test_only_owner_or_admin_may_acknowledge(rig, fake):
     app.reminders.is_admin = lambda u: u == "U0ADMIN"
     assert not app.reminders.acknowledge(rid, "U0STRANGER", "reply", "me?").ok
     assert app.reminders.acknowledge(rid, "U0ADMIN", "reply", "admin says ok").ok
-    history = app.history_reply(key, date(2026, 12, 1)).data["events"]
+    history = history_reply(app, key, date(2026, 12, 1)).data["events"]
     assert [e["actor"] for e in history if e["kind"] == "ack"] == ["U0ADMIN"]
 
 

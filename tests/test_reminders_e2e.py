@@ -12,6 +12,8 @@ import time
 
 import pytest
 
+from bot.commands.records import history_reply
+
 from .conftest import CBP_PAGE, ROOT, needs_shared
 from .fakeslack import FakeSlack, action_body, command_body, event_body, post, signed_headers
 from .slackserver import SECRET, ServeProcess
@@ -90,7 +92,7 @@ def test_the_whole_loop(loop, tmp_path):
     confirm = fake.wait_for("chat.update", 1)
     time.sleep(0.5)
     shown = json.loads(run_cli(app.db.url, fake.api_url, "show", rec3, "--json"))
-    acks = [e for e in app.history_reply(rec3, app.today()).data["events"] if e["kind"] == "ack"]
+    acks = [e for e in history_reply(app, rec3, app.today()).data["events"] if e["kind"] == "ack"]
     assert len(acks) == 1 and acks[0]["detail"]["note"] == "ack - guidance is in final review"
     thread3 = [m for m in fake.posts(C1) if m.get("thread_ts") == r3["ts"]]
     assert len(thread3) == 1 and "Acknowledged by <@U0OWNER>" in thread3[0]["text"]

@@ -30,6 +30,7 @@ from storage.models import Recommendation, Reminder
 
 from ..blocks import reply_message
 from ..blocks.text import mrkdwn_to_text, to_text
+from ..commands import SHELL
 from ..messages import Action, Message, render_text
 from ..service import Caller, Gaorec
 
@@ -88,6 +89,16 @@ class ShellPoster:
         return found[1] if found else None
 
 SHELL_HELP = __doc__.split("\n\n", 1)[1]
+
+
+def shell_help() -> str:
+    """The shell's own commands, then the /gaorec commands it takes (from the command registry)."""
+    from ..commands import help_rows
+
+    rows = [(usage.removeprefix("/gaorec "), what) for usage, what, _ in help_rows(SHELL)]
+    return (SHELL_HELP + "\n/gaorec commands (the \"/gaorec\" may be left out):\n"
+            + "\n".join(f"    {usage.ljust(24)}  {what}" if len(usage) <= 24 else f"    {usage}\n{'':30}{what}"
+                         for usage, what in rows))
 LOCAL_USER = "U_LOCAL"
 
 
@@ -115,7 +126,7 @@ class Shell:
             if cmd in ("quit", "exit", "q"):
                 return False
             if cmd == "help":
-                self.say(SHELL_HELP)
+                self.say(shell_help())
             elif cmd == "as":
                 if not arg.strip():
                     self.say(f"You are {self.caller.user_id}. Usage: :as USER")
@@ -145,7 +156,7 @@ class Shell:
             if name != "/gaorec":
                 self.say(f"Unknown command {name}. Try /gaorec help.")
                 return True
-        reply = self.app.handle(text, self.caller, now=self.now)
+        reply = self.app.handle(text, self.caller, now=self.now, surface=SHELL)
         if reply.kind == "file":  # the shell's "upload": a file in the current directory
             from pathlib import Path
 

@@ -1,6 +1,7 @@
 """/gaorec: the answer goes in the acknowledgement when it is ready in time.
 
-- Reads (a search, show, overdue, due, mine, history, …) are computed in the
+- Reads (the registry's kind, bot/commands: a search, show, overdue, due, mine,
+  history, …) are computed in the
   request's own thread and returned in the ack: their work is bounded (counts
   stop at 1,001, pages are 5) and they wait for no lock (WAL readers); the
   caller's users.info is cached for 10 minutes; a hand-off to another thread
@@ -17,14 +18,21 @@ import logging
 
 from ... import metrics
 from ...blocks import fallback_text, reply_blocks, unescape
+from ...commands import READ, SLASH, lookup
 from ...reply import Reply
 
 log = logging.getLogger("gaorec.slack")
 COMMAND = "/gaorec"
-KNOWN = {"help", "show", "overdue", "due", "mine", "assign", "unassign", "subscribe", "unsubscribe", "subscriptions",
-         "snooze", "promise", "history", "stats", "export", "owners", "justify", "clock"}
-READS = {"", "help", "-h", "--help", "?", "show", "overdue", "due", "mine", "history", "stats", "owners",
-         "subscriptions"}  # and any word that is no command: a search
+
+
+def metric_label(word: str) -> str:
+    """The command a first word names, for the metrics (the search for any other word)."""
+    return lookup(word).name or "search"
+
+
+def answered_in_ack(word: str) -> bool:
+    """Reads (the registry's kind, the search included) are answered in the ack; writes and exports are not."""
+    return lookup(word).kind == READ
 
 
 def answer_payload(reply) -> dict:
@@ -59,15 +67,12 @@ def register(app, ctx) -> None:
         text = unescape(body.get("text") or "")  # should_escape: Slack sent &amp; &lt; &gt;; undo it exactly once
         return text, text.split(" ", 1)[0].lower()
 
-    def answered_in_ack(word: str) -> bool:
-        return word in READS or word not in KNOWN
-
     def ack_command(ack, body, client):
         text, word = words(body)
-        metrics.COMMANDS.labels(word if word in KNOWN else "search").inc()
+        metrics.COMMANDS.labels(metric_label(word)).inc()
         if answered_in_ack(word):  # a read: computed here, answered in the ack itself
             caller = ctx.caller(client, body["user_id"], body.get("channel_id"), body.get("user_name", ""))
-            ack(**answer_payload(ctx.service.handle(text, caller)))
+            ack(**answer_payload(ctx.service.handle(text, caller, surface=SLASH)))
             return
         ack()  # a write or an export: answered through response_url by the durable listener below
 
@@ -76,7 +81,7 @@ def register(app, ctx) -> None:
         if answered_in_ack(word):
             return
         caller = ctx.caller(client, body["user_id"], body.get("channel_id"), body.get("user_name", ""))
-        reply = ctx.service.handle(text, caller)
+        reply = ctx.service.handle(text, caller, surface=SLASH)
         if reply.kind == "file":  # to the caller, by files upload v2 in a direct message
             reply = send_export(client, body["user_id"], reply)
         respond(**answer_payload(reply))

@@ -12,7 +12,8 @@ import re
 from ... import metrics
 from ...blocks import fallback_text, reply_blocks
 from ...threads import key_for_thread, with_thread_key
-from ..commands import KNOWN
+from ...commands import DM, MENTION
+from ..commands import metric_label
 
 log = logging.getLogger("gaorec.slack")
 _ANY_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -53,10 +54,9 @@ def answerer(ctx):
         thread_ts = event.get("thread_ts")
         text = command_text(event.get("text") or "", bot_user_ids(body))
         text = with_thread_key(text, key_for_thread(ctx.service.db, channel, thread_ts))
-        word = text.split(" ", 1)[0].lower()
-        metrics.COMMANDS.labels(word if word in KNOWN else "search").inc()
+        metrics.COMMANDS.labels(metric_label(text.split(" ", 1)[0])).inc()
         caller = ctx.caller(client, user, channel)
-        reply = ctx.service.handle(text, caller)
+        reply = ctx.service.handle(text, caller, surface=DM if event.get("channel_type") == "im" else MENTION)
         if reply.kind == "file":  # the file goes to the asker alone, in a direct message
             dm = client.conversations_open(users=user)["channel"]["id"]
             client.files_upload_v2(channel=dm, content=None, file=reply.data["content"],
