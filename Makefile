@@ -21,7 +21,7 @@ run: $(STAMP)
 	$(BIN)/gaorec run
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n $(or $(TEST_WORKERS),2) --dist worksteal
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run

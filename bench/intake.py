@@ -21,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import timezone
 from pathlib import Path
 
 from sqlalchemy import select
@@ -98,7 +97,7 @@ def main() -> None:
     recorded: dict[str, float] = {}
     while time.time() < deadline and len(recorded) < len(sent):
         with app.db.session() as s:
-            recorded = {u: at.replace(tzinfo=timezone.utc).timestamp()
+            recorded = {u: at.timestamp()
                         for u, at in s.execute(select(models.Acknowledgement.user_id, models.Acknowledgement.at))}
         time.sleep(0.5)
     serve.stop()

@@ -29,7 +29,7 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         app = Gaorec(Settings(database_url=f"sqlite:///{tmp}/b.db", reminder_cap=100_000, _env_file=None))
-        repo.import_results(app.db, [parse(export(args.n), "bench.csv")], now=datetime(2019, 1, 1))
+        repo.import_results(app.db, [parse(export(args.n), "bench.csv")], now=datetime(2019, 1, 1, tzinfo=timezone.utc))
         # the day on which about --due recommendations are overdue
         with app.db.session() as s:
             lo, hi = date(2019, 1, 1), date(2031, 1, 1)

@@ -48,16 +48,18 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=100_000)
     ap.add_argument("--requests", type=int, default=1000)
     ap.add_argument("--runs", type=int, default=1, help="whole runs, one after another (servers restarted)")
+    ap.add_argument("--db", help="an existing database URL to use instead of importing --n synthetic records")
     args = ap.parse_args()
     fake = FakeSlack().start()
     print(f"### /gaorec over HTTP, {args.n:,} recommendations — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n")
     print(f"Machine: {machine()}. Per run: {args.requests} signed requests to each server, interleaved, one at a "
           f"time, after 20 warm-up requests each.\n")
     print("| run | bare ack p50 / p99 | gaorec ack p50 / p99 | **gaorec answer seen p50 / p99** | answers in the ack "
-          "| **p99 answer seen / bare ack** |\n|---|---|---|---|---|---|")
+          "| **p99 answer seen / bare ack** | load average (1 min) at start / end |\n|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/bench.db"
-        repo.import_results(Database(url), [parse(export(args.n), "bench.csv")])
+        url = args.db or f"sqlite:///{tmp}/bench.db"
+        if not args.db:
+            repo.import_results(Database(url), [parse(export(args.n), "bench.csv")])
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "GAOREC_"))}
         env.update({"DATABASE_URL": url, "SLACK_API_URL": fake.api_url, "SLACK_BOT_TOKEN": "xoxb-bench",
                     "SLACK_SIGNING_SECRET": SECRET})
@@ -68,6 +70,7 @@ def main() -> None:
 
 def one_run(run: int, args, env: dict, fake: FakeSlack) -> None:
     procs = {}
+    load_start = os.getloadavg()[0]
     try:
         for mode in ("gaorec", "bare"):
             procs[mode] = start(mode, env)
@@ -100,7 +103,7 @@ def one_run(run: int, args, env: dict, fake: FakeSlack) -> None:
     g, b = lat["gaorec"], lat["bare"]
     print(f"| {run} | {statistics.median(b):.2f} / {pct(b, 99):.2f} ms | {statistics.median(g):.2f} / {pct(g, 99):.2f} ms "
           f"| **{statistics.median(seen):.2f} / {pct(seen, 99):.2f} ms** | {in_ack} of {len(seen)} "
-          f"| **{pct(seen, 99) / pct(b, 99):.2f}x** |", flush=True)
+          f"| **{pct(seen, 99) / pct(b, 99):.2f}x** | {load_start:.1f} / {os.getloadavg()[0]:.1f} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 
 import click
@@ -13,6 +13,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .gao.records import ParseError
+from .termout import status
+from .words import plural
+from .timeinput import parse_instant
 
 err = Console(stderr=True)
 SAMPLE = Path(__file__).parent / "samples" / "agency-page-sample.txt"
@@ -168,7 +171,7 @@ def import_(sources: tuple[str, ...], mapping: str | None, as_of: str | None, co
                 progress.update(t_store, advance=n, visible=True)
 
             def waiting() -> None:
-                err.print(f"Another import into {app.db.describe()} is running: waiting for it (up to "
+                status(f"Another import into {app.db.describe()} is running: waiting for it (up to "
                           f"{app.settings.import_wait:.0f} s)…")
 
             summary = app.import_sources(files, on_source=lambda _s: progress.advance(t_read), progress=stored,
@@ -191,7 +194,7 @@ def import_(sources: tuple[str, ...], mapping: str | None, as_of: str | None, co
          [[s.source, s.format, s.recommendations, "; ".join(s.notes)] for s in summary.sources],
          title="gaorec import")
     click.echo(f"{summary.new} new, {summary.changed} changed, {summary.unchanged} unchanged"
-               f" ({summary.status_events} status events, {summary.slips} slips)")
+               f" ({plural(summary.status_events, 'status event')}, {plural(summary.slips, 'slip')})")
     if summary.older:
         click.echo(f"{summary.older} entr{'ies were' if summary.older != 1 else 'y was'} older than the records "
                    f"(kept as history; status and comment unchanged)")
@@ -209,24 +212,36 @@ def _big(files: list[str]) -> bool:
 
 @main.command()
 @click.argument("query", nargs=-1, required=True)
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000), help="How many results.")
+@click.option("--limit", type=click.IntRange(1, 1000), help="How many results (default: 20 in a terminal, all "
+              "up to 1,000 in a pipe or with --json).")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Judge 'overdue' as of this date (default: today).")
 @click.option("--json", "as_json", is_flag=True, help="Print records as JSON.")
-def search(query: tuple[str, ...], limit: int, as_of: str | None, as_json: bool) -> None:
+def search(query: tuple[str, ...], limit: int | None, as_of: str | None, as_json: bool) -> None:
     """Find recommendations: words in any form or their first 3+ letters
     ("232", "tariff", "cyber"), a report number or its start (GAO-23-105255,
     20-692), a key, and filters: agency:CBP, status:partial, priority,
     overdue, owner:@U0DANA."""
+    from storage.repo import COUNT_CAP, format_total
+
     app = _app(click.get_current_context())
     day = _as_of(as_of, app)
-    views, total = app.search(" ".join(query), limit=limit, as_of=day)
+    views, total = app.search(" ".join(query), limit=_rows_shown(limit, COUNT_CAP, as_json), as_of=day)
     if as_json:
         _emit({"query": " ".join(query), "total": total, "results": [app.record_json(v, day) for v in views]})
         return
     if not views:
         click.echo("No results. Try fewer words, a report number such as GAO-23-105255, or `gaorec overdue`.")
         return
-    _table(views, day, f"{total} result{'s' if total != 1 else ''}", more=max(0, total - len(views)))
+    _table(views, day, f"{format_total(total)} result{'s' if total != 1 else ''}",
+           more=max(0, min(total, COUNT_CAP) - len(views)))
+
+
+def _rows_shown(limit: int | None, total: int, as_json: bool = False) -> int:
+    """How many rows a list prints: --limit; else the first page (20) in a terminal, all in a pipe or as JSON
+    (the rest, if any, is told as "N more (use --limit)")."""
+    from .termout import is_tty
+
+    return limit or (20 if is_tty() and not as_json else total)
 
 
 def _table(views, day: date, title: str, *, more: int = 0, console=None, tty: bool | None = None) -> None:
@@ -242,7 +257,7 @@ def _table(views, day: date, title: str, *, more: int = 0, console=None, tty: bo
         days = v.days_overdue(day)
         report = (v.report_title or v.report_number or "").split(":")[0]
         rows.append([v.key, report, v.rec_number if v.rec_number is not None else "", v.status or "",
-                     p.phrase if p else "", str(p.due) if p else "", f"{days} days" if days is not None else ""])
+                     p.phrase if p else "", str(p.due) if p else "", plural(days, "day") if days is not None else ""])
     emit(cols, rows, title=title, more=more, console=console, tty=tty)
 
 
@@ -326,7 +341,7 @@ def overdue(query: tuple[str, ...], as_of: str | None, limit: int | None, as_jso
         return
     from .termout import is_tty
 
-    shown = limit or (20 if is_tty() else len(views))
+    shown = _rows_shown(limit, len(views))
     _table(views[:shown], day, f"{len(views)} overdue as of {day}", more=max(0, len(views) - shown))
     if note:  # in a pipe the sentence goes to stderr, so stdout stays tab-separated lines
         click.echo(note, err=not is_tty())
@@ -456,7 +471,8 @@ def _corrections(as_json: bool) -> None:
 
 
 @main.command()
-@click.option("--now", "now_", metavar="ISO8601", help="Run the pass as at this instant (default: now).")
+@click.option("--now", "now_", metavar="ISO8601",
+              help="Run the pass as at this instant (default: now); without Z or an offset, in GAOREC_TIMEZONE.")
 @click.option("--dry-run", is_flag=True, help="Print what would be posted; post nothing, record nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the pass as JSON.")
 def remind(now_: str | None, dry_run: bool, as_json: bool) -> None:
@@ -464,12 +480,10 @@ def remind(now_: str | None, dry_run: bool, as_json: bool) -> None:
     passed with no status change (the scheduler runs the same code)."""
     app = _app(click.get_current_context())
     try:
-        now = datetime.fromisoformat(now_.replace("Z", "+00:00")) if now_ else datetime.now(timezone.utc)
+        now = parse_instant(now_, app.settings.tz)  # naive: GAOREC_TIMEZONE (bot/timeinput.py)
     except ValueError:
         raise click.BadParameter(f"{now_!r} is not an ISO 8601 instant like 2026-12-01T14:00:00Z",
                                  param_hint="--now") from None
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=app.settings.tz)
     poster = None
     if not dry_run:
         if not app.settings.slack_bot_token:
@@ -488,7 +502,7 @@ def remind(now_: str | None, dry_run: bool, as_json: bool) -> None:
                 str(v) for k, v in p.items() if k not in ("kind", "channel") and v not in (None, "")))
             continue
         click.echo(f"{p['kind']:<10} #{p['channel']} {p['key']} due {p['due']} "
-                   f"({p['days_overdue']} days overdue) {p['text']}")
+                   f"({plural(p['days_overdue'], 'day')} overdue) {p['text']}")
     for channel, n in result.waiting.items():
         click.echo(f"waiting    #{channel}: {n} more (the cap is {app.settings.reminder_cap} per pass)")
     verb = "would post" if dry_run else "posted"
@@ -497,14 +511,15 @@ def remind(now_: str | None, dry_run: bool, as_json: bool) -> None:
 
 
 @main.command()
-@click.option("--now", "now_", metavar="ISO8601", help="As at this instant (default: now).")
+@click.option("--now", "now_", metavar="ISO8601",
+              help="As at this instant (default: now); without Z or an offset, in GAOREC_TIMEZONE.")
 @click.option("--dry-run", is_flag=True, help="Print the counts per channel; post nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 def digest(now_: str | None, dry_run: bool, as_json: bool) -> None:
     """The weekly digest now: one message per subscribed channel, details in its thread."""
     app = _app(click.get_current_context())
     try:
-        now = datetime.fromisoformat(now_.replace("Z", "+00:00")) if now_ else datetime.now(timezone.utc)
+        now = parse_instant(now_, app.settings.tz)  # naive: GAOREC_TIMEZONE (bot/timeinput.py)
     except ValueError:
         raise click.BadParameter(f"{now_!r} is not an ISO 8601 instant", param_hint="--now") from None
     poster = None
@@ -514,7 +529,7 @@ def digest(now_: str | None, dry_run: bool, as_json: bool) -> None:
         from .adapters.slack import SlackPoster, make_client
 
         poster = SlackPoster(make_client(app.settings))
-    counts = app.reminders.digest(now if now.tzinfo else now.replace(tzinfo=app.settings.tz), dry_run=dry_run,
+    counts = app.reminders.digest(now, dry_run=dry_run,
                                   poster=poster)
     if as_json:
         _emit({"channels": counts})
@@ -538,7 +553,8 @@ def digest(now_: str | None, dry_run: bool, as_json: bool) -> None:
 def export(query: tuple[str, ...], overdue: bool, unimplemented: bool, fmt: str, output: str | None,
            as_of: str | None) -> None:
     """One row per recommendation: report, agency, status, priority, promise and due date, days overdue,
-    slips, last status change, owner, last acknowledgement and note."""
+    slips, last status change, owner, last acknowledgement and note, and when it was acknowledged (ISO 8601 in
+    UTC: 2026-12-01T14:00:00Z)."""
     app = _app(click.get_current_context())
     name, content, n = app.export(fmt, overdue_only=overdue, unimplemented=unimplemented,
                                   query=" ".join(query) or None, as_of=_as_of(as_of, app))
@@ -546,12 +562,12 @@ def export(query: tuple[str, ...], overdue: bool, unimplemented: bool, fmt: str,
         sys.stdout.buffer.write(content)
         return
     Path(output or name).write_bytes(content)
-    err.print(f"Wrote {output or name}: {n} rows")
+    status(f"Wrote {output or name}: {plural(n, 'row')}")
 
 
 @main.command()
 @click.argument("key", required=False)
-@click.option("--since", metavar="YYYY-MM-DD", help="Only events from this day on.")
+@click.option("--since", metavar="YYYY-MM-DD", help="Only events from this day on (its midnight in GAOREC_TIMEZONE).")
 @click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 100_000),
               help="How many events (newest first).")
 @click.option("--offset", default=0, show_default=True, type=click.IntRange(0), help="Skip this many newest events.")
@@ -560,14 +576,14 @@ def audit(key: str | None, since: str | None, limit: int, offset: int, as_json: 
     """The append-only audit log, newest first: acknowledgements, snoozes,
     assignments, subscriptions, promise corrections, status changes and
     reminders, with actor and time. Says how many older events remain and how
-    to see them."""
+    to see them. Times are ISO 8601 in UTC, with their zone: 2026-12-01T14:00:00Z."""
     from .service import GaorecError
 
     app = _app(click.get_current_context())
     start = None
     if since:
         try:
-            start = datetime.fromisoformat(since)
+            start = parse_instant(since, app.settings.tz)  # a day in GAOREC_TIMEZONE (bot/timeinput.py)
         except ValueError:
             raise click.BadParameter(f"{since!r} is not a date like 2026-12-01", param_hint="--since") from None
     try:
@@ -581,12 +597,14 @@ def audit(key: str | None, since: str | None, limit: int, offset: int, as_json: 
     if not events:
         click.echo("No events." if not total else f"No events past --offset {offset} ({total} in all).")
         return
+    from .exports import utc_iso
     from .termout import Col, emit, is_tty
 
     emit([Col("at", keep=True), Col("actor", min_width=6), Col("action", keep=True), Col("key", keep=True),
           Col("channel", min_width=6), Col("detail", min_width=10)],
-         [[e["at"][:19].replace("T", " "), e["actor"], e["action"], e["key"] or "-", e["channel"] or "",
-           ", ".join(f"{k}={v}" for k, v in e["detail"].items() if v not in (None, ""))] for e in events])
+         [[utc_iso(datetime.fromisoformat(e["at"].replace("Z", "+00:00"))), e["actor"], e["action"], e["key"] or "-",
+           e["channel"] or "", ", ".join(f"{k}={v}" for k, v in e["detail"].items() if v not in (None, ""))] for e in events],
+         title="Audit log (times in UTC)")
     if more:  # in a pipe the sentence goes to stderr, so stdout stays tab-separated lines
         args = " ".join(a for a in (key or "", f"--since {since}" if since else "") if a)
         click.echo(f"{more} more older event{'s' if more != 1 else ''}: "
@@ -641,7 +659,7 @@ def run(sample: str | None) -> None:
             s = app.import_sources([src])
         except ParseError as exc:
             raise click.ClickException(str(exc)) from None
-        err.print(f"Loaded {s.new} recommendations from {src} into {app.db.url}")
+        status(f"Loaded {plural(s.new, 'recommendation')} from {src} into {app.db.url}")
     if app.settings.slack_bot_token and (app.settings.slack_signing_secret or app.settings.slack_app_token):
         from .adapters.slack import MissingSettings, serve as run_server, setup_logging
 
@@ -651,7 +669,7 @@ def run(sample: str | None) -> None:
         except MissingSettings as exc:
             raise ConfigMistake(str(exc)) from None
         return
-    err.print("No Slack tokens set (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET): starting the local shell.")
+    status("No Slack tokens set (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET): starting the local shell.")
     from .adapters.shell import Shell
 
     Shell(app).run()

@@ -13,6 +13,8 @@ import click
 from .services import clocks as clock_service
 from .services import reports as report_service
 from .services.tables import BINARY, FORMATS, render
+from .termout import status
+from .words import plural
 
 
 def _write(content: bytes, fmt: str, output: str | None, default_name: str, rows: int) -> None:
@@ -26,7 +28,7 @@ def _write(content: bytes, fmt: str, output: str | None, default_name: str, rows
         target.write_bytes(content)
     except OSError as exc:
         raise click.ClickException(f"cannot write {target}: {exc.strerror or exc}") from None
-    click.echo(f"Wrote {target}: {rows} rows", err=True)
+    status(f"Wrote {target}: {plural(rows, 'row')}")
 
 
 def _actor() -> str:
@@ -112,7 +114,7 @@ def clocks(as_of: str | None, everything: bool, as_json: bool) -> None:
         return
     width = shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 0
     for c in found:
-        state = "done" if c.done else f"{c.days_left} days"
+        state = "done" if c.done else plural(c.days_left, "day")
         if not width:  # a pipe: one tab-separated line per clock
             click.echo("\t".join([c.due.isoformat(), state, c.report_number or "", c.clock, c.note or "",
                                   c.sentence()]))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime, timezone
 
 from .gao import effective as ge
 
 COLUMNS = ["Key", "Report number", "Report title", "Recommendation", "Agency", "Status", "Priority",
            "Current promise", "Due date", "Days overdue", "Slips", "Last status change", "Owner",
-           "Last acknowledgement", "Acknowledgement note", "Recommendation text", "Promise source", "Listed by GAO"]
+           "Last acknowledgement", "Acknowledged at (UTC)", "Acknowledgement note", "Recommendation text",
+           "Promise source", "Listed by GAO"]
 
 
 def rows(views, acks: dict[int, dict], as_of: date) -> list[list]:
@@ -24,10 +25,17 @@ def rows(views, acks: dict[int, dict], as_of: date) -> list[list]:
             v.agency, v.status or "", "Yes" if v.priority else "No", p.phrase if p else "",
             p.due.isoformat() if p else "", v.days_overdue(as_of) if v.days_overdue(as_of) is not None else "",
             slips, v.last_changed.date().isoformat() if v.last_changed else "", v.owner or "",
-            f"{ack['at']:%Y-%m-%d} by {ack['user']}" if ack else "", ack.get("note") or "", v.text or "",
-            _source(v, p), _listed(v),
+            f"{ack['at']:%Y-%m-%d} by {ack['user']}" if ack else "", utc_iso(ack["at"]) if ack else "",
+            ack.get("note") or "", v.text or "", _source(v, p), _listed(v),
         ])
     return out
+
+
+def utc_iso(at: datetime) -> str:
+    """An instant as ISO 8601 in UTC to the second, with its zone: 2026-12-01T14:00:00Z (a naive value is UTC, as
+    the database keeps them)."""
+    at = at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
+    return at.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _source(v, p) -> str:
@@ -78,7 +86,8 @@ def to_xlsx(table: list[list], title: str = "GAO recommendations") -> bytes:
     for r in table:
         ws.append([_safe(c) for c in r])
     ws.freeze_panes = "A2"
-    for col, width in zip("ABCDEFGHIJKLMNOPQ", (8, 16, 50, 8, 30, 16, 8, 20, 12, 10, 24, 14, 12, 22, 40, 80, 18)):
+    for col, width in zip("ABCDEFGHIJKLMNOPQRS", (8, 16, 50, 8, 30, 16, 8, 20, 12, 10, 24, 14, 12, 22, 22, 40, 80, 18,
+                                                   30)):
         ws.column_dimensions[col].width = width
     buf = io.BytesIO()
     wb.save(buf)

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from config.settings import Settings
 from storage import repo
 from storage.db import Database
+from storage.types import iso_z, utc
 
 from .gao import effective as ge
 from .gao.fetch import fetch
@@ -81,10 +82,7 @@ class Gaorec:
 
     # -- time --------------------------------------------------------------
     def today(self, now: datetime | None = None) -> date:
-        now = now or datetime.now(timezone.utc)
-        if now.tzinfo is None:
-            now = now.replace(tzinfo=timezone.utc)
-        return now.astimezone(self.settings.tz).date()
+        return utc(now).astimezone(self.settings.tz).date()
 
     # -- import ------------------------------------------------------------
     def read_source(self, source: str, mapping: Mapping | None = None) -> ParseResult:
@@ -131,14 +129,14 @@ class Gaorec:
                     whole.add(src)
                 if on_source:
                     on_source(src)
-        now_naive = now.astimezone(timezone.utc).replace(tzinfo=None) if now and now.tzinfo else now
+        now = utc(now)
         from storage.locks import import_lock
 
         with import_lock(self.db, self.settings.import_wait, on_wait):  # one import at a time (finding 5, #15)
-            summary = repo.import_results(self.db, results, now=now_naive, tz=self.settings.tz, progress=progress,
+            summary = repo.import_results(self.db, results, now=now, tz=self.settings.tz, progress=progress,
                                           as_of=as_of, complete=whole, force=force)
-            summary.threads_closed = self.reminders.after_import(summary.changed_keys, now_naive)
-            summary.notes_posted = notify_unlisted(self.reminders, summary.unlisted_keys, now_naive)
+            summary.threads_closed = self.reminders.after_import(summary.changed_keys, now)
+            summary.notes_posted = notify_unlisted(self.reminders, summary.unlisted_keys, now)
         from . import metrics
 
         for result, n in (("new", summary.new), ("changed", summary.changed), ("unchanged", summary.unchanged)):
@@ -160,7 +158,7 @@ class Gaorec:
     def show(self, key: str, now: datetime | None = None) -> repo.RecView | None:
         """One recommendation with everything a card tells: owner and its source, acknowledgement, snooze,
         last reminder."""
-        now_utc = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(tzinfo=None)
+        now_utc = utc(now)
         with self.db.session() as s:
             v = repo.get(s, key)
             if v is not None:
@@ -189,7 +187,7 @@ class Gaorec:
             "rec_number": v.rec_number, "rec_label": v.rec_label, "kind": v.kind,
             "agency": v.agency, "status": v.status, "priority": v.priority,
             "text": v.text, "comments": v.comments, "url": v.url,
-            "first_seen": repo._iso(v.first_seen), "last_changed": repo._iso(v.last_changed),
+            "first_seen": iso_z(v.first_seen), "last_changed": iso_z(v.last_changed),
             "promises": [p.to_json() for p in v.promises],
             "overdue": days is not None, "days_overdue": days, "slips": v.slips, "source": v.issuer,
             **({"questioned_costs": v.questioned_costs, "funds_for_better_use": v.funds_for_better_use}
@@ -206,10 +204,10 @@ class Gaorec:
             out["topics"] = v.topics
             out["comments_cut"] = v.comments_cut
             ack = v.acknowledged
-            out["acknowledged"] = ({"by": ack["by"], "at": repo._iso(ack["at"]), "note": ack["note"]}
+            out["acknowledged"] = ({"by": ack["by"], "at": iso_z(ack["at"]), "note": ack["note"]}
                                    if ack else None)
-            out["snoozed_until"] = repo._iso(v.snoozed_until)
-            out["last_reminded"] = repo._iso(v.last_reminded)
+            out["snoozed_until"] = iso_z(v.snoozed_until)
+            out["last_reminded"] = iso_z(v.last_reminded)
         return out
 
     # -- the /gaorec grammar ---------------------------------------------------
@@ -242,7 +240,7 @@ class Gaorec:
         from .blocks.home import home_view
 
         as_of = self.today(now)
-        now_utc = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(tzinfo=None)
+        now_utc = utc(now)
         with self.db.session() as s:
             owned = owners.owned(s, [user_id], self.settings.owner_rules)
             ids = [v.id for v in owned]

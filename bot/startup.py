@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from config.settings import ConfigError, Settings, env_name
+from config.settings import ConfigError, Settings, env_name, toml_origin
 
 DB_FIX = "use sqlite:///path/to/gaorec.db or postgresql+psycopg://user@host/db"
 
@@ -19,6 +19,9 @@ def load_settings(**overrides) -> Settings:
         e = exc.errors()[0]
         field = str(e["loc"][0]) if e["loc"] else "settings"
         msg = e["msg"].removeprefix("Value error, ")
+        where = toml_origin(field) if e["loc"] else None
+        if where:  # set in the TOML file: name the file, the line and the key as written there
+            raise ConfigError(f"{where}: {field}: {msg} (in the file GAOREC_CONFIG names)") from None
         raise ConfigError(f"{env_name(field)}: {msg}") from None
     except FileNotFoundError as exc:
         raise ConfigError(f"{exc}; set GAOREC_CONFIG to an existing TOML file or unset it") from None
@@ -39,7 +42,12 @@ def database_error(url: str, exc: BaseException) -> str | None:
     """One line for a database URL that cannot be used, or None when exc is something else."""
     from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
+    from storage.db import MissingDirectory
+
     shown = _shown(url)
+    if isinstance(exc, MissingDirectory):
+        return (f"DATABASE_URL {shown!r}: cannot create the database file: its directory {exc.directory} does not "
+                f"exist; create it (mkdir -p {exc.directory}) or name an existing directory")
     if isinstance(exc, NoSuchModuleError):
         return f"DATABASE_URL {shown!r} names an unknown database kind; {DB_FIX}"
     if isinstance(exc, ArgumentError):

@@ -39,6 +39,9 @@ def did_you_mean(word: str) -> str | None:
     w = word.lower()
     if not w.isalpha() or len(w) < 3 or w in COMMANDS or w in GREETINGS:
         return None
-    best = min(COMMANDS, key=lambda c: (distance(w, c), c))
     allowed = 1 if len(w) <= 4 else 2
+    near = [c for c in COMMANDS if abs(len(c) - len(w)) <= allowed]  # a distance is at least the length difference
+    if not near:
+        return None
+    best = min(near, key=lambda c: (distance(w, c), c))
     return best if distance(w, best) <= allowed else None

@@ -1,7 +1,7 @@
 """Tables for the terminal and for pipes. In a terminal: a table that wraps
 long cells to the window (80 columns included) and never cuts a key; in a pipe
 (stdout not a terminal): plain tab-separated lines, a header first. Long lists
-end with "N more (use --limit)"."""
+end with "N more (use --limit)". Status lines go to stderr through ``status``."""
 from __future__ import annotations
 
 import sys
@@ -24,6 +24,12 @@ def is_tty(stream=None) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+def status(text: str) -> None:
+    """A status or progress line for a person: on stderr (stdout stays data), as one line whatever the width,
+    never wrapped, no markup read into it (rich would hard-wrap at 80 columns in a pipe and eat [brackets])."""
+    click.echo(text, err=True)
 
 
 def _cell(v) -> str:

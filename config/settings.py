@@ -156,18 +156,82 @@ class Settings(BaseSettings):
         if path:
             if not os.path.exists(path):
                 raise FileNotFoundError(f"GAOREC_CONFIG names {path!r}, which does not exist")
-            import tomllib
-
-            try:
-                with open(path, "rb") as f:
-                    tomllib.load(f)
-            except tomllib.TOMLDecodeError as exc:
-                raise ConfigError(f"GAOREC_CONFIG: {path} is not valid TOML ({exc}); fix that line or "
-                                  "compare with config/gaorec.example.toml") from None
-            except OSError as exc:
-                raise ConfigError(f"GAOREC_CONFIG: cannot read {path} ({exc.strerror or exc})") from None
+            read_toml(path)  # syntax and unknown keys: one line naming the file and the line
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
         return tuple(sources)
+
+
+TOML_HINT = "compare with config/gaorec.example.toml"
+
+
+def toml_line(text: str, key: str) -> int | None:
+    """The line of a TOML file where ``key`` is set or opens a table, if it is written at the start of a line."""
+    pattern = re.compile(rf"""^\s*(\[\[?\s*)?["']?{re.escape(key)}["']?\s*(=|\])""")
+    return next((i for i, line in enumerate(text.splitlines(), 1) if pattern.match(line)), None)
+
+
+def setting_names() -> set[str]:
+    """Every key a TOML file may use: the field names and their aliases."""
+    names = set(Settings.model_fields)
+    for info in Settings.model_fields.values():
+        names.update(c for c in getattr(info.validation_alias, "choices", None) or [] if isinstance(c, str))
+    return names
+
+
+def read_toml(path: str) -> dict:
+    """The TOML file GAOREC_CONFIG names, or ConfigError as "FILE:LINE: what is wrong": a syntax error (tomllib
+    gives the line and column), or a key that is no setting (it would be ignored silently)."""
+    import difflib
+    import tomllib
+
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the file GAOREC_CONFIG names ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8")
+        data = tomllib.loads(text)
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}:{line}: not valid TOML: not UTF-8 text (GAOREC_CONFIG names this file; "
+                          f"save it as UTF-8)") from None
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        at = re.search(r"\s*\(at line (\d+), column (\d+)\)$", msg)
+        what = msg[:at.start()] if at else msg
+        what = what[:1].lower() + what[1:]
+        where = f"{path}:{at.group(1)}" if at else path
+        column = f" at line {at.group(1)}, column {at.group(2)}" if at else ""
+        raise ConfigError(f"{where}: not valid TOML: {what}{column} (GAOREC_CONFIG names this file; "
+                          f"{TOML_HINT})") from None
+    known = setting_names()
+    for key in data:
+        if key not in known:
+            line = toml_line(text, key)
+            close = difflib.get_close_matches(key, sorted(n for n in known if n.islower()), n=1)
+            raise ConfigError(f"{path}{f':{line}' if line else ''}: unknown setting {key!r}"
+                              + (f" (did you mean {close[0]!r}?)" if close else "")
+                              + f"; GAOREC_CONFIG names this file, {TOML_HINT}")
+    return data
+
+
+def toml_origin(field: str) -> str | None:
+    """"FILE:LINE" when the value of ``field`` comes from the TOML file (no environment variable overrides it)."""
+    path = os.environ.get("GAOREC_CONFIG")
+    info = Settings.model_fields.get(field)
+    if not path or info is None:
+        return None
+    aliases = [c for c in getattr(info.validation_alias, "choices", None) or [] if isinstance(c, str)]
+    if any(a.upper() in os.environ for a in aliases):
+        return None  # the environment wins over the file
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError):
+        return None
+    line = next((n for n in (toml_line(text, a) for a in [field, *aliases]) if n), None)
+    return f"{path}:{line}" if line else None
 
 
 def load(**overrides) -> Settings:

@@ -25,6 +25,15 @@ def default_url() -> str:
     return f"sqlite:///{base / 'gaorec.db'}"
 
 
+class MissingDirectory(Exception):
+    """A SQLite URL whose directory does not exist: a typo more often than a wish for a new directory, so it is
+    refused (only the default path, which gaorec manages itself, has its directory made)."""
+
+    def __init__(self, directory: Path):
+        super().__init__(f"the directory {directory} does not exist")
+        self.directory = directory
+
+
 def normalize_url(url: str) -> str:
     u = make_url(url)
     if u.drivername in ("postgresql", "postgres"):
@@ -36,7 +45,9 @@ def make_engine(url: str) -> Engine:
     url = normalize_url(url)
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
-        if u.database and u.database != ":memory:":
+        if u.database and u.database != ":memory:" and not Path(u.database).parent.is_dir():
+            if url != normalize_url(default_url()):
+                raise MissingDirectory(Path(u.database).parent)
             Path(u.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
@@ -48,6 +59,7 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute(f"PRAGMA busy_timeout={BUSY_MS}")
             cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA mmap_size=268435456")
             cur.close()
 
         @event.listens_for(engine, "begin")

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
-    Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint, true,
+    Boolean, Date, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint, true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from .types import UTCDateTime
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -56,8 +58,8 @@ class Recommendation(Base):
     comments: Mapped[str | None] = mapped_column(Text)
     comments_cut: Mapped[bool] = mapped_column(Boolean, default=False)
     topics: Mapped[str | None] = mapped_column(Text)  # "; "-joined
-    first_seen: Mapped[datetime] = mapped_column(DateTime)
-    last_changed: Mapped[datetime | None] = mapped_column(DateTime)  # last status/comment change observed
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_changed: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last status/comment change observed
     current_due: Mapped[date | None] = mapped_column(Date)  # the current promise's due date
     status_date: Mapped[date | None] = mapped_column(Date)  # later of latest statement and last change
     as_of: Mapped[date | None] = mapped_column(Date)  # the GAO snapshot its status and comment come from
@@ -70,7 +72,7 @@ class Recommendation(Base):
     funds_for_better_use: Mapped[float | None] = mapped_column(Float)
     justification: Mapped[str | None] = mapped_column(Text)  # why the agency does not implement it (GIAA)
     justified_by: Mapped[str | None] = mapped_column(String(64))
-    justified_at: Mapped[datetime | None] = mapped_column(DateTime)
+    justified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     report: Mapped[Report] = relationship(back_populates="recommendations", lazy="raise")
 
 
@@ -80,7 +82,7 @@ class StatusEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendations.id"), index=True)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
-    observed_at: Mapped[datetime] = mapped_column(DateTime)
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     old_status: Mapped[str | None] = mapped_column(String(60))
     new_status: Mapped[str | None] = mapped_column(String(60))
     old_comments: Mapped[str | None] = mapped_column(Text)
@@ -113,13 +115,13 @@ class Slip(Base):
     recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendations.id"), index=True)
     old_due: Mapped[date] = mapped_column(Date)
     new_due: Mapped[date | None] = mapped_column(Date)
-    observed_at: Mapped[datetime] = mapped_column(DateTime)
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class ImportRun(Base):
     __tablename__ = "imports"
     id: Mapped[int] = mapped_column(primary_key=True)
-    started_at: Mapped[datetime] = mapped_column(DateTime)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sources: Mapped[str] = mapped_column(Text)
     formats: Mapped[str] = mapped_column(String(300))
     new: Mapped[int] = mapped_column(Integer)
@@ -133,7 +135,7 @@ class Assignment(Base):
     recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendations.id"), primary_key=True)
     owner: Mapped[str] = mapped_column(String(64))
     assigned_by: Mapped[str] = mapped_column(String(64))
-    assigned_at: Mapped[datetime] = mapped_column(DateTime)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Subscription(Base):
@@ -144,7 +146,7 @@ class Subscription(Base):
     channel_id: Mapped[str] = mapped_column(String(64), index=True)
     query: Mapped[str] = mapped_column(String(500), default="")
     created_by: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class ProcessedEvent(Base):
@@ -152,14 +154,14 @@ class ProcessedEvent(Base):
     __tablename__ = "processed_events"
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    received_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class AuditEvent(Base):
     """Append-only: acknowledgements, snoozes, assignments, subscriptions, status changes, reminders."""
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     actor: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(40))
     recommendation_id: Mapped[int | None] = mapped_column(ForeignKey("recommendations.id"), index=True)
@@ -182,9 +184,9 @@ class Reminder(Base):
     thread_ts: Mapped[str | None] = mapped_column(String(32))
     sent: Mapped[int] = mapped_column(Integer, default=0)  # reminder posts made (first + follow-ups)
     unanswered: Mapped[int] = mapped_column(Integer, default=0)  # since the last acknowledgement
-    next_at: Mapped[datetime | None] = mapped_column(DateTime)
-    quiet_until: Mapped[datetime | None] = mapped_column(DateTime)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
+    next_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    quiet_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Outbox(Base):
@@ -202,10 +204,10 @@ class Outbox(Base):
     payload: Mapped[str] = mapped_column(Text)  # JSON: text, blocks, reply_broadcast, ts (updates), user (ephemeral)
     state: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)  # the current claim (kept fresh while alive)
-    first_claimed_at: Mapped[datetime | None] = mapped_column(DateTime)  # reconcile looks from here
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the current claim (kept fresh while alive)
+    first_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # reconcile looks from here
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     result_ts: Mapped[str | None] = mapped_column(String(32))
     error: Mapped[str | None] = mapped_column(String(300))
 
@@ -216,8 +218,8 @@ class OutboxLane(Base):
     __tablename__ = "outbox_lanes"
     channel_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str | None] = mapped_column(String(64))
-    lease_until: Mapped[datetime | None] = mapped_column(DateTime)
-    last_post_at: Mapped[datetime | None] = mapped_column(DateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_post_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Acknowledgement(Base):
@@ -230,7 +232,7 @@ class Acknowledgement(Base):
     user_id: Mapped[str] = mapped_column(String(64))
     via: Mapped[str] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text)
-    at: Mapped[datetime] = mapped_column(DateTime)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Snooze(Base):
@@ -238,9 +240,9 @@ class Snooze(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     reminder_id: Mapped[int] = mapped_column(ForeignKey("reminders.id"), index=True)
     user_id: Mapped[str] = mapped_column(String(64))
-    until: Mapped[datetime] = mapped_column(DateTime)
+    until: Mapped[datetime] = mapped_column(UTCDateTime)
     reason: Mapped[str | None] = mapped_column(Text)
-    at: Mapped[datetime] = mapped_column(DateTime)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class PromiseCorrection(Base):
@@ -262,7 +264,7 @@ class PromiseCorrection(Base):
     comment_fingerprint: Mapped[str] = mapped_column(String(64))
     actor: Mapped[str] = mapped_column(String(64))
     via: Mapped[str] = mapped_column(String(16))  # cli, command, button, modal, shell
-    at: Mapped[datetime] = mapped_column(DateTime)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class ClockMark(Base):
@@ -274,4 +276,4 @@ class ClockMark(Base):
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
     clock: Mapped[str] = mapped_column(String(20))  # statement | resolution | final_action
     done_by: Mapped[str] = mapped_column(String(64))
-    done_at: Mapped[datetime] = mapped_column(DateTime)
+    done_at: Mapped[datetime] = mapped_column(UTCDateTime)

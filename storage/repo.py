@@ -16,11 +16,11 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, insert, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Date, bindparam, case, delete, exists, func, insert, select, text, update
+from sqlalchemy.orm import Session, aliased
 
 from bot.gao import effective as ge
 from bot.gao import promises as gp
@@ -33,16 +33,14 @@ from bot.gao.records import Recommendation as ParsedRec
 from .db import Database
 from .queries import corrections
 from .queries import overdue as overdue_rule
+from .types import as_utc, iso_z, utc
+from .types import utcnow as utcnow  # repo.utcnow(): aware UTC now (kept for callers of the old name)
 from .models import (
     Assignment, AuditEvent, ImportRun, ProcessedEvent, Promise, Recommendation, Report, Slip, StatusEvent, Subscription,
 )
 
 KEY_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # no 0/1/i/l/o: keys are read aloud and typed
 KEY_RE = re.compile(r"^[2-9a-hjkmnp-z]{5,8}$")
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class ImportRefused(ValueError):
@@ -78,10 +76,10 @@ class RecView:
     owner_source: str | None = None  # "assigned", "rule" or None (bot/services/owners.py resolves it)
     owner_rule: str | None = None  # which rule gave the owner ("rule 1: agency …")
     acknowledged: dict | None = None  # the latest acknowledgement {by, at, note} (bot/services/cards.py)
-    snoozed_until: datetime | None = None  # a snooze in force (naive UTC)
+    snoozed_until: datetime | None = None  # a snooze in force (aware UTC)
     snoozed_by: str | None = None
     snooze_reason: str | None = None
-    last_reminded: datetime | None = None  # the latest reminder post (naive UTC)
+    last_reminded: datetime | None = None  # the latest reminder post (aware UTC)
     listed: bool = True  # the latest complete snapshot listed it (GAO lists only open recommendations)
     last_listed: date | None = None  # as-of of the last snapshot that listed it
     outcome: str | None = None  # implemented / not-implemented / open: an owner's word once GAO stopped listing it
@@ -125,65 +123,93 @@ _VIEW_COLUMNS = (
 )
 
 
+def _view(r) -> RecView:
+    return RecView(id=r[0], key=r[1], report_number=r[2], report_title=r[3], report_published=r[4], rec_number=r[5],
+                   agency=r[6], status=r[7], priority=bool(r[8]), text=r[9], comments=r[10], comments_cut=bool(r[11]),
+                   url=r[12] or report_url(r[2]), topics=[t for t in (r[13] or "").split("; ") if t],
+                   first_seen=r[14], last_changed=r[15], current_due=r[16], status_date=r[17],
+                   listed=r[18] is not False, last_listed=r[19], outcome=r[20], as_of=r[21], issuer=r[22] or "gao",
+                   target_due=r[23], questioned_costs=r[24], funds_for_better_use=r[25], justification=r[26],
+                   kind=r[27] or "recommendation", rec_label=r[28])
+
+
+# Statements built once (Core, no ORM identity map): a request executes them with its ids, and SQLAlchemy's
+# compiled cache finds them at once. Building a select costs about a millisecond; executing one ~0.1 ms.
+_IDS = bindparam("ids", expanding=True)
+_P, _S, _A, _E = Promise.__table__.c, Slip.__table__.c, Assignment.__table__.c, StatusEvent.__table__.c
+_VIEWS_FROM = select(*_VIEW_COLUMNS).join(Report, Report.id == Recommendation.report_id)
+_VIEWS_BY_IDS = _VIEWS_FROM.where(Recommendation.id.in_(_IDS))
+_VIEW_BY_KEY = _VIEWS_FROM.where(Recommendation.key == bindparam("key"))
+_PROMISES = (select(_P.recommendation_id, _P.due, _P.phrase, _P.sentence, _P.kind, _P.stated, _P.confidence,
+                    _P.current, _P.why).where(_P.recommendation_id.in_(_IDS)).order_by(_P.recommendation_id, _P.position))
+_SLIPS = (select(_S.recommendation_id, _S.old_due, _S.new_due, _S.observed_at).where(_S.recommendation_id.in_(_IDS))
+          .order_by(_S.id))
+_OWNERS = select(_A.recommendation_id, _A.owner).where(_A.recommendation_id.in_(_IDS))
+_EVENTS = (select(_E.recommendation_id, _E.observed_at, _E.old_status, _E.new_status, _E.old_comments,
+                  _E.new_comments, _E.as_of, _E.kind).where(_E.recommendation_id.in_(_IDS)).order_by(_E.id))
+
+
 def _views(session: Session, where, order=None, limit: int | None = None, *, detail: bool = False,
            offset: int = 0) -> list[RecView]:
-    q = select(*_VIEW_COLUMNS).join(Report, Report.id == Recommendation.report_id).where(where)
+    q = _VIEWS_FROM.where(where)
     if order is not None:
         q = q.order_by(*order) if isinstance(order, (list, tuple)) else q.order_by(order)
     if limit:
         q = q.limit(limit)
     if offset:
         q = q.offset(offset)
-    views = [
-        RecView(id=r[0], key=r[1], report_number=r[2], report_title=r[3], report_published=r[4], rec_number=r[5],
-                agency=r[6], status=r[7], priority=bool(r[8]), text=r[9], comments=r[10], comments_cut=bool(r[11]),
-                url=r[12] or report_url(r[2]), topics=[t for t in (r[13] or "").split("; ") if t], first_seen=r[14],
-                last_changed=r[15], current_due=r[16], status_date=r[17], listed=r[18] is not False,
-                last_listed=r[19], outcome=r[20], as_of=r[21], issuer=r[22] or "gao", target_due=r[23],
-                questioned_costs=r[24], funds_for_better_use=r[25], justification=r[26],
-                kind=r[27] or "recommendation", rec_label=r[28])
-        for r in session.execute(q)
-    ]
+    views = [_view(r) for r in session.connection().execute(q)]
     _attach(session, views, detail=detail)
+    return views
+
+
+def _views_by_ids(session: Session, ids: list[int]) -> list[RecView]:
+    """These recommendations, in this order (ids not found are left out), with what lists and cards need."""
+    if not ids:
+        return []
+    conn = session.connection()
+    by_id = {}
+    for chunk in _chunks(list(ids), 500):
+        by_id.update((r[0], _view(r)) for r in conn.execute(_VIEWS_BY_IDS, {"ids": chunk}))
+    views = [by_id[i] for i in ids if i in by_id]
+    _attach(session, views, detail=False)
     return views
 
 
 def _attach(session: Session, views: list[RecView], *, detail: bool) -> None:
     if not views:
         return
+    conn = session.connection()
     by_id = {v.id: v for v in views}
     ids = list(by_id)
+    decisions = corrections.any_exist(session)
     for chunk in _chunks(ids, 500):
-        for p in session.scalars(select(Promise).where(Promise.recommendation_id.in_(chunk))
-                                 .order_by(Promise.recommendation_id, Promise.position)):
-            by_id[p.recommendation_id].promises.append(gp.Promise(
-                due=p.due, phrase=p.phrase, sentence=p.sentence, kind=p.kind, stated=p.stated,
-                confidence=p.confidence, current=p.current, why=p.why or ""))
-        for rec_id, decision in (corrections.latest(session, chunk) if corrections.any_exist(session) else {}).items():
+        params = {"ids": chunk}
+        for rec_id, due, phrase, sentence, kind, stated, confidence, current, why in conn.execute(_PROMISES, params):
+            by_id[rec_id].promises.append(gp.Promise(
+                due=due, phrase=phrase, sentence=sentence, kind=kind, stated=stated, confidence=confidence,
+                current=current, why=why or ""))
+        for rec_id, decision in (corrections.latest(session, chunk) if decisions else {}).items():
             by_id[rec_id].decision = decision
-        for sl in session.scalars(select(Slip).where(Slip.recommendation_id.in_(chunk)).order_by(Slip.id)):
-            by_id[sl.recommendation_id].slips.append({
-                "old_due": sl.old_due.isoformat(), "new_due": sl.new_due.isoformat() if sl.new_due else None,
-                "observed_at": _iso(sl.observed_at)})
-        for a in session.scalars(select(Assignment).where(Assignment.recommendation_id.in_(chunk))):
-            by_id[a.recommendation_id].owner = a.owner
-            by_id[a.recommendation_id].owner_source = "assigned"
+        for rec_id, old_due, new_due, observed_at in conn.execute(_SLIPS, params):
+            by_id[rec_id].slips.append({
+                "old_due": old_due.isoformat(), "new_due": new_due.isoformat() if new_due else None,
+                "observed_at": iso_z(observed_at)})
+        for rec_id, owner in conn.execute(_OWNERS, params):
+            by_id[rec_id].owner = owner
+            by_id[rec_id].owner_source = "assigned"
         for rec_id in chunk:  # the owner's word, if it holds, makes the current promise
             v = by_id[rec_id]
             v.promises = list(ge.effective(v.promises, v.decision, v.comments))
         if detail:
-            for ev in session.scalars(select(StatusEvent).where(StatusEvent.recommendation_id.in_(chunk))
-                                      .order_by(StatusEvent.id)):
-                by_id[ev.recommendation_id].status_events.append({
-                    "observed_at": _iso(ev.observed_at), "old_status": ev.old_status, "new_status": ev.new_status,
-                    "old_comments": ev.old_comments, "new_comments": ev.new_comments,
-                    "as_of": ev.as_of.isoformat() if ev.as_of else None, "kind": ev.kind or "change"})
+            for rec_id, observed_at, old_status, new_status, old_comments, new_comments, as_of, kind in conn.execute(
+                    _EVENTS, params):
+                by_id[rec_id].status_events.append({
+                    "observed_at": iso_z(observed_at), "old_status": old_status, "new_status": new_status,
+                    "old_comments": old_comments, "new_comments": new_comments,
+                    "as_of": as_of.isoformat() if as_of else None, "kind": kind or "change"})
             for v in by_id.values():  # in their true order: by the snapshot each comes from
                 v.status_events.sort(key=lambda e: e["as_of"] or (e["observed_at"] or "")[:10])
-
-
-def _iso(d: datetime | None) -> str | None:
-    return d.replace(tzinfo=timezone.utc).isoformat().replace("+00:00", "Z") if d else None
 
 
 def _chunks(items: list, n: int) -> Iterable[list]:
@@ -194,8 +220,12 @@ def _chunks(items: list, n: int) -> Iterable[list]:
 # -- reads -------------------------------------------------------------------
 
 def get(session: Session, key: str) -> RecView | None:
-    views = _views(session, Recommendation.key == key.strip().lower(), detail=True)
-    return views[0] if views else None
+    row = session.connection().execute(_VIEW_BY_KEY, {"key": key.strip().lower()}).first()
+    if row is None:
+        return None
+    views = [_view(row)]
+    _attach(session, views, detail=True)
+    return views[0]
 
 
 def by_report(session: Session, number: str, limit: int = 50) -> list[RecView]:
@@ -216,6 +246,10 @@ def fts_query(query: str) -> str | None:
     return " ".join('"' + t.replace('"', '""') + '"' for t in terms[:32])
 
 
+_COUNT_BY_NUMBER = (select(func.count()).select_from(Recommendation).join(Report)
+                    .where(Report.number == bindparam("number")))
+
+
 def search(session: Session, query: str, limit: int = 20, offset: int = 0, *, as_of: date | None = None,
            rules: list[dict] | None = None) -> tuple[list[RecView], int]:
     """Words (word forms, prefixes) ranked by bm25 / ts_rank, and filters (storage.queries.search); a key or
@@ -229,8 +263,7 @@ def search(session: Session, query: str, limit: int = 20, offset: int = 0, *, as
             return [v], 1
     number = exact_report_number(q)
     if number:
-        total = session.scalar(select(func.count()).select_from(Recommendation).join(Report)
-                               .where(Report.number == number)) or 0
+        total = session.connection().execute(_COUNT_BY_NUMBER, {"number": number}).scalar() or 0
         if total:
             views = _views(session, Report.number == number, order=(Recommendation.number, Recommendation.id),
                            limit=limit + offset)
@@ -238,8 +271,7 @@ def search(session: Session, query: str, limit: int = 20, offset: int = 0, *, as
     ids, total = _fts_ids(session, q, limit, offset, as_of=as_of, rules=rules)
     if not ids:
         return [], total
-    views = {v.id: v for v in _views(session, Recommendation.id.in_(ids))}
-    return [views[i] for i in ids if i in views], total
+    return _views_by_ids(session, ids), total
 
 
 COUNT_CAP = 1000  # totals above this are reported as COUNT_CAP + 1 ("more than 1,000")
@@ -273,9 +305,7 @@ def _page(session: Session, where, order, limit: int | None, offset: int, query:
         q = q.limit(limit)
     if offset:
         q = q.offset(offset)
-    ids = list(session.scalars(q))
-    by_id = {v.id: v for v in _views(session, Recommendation.id.in_(ids))} if ids else {}
-    return [by_id[i] for i in ids if i in by_id]
+    return _views_by_ids(session, list(session.scalars(q)))
 
 
 def _count(session: Session, where, query: str | None) -> int:
@@ -286,10 +316,26 @@ def _count(session: Session, where, query: str | None) -> int:
     return session.scalar(q.where(where)) or 0
 
 
+_AS_OF = bindparam("as_of", type_=Date)
+_R = aliased(Recommendation, name="r")
+_PASSED = (select(Recommendation.id, Recommendation.priority, Recommendation.current_due)
+           .where(overdue_rule.passed_where(_AS_OF))
+           .order_by(Recommendation.priority.desc(), Recommendation.current_due, Recommendation.id)
+           .limit(-1).subquery("c"))  # a LIMIT keeps SQLite from flattening it: sorted first, looked up after
+# The page of overdue on SQLite: the candidates sorted from the overdue index alone, then "still listed" looked up
+# in the table only until the page is full (not for every one of thousands); rows come in the subquery's order.
+_OVERDUE_PAGE = (select(_PASSED.c.id).where(exists().where((_R.id == _PASSED.c.id)
+                                                           & overdue_rule.still_listed_where(_R)))
+                 .limit(bindparam("n")).offset(bindparam("o")))
+
+
 def overdue(session: Session, as_of: date, query: str | None = None, limit: int | None = None,
             offset: int = 0) -> list[RecView]:
     """Open recommendations whose current promise passed before ``as_of`` with
     no status change since; priority first, then most overdue."""
+    if not query and limit and session.get_bind().dialect.name == "sqlite":
+        return _views_by_ids(session, [r[0] for r in session.connection().execute(
+            _OVERDUE_PAGE, {"as_of": as_of, "n": limit, "o": offset})])
     return _page(session, _overdue_where(as_of),
                  (Recommendation.priority.desc(), Recommendation.current_due, Recommendation.id), limit, offset, query)
 
@@ -303,6 +349,28 @@ def _unlisted_passed_where(as_of: date):
     return (Recommendation.status.in_(OPEN_STATUSES) & Recommendation.listed.is_(False)
             & (Recommendation.outcome.is_(None) | (Recommendation.outcome != overdue_rule.STILL_OPEN))
             & (Recommendation.current_due < as_of))
+
+
+def _overdue_counts(as_of, query_where=None):
+    """Both counts in one pass over what the overdue index finds (status open, promise passed)."""
+    where = Recommendation.status.in_(OPEN_STATUSES) & (Recommendation.current_due < as_of)
+    q = select(func.count(case((_overdue_where(as_of), 1))), func.count(case((_unlisted_passed_where(as_of), 1))))
+    if query_where is None:
+        return q.select_from(Recommendation).where(where)
+    return (q.select_from(Recommendation).join(Report, Report.id == Recommendation.report_id)
+            .where(where & query_where))
+
+
+_OVERDUE_COUNTS = _overdue_counts(_AS_OF)
+
+
+def overdue_counts(session: Session, as_of: date, query: str | None = None) -> tuple[int, int]:
+    """(count_overdue, count_unlisted_passed), read together."""
+    if query:
+        row = session.connection().execute(_overdue_counts(as_of, _matching(session, query))).one()
+    else:
+        row = session.connection().execute(_OVERDUE_COUNTS, {"as_of": as_of}).one()
+    return row[0] or 0, row[1] or 0
 
 
 def count_unlisted_passed(session: Session, as_of: date, query: str | None = None) -> int:
@@ -328,13 +396,25 @@ def _due_where(start: date, end: date):
             & (Recommendation.current_due <= end))
 
 
+_START, _END = bindparam("start", type_=Date), bindparam("end", type_=Date)
+_DUE_PAGE = (select(Recommendation.id).where(_due_where(_START, _END)).order_by(Recommendation.current_due,
+                                                                             Recommendation.id)
+             .limit(bindparam("n")).offset(bindparam("o")))
+_DUE_COUNT = select(func.count()).select_from(Recommendation).where(_due_where(_START, _END))
+
+
 def due_between(session: Session, start: date, end: date, query: str | None = None,
                 limit: int | None = None, offset: int = 0) -> list[RecView]:
+    if not query and limit:
+        return _views_by_ids(session, session.connection().execute(
+            _DUE_PAGE, {"start": start, "end": end, "n": limit, "o": offset}).scalars().all())
     return _page(session, _due_where(start, end), (Recommendation.current_due, Recommendation.id), limit, offset,
                  query)
 
 
 def count_due(session: Session, start: date, end: date, query: str | None = None) -> int:
+    if not query:
+        return session.connection().execute(_DUE_COUNT, {"start": start, "end": end}).scalar() or 0
     return _count(session, _due_where(start, end), query)
 
 
@@ -353,7 +433,7 @@ def stats(session: Session, as_of: date) -> dict:
             Recommendation.status.in_(OPEN_STATUSES), Recommendation.listed.is_(False))) or 0,
         "status_events": session.scalar(select(func.count()).select_from(StatusEvent)) or 0,
         "imports": session.scalar(select(func.count()).select_from(ImportRun)) or 0,
-        "last_import": _iso(session.scalar(select(func.max(ImportRun.started_at)))),
+        "last_import": iso_z(session.scalar(select(func.max(ImportRun.started_at)))),
     }
 
 
@@ -477,7 +557,7 @@ def _make_key(seed: str, taken: set[str]) -> str:
 def local_date(dt: datetime | None, tz: ZoneInfo) -> date | None:
     if dt is None:
         return None
-    return dt.replace(tzinfo=timezone.utc).astimezone(tz).date()
+    return as_utc(dt).astimezone(tz).date()
 
 
 def status_date_of(latest_statement: date | None, last_changed: datetime | None, tz: ZoneInfo) -> date | None:
@@ -511,7 +591,7 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
     status event ("older"). ``complete``: the sources together list every open
     recommendation of each agency they name (or: the sources so named); the open
     ones of those agencies that no source lists become not listed."""
-    now = now or utcnow()
+    now = utc(now)
     tz = ZoneInfo(tz) if isinstance(tz, str) else tz
     today = local_date(now, tz)
     summary = ImportSummary()
@@ -1002,18 +1082,18 @@ def history(session: Session, rec_id: int) -> list[dict]:
     out = []
     for ev in session.scalars(select(StatusEvent).where(StatusEvent.recommendation_id == rec_id)):
         # a snapshot's events stand at its date ("as of"), so an older export's text sits where it belongs
-        out.append({"at": ev.as_of.isoformat() if ev.as_of else _iso(ev.observed_at), "kind": "status",
+        out.append({"at": ev.as_of.isoformat() if ev.as_of else iso_z(ev.observed_at), "kind": "status",
                     "actor": "gao",
                     "detail": {"old_status": ev.old_status, "new_status": ev.new_status,
                                "comment_changed": _norm_space(ev.old_comments) != _norm_space(ev.new_comments),
                                "event": ev.kind or "change", "as_of": ev.as_of.isoformat() if ev.as_of else None,
-                               "observed_at": _iso(ev.observed_at)}})
+                               "observed_at": iso_z(ev.observed_at)}})
     for sl in session.scalars(select(Slip).where(Slip.recommendation_id == rec_id)):
-        out.append({"at": _iso(sl.observed_at), "kind": "slip", "actor": "gao",
+        out.append({"at": iso_z(sl.observed_at), "kind": "slip", "actor": "gao",
                     "detail": {"old_due": sl.old_due.isoformat(), "new_due": sl.new_due.isoformat() if sl.new_due else None}})
     for a in session.scalars(select(AuditEvent).where(AuditEvent.recommendation_id == rec_id,
                                                       AuditEvent.action != "status")):
-        out.append({"at": _iso(a.at), "kind": a.action, "actor": a.actor,
+        out.append({"at": iso_z(a.at), "kind": a.action, "actor": a.actor,
                     "detail": json.loads(a.detail) if a.detail else {}})
     out.sort(key=lambda e: (e["at"] or "", e["kind"]))
     return out
@@ -1058,6 +1138,6 @@ def audit_log(session: Session, since: datetime | None = None, rec_id: int | Non
         q = q.where(AuditEvent.at >= since)
     if rec_id is not None:
         q = q.where(AuditEvent.recommendation_id == rec_id)
-    return [{"id": a.id, "at": _iso(a.at), "actor": a.actor, "action": a.action, "key": key,
+    return [{"id": a.id, "at": iso_z(a.at), "actor": a.actor, "action": a.action, "key": key,
              "channel": a.channel_id, "detail": json.loads(a.detail) if a.detail else {}}
             for a, key in session.execute(q.limit(limit))]

@@ -77,7 +77,8 @@ class FakeSlack:
         self._cond = threading.Condition(self._lock)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # shutdown() waits for the serving loop to look up: every 20 ms, not the default 0.5 s, per fake
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
     # -- control -------------------------------------------------------------
     def start(self) -> FakeSlack:

@@ -36,7 +36,7 @@ class ServeProcess:
             ready.set()
 
         threading.Thread(target=pump, daemon=True).start()
-        if not ready.wait(30) or self.port is None:
+        if not ready.wait(120) or self.port is None:  # returns once ready; a loaded machine may take long
             self.stop()
             raise RuntimeError("gaorec serve did not start:\n" + "".join(self.lines))
 

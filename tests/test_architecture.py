@@ -35,6 +35,62 @@ def test_pure_packages_stay_pure():
     assert offenders == []
 
 
+def private_storage_uses(path: Path) -> list[str]:
+    """Private names of storage/ a module imports or reaches for (``repo._views``, ``from storage.repo import
+    _iso``, ``storage.repo._chunks``): storage/ owns its queries (issue 13, item 4)."""
+    tree = ast.parse(path.read_text())
+    aliases: set[str] = set()  # names bound to a storage module in this file
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name == "storage" or a.name.startswith("storage."):
+                    aliases.add(a.asname or a.name)
+                    if any(part.startswith("_") for part in a.name.split(".")):
+                        found.append(f"import {a.name}")
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level and (
+                node.module == "storage" or node.module.startswith("storage.")):
+            if any(part.startswith("_") for part in node.module.split(".")):
+                found.append(f"from {node.module} import …")
+            for a in node.names:
+                if a.name.startswith("_"):
+                    found.append(f"from {node.module} import {a.name}")
+                else:
+                    aliases.add(a.asname or a.name)  # a module (repo, corrections) or a public name: both fine
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+            base = node.value
+            dotted = []
+            while isinstance(base, ast.Attribute):
+                dotted.insert(0, base.attr)
+                base = base.value
+            if isinstance(base, ast.Name):
+                name = ".".join([base.id, *dotted])
+                if name in aliases:
+                    found.append(f"{name}.{node.attr} (line {node.lineno})")
+    return found
+
+
+def test_storage_owns_its_queries():
+    """No module outside storage/ imports or uses a private name of storage."""
+    offenders = []
+    for path in sorted(ROOT.rglob("*.py")):
+        rel = path.relative_to(ROOT)
+        if rel.parts[0] in ("storage", ".venv", "build") or rel.parts[0].startswith("."):
+            continue
+        offenders += [f"{rel}: {use}" for use in private_storage_uses(path)]
+    assert offenders == []
+
+
+def test_the_private_name_check_can_fail(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("from storage import repo\nfrom storage.repo import _iso\nimport storage.repo\n"
+                   "from storage import reports as q\n"
+                   "def f(s):\n    return repo._views(s, 1), storage.repo._chunks([], 1), q._matching(s, ''), repo.get\n")
+    assert sorted(u.split(" (")[0] for u in private_storage_uses(bad)) == [
+        "from storage.repo import _iso", "q._matching", "repo._views", "storage.repo._chunks"]
+
+
 def test_command_handlers_do_not_speak_slack():
     """bot/commands (the registry and its handlers) answers a Reply; only listeners and adapters talk to Slack."""
     slack = ("slack_bolt", "slack_sdk", "bot.listeners", "bot.adapters")

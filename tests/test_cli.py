@@ -11,7 +11,9 @@ from click.testing import CliRunner
 
 from bot.cli import main
 
-from .conftest import CBP_PAGE, FIXTURES, ROOT, needs_shared
+from .conftest import CBP_PAGE, FIXTURES, ROOT
+
+pytestmark = pytest.mark.sqlite_only  # output and contracts; their queries run on PostgreSQL elsewhere
 
 RECORD_FIELDS = {"key", "report_number", "report_title", "rec_number", "agency", "status", "priority", "text",
                  "comments", "url", "first_seen", "last_changed", "promises", "overdue"}
@@ -68,7 +70,6 @@ def test_errors_are_one_line_and_nonzero(cli):
     assert r.exit_code == 2 and "--as-of" in r.output
 
 
-@needs_shared()
 def test_overdue_json_contract(cli):
     cli("import", str(CBP_PAGE))
     data = json.loads(cli("overdue", "--as-of", "2026-12-01", "--json").output)
@@ -101,7 +102,6 @@ def test_promises_command_shows_why_for_every_date_seen(cli):
     assert all(x["why"] for x in data["rejected"])
 
 
-@needs_shared()
 def test_shell_from_a_pipe_as_a_process(db_url, tmp_path):
     env = {**os.environ, "DATABASE_URL": db_url}
     env.pop("GAOREC_CONFIG", None)
@@ -121,7 +121,6 @@ def test_run_loads_the_bundled_sample_then_reads_stdin(cli, tmp_path):
     assert "5 recommendations in" in r.output
 
 
-@needs_shared()
 def test_shell_walks_the_reminder_loop_with_simulated_time(cli):
     cli("import", str(CBP_PAGE))
     import json as _json

@@ -9,7 +9,6 @@ import sys
 import pytest
 
 from .conftest import ROOT
-from .fakeslack import FakeSlack
 
 
 def gaorec(*args, tmp_path, **env) -> subprocess.CompletedProcess:
@@ -60,13 +59,6 @@ def test_broken_toml_and_bad_values(tmp_path):
     one_line(gaorec("stats", tmp_path=tmp_path, GAOREC_CONFIG=str(tmp_path / "nope.toml")), "GAOREC_CONFIG")
     one_line(gaorec("stats", tmp_path=tmp_path, GAOREC_TIMEZONE="Mars/Olympus"), "GAOREC_TIMEZONE", "IANA")
     one_line(gaorec("stats", tmp_path=tmp_path, GAOREC_REMINDER_CAP="lots"), "GAOREC_REMINDER_CAP", "integer")
-
-
-@pytest.fixture
-def fake():
-    f = FakeSlack().start()
-    yield f
-    f.stop()
 
 
 def test_serve_checks_tokens_and_slack_before_it_reports_healthy(tmp_path, fake):

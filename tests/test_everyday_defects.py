@@ -18,6 +18,8 @@ from storage import repo
 from .conftest import FIXTURES, ROOT
 from .fakeslack import FakeSlack
 
+pytestmark = pytest.mark.sqlite_only  # Slack surfaces; their queries run on PostgreSQL elsewhere
+
 ADMIN = Caller("U0ADMIN", is_admin=True, channel_id="C1")
 NOW = datetime(2026, 12, 1, 14, tzinfo=timezone.utc)
 

@@ -11,6 +11,8 @@ from bot.gao.records import ParseError
 
 from .conftest import FIXTURES
 
+pytestmark = pytest.mark.sqlite_only  # HTTP fetching
+
 
 class Handler(BaseHTTPRequestHandler):
     seen: list[dict] = []
@@ -38,7 +40,7 @@ class Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def server():
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    t = threading.Thread(target=httpd.serve_forever, daemon=True)
+    t = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     t.start()
     Handler.seen = []
     yield f"http://127.0.0.1:{httpd.server_address[1]}"

@@ -9,11 +9,10 @@ from slack_sdk.models.views import View
 from bot.reply import Caller
 from storage import repo
 
-from .conftest import CBP_PAGE, needs_shared
+from .conftest import CBP_PAGE
 from .fakeslack import FakeSlack, event_body, post, signed_headers
 from .slackserver import SECRET, ServeProcess
 
-pytestmark = needs_shared(CBP_PAGE)
 NOW = datetime(2026, 12, 1, 14, tzinfo=timezone.utc)
 
 

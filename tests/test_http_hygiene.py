@@ -17,6 +17,8 @@ from bench.generate import export
 from .fakeslack import FakeSlack, command_body, post, signed_headers
 from .slackserver import SECRET, ServeProcess
 
+pytestmark = pytest.mark.sqlite_only  # the HTTP endpoint
+
 FORM = "application/x-www-form-urlencoded"
 LEGACY = "legacyVerificationTok3n9"
 MARK = "zqx-body-marker-7731"

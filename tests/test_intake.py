@@ -1,7 +1,9 @@
 """Issue #15, finding 1: nothing accepted is lost, nobody is left without an
 answer. A real `gaorec serve`, signed requests, the fake Slack; a real
-100,000-row SQLite import holds the write lock while owners answer in their
-threads; and a broken table for the error path."""
+20,000-row SQLite import holds the write lock while owners answer in their
+threads (about 20 s on 2 cores, several times the 3 s an interactive write
+waits; GAOREC_TEST_IMPORT_ROWS=100000 runs the earlier size); and a broken
+table for the error path."""
 from __future__ import annotations
 
 import os
@@ -23,7 +25,7 @@ from .slackserver import ROOT, SECRET, ServeProcess
 
 C1 = "C0001"
 NOW = "2026-12-01T14:00:00Z"
-ROWS = int(os.environ.get("GAOREC_TEST_IMPORT_ROWS", "100000"))
+ROWS = int(os.environ.get("GAOREC_TEST_IMPORT_ROWS", "20000"))
 ADMIN = Caller(user_id="U0ADMIN", is_admin=True, channel_id=C1)
 
 
@@ -87,8 +89,8 @@ def write_lock_held(path: str) -> bool:
         probe.close()
 
 
-def test_replies_during_a_100k_row_import_are_all_recorded(sqlite_url, tmp_path, monkeypatch):
-    """6 thread replies while a 100,000-row import holds SQLite's write lock: all recorded (queued, then
+def test_replies_during_a_long_import_are_all_recorded(sqlite_url, tmp_path, monkeypatch):
+    """6 thread replies while a 20,000-row import holds SQLite's write lock: all recorded (queued, then
     replayed); `gaorec remind` started meanwhile waits for the lock and ends cleanly, no traceback."""
     from config.settings import Settings
     from bot.service import Gaorec
@@ -175,7 +177,7 @@ def test_a_held_write_lock_queues_and_replays_commands_too(reminded):
         holder.execute("ROLLBACK")
         holder.close()
     answers = fake.wait_for("response_url", 2, timeout=30)
-    assert "will hear reminders" in str(answers[1].params) or "subscri" in str(answers[1].params).lower()
+    assert "This channel will hear reminders for all recommendations." in str(answers[1].params)
     deadline = time.time() + 30
     while acks(app) < 1 and time.time() < deadline:
         time.sleep(0.2)

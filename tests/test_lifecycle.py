@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 import pytest
 from click.testing import CliRunner
@@ -85,7 +85,6 @@ def test_same_page_twice_in_one_import_stores_each_entry_once(app, tmp_path):
     assert (s.new, s.changed, count(app)) == (0, 0, 3)
 
 
-@needs_shared(CBP_PAGE)
 def test_cbp_page_twice_stores_ten(app, tmp_path):
     copy = write(tmp_path, "cbp (1).txt", CBP_PAGE.read_text())
     s = app.import_sources([str(CBP_PAGE), copy])
@@ -241,7 +240,7 @@ def test_not_listed_is_shown_on_cards_exports_history_and_overdue(app, tmp_path)
     rows = content.decode().splitlines()
     assert rows[0].endswith("Listed by GAO")
     assert sum(r.endswith("No (last listed 2026-09-28)") for r in rows) == 1
-    reply = app.handle("overdue", Caller("U0ADMIN", is_admin=True), now=datetime(2026, 12, 1, 15))
+    reply = app.handle("overdue", Caller("U0ADMIN", is_admin=True), now=datetime(2026, 12, 1, 15, tzinfo=timezone.utc))
     assert "1 more passed but GAO no longer lists them as open" in reply.title
     assert gone not in json.dumps(reply_blocks(reply))
     hist = app.handle(f"history {gone}", Caller("U0ADMIN", is_admin=True))
@@ -382,10 +381,10 @@ def test_not_listed_on_app_home_and_in_the_digest(app, tmp_path):
     with app.db.write() as s:
         repo.assign(s, app.show(gone).id, "U0OWNER", "U0ADMIN", repo.utcnow())
         repo.subscribe(s, "C1", "", "U0ADMIN", repo.utcnow())
-    home = json.dumps(app.home("U0OWNER", None, now=datetime(2026, 12, 1, 15)).to_dict(), ensure_ascii=False)
+    home = json.dumps(app.home("U0OWNER", None, now=datetime(2026, 12, 1, 15, tzinfo=timezone.utc)).to_dict(), ensure_ascii=False)
     assert "No longer listed by GAO: probably closed (1)" in home and f"`{gone}`" in home
     assert "Overdue (0)" in home
-    counts = app.reminders.digest(datetime(2026, 12, 7, 14), dry_run=True)["C1"]
+    counts = app.reminders.digest(datetime(2026, 12, 7, 14, tzinfo=timezone.utc), dry_run=True)["C1"]
     assert counts["unlisted"] == 1 and counts["overdue"] == 4
     assert "1 no longer listed by GAO (probably closed" in to_text(digest_blocks(counts, DEC1))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
 from sqlalchemy import select
 
 from storage import repo
@@ -14,6 +15,8 @@ from .fakeslack import FakeSlack, action_body, post, signed_headers
 from .slackserver import SECRET, ServeProcess
 from .test_lifecycle import EXPORT, GONE, key_with, stamped, without, write
 from .test_reminders_e2e import run_cli
+
+pytestmark = pytest.mark.sqlite_only  # processes and Slack; the lifecycle runs on PostgreSQL in test_lifecycle
 
 FORM = "application/x-www-form-urlencoded"
 C1 = "C0001"

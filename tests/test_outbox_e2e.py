@@ -19,12 +19,11 @@ from bot.commands.records import history_reply
 from storage import repo
 from storage.models import Snooze
 
-from .conftest import CBP_PAGE, ROOT, needs_shared
+from .conftest import CBP_PAGE, ROOT
 from .fakeslack import FakeSlack, action_body, command_body, event_body, post, signed_headers
 from .slackserver import SECRET, ServeProcess
 from .test_reminders_e2e import run_cli
 
-pytestmark = needs_shared(CBP_PAGE)
 FORM = "application/x-www-form-urlencoded"
 C1 = "C0001"
 

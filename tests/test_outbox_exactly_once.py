@@ -10,10 +10,8 @@ from sqlalchemy import func, select
 
 from storage.models import Outbox, OutboxLane
 
-from .conftest import CBP_PAGE, needs_shared
-from .test_reminders import C1, T0, fake, outbox_states, rig  # noqa: F401 - fake and rig are fixtures
+from .test_reminders import C1, T0, outbox_states, rig  # noqa: F401 - rig is a fixture
 
-pytestmark = needs_shared(CBP_PAGE)
 C2 = "C0002"
 
 

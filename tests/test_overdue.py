@@ -1,11 +1,10 @@
 """Overdue: open, the current promise passed, and no status change since."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
-from .conftest import CBP_PAGE, needs_shared
+from .conftest import CBP_PAGE
 
-pytestmark = needs_shared(CBP_PAGE)
 AS_OF = date(2026, 12, 1)
 NEW_REC4 = ("As of October 2026, CBP stated that the manual process guidance was issued to the field and that "
             "automation is now funded. CBP estimated that the automated controls would be in place by June 2027.")
@@ -19,7 +18,7 @@ def rec4_comment(text: str) -> str:
 
 
 def test_cbp_page_seven_promises_seven_overdue(app):
-    app.import_sources([str(CBP_PAGE)], now=datetime(2026, 11, 28, 12))
+    app.import_sources([str(CBP_PAGE)], now=datetime(2026, 11, 28, 12, tzinfo=timezone.utc))
     views, total = app.search("CBP")
     with_promise = [v for v in app.overdue(date(2100, 1, 1))]
     assert app.stats(AS_OF)["with_promise"] == 7
@@ -35,10 +34,10 @@ def test_cbp_page_seven_promises_seven_overdue(app):
 
 
 def test_newer_statement_moves_the_date_and_records_a_slip(app, tmp_path):
-    app.import_sources([str(CBP_PAGE)], now=datetime(2026, 11, 28, 12))
+    app.import_sources([str(CBP_PAGE)], now=datetime(2026, 11, 28, 12, tzinfo=timezone.utc))
     changed = tmp_path / "cbp-later.txt"
     changed.write_text(rec4_comment(CBP_PAGE.read_text()))
-    s = app.import_sources([str(changed)], now=datetime(2026, 11, 29, 12))
+    s = app.import_sources([str(changed)], now=datetime(2026, 11, 29, 12, tzinfo=timezone.utc))
     assert (s.new, s.changed, s.status_events, s.slips) == (0, 1, 1, 1)
     overdue = app.overdue(AS_OF)
     assert len(overdue) == 6
@@ -52,12 +51,12 @@ def test_newer_statement_moves_the_date_and_records_a_slip(app, tmp_path):
 
 def test_a_change_observed_after_the_due_date_stops_overdue(app, tmp_path):
     """A comment changed (without a new promise) after the date passed: not overdue any more."""
-    app.import_sources([str(CBP_PAGE)], now=datetime(2026, 11, 28, 12))
+    app.import_sources([str(CBP_PAGE)], now=datetime(2026, 11, 28, 12, tzinfo=timezone.utc))
     text = CBP_PAGE.read_text().replace("We will continue to follow up on these efforts.",
                                         "We will continue to follow up on these efforts, and have asked for an update.")
     p = tmp_path / "cbp2.txt"
     p.write_text(text)
-    app.import_sources([str(p)], now=datetime(2026, 11, 30, 12))
+    app.import_sources([str(p)], now=datetime(2026, 11, 30, 12, tzinfo=timezone.utc))
     assert len(app.overdue(AS_OF)) == 6
 
 
@@ -71,7 +70,7 @@ def test_closed_is_never_overdue(app, tmp_path):
 
 
 def test_overdue_by_query_and_not_before_the_date(app):
-    app.import_sources([str(CBP_PAGE)], now=datetime(2023, 1, 1))
+    app.import_sources([str(CBP_PAGE)], now=datetime(2023, 1, 1, tzinfo=timezone.utc))
     assert [v.rec_number for v in app.overdue(AS_OF, "232")] in ([3, 4], [4, 3])
     assert app.overdue(date(2023, 9, 30)) == []  # FY2023 ends that day: not yet passed
     assert len(app.overdue(date(2023, 10, 1))) == 2

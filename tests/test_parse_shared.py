@@ -9,7 +9,8 @@ import pytest
 from bot.gao.parse import parse
 from bot.gao.records import ParseError
 
-from .conftest import CBP_PAGE, CSV_EXCERPT, SHARED, needs_shared
+from .conftest import CSV_EXCERPT, SHARED, needs_shared
+from .conftest import SHARED_CBP_PAGE as CBP_PAGE  # the real page, as GAO serves it
 
 pytestmark = needs_shared()
 

@@ -1,7 +1,7 @@
 """Owners confirm or correct the promised date: the correction becomes the
 current promise (source "corrected"), drives overdue, reminders and exports,
 is in the audit log, and lapses when GAO changes the comment. On our own
-fixture (both databases) and on the real CBP page (needs_shared)."""
+fixtures (both databases), one of them GAO's CBP page retold (agency-page-cbp.txt)."""
 from __future__ import annotations
 
 import csv
@@ -21,7 +21,7 @@ from storage import repo
 from storage.models import Outbox, PromiseCorrection
 from storage.models import Promise as PromiseRow
 
-from .conftest import CBP_PAGE, FIXTURES, needs_shared
+from .conftest import CBP_PAGE, FIXTURES
 
 AS_OF = date(2026, 12, 1)
 PAGE = FIXTURES / "corrections-agency-page.txt"
@@ -101,7 +101,7 @@ def test_command_grammar():
 # -- storage: both databases -------------------------------------------------------------------------------
 
 def test_correct_none_audit_and_lapse_on_our_fixture(app, tmp_path):
-    app.import_sources([str(PAGE)], now=datetime(2026, 11, 28, 12))
+    app.import_sources([str(PAGE)], now=datetime(2026, 11, 28, 12, tzinfo=timezone.utc))
     tracker, training, lab = key_of(app, "Port", 1), key_of(app, "Port", 2), key_of(app, "Lab", 1)
     assert overdue_keys(app) == {tracker, training, lab}
 
@@ -141,7 +141,7 @@ def test_correct_none_audit_and_lapse_on_our_fixture(app, tmp_path):
     i = text.index("(Recommendation 1)\nOpen\n") + len("(Recommendation 1)\n")
     status_only = tmp_path / "status.txt"
     status_only.write_text(text[:i] + "Open – Partially Addressed\n" + text[i + len("Open\n"):])
-    app.import_sources([str(status_only)], now=datetime(2026, 11, 29, 12))
+    app.import_sources([str(status_only)], now=datetime(2026, 11, 29, 12, tzinfo=timezone.utc))
     v = app.show(tracker)
     assert v.status == "Open – Partially Addressed" and v.current_due == date(2027, 6, 30)
     assert v.current_promise.source == "corrected" and v.slips == []
@@ -149,7 +149,7 @@ def test_correct_none_audit_and_lapse_on_our_fixture(app, tmp_path):
     # GAO changes the comment: the correction lapses, the newly read promise is current (and overdue) again
     changed = tmp_path / "changed.txt"
     changed.write_text(status_only.read_text().replace(TRACKER, TRACKER_LATER))
-    s = app.import_sources([str(changed)], now=datetime(2026, 11, 30, 12))
+    s = app.import_sources([str(changed)], now=datetime(2026, 11, 30, 12, tzinfo=timezone.utc))
     assert s.changed == 1
     v = app.show(tracker)
     assert v.current_promise.source == "gao" and v.current_due == date(2027, 3, 31)
@@ -161,7 +161,7 @@ def test_correct_none_audit_and_lapse_on_our_fixture(app, tmp_path):
 
 
 def test_confirm_clear_and_the_labelled_examples(app):
-    app.import_sources([str(PAGE)], now=datetime(2026, 11, 28, 12))
+    app.import_sources([str(PAGE)], now=datetime(2026, 11, 28, 12, tzinfo=timezone.utc))
     tracker, lab = key_of(app, "Port", 1), key_of(app, "Lab", 1)
     assert sp.apply(app, tracker, "confirm", actor="cli:t", via="cli", check=False).ok
     v = app.show(tracker)
@@ -220,7 +220,7 @@ def test_only_the_owner_or_an_admin_may_answer(app):
 def test_a_low_confidence_date_is_asked_once_before_any_reminder(app):
     """The ask goes to the subscribed channel once (outbox key); the reminder waits for the answer, at most
     followup_days; a confirmation lets it through at once."""
-    app.import_sources([str(PAGE)], now=datetime(2026, 11, 28, 12))
+    app.import_sources([str(PAGE)], now=datetime(2026, 11, 28, 12, tzinfo=timezone.utc))
     tracker, lab = key_of(app, "Port", 1), key_of(app, "Lab", 1)
     with app.db.write() as s:
         repo.subscribe(s, "C1", "", "U_ADMIN", repo.utcnow())
@@ -246,7 +246,7 @@ def test_a_low_confidence_date_is_asked_once_before_any_reminder(app):
 
 
 def test_a_confirmation_lets_the_reminder_through(app):
-    app.import_sources([str(PAGE)], now=datetime(2026, 11, 28, 12))
+    app.import_sources([str(PAGE)], now=datetime(2026, 11, 28, 12, tzinfo=timezone.utc))
     lab = key_of(app, "Lab", 1)
     with app.db.write() as s:
         repo.subscribe(s, "C1", "", "U_ADMIN", repo.utcnow())
@@ -260,7 +260,7 @@ def test_a_confirmation_lets_the_reminder_through(app):
 
 
 def test_after_a_lapse_the_owner_is_asked_once_more(app, tmp_path):
-    app.import_sources([str(PAGE)], now=datetime(2026, 1, 5, 12))
+    app.import_sources([str(PAGE)], now=datetime(2026, 1, 5, 12, tzinfo=timezone.utc))
     tracker = key_of(app, "Port", 1)
     with app.db.write() as s:
         repo.subscribe(s, "C1", "", "U_ADMIN", repo.utcnow())
@@ -269,7 +269,7 @@ def test_after_a_lapse_the_owner_is_asked_once_more(app, tmp_path):
     assert [p for p in app.reminders.run_pass(t0).planned if p["key"] == tracker] == []
     changed = tmp_path / "changed.txt"
     changed.write_text(PAGE.read_text().replace(TRACKER, TRACKER_SPRING))
-    app.import_sources([str(changed)], now=datetime(2026, 6, 1, 12))  # read again: due 2026-09-30, passed
+    app.import_sources([str(changed)], now=datetime(2026, 6, 1, 12, tzinfo=timezone.utc))  # read again: due 2026-09-30, passed
     assert app.show(tracker).current_promise.source == "gao" and tracker in overdue_keys(app)
     planned = app.reminders.run_pass(t0 + timedelta(days=1, hours=1)).planned
     assert [p["kind"] for p in planned if p["key"] == tracker] == ["ask"]
@@ -302,13 +302,12 @@ def test_cli_promise_and_corrections_export(db_url):
     assert gaorec(db_url, "promise", "--help").returncode == 0
 
 
-# -- the real CBP page ------------------------------------------------------------------------------------------
+# -- the CBP page (tests/fixtures/agency-page-cbp.txt, GAO's page retold) ---------------------------------------
 
-@needs_shared(CBP_PAGE)
 def test_cbp_acceptance(app, tmp_path):
     from .test_overdue import rec4_comment
 
-    app.import_sources([str(CBP_PAGE)], now=datetime(2026, 11, 28, 12))
+    app.import_sources([str(CBP_PAGE)], now=datetime(2026, 11, 28, 12, tzinfo=timezone.utc))
     assert len(app.overdue(AS_OF)) == 7
     p75nw = app.show("p75nw")
     assert p75nw is not None and p75nw.rec_number == 3 and p75nw.current_promise.phrase == "March 2024"
@@ -330,7 +329,7 @@ def test_cbp_acceptance(app, tmp_path):
     changed = tmp_path / "cbp-later.txt"
     changed.write_text(rec4_comment(text).replace(old, "In October 2026, CBP estimated that review of the draft "
                                                        "guidance would be complete by December 2027."))
-    app.import_sources([str(changed)], now=datetime(2026, 11, 30, 12))
+    app.import_sources([str(changed)], now=datetime(2026, 11, 30, 12, tzinfo=timezone.utc))
     cur = app.show("p75nw").current_promise
     assert (cur.source, cur.due) == ("gao", date(2027, 12, 31))
     assert app.record_json(app.show("p75nw"), AS_OF)["correction"] is None

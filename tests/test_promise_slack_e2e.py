@@ -26,6 +26,8 @@ from .fakeslack import FakeSlack, action_body, command_body, post, signed_header
 from .slackserver import SECRET, ServeProcess
 from .test_promise_corrections import PAGE, TRACKER, key_of
 
+pytestmark = pytest.mark.sqlite_only  # Slack surfaces; corrections run on PostgreSQL in test_promise_corrections
+
 FORM = "application/x-www-form-urlencoded"
 C1 = "C0001"
 T0 = datetime(2026, 12, 1, 14, tzinfo=timezone.utc)
@@ -50,7 +52,7 @@ def rig(db_url, monkeypatch):
     settings = Settings(database_url=db_url, slack_bot_token="xoxb-t", slack_api_url=fake.api_url,
                         post_interval=0.0, _env_file=None)
     app = Gaorec(settings)
-    app.import_sources([str(PAGE)], now=datetime(2026, 11, 28, 12))
+    app.import_sources([str(PAGE)], now=datetime(2026, 11, 28, 12, tzinfo=timezone.utc))
     keys = {"tracker": key_of(app, "Port", 1), "training": key_of(app, "Port", 2), "lab": key_of(app, "Lab", 1)}
     with app.db.write() as s:
         repo.subscribe(s, C1, "", "U0ADMIN", repo.utcnow())

@@ -1,7 +1,7 @@
 """Pure parts of "reminders that stay true" and of the one snooze rule: no database, no Slack."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from types import SimpleNamespace
 
 from bot.blocks.reminders import reminder_blocks, status_change_text, updated_heading
@@ -55,9 +55,9 @@ def test_a_stopped_parent_has_no_buttons_and_no_words_about_them():
 
 
 def test_one_snooze_rule_for_every_surface():
-    now = datetime(2026, 12, 1, 14)
+    now = datetime(2026, 12, 1, 14, tzinfo=timezone.utc)
     assert snooze_refusal(now + timedelta(days=7), now) is None
     assert snooze_refusal(now + timedelta(days=MAX_SNOOZE_DAYS), now) is None  # /gaorec snooze KEY 365d
     assert "at most 365 days" in snooze_refusal(now + timedelta(days=MAX_SNOOZE_DAYS, seconds=1), now)
-    assert "at most" in snooze_refusal(datetime(2099, 1, 1), now)  # the date picker's far future
+    assert "at most" in snooze_refusal(datetime(2099, 1, 1, tzinfo=timezone.utc), now)  # the date picker's far future
     assert "after today" in snooze_refusal(now - timedelta(hours=1), now)

@@ -13,21 +13,12 @@ from bot.commands.records import history_reply
 from bot.adapters.slack import SlackPoster, make_client
 from config.settings import Settings
 from bot.service import Gaorec
-from storage.models import Outbox, Reminder
+from storage.models import Outbox, Recommendation, Reminder
 
-from .conftest import CBP_PAGE, CSV_EXCERPT, needs_shared
-from .fakeslack import FakeSlack
+from .conftest import CBP_PAGE
 
-pytestmark = needs_shared(CBP_PAGE)
 C1 = "C0001"
 T0 = datetime(2026, 12, 1, 14, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def fake():
-    f = FakeSlack(users={"U0ADMIN": {"is_admin": True}}).start()
-    yield f
-    f.stop()
 
 
 @pytest.fixture
@@ -38,7 +29,7 @@ def rig(db_url, fake, monkeypatch):
         settings = Settings(database_url=db_url, slack_bot_token="xoxb-t", slack_api_url=fake.api_url,
                             post_interval=0.0, _env_file=None, **overrides)
         app = Gaorec(settings)
-        app.import_sources([str(CBP_PAGE)], now=datetime(2026, 11, 28, 12))
+        app.import_sources([str(CBP_PAGE)], now=datetime(2026, 11, 28, 12, tzinfo=timezone.utc))
         poster = SlackPoster(make_client(settings))
         with app.db.write() as s:
             from storage import repo
@@ -66,10 +57,15 @@ def test_cap_and_backlog_then_the_rest_later(rig, fake):
 
 
 def test_priority_first_then_oldest_due(rig, fake):
-    app, poster = rig(reminder_cap=2)
+    app, poster = rig(reminder_cap=3)
+    (priority,) = [v.key for v in app.search("facial")[0] if v.rec_number == 10]  # due June 2024, the latest
+    with app.db.write() as s:
+        s.execute(update(Recommendation).where(Recommendation.key == priority).values(priority=True))
     app.reminders.run_pass(T0, poster=poster)
-    first_two = [m["text"] for m in fake.posts(C1, top_level=True)][:2]
-    assert all("fiscal year 2023" in t or "FY2023" in t for t in first_two)  # due 2023-09-30, the oldest
+    first = [m["text"] for m in fake.posts(C1, top_level=True)][:3]
+    assert f"recommendation {priority}:" in first[0] and "June 2024" in first[0]
+    # then the two due 2023-09-30, the oldest: one says "fiscal year 2023", the other "FY2023"
+    assert sorted(("fiscal year 2023" in t, "FY2023" in t) for t in first[1:]) == [(False, True), (True, False)]
 
 
 def test_two_passes_at_the_same_instant_post_once(rig, fake):
@@ -108,7 +104,7 @@ def test_crash_after_the_send_reconciles_by_metadata(rig, fake):
     app.reminders.run_pass(T0, poster=poster)
     with app.db.write() as s:  # as if the process died after Slack took the post, before recording it
         s.execute(update(Outbox).values(state="sending", result_ts=None,
-                                        claimed_at=datetime(2026, 1, 1)))
+                                        claimed_at=datetime(2026, 1, 1, tzinfo=timezone.utc)))
     app.reminders.deliver(poster)
     assert len(fake.posts(C1, top_level=True)) == 7
     assert outbox_states(app) == {"sent": 7} and fake.of("conversations.history")
@@ -269,7 +265,7 @@ def test_repeated_slips_shorten_the_cadence(rig, fake, tmp_path):
     from .test_overdue import rec4_comment
     changed = tmp_path / "later.txt"
     changed.write_text(rec4_comment(CBP_PAGE.read_text()).replace("by June 2027", "by November 2026"))
-    app.import_sources([str(changed)], now=datetime(2026, 11, 1, 12))  # moved once; passes again on Nov 30
+    app.import_sources([str(changed)], now=datetime(2026, 11, 1, 12, tzinfo=timezone.utc))  # moved once; passes again on Nov 30
     key = [v.key for v in app.search("232")[0] if v.rec_number == 4][0]
     app.reminders.run_pass(T0, poster=poster)
     app.reminders.run_pass(T0 + timedelta(days=3), poster=poster)

@@ -14,12 +14,11 @@ import pytest
 
 from bot.commands.records import history_reply
 
-from .conftest import CBP_PAGE, ROOT, needs_shared
+from .conftest import CBP_PAGE, ROOT
 from .fakeslack import FakeSlack, action_body, command_body, event_body, post, signed_headers
 from .slackserver import SECRET, ServeProcess
 from .test_overdue import rec4_comment
 
-pytestmark = needs_shared(CBP_PAGE)
 FORM = "application/x-www-form-urlencoded"
 C1 = "C0001"
 

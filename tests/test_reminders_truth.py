@@ -8,11 +8,10 @@ import json
 
 from storage import repo
 
-from .conftest import CBP_PAGE, needs_shared
+from .conftest import CBP_PAGE
 from .fakeslack import FakeSlack
 from .test_reminders_e2e import run_cli
 
-pytestmark = needs_shared(CBP_PAGE)
 C1 = "C0001"
 ADDED = ("In October 2026, CBP stated that the automated controls were in place and asked GAO to close this "
          "recommendation.")

@@ -12,11 +12,10 @@ import pytest
 
 from storage import repo
 
-from .conftest import CBP_PAGE, needs_shared
+from .conftest import CBP_PAGE
 from .fakeslack import FakeSlack, command_body, post, signed_headers
 from .slackserver import SECRET, ServeProcess
 
-pytestmark = needs_shared(CBP_PAGE)
 
 
 def health(proc) -> dict:

@@ -16,7 +16,7 @@ from bot.gao.records import ParseError
 from bot.reply import Caller
 from storage import models, repo
 
-from .conftest import CBP_PAGE, FIXTURES, needs_shared
+from .conftest import CBP_PAGE, FIXTURES
 from .fakeslack import FakeSlack, command_body, post, signed_headers
 from .slackserver import SECRET, ServeProcess
 from .test_slack_app import HOSTILE, view
@@ -30,7 +30,6 @@ def no_live_markup(blob: str) -> None:
         assert live not in blob, live
 
 
-@needs_shared(CBP_PAGE)
 def test_signatures_301_seconds_either_way_run_nothing(app):
     fake = FakeSlack().start()
     app.import_sources([str(CBP_PAGE)])
@@ -52,7 +51,6 @@ def test_signatures_301_seconds_either_way_run_nothing(app):
         fake.stop()
 
 
-@needs_shared(CBP_PAGE)
 def test_tokens_never_in_debug_logs(app, tmp_path):
     fake = FakeSlack().start()
     app.import_sources([str(CBP_PAGE)])
@@ -99,7 +97,6 @@ def test_reminder_outputs_escape_data():
     no_live_markup(status_change_text(v, HOSTILE, date(2026, 12, 1)))
 
 
-@needs_shared(CBP_PAGE)
 def test_ack_note_and_snooze_reason_are_escaped(app):
     app.import_sources([str(CBP_PAGE)])
     with app.db.write() as s:
@@ -111,7 +108,7 @@ def test_ack_note_and_snooze_reason_are_escaped(app):
         s.execute(models.Outbox.__table__.update().values(state="sent"))
         rid = s.scalar(select(models.Reminder.id).limit(1))
     assert app.reminders.acknowledge(rid, "U0X", "reply", "fyi " + HOSTILE).ok
-    assert app.reminders.snooze(rid, "U0X", datetime(2027, 1, 1), HOSTILE).ok
+    assert app.reminders.snooze(rid, "U0X", datetime(2027, 1, 1, tzinfo=timezone.utc), HOSTILE).ok
     with app.db.session() as s:
         payloads = [o.payload for o in s.scalars(select(models.Outbox).where(models.Outbox.state == "pending"))]
     assert len(payloads) == 4

@@ -9,14 +9,18 @@ import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import DateTime, func, select
 
 from bot.adapters.shell import Shell
 from config.settings import Settings
 from bot.service import Gaorec
 from storage.models import Base, Reminder
+from storage.types import UTCDateTime
 
-from .conftest import CBP_PAGE, FIXTURES, ROOT, needs_shared
+from .conftest import CBP_PAGE, FIXTURES, ROOT
+
+pytestmark = pytest.mark.sqlite_only  # the shell's simulated time
 
 
 def latest_instants(db) -> dict[str, datetime]:
@@ -25,7 +29,7 @@ def latest_instants(db) -> dict[str, datetime]:
     with db.session() as s:
         for table in Base.metadata.sorted_tables:
             for col in table.columns:
-                if isinstance(col.type, DateTime):
+                if isinstance(col.type, (DateTime, UTCDateTime)):
                     v = s.scalar(select(func.max(col)))
                     if v is not None:
                         out[f"{table.name}.{col.name}"] = v
@@ -33,7 +37,7 @@ def latest_instants(db) -> dict[str, datetime]:
 
 
 def assert_nothing_future_dated(db, started: datetime) -> None:
-    limit = datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(minutes=1)
+    limit = datetime.now(timezone.utc) + timedelta(minutes=1)
     late = {k: v for k, v in latest_instants(db).items() if v > limit}
     assert not late, f"future-dated rows in the real database: {late}"
     with db.session() as s:
@@ -91,12 +95,12 @@ def test_press_a_button_of_the_last_message(db_url, monkeypatch):
     app.db.dispose()
 
 
-@needs_shared(CBP_PAGE)
 def test_the_readme_session_leaves_no_future_dated_row(tmp_path):
     """Replays the README's `gaorec shell` session (its input lines, as written) as a real process."""
     readme = (ROOT / "README.md").read_text()
     block = re.search(r"```text\n\$ gaorec shell\n(.*?)```", readme, re.S).group(1)
-    lines = [ln for ln in block.splitlines() if ln.startswith(("/gaorec", ":"))]
+    lines = [ln.removeprefix("gaorec> ") for ln in block.splitlines() if ln.startswith("gaorec> /gaorec")
+             or ln.startswith("gaorec> :")]  # what the person types after the prompt
     assert any(ln.startswith(":now") for ln in lines) and len(lines) >= 6
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "GAOREC_", "DATABASE_URL"))}
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'gaorec.db'}"

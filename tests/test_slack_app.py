@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -59,7 +59,7 @@ def view(**kw) -> RecView:
     base = dict(id=1, key="ab2cd", report_number="GAO-24-900101", report_title="A Title", report_published=None,
                 rec_number=3, agency="Office of Example Programs", status="Open", priority=True, text="Do it.",
                 comments="c", comments_cut=False, url="https://www.gao.gov/products/gao-24-900101", topics=[],
-                first_seen=datetime(2026, 1, 1), last_changed=None, current_due=date(2024, 3, 31), status_date=None,
+                first_seen=datetime(2026, 1, 1, tzinfo=timezone.utc), last_changed=None, current_due=date(2024, 3, 31), status_date=None,
                 promises=[Promise(due=date(2024, 3, 31), phrase="March 2024", sentence="It will be done by March 2024.",
                                   kind="month", current=True)])
     base.update(kw)

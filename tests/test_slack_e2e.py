@@ -8,19 +8,13 @@ import urllib.request
 
 import pytest
 
-from .conftest import CBP_PAGE, needs_shared
-from .fakeslack import FakeSlack, action_body, command_body, event_body, post, signed_headers
+from .conftest import CBP_PAGE
+from .fakeslack import action_body, command_body, event_body, post, signed_headers
 from .slackserver import SECRET, ServeProcess
 
-pytestmark = needs_shared(CBP_PAGE)
+pytestmark = pytest.mark.sqlite_only  # HTTP and Slack signing; the queries run on PostgreSQL elsewhere
+
 FORM = "application/x-www-form-urlencoded"
-
-
-@pytest.fixture
-def slack():
-    fake = FakeSlack(users={"U0ADMIN": {"is_admin": True}}).start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture

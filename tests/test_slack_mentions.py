@@ -17,20 +17,15 @@ from sqlalchemy import select
 from storage import models, repo
 
 from .conftest import FIXTURES, ROOT
-from .fakeslack import FakeSlack, answered_in_ack, command_body, event_body, post, signed_headers
+from .fakeslack import answered_in_ack, command_body, event_body, post, signed_headers
 from .slackserver import SECRET, ServeProcess
+
+pytestmark = pytest.mark.sqlite_only  # Slack surfaces; their queries run on PostgreSQL elsewhere
 
 PAYLOADS = ROOT.parent / "shared" / "slack-payloads"
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 TARIFFS = "Lumber and Copper Tariffs"
-
-
-@pytest.fixture
-def slack():
-    fake = FakeSlack(users={"U0ADMIN": {"is_admin": True}}).start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ from bot.cli import _table, main
 
 from .conftest import FIXTURES
 
+pytestmark = pytest.mark.sqlite_only  # terminal layout
+
 COLUMNS = ["key", "report", "rec", "status", "promise", "due", "overdue"]
 AS_OF = "2026-12-01"
 

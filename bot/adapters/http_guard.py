@@ -14,6 +14,8 @@ import time
 
 from slack_sdk.signature import SignatureVerifier
 
+from ..words import plural
+
 log = logging.getLogger("gaorec.http")
 
 MAX_BODY = 1 << 20  # 1 MiB: Slack's largest payloads (a block action on a 50-block message) are far smaller
@@ -134,7 +136,9 @@ class Hygiene(logging.Filter):
                              else m.group(0)[:5] + "[redacted]", text)
         text = text.replace("\r", "\\r").replace("\n", "\\n")
         text = "".join(c if c >= " " or c == "\t" else f"\\x{ord(c):02x}" for c in text)
-        return text if len(text) <= MAX_LINE else text[:MAX_LINE] + f"… [{len(text) - MAX_LINE} more characters]"
+        if len(text) <= MAX_LINE:
+            return text
+        return text[:MAX_LINE] + f"… [{plural(len(text) - MAX_LINE, 'more character')}]"
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:

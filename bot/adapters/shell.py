@@ -4,8 +4,10 @@ and exits at EOF, so ``echo '/gaorec 232' | gaorec shell`` works.
 
     /gaorec QUERY ...   a slash command (the "/gaorec" may be left out)
     :as USER            act as another Slack user (default: U_LOCAL, an admin; :as U_LOCAL is admin again)
-    :now ISO8601        run a reminder pass at that instant (e.g. :now 2026-12-01T14:00:00Z); from the first
-                        :now on, the shell works on a scratch copy of the database and says so
+    :now ISO8601        run a reminder pass at that instant (e.g. :now 2026-12-01T14:00:00Z; without Z or an
+                        offset, GAOREC_TIMEZONE's clock); from the first :now on, the shell works on a scratch
+                        copy of the database and says so (removed when the shell ends, killed included); time
+                        only moves forward
     :reply KEY text     answer in the reminder thread of KEY, as the current user
     :react KEY          add a ✅ to the reminder of KEY, as the current user
     :press BUTTON       press a button of the last message (e.g. :press Acknowledge, :press Next)
@@ -33,6 +35,7 @@ from ..blocks.text import mrkdwn_to_text, to_text
 from ..commands import SHELL
 from ..messages import Action, Message, render_text
 from ..service import Caller, Gaorec
+from ..words import plural
 
 
 def shell_text(message: Message | str) -> str:
@@ -110,6 +113,7 @@ class Shell:
         self.poster = ShellPoster(self.say)
         self.now: datetime | None = None  # simulated time, set by :now
         self.scratch: str | None = None  # the scratch database's directory, once simulated time started
+        self._signals: dict = {}  # signal -> the handler before the shell's, restored by close()
         app.reminders.is_admin = lambda user: user == "U_LOCAL" or user in app.settings.admins
         app.reminders.pace_seconds = 0.0  # a terminal has no rate limit
 
@@ -161,7 +165,7 @@ class Shell:
             from pathlib import Path
 
             Path(reply.data["filename"]).write_bytes(reply.data["content"])
-            self.say(f"Wrote {reply.data['filename']} ({reply.total} rows).")
+            self.say(f"Wrote {reply.data['filename']} ({plural(reply.total, 'row')}).")
             return True
         message = reply_message(reply, share=False)
         self.say(render_text(message))
@@ -178,22 +182,48 @@ class Shell:
 
         from storage.scratch import scratch_copy
 
-        self.scratch = tempfile.mkdtemp(prefix="gaorec-shell-")
-        copy = scratch_copy(self.app.db, self.scratch)
         self.real_db = self.app.db
+        self.scratch = tempfile.mkdtemp(prefix="gaorec-shell-")
+        self._cleanup_on_exit()  # from here on: a signal while copying removes the partial copy too
+        copy = scratch_copy(self.app.db, self.scratch)
         self.app.db = self.app.reminders.db = copy
         self.say(f"(Simulated time: this shell now works on a scratch copy of the database, {copy.url}, "
                  f"discarded when the shell ends; the real database is left as it was.)")
 
+    def _cleanup_on_exit(self) -> None:
+        """The scratch copy goes when the process ends: at exit, and on SIGTERM or SIGHUP (a closed terminal,
+        a stopped service) too, which would otherwise end Python without running `finally` blocks."""
+        import atexit
+        import signal
+        import threading
+
+        atexit.register(self.close)
+        if threading.current_thread() is not threading.main_thread():
+            return  # only the main thread may set signal handlers; atexit still cleans up
+
+        def leave(signum, _frame):
+            raise SystemExit(128 + signum)  # unwinds through run()'s finally, which calls close()
+
+        for name in ("SIGTERM", "SIGHUP"):
+            sig = getattr(signal, name, None)  # no SIGHUP on Windows
+            if sig is not None:
+                self._signals[sig] = signal.signal(sig, leave)
+
     def close(self) -> None:
-        """Leave: the scratch copy, if any, is discarded."""
+        """Leave: the scratch copy, if any, is discarded (where it was is said if it cannot be)."""
+        import atexit
+        import signal
+
+        for sig, previous in self._signals.items():
+            signal.signal(sig, previous)
+        self._signals.clear()
         if self.scratch is None:
             return
-        import shutil
-
-        self.app.db.dispose()
+        atexit.unregister(self.close)
+        if self.app.db is not self.real_db:
+            self.app.db.dispose()
         self.app.db = self.app.reminders.db = self.real_db
-        shutil.rmtree(self.scratch, ignore_errors=True)
+        discard(self.scratch)
         self.scratch = None
 
     def press(self, label: str) -> None:
@@ -243,12 +273,19 @@ class Shell:
             self.say(f"The shell cannot press {hit[0].label} yet.")
 
     def remind(self, when: str) -> None:
-        try:
-            now = datetime.fromisoformat(when.replace("Z", "+00:00")) if when else datetime.now(timezone.utc)
+        from ..timeinput import parse_instant
+
+        try:  # naive: GAOREC_TIMEZONE, as in the CLI (bot/timeinput.py)
+            now = parse_instant(when, self.app.settings.tz)
         except ValueError:
             self.say("Usage: :now 2026-12-01T14:00:00Z")
             return
-        self.now = now if now.tzinfo else now.replace(tzinfo=timezone.utc)
+        if self.now is not None and now < self.now:
+            self.say(f"Time only moves forward in a shell session: {now.isoformat()} is before the simulated "
+                     f"time, {self.now.isoformat()}. To start again earlier, leave (:quit) and start the shell "
+                     f"again (it begins from the real database).")
+            return
+        self.now = now
         self.use_scratch()
         result = self.app.reminders.run_pass(self.now, poster=self.poster)
         waiting = sum(result.waiting.values())
@@ -337,6 +374,21 @@ def _save_history(path: str) -> None:
         readline.write_history_file(path)
     except OSError:
         pass
+
+
+def discard(directory: str) -> bool:
+    """Remove a scratch copy's directory; if it cannot be, say where it is (on stderr) so a person can."""
+    import shutil
+
+    try:
+        shutil.rmtree(directory)
+    except FileNotFoundError:
+        return True
+    except OSError as exc:
+        print(f"gaorec shell: could not remove the scratch copy of the database at {directory} "
+              f"({exc.strerror or exc}); remove it yourself.", file=sys.stderr, flush=True)
+        return False
+    return True
 
 
 def denied_text(result) -> Message:

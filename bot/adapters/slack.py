@@ -209,9 +209,9 @@ class SlackPoster:
         """Reconcile an uncertain send: the message whose metadata carries our key, looked for in every page
         (response_metadata.next_cursor) since `oldest`. A lookup that fails raises (RetryLater, Uncertain):
         "not found" is only said after the last page."""
-        from datetime import timezone as _tz
+        from storage.types import as_utc
 
-        oldest_ts = f"{oldest.replace(tzinfo=_tz.utc).timestamp():.6f}"
+        oldest_ts = f"{as_utc(oldest).timestamp():.6f}"
         cursor = None
         for _ in range(10_000):  # a bound, far beyond any channel's traffic since a claim
             if thread_ts:

@@ -8,6 +8,7 @@ from storage import repo
 
 from .. import messages as M
 from ..reply import Reply
+from ..words import plural
 from .base import Ctx
 
 PAGE_SIZE = 5
@@ -41,10 +42,9 @@ def show(ctx: Ctx) -> Reply:
 def overdue(ctx: Ctx) -> Reply:
     rest, as_of, q = ctx.rest, ctx.as_of, ctx.rest[:MAX_QUERY] or None
     with ctx.db.session() as s:
-        total = repo.count_overdue(s, as_of, q)
+        total, unlisted = repo.overdue_counts(s, as_of, q)  # one pass for both
         offset = min(ctx.offset, max(0, total - 1))
         views = ctx.service.resolve_owners(s, repo.overdue(s, as_of, q, limit=PAGE_SIZE, offset=offset))
-        unlisted = repo.count_unlisted_passed(s, as_of, q)
     title = f"Overdue promises{f' matching “{rest}”' if rest else ''}" + (
         f" ({unlisted} more passed but GAO no longer lists them as open: not counted)" if unlisted else "")
     return page(views, total, title, as_of, "overdue", rest, offset)
@@ -66,7 +66,7 @@ def due(ctx: Ctx) -> Reply:
         offset = min(ctx.offset, max(0, total - 1))
         views = ctx.service.resolve_owners(s, repo.due_between(s, as_of, as_of + timedelta(days=days), q,
                                                                limit=PAGE_SIZE, offset=offset))
-    title = f"Promises due in the next {days} days{f' matching “{query}”' if query else ''}"
+    title = f"Promises due in the next {plural(days, 'day')}{f' matching “{query}”' if query else ''}"
     return page(views, total, title, as_of, "due", query, offset)
 
 

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 from .. import messages as M
 from ..reply import Reply
+from ..words import plural
 from .base import Ctx
 from .records import NO_KEY
 
@@ -31,7 +32,7 @@ def snooze(ctx: Ctx) -> Reply:
         if v is None:
             return ctx.reply(kind="empty", query=key, text=NO_KEY)
         late = v.days_overdue(as_of)
-        state = (f"it has been overdue for {late} days" if late is not None else
+        state = (f"it has been overdue for {plural(late, 'day')}" if late is not None else
                  f"its promise is due {v.current_due.isoformat()}" if v.current_due and v.is_open() else
                  "it has no open promise")
         return ctx.reply(kind="text", body=M.text(
@@ -42,7 +43,7 @@ def snooze(ctx: Ctx) -> Reply:
         return ctx.error(results[0].reason)
     if not any(r.ok for r in results):
         return ctx.reply(kind="text", body=M.text("Only ", mention(results[0].owner), " or an admin can snooze this."))
-    return ctx.reply(kind="text", body=M.text("Snoozed ", M.code(key), f" for {days} days."))
+    return ctx.reply(kind="text", body=M.text("Snoozed ", M.code(key), f" for {plural(days, 'day')}."))
 
 
 def outcome(ctx: Ctx) -> Reply:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from .promises import Promise
 
@@ -62,8 +62,13 @@ class Decision:
 
     def to_json(self) -> dict:
         return {"action": self.action, "due": self.due.isoformat() if self.due else None, "reason": self.reason,
-                "by": self.actor, "at": self.at.isoformat() + ("Z" if self.at.tzinfo is None else ""),
+                "by": self.actor, "at": _utc_z(self.at),
                 "via": self.via}
+
+
+def _utc_z(at: datetime) -> str:
+    """An instant as UTC ISO 8601 with a Z (stored instants are aware UTC; a naive one is taken as UTC)."""
+    return (at.astimezone(timezone.utc) if at.tzinfo else at.replace(tzinfo=timezone.utc)).isoformat()[:-6] + "Z"
 
 
 def fingerprint(comment: str | None) -> str:

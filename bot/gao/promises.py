@@ -58,6 +58,50 @@ _TIME = re.compile(
     r"March|April|May|June|July|August|September|October|November|December)\b(?![\s,]+\d)))",
     re.IGNORECASE,
 )
+def _branches(pattern: str) -> list[str]:
+    """The top-level alternatives of ``\\b(?:A|B|...)``."""
+    body, out, depth, i, start = pattern[5:-1], [], 0, 0, 0
+    assert pattern.startswith(r"\b(?:") and pattern.endswith(")")
+    while i < len(body):
+        c = body[i]
+        if c == "\\":
+            i += 1
+        elif c == "[":
+            i = body.index("]", i + 2)  # no "]" first in a class here
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            out.append(body[start:i])
+            start = i + 1
+        i += 1
+    out.append(body[start:])
+    return out
+
+
+# The first letter each branch can match (ignoring case); a try at a word is made with only the branches its
+# first character can start, the others failing at once. Same groups, same order: the same first match.
+_BRANCH_FIRST = {
+    "date": "jfmasond", "dmy": "0123456789", "nd": "0123456789", "nm": "0123456789", "fq": "tfs1234",
+    "fq2": "q1234", "fq3": "f", "fh": "tfs", "q": "tfs1234", "h": "tfs", "fys": "f", "fy": "emlf", "cy": "c",
+    "season": "sfaw", "month": "jfmasond", "part": "eml", "year": "12", "rel_end": "t", "rel_later": "l",
+    "rel_within": "wi", "mony": "jfmasond"}
+
+
+def _dispatch() -> dict[str, re.Pattern]:
+    parts = _branches(_TIME.pattern)
+    names = [re.match(r"\(\?P<(\w+)>", b).group(1) for b in parts]
+    assert sorted(names) == sorted(_BRANCH_FIRST) and r"\b(?:" + "|".join(parts) + ")" == _TIME.pattern
+    table: dict[str, re.Pattern] = {}
+    for c in sorted(set("".join(_BRANCH_FIRST.values()))):
+        alts = [b if c in _BRANCH_FIRST[n] else "(?!)" + b for n, b in zip(names, parts)]
+        table[c] = table[c.upper()] = re.compile(r"\b(?:" + "|".join(alts) + ")", _TIME.flags)
+    return table  # any other first character (no ASCII letter or digit) is tried with the whole pattern
+
+
+_TIME_AT = _dispatch()
+
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
             "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18, "thirty": 30, "sixty": 60, "ninety": 90}
 
@@ -122,17 +166,34 @@ _START_AT = re.compile(
     r"\d{1,2}(?=/|\s(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)))(?!\w)", re.IGNORECASE)
 
 
+# The same start words, found 3x faster in the lower-cased sentence by a case-sensitive pattern. Exact when
+# lower-casing changes no character the case-insensitive pattern could match differently: every character
+# outside ASCII is caseless, and none is "ı" or "ſ" (which re's IGNORECASE matches to "i" and "s").
+assert _START_AT.pattern == _START_AT.pattern.lower()
+_START_LOW = re.compile(_START_AT.pattern)
+
+
+def _lowered(sentence: str) -> tuple[str, re.Pattern]:
+    """The text and pattern to find start words with."""
+    if sentence.isascii():
+        return sentence.lower(), _START_LOW
+    if all(c.isascii() or (c == c.lower() and c not in "ıſ") for c in set(sentence)):
+        return sentence.lower(), _START_LOW
+    return sentence, _START_AT
+
+
 def _times(sentence: str):
     """The time expressions of a sentence, left to right, not overlapping."""
     done = 0  # end of the last match
     tried = -1  # the last start the pattern was tried at (its answer does not depend on the anchor)
+    text, starts = _lowered(sentence)
 
     def first(lo: int, hi: int):
         """The first time expression starting at a start word in [lo, hi), or None."""
         nonlocal tried
-        for w in _START_AT.finditer(sentence, lo, hi):
-            m = _TIME.match(sentence, w.start())
+        for w in starts.finditer(text, lo, hi):
             tried = w.start()
+            m = _TIME_AT.get(sentence[tried], _TIME).match(sentence, tried)
             if m:
                 return m
         return None
@@ -202,17 +263,6 @@ def _month(s: str) -> int:
     return cal.MONTHS[s.rstrip(".").lower()[:4] if s.lower().startswith("sept") else s.rstrip(".").lower()[:3]]
 
 
-class _Groups:
-    """``m.groupdict()`` read one name at a time: the pattern has some 60 groups and few are asked for."""
-    __slots__ = ("_m",)
-
-    def __init__(self, m: re.Match):
-        self._m = m
-
-    def __getitem__(self, name: str):
-        return self._m.group(name)
-
-
 def period_of(m: re.Match, stated: date | None, stated_exact: bool = False, year_hint: int | None = None
               ) -> _Period | None:
     """The period a time expression names; None when it cannot be placed.
@@ -221,65 +271,66 @@ def period_of(m: re.Match, stated: date | None, stated_exact: bool = False, year
     first day when only a month is known, ``stated_exact`` when the day is);
     relative periods count from it. ``year_hint`` is a year the sentence names
     ("For 2023, ... in May")."""
-    g = _Groups(m)
+    g = m  # m[name] is m.group(name)
+    kind = m.lastgroup  # the branch that matched: its group closes last
     try:
-        if g["date"]:
+        if kind == "date":
             d = date(int(g["d_year"]), _month(g["d_mon"]), int(g["d_day"]))
             return _Period(d, d, "date", 0.95)
-        if g["dmy"]:
+        if kind == "dmy":
             d = date(int(g["dmy_year"]), _month(g["dmy_mon"]), int(g["dmy_day"]))
             return _Period(d, d, "date", 0.95)
-        if g["nd"]:
+        if kind == "nd":
             d = date(_year(g["nd_y"]), int(g["nd_m"]), int(g["nd_d"]))
             return _Period(d, d, "date", 0.9)
-        if g["nm"]:
+        if kind == "nm":
             y, mo = int(g["nm_y"]), int(g["nm_m"])
             return _Period(cal.month_end(y, mo), date(y, mo, 1), "month", 0.85)
-        if g["fq"] or g["fq2"] or g["fq3"]:
-            if g["fq"]:
+        if kind in ("fq", "fq2", "fq3"):
+            if kind == "fq":
                 q = cal.ORDINALS[re.search(_ORD, m.group(0), re.I).group(1).lower()]
                 y = _year(g["fq_year"])
-            elif g["fq2"]:
+            elif kind == "fq2":
                 q, y = int(g["fq2_q"] or g["fq2_q2"]), _year(g["fq2_year"])
             else:
                 q, y = int(g["fq3_q"]), _year(g["fq3_year"])
             end = cal.fiscal_quarter_end(y, q)
             return _Period(end, date(end.year, end.month - 2, 1), "fiscal quarter", 0.9)
-        if g["fh"]:
+        if kind == "fh":
             h = 1 if g["fh_h"].lower() == "first" else 2
             end = cal.fiscal_half_end(_year(g["fh_year"]), h)
             return _Period(end, _first_of_months_back(end, 6), "fiscal half", 0.85)
-        if g["q"]:
+        if kind == "q":
             end = cal.quarter_end(_year(g["q_year"]), cal.ORDINALS[g["q_q"].lower()])
             return _Period(end, _first_of_months_back(end, 3), "quarter", 0.9)
-        if g["h"]:
+        if kind == "h":
             end = cal.half_end(_year(g["h_year"]), 1 if g["h_h"].lower() == "first" else 2)
             return _Period(end, _first_of_months_back(end, 6), "half", 0.85)
-        if g["fys"]:
+        if kind == "fys":
             y = _year(g["fys_year"])
             return _Period(cal.fiscal_year_end(y), cal.fiscal_year_start(y), "fiscal year", 0.8)
-        if g["fy"]:
+        if kind == "fy":
             y = _year(g["fy_year"])
             mod = (g["fy_mod"] or "").lower()
             end = {"early": date(y, 1, 31), "mid": date(y, 5, 31)}.get(mod, cal.fiscal_year_end(y))
             return _Period(end, cal.fiscal_year_start(y), "fiscal year", 0.6 if mod else 0.9)
-        if g["cy"]:
+        if kind == "cy":
             y = _year(g["cy_year"])
             return _Period(date(y, 12, 31), date(y, 1, 1), "calendar year", 0.9)
-        if g["season"]:
+        if kind == "season":
             end = cal.season_end(g["s_name"], int(g["s_year"]))
             return _Period(end, _first_of_months_back(end, 3), "season", 0.85)
-        if g["month"]:
+        if kind == "month":
             y, mo = int(g["m_year"]), _month(g["m_mon"])
             return _Period(cal.month_end(y, mo), date(y, mo, 1), "month", 0.95)
-        if g["part"]:
+        if kind == "part":
             y = int(g["p_year"])
             end = {"early": date(y, 4, 30), "mid": date(y, 8, 31)}.get(g["p_mod"].lower(), date(y, 12, 31))
             return _Period(end, date(y, 1, 1), "calendar year", 0.6)
-        if g["year"]:
+        if kind == "year":
             y = int(g["y_year"])
             return _Period(date(y, 12, 31), date(y, 1, 1), "calendar year", 0.75)
-        if g["mony"]:
+        if kind == "mony":
             mo = _month(g["mony_mon"])
             if year_hint is not None:
                 y = year_hint
@@ -290,17 +341,17 @@ def period_of(m: re.Match, stated: date | None, stated_exact: bool = False, year
             return _Period(cal.month_end(y, mo), date(y, mo, 1), "month", 0.7)
         if stated is None:
             return None  # relative periods need the date of their statement
-        if g["rel_end"]:
+        if kind == "rel_end":
             if (g["rel_fiscal"] or "").lower().startswith("fiscal"):
                 y = cal.fiscal_year_of(stated)
                 return _Period(cal.fiscal_year_end(y), cal.fiscal_year_start(y), "relative", 0.75)
             return _Period(date(stated.year, 12, 31), date(stated.year, 1, 1), "relative", 0.75)
-        if g["rel_later"]:
+        if kind == "rel_later":
             if g["rel_later_fiscal"]:
                 y = cal.fiscal_year_of(stated)
                 return _Period(cal.fiscal_year_end(y), stated, "relative", 0.7)
             return _Period(date(stated.year, 12, 31), stated, "relative", 0.7)
-        if g["rel_within"]:
+        if kind == "rel_within":
             n = g["rel_n"].lower()
             n = int(n) if n.isdigit() else _NUMBERS[n]
             unit = g["rel_unit"].lower()
@@ -361,14 +412,17 @@ def sentences(text: str) -> list[tuple[int, str]]:
 # (agency or GAO), whether it is negated, and what stands between the verb and
 # the period (a start, a report back to GAO, a past event, a new clause).
 
+_BLANKS = re.compile(r"[ \t]{2,}|\t")
+
+
 def normalize(comment: str) -> str:
     """GAO's quirks: entities, no-break spaces, en dashes, "?" where "§" was lost."""
     import html
 
     s = html.unescape(comment) if "&" in comment else comment
     s = s.replace("\u00a0", " ").replace("\u2009", " ").replace("\u202f", " ")
-    s = re.sub(r"[–—]", "-", s)
-    return re.sub(r"[ \t]+", " ", s)
+    s = s.replace("–", "-").replace("—", "-")
+    return _BLANKS.sub(" ", s)  # a run of spaces and tabs becomes one space (a lone space is left as it is)
 
 
 _REPORTING = (r"(?:stated|said|says|state|told|tells|noted|notes|reported|reports|indicated|indicates|informed|agreed|"
@@ -504,6 +558,38 @@ def _is_word(c: str) -> bool:
     return c.isalnum() or c == "_"  # what re's \w is
 
 
+# Cheap first looks before a pattern search: a pattern can only match where the words it needs are there.
+# _low(text) holds every letter a case-insensitive pattern could match, lower-cased: besides A-Z, re's
+# IGNORECASE matches "i" to "İ" and "ı", "s" to "ſ" and "k" to the Kelvin sign (folded here first).
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def _low(text: str) -> str:
+    return text.lower() if text.isascii() else text.translate(_FOLD).lower()
+
+
+# the words _TAIL_ANY's patterns end with (before the spaces up to the date); "of" needs "act" or "as",
+# "in" and "on" need "by"
+_TAIL_ENDS = ("-", "gao's", "gao’s", "our", "dated", "than", "before", "after", "following")
+_RECURRING_WORDS = re.compile("each|every|annually|quarterly|monthly|yearly|per")  # on _low() text
+_STATEMENT_ENDS = ("in", "on", "during", "of", "late", "early", "mid-", "dated")
+_START_ENDS = ("of", "since", "beginning", "in", "starting", "from", "dated", "effective", "between", "after",
+               "following")
+# a word each alternative of the pattern holds (case as in the pattern; _low() text for case-insensitive ones)
+_STATEMENT_WORDS = re.compile(
+    "stat|said|says|told|tells|note|report|indicat|inform|agree|concurred|respon|explained|described|confirmed|"
+    "wrote|commented|clarified|acknowledged|asserted|shared|mentioned|believe|provided|submitted|sent|claimed|"
+    "maintained|update|met|letter|memo|correspondence|plan|mail|documentation|official|staff|representatives|"
+    "management|leadership|spokesperson")
+_START_BEFORE_WORDS = re.compile("as|since|beg|start|from|dated|effective|between|after|following|end")
+_REVISION_WORDS = re.compile("extend|revise|push|postpone|move|reschedul|change|delay")
+_FRONT_ENDS = (",", ";", ":", "and", "but", "however", "then", "while", "whereas", "in", "on", "of", "since",
+               "through", "by", "during", "before", "until", "at", "the", "late", "early", "mid-", "mid")
+_PAST_AT_ENDS = ("in", "on", "by", "at", "during", "of")
+_START_WORDS = re.compile("begin|began|start|initiat|commenc|kick|phase")
+_STATUTE_WORDS = re.compile("act|law|statut|legislation|enacted|mandate|require|deadline|congress")
+
+
 class _Hit:
     """A match found in the whole sentence, placed as if found in a window of it that starts at ``offset``."""
     __slots__ = ("_m", "_offset")
@@ -569,10 +655,15 @@ def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None, 
     pre = _last(sentence[cs:m.start()], WINDOW)
     post = sentence[m.end():m.end() + 200]
     tail = _last(pre, 60)
+    low_tail = _low(tail)
+    low_end = low_tail.rstrip()  # the patterns that end at the date end with a word and spaces
     q = _q(phrase)
 
     # What the period names (one cheap look first: most periods have none of these around them)
-    if not (_POST_ANY.match(post) or _TAIL_ANY.search(tail) or _RECURRING.search(_last(tail, 30))):
+    if not (_POST_ANY.match(post)
+            or ((low_end.endswith(_TAIL_ENDS) or (low_end.endswith("of") and ("act" in low_tail or "as" in low_tail))
+                 or (low_end.endswith(("in", "on")) and "by" in tail)) and _TAIL_ANY.search(tail))
+            or (_RECURRING_WORDS.search(low_tail) and _RECURRING.search(_last(tail, 30)))):
         pass
     elif _NAME_AFTER.match(post) or _NAME_BEFORE.search(tail) or _RANGE_AFTER.match(post):
         return _Role("name", f"{q} is part of a name or a data period ({_q(post[:20].strip() or _last(tail, 12))})")
@@ -592,7 +683,7 @@ def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None, 
         return _Role("recurrence", f"{q} recurs ({_q((_last(tail, 30) + ' ' + post[:10]).strip())})")
 
     # A period that opens its clause: the verb after it decides
-    front = _FRONT.search(pre, max(0, len(pre) - 50))
+    front = _FRONT.search(pre, max(0, len(pre) - 50)) if not low_end or low_end.endswith(_FRONT_ENDS) else None
     if front:
         prep = (front.group("prep") or "").lower()
         if prep.startswith(("beginning", "starting")):
@@ -621,9 +712,9 @@ def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None, 
             return _Role("deadline", f"{q} opens the clause and the agency's {_q(verb.group(0))} follows", 0.92)
         if prep in ("in", "on", "during") and post.lstrip().startswith(","):
             return _Role("statement", f"{q} opens the clause: the date of what follows")
-    if _STATEMENT_BEFORE.search(tail):
+    if low_end.endswith(_STATEMENT_ENDS) and _STATEMENT_WORDS.search(tail) and _STATEMENT_BEFORE.search(tail):
         return _Role("statement", f"{q} is when something was said or sent ({_q(_last(tail, 25))})")
-    if _START_BEFORE.search(tail):
+    if low_end.endswith(_START_ENDS) and _START_BEFORE_WORDS.search(low_tail) and _START_BEFORE.search(tail):
         return _Role("start", f"{q} is a starting point ({_q(_last(tail, 20))})")
     if m.group("rel_within") and _OF_EVENT.search(post[:20]) \
             and not m.group("rel_within").lower().startswith("in "):
@@ -633,11 +724,14 @@ def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None, 
     words = words or _Words(sentence)
     at = m.start() - len(pre)  # where pre starts in the sentence
     cue = words.last(_CUE, pre, at)
-    revision = _REVISION.search(pre, max(0, len(pre) - 180))
+    revision = _REVISION.search(pre, max(0, len(pre) - 180)) \
+        if low_end.endswith(("to", "of")) and _REVISION_WORDS.search(pre) else None
+    low_near = _low(_last(pre, 160))
+    may_statute = _STATUTE_WORDS.search(low_near) is not None
     if cue is None and revision is None:
         if _GAO_OPENS.search(pre):
             return _Role("gao", f"{q} is in a clause whose subject is GAO")
-        statute = _STATUTE.search(_last(pre, 160))
+        statute = _STATUTE.search(_last(pre, 160)) if may_statute else None
         if statute:
             return _Role("statutory", f"{q} is a deadline set by law ({_q(statute.group(0))})")
         past = words.last(_PAST_VERB, pre, at)
@@ -651,23 +745,28 @@ def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None, 
     if ("GAO" in before_cue or "we" in before_cue or "We" in before_cue) and _GAO_SUBJECT.search(before_cue):
         return _Role("gao", f"GAO's own plan: {_q(cue.group(0))} has GAO (we) as its subject")
     between = pre[cue.end():]
-    if _PAST_RIGHT_BEFORE.search(_last(between, 80)) and not _FUTURE_NEAR.search(_last(between, 80)):
+    low_between = _low(between)
+    if low_end.endswith(_PAST_AT_ENDS) and ("was" in low_between or "were" in low_between or "been" in low_between) \
+            and _PAST_RIGHT_BEFORE.search(_last(between, 80)) and not _FUTURE_NEAR.search(_last(between, 80)):
         return _Role("past", f"a past event stands between {_q(cue.group(0))} and {q}")
     past = words.last(_PAST_VERB, between, at + cue.end())
     if past is not None and not _PASSIVE_FUTURE.search(between[:past.start()]) \
             and not _FUTURE_NEAR.search(between[past.end():]) and not _FINISH.search(between[past.end():]) \
             and _RELATIVE_WORD.search(between[:past.start()]):
         return _Role("past", f"{q} belongs to the past {_q(past.group(0))}, not to {_q(cue.group(0))}")
-    if _OTHER_CLAUSE.search(between) and not _FUTURE_NEAR.search(between):
+    if (";" in between or "but" in between or "however" in between) and _OTHER_CLAUSE.search(between) \
+            and not _FUTURE_NEAR.search(between):
         return _Role("no intent", f"{q} is in another clause than {_q(cue.group(0))}")
-    if _NEG_AFTER_CUE.search(pre[cue.start():]) or _NEG_BEFORE_CUE.search(_last(pre[:cue.start()], 25)):
+    if (("no" in pre or "never" in pre or "n't" in pre)
+            and (_NEG_AFTER_CUE.search(pre[cue.start():]) or _NEG_BEFORE_CUE.search(_last(pre[:cue.start()], 25)))):
         return _Role("negated", f"{_q(cue.group(0))} is negated before {q}")
     near = _last(pre, 160)
-    if _STATUTE.search(near) and not _PLAN_WORD.search(near):
+    if may_statute and _STATUTE.search(near) and not _PLAN_WORD.search(near):
         return _Role("statutory", f"{q} is a deadline set by law ({_q(_STATUTE.search(near).group(0))})")
     start = None
-    for start in _START.finditer(between):
-        pass
+    if _START_WORDS.search(low_between):
+        for start in _START.finditer(between):
+            pass
     if start is not None and not _FINISH.search(between[start.end():]):
         return _Role("start", f"{q} is when {_q(start.group(0))} happens, not the end")
     if any(w in between for w in ("GAO", "us", "ommittee", "Congress", "progress")) and _REPORT_BACK.search(between):
@@ -676,7 +775,7 @@ def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None, 
     if phrase.lower().startswith(("within", "in ")) and m.group("rel_within") is None:
         return _Role("no intent", f"{q} is not a period")
     weight = 0.85 if _WEAK_CUE.match(cue.group(0)) else 1.0
-    if _TO_BE_DONE.search(pre):
+    if "be" in pre and _TO_BE_DONE.search(pre):
         weight *= 0.97
     return _Role("deadline", f"the agency's {_q(cue.group(0))} governs {q}", weight)
 

@@ -52,12 +52,13 @@ class Context:
         """Slack retries an event (X-Slack-Retry-Num) it thinks was lost, even while the first delivery is
         still running: only the first is processed. Called after the ack, so a busy database never delays it."""
         from storage import repo
+        from storage.types import utcnow
 
         event_id = body.get("event_id")
         if not event_id or body.get("_gaorec_replay"):
             return True  # a replay from the intake queue: its first delivery was this very request
         with self.service.db.write() as s:
-            first = repo.first_delivery(s, body.get("team_id") or "", event_id, repo.utcnow())
+            first = repo.first_delivery(s, body.get("team_id") or "", event_id, utcnow())
         if not first:
             log.info("event %s already received; skipping the retry", event_id)
         return first

@@ -29,10 +29,11 @@ import time
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.models import Outbox, OutboxLane, Reminder, Subscription
+from storage.types import UTCDateTime, utcnow
 
 from .. import metrics
 from .. import messages as M
@@ -50,9 +51,8 @@ FIX = {
 
 
 def _utc() -> datetime:
-    from .engine import utc
-
-    return utc()
+    """Now, aware UTC (delivery runs on the real clock)."""
+    return utcnow()
 
 
 class Heartbeat:
@@ -134,9 +134,7 @@ class Delivery:
                     return False
         except IntegrityError:  # another process created the lane at the same moment: it holds it
             return False
-        from datetime import timezone
-
-        self.held[channel] = last.replace(tzinfo=timezone.utc).timestamp() if last else 0.0
+        self.held[channel] = last.timestamp() if last else 0.0
         return True
 
     def release(self) -> None:
@@ -187,7 +185,8 @@ class Delivery:
             uncertain = row.state == "sending"
             now = _utc()
             claimed = s.execute(update(Outbox).where(Outbox.id == row.id, claimable).values(
-                state="sending", claimed_at=now, first_claimed_at=func.coalesce(Outbox.first_claimed_at, now),
+                state="sending", claimed_at=now,
+                first_claimed_at=func.coalesce(Outbox.first_claimed_at, literal(now, UTCDateTime())),
                 attempts=Outbox.attempts + 1)
                 .execution_options(synchronize_session=False)).rowcount
             if claimed != 1:

@@ -18,7 +18,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import func, select, update
@@ -27,6 +27,9 @@ from sqlalchemy.exc import IntegrityError
 
 from storage import repo
 from storage.models import Acknowledgement, Outbox, Recommendation, Reminder, Snooze, Subscription
+from storage.queries import recommendations as recs
+from storage.queries import reminders as reminder_rows
+from storage.types import utc, utc_text  # aware UTC; naive refused (docs/architecture.md, Time)
 
 from .. import metrics
 from .. import messages as M
@@ -36,6 +39,7 @@ from ..blocks.reminders import (
 )
 from ..messages import Message
 from ..gao import effective as ge
+from ..words import plural
 from .changes import CommentDiff, comment_diff
 
 log = logging.getLogger("gaorec.reminders")
@@ -76,12 +80,6 @@ class RetryLater(Exception):
 
 class Uncertain(Exception):
     """The post may or may not have happened (timeout, reset, 5xx): reconcile by key before trying again."""
-
-
-def utc(now: datetime | None = None) -> datetime:
-    """Naive UTC, as stored."""
-    now = now or datetime.now(timezone.utc)
-    return now.astimezone(timezone.utc).replace(tzinfo=None) if now.tzinfo else now
 
 
 @dataclass
@@ -138,7 +136,7 @@ class Engine:
         """The views with their owners, resolved as everywhere else (bot/services/owners.py)."""
         from ..services import owners
 
-        views = repo._views(session, Recommendation.id.in_(ids)) if ids else []
+        views = recs.by_ids(session, ids) if ids else []
         return {v.id: v for v in owners.resolve(session, views, self.settings.owner_rules)}
 
     def cadence(self, v) -> timedelta:
@@ -156,19 +154,15 @@ class Engine:
         subs = list(session.scalars(select(Subscription)))
         if not subs:
             return {}
-        base = repo._overdue_where(as_of)
-        rows = {}
+        rows: dict[str, dict[int, tuple[int, date, bool]]] = {}
         for sub in subs:
-            where = base & repo._matching(session, sub.query) if sub.query else base
-            q = (select(Recommendation.id, Recommendation.current_due, Recommendation.priority)
-                 .join(repo.Report, repo.Report.id == Recommendation.report_id).where(where))
-            rows.setdefault(sub.channel_id, {}).update({r[0]: (r[0], r[1], bool(r[2])) for r in session.execute(q)})
+            rows.setdefault(sub.channel_id, {}).update({r[0]: r for r in recs.overdue_due(session, as_of, sub.query)})
         return {ch: list(found.values()) for ch, found in rows.items()}
 
     def run_pass(self, now: datetime | None = None, *, dry_run: bool = False,
                  poster: Poster | None = None) -> PassResult:
         now_utc = utc(now)
-        as_of = self.service.today(now_utc.replace(tzinfo=timezone.utc))
+        as_of = self.service.today(now_utc)
         result = PassResult(as_of=as_of, dry_run=dry_run)
         with (self.db.session() if dry_run else self.db.write()) as s:
             if not dry_run and self.db.dialect == "postgresql":
@@ -178,9 +172,8 @@ class Engine:
             wanted = self.select(s, as_of)
             rec_ids = sorted({r[0] for found in wanted.values() for r in found})
             existing: dict[tuple[int, str, date], Reminder] = {}
-            for chunk in repo._chunks(rec_ids, 500):
-                for rem in s.scalars(select(Reminder).where(Reminder.recommendation_id.in_(chunk))):
-                    existing[(rem.recommendation_id, rem.channel_id, rem.due)] = rem
+            for rem in reminder_rows.for_recommendations(s, rec_ids):
+                existing[(rem.recommendation_id, rem.channel_id, rem.due)] = rem
             result.selection_seconds = time.perf_counter() - started
             cap = self.settings.reminder_cap
             firsts: dict[str, list[tuple[int, date, bool]]] = {}
@@ -226,7 +219,7 @@ class Engine:
                     self._outbox(s, f"backlog:{channel}:{as_of}", "backlog", channel, None, None, now_utc, {
                         "message": Message(text=M.text(
                             f"{n} more overdue recommendation{'s' if n != 1 else ''} wait; they follow on the "
-                            f"next reminder passes (at most {cap} new reminders per pass).")).to_dict()})
+                            f"next reminder passes (at most {plural(cap, 'new reminder')} per pass).")).to_dict()})
             for rem in followups:
                 v = views[rem.recommendation_id]
                 n = rem.sent + 1
@@ -254,8 +247,7 @@ class Engine:
         if not dry_run:  # statutory clocks (31 U.S.C. 720, OMB A-50) reach the same channels
             from ..services.clocks import plan_reminders
 
-            result.planned += [{"kind": "clock", **c} for c in plan_reminders(self.db, now_utc.replace(
-                tzinfo=timezone.utc), as_of)]
+            result.planned += [{"kind": "clock", **c} for c in plan_reminders(self.db, now_utc, as_of)]
         if not dry_run and poster is not None:
             from .delivery import REVIVE_AFTER, revive
 
@@ -399,7 +391,7 @@ class Engine:
             s.flush()
             rem.state, rem.quiet_until, rem.unanswered = "snoozed", until, 0
             repo.audit(s, at=now_utc, actor=user, action="snooze", recommendation_id=rem.recommendation_id,
-                       channel_id=rem.channel_id, detail={"until": until.isoformat(), "note": sn.reason})
+                       channel_id=rem.channel_id, detail={"until": utc_text(until), "note": sn.reason})
             line = M.text(M.icon("zzz"), "Snoozed by ", M.user(user), f" until {until:%Y-%m-%d}",
                           f": “{clip(sn.reason, 500)}”" if sn.reason else None)
             self._answer_posts(s, rem, f"snooze:{rem.id}:{sn.id}", line, now_utc)
@@ -411,7 +403,7 @@ class Engine:
                      {"message": Message(text=line).to_dict()})
         if rem.thread_ts:
             v = self._views(s, [rem.recommendation_id])[rem.recommendation_id]
-            as_of = self.service.today(now_utc.replace(tzinfo=timezone.utc))
+            as_of = self.service.today(now_utc)
             self._outbox(s, key + ":parent", "update", rem.channel_id, None, rem.id, now_utc, {
                 "ts": rem.thread_ts, "message": reminder_message(v, as_of, rem.id, state_line=line).to_dict()})
 
@@ -424,7 +416,7 @@ class Engine:
         if not rems:
             return 0
         v = self._views(s, [rec_id])[rec_id]
-        as_of = self.service.today(now_utc.replace(tzinfo=timezone.utc))
+        as_of = self.service.today(now_utc)
         for rem in rems:
             stop = rem.due != new_due
             note = M.text(line, "; reminders for the old date stopped." if stop else None)
@@ -458,7 +450,7 @@ class Engine:
         if not changed_keys:
             return 0
         now_utc = utc(now)
-        as_of = self.service.today(now_utc.replace(tzinfo=timezone.utc))
+        as_of = self.service.today(now_utc)
         closed = 0
         with self.db.write() as s:
             rems = list(s.scalars(select(Reminder).join(Recommendation, Recommendation.id == Reminder.recommendation_id)
@@ -468,8 +460,7 @@ class Engine:
             views = self._views(s, sorted({r.recommendation_id for r in rems}))
             for rem in rems:
                 v = views[rem.recommendation_id]
-                last = s.scalar(select(repo.StatusEvent).where(repo.StatusEvent.recommendation_id == v.id)
-                                .order_by(repo.StatusEvent.id.desc()).limit(1))
+                last = recs.latest_status_event(s, v.id)
                 if last is None:  # a change without a status event (text or priority only)
                     continue
                 key = f"status:{rem.id}:{last.id}"
@@ -508,7 +499,7 @@ class Engine:
         from ..blocks.home import digest_message, digest_section
 
         now_utc = utc(now)
-        as_of = self.service.today(now_utc.replace(tzinfo=timezone.utc))
+        as_of = self.service.today(now_utc)
         week_ago = now_utc - timedelta(days=7)
         planned: dict[str, dict[str, int]] = {}
         from ..services.reports import giaa
@@ -520,25 +511,17 @@ class Engine:
             for sub in subs:
                 channels[sub.channel_id].append(sub.query)
             for channel, queries in channels.items():
-                match = None
-                if "" not in queries:
-                    match = repo._matching(s, queries[0])
-                    for q in queries[1:]:
-                        match = match | repo._matching(s, q)
+                match = recs.matching_any(s, queries)
 
                 def pick(where, order=(Recommendation.priority.desc(), Recommendation.current_due, Recommendation.id)):
-                    return repo._views(s, where if match is None else where & match, order=order)
+                    return recs.views(s, where if match is None else where & match, order=order)
 
-                overdue = pick(repo._overdue_where(as_of))
+                overdue = pick(recs.overdue_where(as_of))
                 became = [v for v in overdue if v.current_due >= as_of - timedelta(days=7)]
-                due = pick(repo._due_where(as_of, as_of + timedelta(days=30)))
-                changed_ids = select(repo.StatusEvent.recommendation_id).where(
-                    repo.StatusEvent.observed_at >= week_ago, repo.StatusEvent.kind.not_in(("older", "unlisted")))
-                changed = pick(Recommendation.id.in_(changed_ids))
-                slipped_ids = select(repo.Slip.recommendation_id).where(repo.Slip.observed_at >= week_ago)
-                slipped = pick(Recommendation.id.in_(slipped_ids))
-                unlisted = pick((Recommendation.listed.is_(False)) & Recommendation.status.in_(repo.OPEN_STATUSES)
-                                & Recommendation.outcome.is_(None))
+                due = pick(recs.due_where(as_of, as_of + timedelta(days=30)))
+                changed = pick(recs.changed_status_since(week_ago))
+                slipped = pick(recs.moved_date_since(week_ago))
+                unlisted = pick(recs.unlisted_unsettled_where())
                 unjustified = pick(Recommendation.key.in_(unjustified_keys)) if unjustified_keys else []
                 counts = {"overdue": len(overdue), "became": len(became), "due": len(due), "changed": len(changed),
                           "slipped": len(slipped), "unjustified": len(unjustified), "unlisted": len(unlisted)}

@@ -13,7 +13,7 @@ from storage.models import AuditEvent, Reminder, Snooze
 
 def enrich(session: Session, views: list, now: datetime) -> list:
     """Fill ``acknowledged``, ``snoozed_until`` (with who and why) and ``last_reminded`` on each view.
-    ``now`` is naive UTC: a snooze counts while its end is after it."""
+    ``now`` is aware: a snooze counts while its end is after it."""
     by_id = {v.id: v for v in views}
     ids = list(by_id)
     for i in range(0, len(ids), 500):

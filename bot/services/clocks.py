@@ -11,14 +11,16 @@ weekend or a federal holiday is said so (the `holidays` package's U.S. federal c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from storage import reports as q
 from storage.db import Database
+from storage.types import as_utc
 
 from .. import messages as M
 from ..messages import Message
+from ..words import plural
 from .reports import months_after
 
 THRESHOLDS = (30, 10, 0)
@@ -78,7 +80,7 @@ class Clock:
                "clock": self.clock, "due": self.due.isoformat(), "days_left": self.days_left,
                "falls_on": self.note, "done": self.done,
                "done_by": self.done_by,
-               "done_at": self.done_at.replace(tzinfo=timezone.utc).isoformat() if self.done_at else None}
+               "done_at": self.done_at.isoformat() if self.done_at else None}
         out[f"{self.clock}_due"] = self.due.isoformat()  # e.g. statement_due
         return out
 
@@ -86,7 +88,7 @@ class Clock:
         what = LABELS[self.clock]
         name = self.report_number or self.report_title or "a report"
         when = (f"due in {self.days_left} day{'s' if self.days_left != 1 else ''}" if self.days_left > 0
-                else "due today" if self.days_left == 0 else f"{-self.days_left} days overdue")
+                else "due today" if self.days_left == 0 else f"{plural(-self.days_left, 'day')} overdue")
         day = f", {self.note}" if self.note else ""
         return (f"{name}: the {what} is {when}, on {self.due.isoformat()}{day} "
                 f"(report published {self.published.isoformat()}, {self.recommendations} recommendation"
@@ -126,7 +128,7 @@ def plan_reminders(db: Database, now: datetime, as_of: date) -> list[dict]:
     """Write the clock reminders due at ``as_of`` to the outbox (delivered with the other posts).
     Each threshold is posted once per clock and channel; a more urgent one already posted stops a
     less urgent one (a first install does not post 30 days' notice for a clock due today)."""
-    now_utc = now.astimezone(timezone.utc).replace(tzinfo=None)
+    now_utc = as_utc(now)
     planned = []
     pending = [c for c in clocks(db, as_of) if threshold_reached(c.days_left) is not None]
     if not pending:
@@ -150,7 +152,7 @@ def plan_reminders(db: Database, now: datetime, as_of: date) -> list[dict]:
 def mark_done(db: Database, report: str, by: str, now: datetime, clock: str | None = None) -> tuple[str, list[str]]:
     """Mark a report's clock(s) done. Returns (the report's number or title, the clocks newly marked).
     Raises LookupError for an unknown report."""
-    now_utc = now.astimezone(timezone.utc).replace(tzinfo=None)
+    now_utc = as_utc(now)
     with db.write() as s:
         rep = q.report_by_number(s, report)
         if rep is None:

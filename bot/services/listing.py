@@ -12,10 +12,10 @@ from sqlalchemy import select, update
 from storage import repo
 from storage.models import Recommendation, Reminder
 from storage.queries.overdue import OUTCOMES, STILL_OPEN
+from storage.types import utc, utc_text
 
 from .. import messages as M
 from ..blocks.listing import OUTCOME_WORDS, outcome_line, unlisted_note_message
-from ..reminders.engine import utc
 
 ALIASES = {"implemented": "implemented", "not-implemented": "not-implemented", "not_implemented": "not-implemented",
            "notimplemented": "not-implemented", "open": STILL_OPEN, "still-open": STILL_OPEN}
@@ -77,15 +77,16 @@ def set_outcome(service, key: str, word: str, user: str, *, is_admin: bool, now:
                                                " can mark the outcome of ", M.code(v.key), "; nothing was recorded."),
                                  v.key)
         previous = v.outcome
+        if previous == outcome:  # the same outcome again: nothing new to record or announce
+            return OutcomeResult(True, M.text(M.code(v.key), f" was already {OUTCOME_WORDS[outcome]}: already "
+                                              "recorded, so nothing new was written."), v.key)
         s.execute(update(Recommendation).where(Recommendation.id == v.id).values(outcome=outcome))
         repo.audit(s, at=now_utc, actor=user, action="outcome", recommendation_id=v.id, channel_id=channel,
                    detail={"outcome": outcome, "previous": previous})
         line = outcome_line(outcome, user, now_utc.date())
-        if previous != outcome:
-            for rem in s.scalars(select(Reminder).where(Reminder.recommendation_id == v.id,
-                                                         Reminder.state != "closed")):
-                engine._outbox(s, f"outcome:{rem.id}:{outcome}:{now_utc.isoformat()}", "ack", rem.channel_id,
-                               rem.thread_ts, rem.id, now_utc, {"message": M.Message(text=line).to_dict()})
+        for rem in s.scalars(select(Reminder).where(Reminder.recommendation_id == v.id, Reminder.state != "closed")):
+            engine._outbox(s, f"outcome:{rem.id}:{outcome}:{utc_text(now_utc)}", "ack", rem.channel_id,
+                           rem.thread_ts, rem.id, now_utc, {"message": M.Message(text=line).to_dict()})
     return OutcomeResult(True, M.text(M.code(v.key), f": {OUTCOME_WORDS[outcome]}"
                                       + (" (reminders resume while its promise is overdue)." if outcome == STILL_OPEN
                                          else ".")), v.key)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storage import repo
+from storage.queries import recommendations as recs
 from storage.models import Assignment, Recommendation, Report
 
 ASSIGNED = "assigned"
@@ -54,7 +54,7 @@ def rule_where(session: Session, rule: Rule):
     """A WHERE clause (over recommendations joined with reports): the recommendations this rule matches."""
     if rule.agency:
         return func.lower(Recommendation.agency) == rule.agency.casefold()
-    return repo._matching(session, rule.query or "")
+    return recs.matching(session, rule.query or "")
 
 
 def resolve(session: Session, views: list, raw_rules: list[dict] | None) -> list:
@@ -111,7 +111,7 @@ def unowned_where(session: Session, raw_rules: list[dict] | None):
 
 def owned(session: Session, owners: list[str], raw_rules: list[dict] | None, limit: int | None = None) -> list:
     """The recommendations these owners own, soonest promise first, resolved."""
-    views = repo._views(session, owned_where(session, owners, raw_rules),
-                        order=(Recommendation.current_due.is_(None), Recommendation.current_due, Recommendation.id),
-                        limit=limit)
+    views = recs.views(session, owned_where(session, owners, raw_rules),
+                       order=(Recommendation.current_due.is_(None), Recommendation.current_due, Recommendation.id),
+                       limit=limit)
     return resolve(session, views, raw_rules)

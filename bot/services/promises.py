@@ -71,7 +71,7 @@ def apply(service, key: str, action: str, *, actor: str, via: str, due: date | N
     reminder engine's rule); the CLI, run by whoever runs the database, does not check."""
     if action not in ge.ACTIONS:
         raise ValueError(action)
-    from ..reminders.engine import utc
+    from storage.types import utc
 
     now_utc = utc(now)
     reason = (reason or "").strip()[:MAX_REASON] or None

@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from storage import reports as q
 from storage.db import Database
+from storage.types import as_utc
 from storage.repo import RecView
 
 from ..gao.records import OPEN_STATUSES
@@ -150,8 +151,8 @@ class Semiannual:
 
 def semiannual(db: Database, period_end: date) -> Semiannual:
     start, end = period_bounds(period_end)
-    t0 = datetime.combine(start, time.min, tzinfo=timezone.utc).replace(tzinfo=None)
-    t1 = datetime.combine(end + timedelta(days=1), time.min, tzinfo=timezone.utc).replace(tzinfo=None)
+    t0 = datetime.combine(start, time.min, tzinfo=timezone.utc)
+    t1 = datetime.combine(end + timedelta(days=1), time.min, tzinfo=timezone.utc)
     with db.session() as s:
         views = q.ig_published_by(s, end)
         moves = q.status_moves(s, [v.id for v in views], t0, t1)
@@ -190,5 +191,5 @@ def justify(db: Database, key: str, text: str | None, by: str, now: datetime) ->
         v = get(s, key)
         if v is None:
             return None
-        q.set_justification(s, v.id, text, by, now.astimezone(timezone.utc).replace(tzinfo=None))
+        q.set_justification(s, v.id, text, by, as_utc(now))
     return v

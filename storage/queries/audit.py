@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import AuditEvent, Recommendation
+from ..types import iso_z
 
 
 def page(session: Session, *, since: datetime | None = None, rec_id: int | None = None, limit: int = 100,
@@ -22,9 +23,7 @@ def page(session: Session, *, since: datetime | None = None, rec_id: int | None 
     q = (select(AuditEvent, Recommendation.key)
          .outerjoin(Recommendation, Recommendation.id == AuditEvent.recommendation_id)
          .where(*where).order_by(AuditEvent.id.desc()).limit(limit).offset(offset))
-    from ..repo import _iso
-
-    events = [{"id": a.id, "at": _iso(a.at), "actor": a.actor, "action": a.action,
+    events = [{"id": a.id, "at": iso_z(a.at), "actor": a.actor, "action": a.action,
                "key": key, "channel": a.channel_id, "detail": json.loads(a.detail) if a.detail else {}}
               for a, key in session.execute(q)]
     return events, total

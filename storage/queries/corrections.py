@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.gao.effective import Decision, fingerprint
 from bot.gao.promises import Promise
 
 from ..models import PromiseCorrection, Recommendation
+from ..types import iso_z
 
 
 def _decision(row: PromiseCorrection) -> Decision:
@@ -19,21 +20,28 @@ def _decision(row: PromiseCorrection) -> Decision:
                     fingerprint=row.comment_fingerprint, via=row.via, id=row.id)
 
 
+_C = PromiseCorrection.__table__.c
+# built once: executed with a chunk of ids (Core rows, no ORM identity map)
+_LATEST = select(_C.recommendation_id, _C.action, _C.due, _C.reason, _C.actor, _C.at, _C.comment_fingerprint, _C.via,
+                 _C.id).where(_C.id.in_(select(func.max(_C.id)).where(_C.recommendation_id.in_(
+                     bindparam("ids", expanding=True))).group_by(_C.recommendation_id)))
+_ANY = select(_C.id).limit(1)
+
+
 def latest(session: Session, rec_ids: Iterable[int]) -> dict[int, Decision]:
     """The latest word on each of these recommendations (whether or not it still holds)."""
     ids = list(rec_ids)
     out: dict[int, Decision] = {}
+    conn = session.connection()
     for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        last = (select(func.max(PromiseCorrection.id)).where(PromiseCorrection.recommendation_id.in_(chunk))
-                .group_by(PromiseCorrection.recommendation_id))
-        for row in session.scalars(select(PromiseCorrection).where(PromiseCorrection.id.in_(last))):
-            out[row.recommendation_id] = _decision(row)
+        for rec_id, action, due, reason, actor, at, fp, via, row_id in conn.execute(_LATEST, {"ids": ids[i:i + 500]}):
+            out[rec_id] = Decision(action=action, due=due, reason=reason, actor=actor, at=at, fingerprint=fp, via=via,
+                                   id=row_id)
     return out
 
 
 def any_exist(session: Session) -> bool:
-    return session.scalar(select(PromiseCorrection.id).limit(1)) is not None
+    return session.connection().execute(_ANY).first() is not None
 
 
 def add(session: Session, rec_id: int, *, action: str, due: date | None, reason: str | None, read: Promise | None,
@@ -73,7 +81,7 @@ def examples(session: Session) -> list[dict]:
             "read_due": row.read_due.isoformat() if row.read_due else None, "read_phrase": row.read_phrase,
             "read_confidence": row.read_confidence,
             "due": row.due.isoformat() if row.due else None, "no_promise": row.action == "none",
-            "reason": row.reason, "by": row.actor, "at": row.at.isoformat() + "Z"})
+            "reason": row.reason, "by": row.actor, "at": iso_z(row.at)})
     return out
 
 

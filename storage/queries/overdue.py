@@ -22,9 +22,13 @@ def tracked(status: str | None, listed: bool | None, outcome: str | None) -> boo
     return status in OPEN_STATUSES and (listed is not False or outcome == STILL_OPEN)
 
 
+def still_listed_where(rec=Recommendation):
+    """Listed by GAO, or said to be still open by its owner (``rec``: the model or an alias of it)."""
+    return rec.listed.is_(True) | (rec.outcome == STILL_OPEN)
+
+
 def tracked_where():
-    return Recommendation.status.in_(OPEN_STATUSES) & (
-        Recommendation.listed.is_(True) | (Recommendation.outcome == STILL_OPEN))
+    return Recommendation.status.in_(OPEN_STATUSES) & still_listed_where()
 
 
 def days_overdue(*, status: str | None, listed: bool | None, outcome: str | None, current_due: date | None,
@@ -37,6 +41,12 @@ def days_overdue(*, status: str | None, listed: bool | None, outcome: str | None
     return (as_of - current_due).days
 
 
-def overdue_where(as_of: date):
-    return (tracked_where() & (Recommendation.current_due < as_of)
+def passed_where(as_of):
+    """Overdue but for whether GAO still lists it: what the overdue index (status, current_due, status_date,
+    priority) answers alone. ``as_of`` is a date or a bound parameter."""
+    return (Recommendation.status.in_(OPEN_STATUSES) & (Recommendation.current_due < as_of)
             & ((Recommendation.status_date.is_(None)) | (Recommendation.status_date <= Recommendation.current_due)))
+
+
+def overdue_where(as_of):
+    return passed_where(as_of) & still_listed_where()

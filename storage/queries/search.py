@@ -255,6 +255,8 @@ def find_ids(session: Session, q: Query, limit: int, offset: int, *, count_cap: 
     """A page of matching ids, best first, and the total (counted up to count_cap + 1). Words rank by bm25 /
     ts_rank (up to rank_cap matches; beyond, newest first); filters alone list priority first, then by due date."""
     where = filters_where(session, q, as_of=as_of, rules=rules)
+    if q.terms and where is None and session.get_bind().dialect.name == "sqlite":
+        return _words_only(session, q.terms, limit, offset, count_cap=count_cap, rank_cap=rank_cap)
     if q.terms:
         found = _text_match(session, q.terms, joined=where is not None)
         if found is None:
@@ -280,6 +282,27 @@ def find_ids(session: Session, q: Query, limit: int, offset: int, *, count_cap: 
     if total > rank_cap:
         return list(newest[offset:offset + limit]), total
     return session.execute(ranked.order_by(rank, tie).limit(limit).offset(offset)).scalars().all(), total
+
+
+# Words alone on SQLite (most queries): the FTS table read by statements built once.
+_NEWEST_SQL = "SELECT rowid FROM recommendations_fts WHERE recommendations_fts MATCH ? ORDER BY rowid DESC LIMIT ?"
+_RANKED = text(f"SELECT rowid FROM recommendations_fts WHERE recommendations_fts MATCH :fq ORDER BY {BM25}, rowid "
+               "LIMIT :n OFFSET :o")
+
+
+def _words_only(session: Session, terms: list[str], limit: int, offset: int, *, count_cap: int,
+                rank_cap: int) -> tuple[list[int], int]:
+    """find_ids for words without filters on SQLite: the same ids and total as the general path."""
+    match = fts5_match(terms, rank=False)
+    if match is None:
+        return [], 0
+    conn = session.connection()
+    # up to 1,001 plain integers: read by the driver itself (SQLAlchemy's row handling costs ~2 ms for them)
+    newest = [r[0] for r in conn.connection.driver_connection.execute(_NEWEST_SQL, (match, count_cap + 1))]
+    total = len(newest)
+    if total > rank_cap or not total:
+        return newest[offset:offset + limit], total
+    return conn.execute(_RANKED, {"fq": fts5_match(terms), "n": limit, "o": offset}).scalars().all(), total
 
 
 def matching(session: Session, q: Query, *, as_of: date | None = None, rules: list[dict] | None = None):

@@ -86,6 +86,8 @@ def register(app, ctx) -> None:
     def snooze(body, respond):
         from datetime import datetime, timedelta, timezone
 
+        from ...timeinput import in_zone
+
         action = body["actions"][0]
         now = datetime.now(timezone.utc)
         if action["action_id"] == "gaorec_snooze_date":
@@ -93,7 +95,7 @@ def register(app, ctx) -> None:
                 day = datetime.fromisoformat(action.get("selected_date") or "")
             except ValueError:
                 return
-            until = day.replace(tzinfo=ctx.service.settings.tz)
+            until = in_zone(day, ctx.service.settings.tz)  # the picked day's midnight there (bot/timeinput.py)
             block = next((b for b in (body.get("message") or {}).get("blocks", [])
                           if str(b.get("block_id", "")).startswith("reminder:")), None)
             rid = int(block["block_id"].split(":")[1]) if block else None

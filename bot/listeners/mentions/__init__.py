@@ -12,6 +12,7 @@ import re
 from ... import metrics
 from ...blocks import fallback_text, reply_blocks
 from ...threads import key_for_thread, with_thread_key
+from ...words import plural
 from ...commands import DM, MENTION
 from ..commands import metric_label
 
@@ -61,7 +62,7 @@ def answerer(ctx):
             dm = client.conversations_open(users=user)["channel"]["id"]
             client.files_upload_v2(channel=dm, content=None, file=reply.data["content"],
                                    filename=reply.data["filename"], title=reply.data["filename"],
-                                   initial_comment=f"{reply.total} recommendations")
+                                   initial_comment=plural(reply.total, "recommendation"))
         client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=fallback_text(reply),
                                 blocks=reply_blocks(reply, share=False), unfurl_links=False)
         if ctx.service.reminders.pending():
