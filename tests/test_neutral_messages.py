@@ -118,9 +118,9 @@ def test_outbox_rows_hold_neutral_messages_and_old_block_kit_rows_still_deliver(
     old_blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "*Planned before* `k7m2q` &amp; co"}}]
     now = datetime(2026, 11, 3, tzinfo=timezone.utc)
     with app.db.write() as s:
-        engine._outbox(s, "legacy:1", "reminder", "C1", None, None, now.replace(tzinfo=None),
+        engine._outbox(s, "legacy:1", "reminder", "C1", None, None, now,
                        {"text": "Old reminder <@U0DANA>", "blocks": old_blocks})
-        engine._outbox(s, "legacy:2", "followup", "C1", "1.5", None, now.replace(tzinfo=None),
+        engine._outbox(s, "legacy:2", "followup", "C1", "1.5", None, now,
                        {"text": "Old follow-up `k7m2q`"})
     rec = Recorder()
     engine.pace_seconds = 0
