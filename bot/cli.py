@@ -266,8 +266,8 @@ def _table(views, day: date, title: str, *, more: int = 0, console=None, tty: bo
 def show(key: str, as_of: str | None, as_json: bool) -> None:
     """One recommendation by its key: owner and where it comes from, the current promise with its sentence,
     earlier promises and slips, status events, the latest acknowledgement, a snooze, the last reminder."""
-    from .blocks import card_blocks
-    from .blocks.text import to_text
+    from .blocks import card_message
+    from .messages import render_text
 
     app = _app(click.get_current_context())
     day = _as_of(as_of, app)
@@ -277,7 +277,7 @@ def show(key: str, as_of: str | None, as_json: bool) -> None:
     if as_json:
         _emit(app.record_json(v, day, detail=True))
         return
-    click.echo(to_text(card_blocks(v, day, full=True, buttons=False)))
+    click.echo(render_text(card_message(v, day, full=True, buttons=False)))
 
 
 @main.command()
@@ -354,17 +354,18 @@ def outcome(key: str, outcome: str, by: str) -> None:
     """Mark what became of a recommendation GAO no longer lists: implemented,
     not-implemented, or open (still open: reminded again while overdue).
     Audited; its reminder threads hear it."""
+    from .messages import to_plain
     from .services.listing import set_outcome
 
     app = _app(click.get_current_context())
     result = set_outcome(app, key, outcome, by, is_admin=True)
     if not result.ok:
-        raise click.ClickException(result.message.replace("`", ""))
+        raise click.ClickException(to_plain(result.message))
     if app.settings.slack_bot_token and app.reminders.pending():
         from .adapters.slack import SlackPoster, make_client
 
         app.reminders.deliver(SlackPoster(make_client(app.settings)))
-    click.echo(result.message.replace("`", ""))
+    click.echo(to_plain(result.message))
 
 
 @main.command()

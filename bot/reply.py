@@ -31,7 +31,14 @@ class Reply:
     data: dict = field(default_factory=dict)
     total_label: str = ""  # "12" or "more than 1,000"
     source_text: str = ""  # the command text that produced this reply (for paging and sharing)
-    mrkdwn: str = ""  # trusted markup built by the service (every piece of data in it already escaped)
+    body: list = field(default_factory=list)  # the answer as neutral spans (bot/messages.py), when it is words
+
+    @property
+    def mrkdwn(self) -> str:
+        """The body as Slack renders it (for the Slack adapter and tests; the core never builds markup)."""
+        from .blocks.render import mrkdwn
+
+        return mrkdwn(self.body)
 
 
 class _Help(Sequence):

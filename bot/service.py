@@ -20,7 +20,7 @@ from .gao.formats import mapped
 from .gao.formats.mapped import Mapping
 from .gao.parse import parse
 from .gao.records import ParseError, ParseResult
-from .blocks import owner_markup
+from . import messages as M
 from .reply import Caller, Reply
 from .services import cards, owners
 
@@ -64,9 +64,9 @@ def parse_owner(token: str) -> str | None:
     return f"subteam:{m.group(1)}" if m else None
 
 
-def mention(owner: str | None) -> str:
-    """Slack markup for an owner id (ids are validated: nothing else gets through)."""
-    return owner_markup(owner) if owner else "nobody"
+def mention(owner: str | None) -> M.Span | str:
+    """An owner as a neutral mention (each chat adapter renders it), or "nobody"."""
+    return M.user(owner) if owner else "nobody"
 
 
 class Gaorec:

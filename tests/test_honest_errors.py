@@ -261,7 +261,7 @@ def test_paging_value_stays_whole_json_for_long_non_ascii_queries():
     for query in ("é" * 500, "&" * 500, "Ω<>&\"" * 100, "漢字" * 250):
         reply = Reply(kind="list", title="t", records=[], total=40, offset=5, query=query, command="search",
                       source_text=query[:500])
-        blocks = [b.to_dict() for b in reply_blocks(reply)]
+        blocks = reply_blocks(reply)
         nav = [b for b in blocks if b.get("block_id") == "nav"][0]
         for element in nav["elements"]:
             assert len(element["value"]) <= BUTTON_VALUE_MAX

@@ -242,7 +242,7 @@ def test_not_listed_is_shown_on_cards_exports_history_and_overdue(app, tmp_path)
     assert sum(r.endswith("No (last listed 2026-09-28)") for r in rows) == 1
     reply = app.handle("overdue", Caller("U0ADMIN", is_admin=True), now=datetime(2026, 12, 1, 15, tzinfo=timezone.utc))
     assert "1 more passed but GAO no longer lists them as open" in reply.title
-    assert gone not in json.dumps([b.to_dict() for b in reply_blocks(reply)])
+    assert gone not in json.dumps(reply_blocks(reply))
     hist = app.handle(f"history {gone}", Caller("U0ADMIN", is_admin=True))
     assert "no longer lists it as open" in to_text(reply_blocks(hist)) and fallback_text(hist)
 

@@ -47,8 +47,8 @@ def test_the_thread_note_escapes_and_quotes_only_the_changes():
 
 def test_a_stopped_parent_has_no_buttons_and_no_words_about_them():
     v = view()
-    blocks = [b.to_dict() for b in reminder_blocks(v, date(2026, 12, 1), 5, buttons=False,
-                                                   heading=updated_heading(v, date(2026, 12, 1)))]
+    blocks = list(reminder_blocks(v, date(2026, 12, 1), 5, buttons=False,
+                                  heading=updated_heading(v, date(2026, 12, 1))))
     flat = str(blocks)
     assert "now Closed - Implemented" in flat and "passed with no status change" not in flat
     assert "actions" not in [b["type"] for b in blocks] and "Acknowledge" not in flat

@@ -70,7 +70,7 @@ def test_simulated_time_goes_to_a_scratch_copy(db_url, monkeypatch):
     assert "Reminder pass at 2030-12-01T14:00:00+00:00: 2 post(s)." in out
     assert "Acknowledged by @U0DANA on 2030-12-01" in out
     assert "Only workspace admins" in out  # U0OTHER is no admin ...
-    assert f"`{key}` has no owner now (was @U0DANA)." in out  # ... and :as U_LOCAL is one again
+    assert f"{key} has no owner now (was @U0DANA)." in out  # ... and :as U_LOCAL is one again (words, no markup)
     assert "#C_LOCAL: all recommendations" in out  # App Home shows the shell's channel
     assert app.db is real  # back on the real database; the scratch copy is gone
     assert not any(w.startswith("(Simulated time") and os.path.exists(w.split(", ")[1].removeprefix("sqlite:///"))
@@ -111,7 +111,7 @@ def test_the_readme_session_leaves_no_future_dated_row(tmp_path):
     r = subprocess.run([sys.executable, "-m", "bot", "shell"], cwd=ROOT, env=env, input="\n".join(lines) + "\n",
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
-    for expected in ("This channel will hear reminders for all recommendations.", "`p75nw` is now owned by @U0DANA.",
+    for expected in ("This channel will hear reminders for all recommendations.", "p75nw is now owned by @U0DANA.",
                      "scratch copy of the database", "Reminder pass at 2026-12-01T14:00:00+00:00: 7 post(s).",
                      "Acknowledged by @U0DANA on 2026-12-01: “guidance is in final review”",
                      "Reminder pass at 2026-12-09T14:00:00+00:00: 6 post(s)."):

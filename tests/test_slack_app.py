@@ -65,14 +65,14 @@ def view(**kw) -> RecView:
     return RecView(**base)
 
 
-def all_text(blocks: list[Block]) -> str:
-    return json.dumps([b.to_dict() for b in blocks], ensure_ascii=False)
+def all_text(blocks: list[dict]) -> str:
+    return json.dumps(blocks, ensure_ascii=False)
 
 
-def check_limits(blocks: list[Block]) -> None:
+def check_limits(blocks: list[dict]) -> None:
     assert len(blocks) <= MAX_BLOCKS
     for b in blocks:
-        d = b.to_dict()  # slack_sdk validates lengths on to_dict()
+        d = Block.parse(b).to_dict()  # slack_sdk validates lengths on to_dict()
         if d["type"] == "section":
             assert len(d.get("text", {}).get("text", "")) <= SECTION_MAX
             assert all(len(f["text"]) <= 2000 for f in d.get("fields", []))

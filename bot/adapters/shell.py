@@ -30,11 +30,29 @@ from sqlalchemy import select
 
 from storage.models import Recommendation, Reminder
 
-from ..blocks import reply_blocks
+from ..blocks import reply_message
 from ..blocks.text import mrkdwn_to_text, to_text
 from ..commands import SHELL
+from ..messages import Action, Message, render_text
 from ..service import Caller, Gaorec
 from ..words import plural
+
+
+def shell_text(message: Message | str) -> str:
+    """A message as the shell prints it: plain words (an outbox row planned before neutral messages is Slack's
+    own text and blocks, shown as text)."""
+    if isinstance(message, str):
+        return message
+    if message.legacy is not None:
+        blocks = message.legacy.get("blocks")
+        return to_text(blocks) if blocks else mrkdwn_to_text(message.legacy.get("text") or "")
+    return render_text(message)
+
+
+def legacy_actions(blocks: list | None) -> list[Action]:
+    return [Action(e["action_id"], e["text"]["text"], e.get("value") or "", e.get("style"))
+            for b in blocks or [] if b.get("type") == "actions" for e in b.get("elements", [])
+            if e.get("type") == "button"]
 
 
 class ShellPoster:
@@ -43,28 +61,31 @@ class ShellPoster:
     def __init__(self, say):
         self.say = say
         self.messages: dict[str, tuple[str, str]] = {}  # key -> (channel, ts)
-        self.last_blocks: list = []  # the last message with buttons, for :press
+        self.last_actions: list[Action] = []  # the buttons of the last message that had some, for :press
         self._ts = itertools.count(1)
 
-    def post(self, channel, text, blocks, *, thread_ts, key, reply_broadcast=False) -> str:
+    def _remember(self, message: Message) -> None:
+        actions = legacy_actions(message.legacy.get("blocks")) if message.legacy is not None else message.actions
+        if actions:
+            self.last_actions = actions
+
+    def post(self, channel, message, *, thread_ts, key, reply_broadcast=False) -> str:
         ts = f"{1_700_000_000 + next(self._ts)}.000100"
         where = f"in the thread of {thread_ts}" if thread_ts else "new message"
         if reply_broadcast:
             where += ", also sent to the channel"
-        body = to_text(blocks) if blocks else mrkdwn_to_text(text)
-        self.say(f"[#{channel} {where}, ts {ts}]\n{body}\n")
+        self.say(f"[#{channel} {where}, ts {ts}]\n{shell_text(message)}\n")
         self.messages[key] = (channel, ts)
-        if blocks:
-            self.last_blocks = blocks
+        self._remember(message)
         return ts
 
-    def update(self, channel, ts, text, blocks) -> None:
-        self.say(f"[#{channel} message {ts} updated]\n{to_text(blocks) if blocks else mrkdwn_to_text(text)}\n")
-        if blocks:
-            self.last_blocks = blocks
+    def update(self, channel, ts, message) -> None:
+        self.say(f"[#{channel} message {ts} updated]\n{shell_text(message)}\n")
+        self._remember(message)
 
-    def ephemeral(self, channel, user, text, thread_ts=None) -> None:
-        self.say(f"[only visible to {user}] {mrkdwn_to_text(text)}")
+    def ephemeral(self, channel, user, message, thread_ts=None) -> None:
+        text = mrkdwn_to_text(message) if isinstance(message, str) else shell_text(message)
+        self.say(f"[only visible to {user}] {text}")
 
     def find(self, channel, key, thread_ts, oldest):
         found = self.messages.get(key)
@@ -150,10 +171,9 @@ class Shell:
             Path(reply.data["filename"]).write_bytes(reply.data["content"])
             self.say(f"Wrote {reply.data['filename']} ({plural(reply.total, 'row')}).")
             return True
-        blocks = reply_blocks(reply, share=False)
-        self.say(to_text(blocks))
-        self.poster.last_blocks = [b.to_dict() for b in blocks] if any(
-            b.to_dict().get("type") == "actions" for b in blocks) else self.poster.last_blocks
+        message = reply_message(reply, share=False)
+        self.say(render_text(message))
+        self.poster._remember(message)
         self.app.reminders.deliver(self.poster, self.now)
         return True
 
@@ -216,16 +236,15 @@ class Shell:
 
         from datetime import timedelta
 
-        from ..blocks import card_blocks, unescape
+        from ..blocks import card_message, unescape
 
-        buttons = [e for b in self.poster.last_blocks if b.get("type") == "actions" for e in b.get("elements", [])
-                   if e.get("type") == "button"]
-        names = [e["text"]["text"] for e in buttons]
-        hit = [e for e in buttons if e["text"]["text"].lower().startswith(label.lower())] if label else []
+        buttons = [a for a in self.poster.last_actions if a.kind == "button"]
+        names = [a.label for a in buttons]
+        hit = [a for a in buttons if a.label.lower().startswith(label.lower())] if label else []
         if not hit:
             self.say(f"Usage: :press BUTTON; the last message has: {', '.join(names) or 'no buttons'}")
             return
-        action, value = hit[0]["action_id"], hit[0].get("value") or ""
+        action, value = hit[0].id, hit[0].value or ""
         try:
             state = json.loads(value) if value.startswith("{") else {}
         except ValueError:
@@ -244,18 +263,18 @@ class Shell:
             engine.deliver(self.poster, self.now)
         elif action in ("gaorec_details", "gaorec_more"):
             v = self.app.show(value, self.now)
-            self.say(to_text(card_blocks(v, self.app.today(self.now), full=True)) if v
+            self.say(render_text(card_message(v, self.app.today(self.now), full=True)) if v
                      else "That recommendation is no longer known.")
         elif action in ("gaorec_page_next", "gaorec_page_prev", "gaorec_share"):
             reply = self.app.page(unescape(str(state.get("t", ""))), int(state.get("o", 0)), self.caller)
-            blocks = reply_blocks(reply, share=False, buttons=action != "gaorec_share")
-            self.say(to_text(blocks))
+            message = reply_message(reply, share=False, buttons=action != "gaorec_share")
+            self.say(render_text(message))
             if action != "gaorec_share":
-                self.poster.last_blocks = [b.to_dict() for b in blocks]
+                self.poster.last_actions = message.actions
         elif action == "gaorec_home_refresh":
             self.say(to_text(self.app.home(self.caller.user_id, self._channels(), self.now).blocks))
         else:
-            self.say(f"The shell cannot press {hit[0]['text']['text']} yet.")
+            self.say(f"The shell cannot press {hit[0].label} yet.")
 
     def remind(self, when: str) -> None:
         from ..timeinput import parse_instant
@@ -376,7 +395,7 @@ def discard(directory: str) -> bool:
     return True
 
 
-def denied_text(result) -> str:
-    from ..blocks.reminders import refusal_text
+def denied_text(result) -> Message:
+    from ..blocks.reminders import refusal_words
 
-    return refusal_text(result, "acknowledge")
+    return Message(text=refusal_words(result, "acknowledge"))

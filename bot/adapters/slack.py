@@ -21,6 +21,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from config.settings import Settings
 
+from ..blocks.render import render
 from ..listeners import register
 from ..listeners.context import Context
 from ..service import Gaorec
@@ -149,6 +150,17 @@ PERMANENT = {"channel_not_found", "not_in_channel", "is_archived", "invalid_bloc
              "message_not_found", "restricted_action", "invalid_metadata_format", "no_text"}
 
 
+def slack_render(message) -> tuple[str, list[dict] | None]:
+    """A neutral message as Slack's (text, blocks), rendered at delivery. Outbox rows planned before neutral
+    messages carry Slack's own text and blocks (``legacy``): sent as they are. A string is Slack text already
+    (the listeners' own answers)."""
+    if isinstance(message, str):
+        return message, None
+    if message.legacy is not None:
+        return message.legacy.get("text") or "", message.legacy.get("blocks")
+    return render(message)
+
+
 class SlackPoster:
     """Posts through the WebClient. chat.postMessage has no idempotency key, so
     posts are retried by the client only after a 429 (Slack did not take them);
@@ -183,18 +195,21 @@ class SlackPoster:
             metrics.SLACK_ERRORS.labels("connection").inc()
             raise Uncertain(f"{type(exc).__name__}: {exc}") from None
 
-    def post(self, channel, text, blocks, *, thread_ts, key, reply_broadcast=False) -> str:
+    def post(self, channel, message, *, thread_ts, key, reply_broadcast=False) -> str:
         from ..reminders.engine import METADATA_TYPE
 
+        text, blocks = slack_render(message)
         resp = self._call(self.post_client.chat_postMessage, channel=channel, text=text, blocks=blocks,
                           thread_ts=thread_ts, reply_broadcast=reply_broadcast or None, unfurl_links=False,
                           metadata={"event_type": METADATA_TYPE, "event_payload": {"key": key}})
         return resp["ts"]
 
-    def update(self, channel, ts, text, blocks) -> None:
+    def update(self, channel, ts, message) -> None:
+        text, blocks = slack_render(message)
         self._call(self.client.chat_update, channel=channel, ts=ts, text=text, blocks=blocks)
 
-    def ephemeral(self, channel, user, text, thread_ts=None) -> None:
+    def ephemeral(self, channel, user, message, thread_ts=None) -> None:
+        text, _ = slack_render(message)
         self._call(self.client.chat_postEphemeral, channel=channel, user=user, text=text, thread_ts=thread_ts)
 
     def find(self, channel, key, thread_ts, oldest) -> str | None:

@@ -1,54 +1,33 @@
-"""Block Kit builders (pure: slack_sdk.models only, no Web API, no database)
-and the text rendering the local shell prints from the same blocks.
+"""The Slack side of gaorec's messages (pure: no Web API, no database): the builders turn records into neutral
+messages (bot/messages.py), and render.py turns those into Block Kit as plain dicts. ``reply_blocks`` and
+friends are the Slack rendering of ``reply_message`` and friends; the shell and the CLI render the same
+messages as text.
 
-Everything that came from GAO or a user is escaped (``&``, ``<``, ``>``), so
-``<!channel>`` in data or a query can never ping anyone."""
+Everything that came from GAO or a user is escaped at rendering (``&``, ``<``, ``>``), so ``<!channel>`` in
+data or a query can never ping anyone."""
 from __future__ import annotations
 
 import json
 from datetime import date
 
-from slack_sdk.models.blocks import (
-    ActionsBlock, Block, ButtonElement, ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject,
-    PlainTextObject, SectionBlock,
-)
-
+from .. import messages as M
+from ..messages import Action, Actions, Divider, Field, Heading, Message, Note, Section, Text
 from ..reply import HELP, Reply
+from . import render
 from .listing import listing_line
+from .render import BUTTON_TEXT_MAX, BUTTON_VALUE_MAX, HEADER_MAX, SECTION_MAX, clip, escape  # noqa: F401
+from .render import link as _link  # noqa: F401 (App Home)
 
 MAX_BLOCKS = 50
-SECTION_MAX = 3000
-HEADER_MAX = 150
-BUTTON_TEXT_MAX = 75
-BUTTON_VALUE_MAX = 2000
 TEXT_PREVIEW = 500
-
-
-def escape(s: str | None) -> str:
-    """Slack's escaping for mrkdwn and plain text: only &, < and >."""
-    if not s:
-        return ""
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def unescape(s: str) -> str:
     return s.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def clip(s: str, n: int) -> str:
-    return s if len(s) <= n else s[: max(0, n - 1)].rstrip() + "…"
-
-
-def _link(url: str | None, label: str) -> str:
-    label = escape(label).replace("|", "¦")
-    if url and url.startswith("https://") and not any(c in url for c in "<>| "):
-        return f"<{url}|{label}>"
-    return label
-
-
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> ButtonElement:
-    return ButtonElement(text=PlainTextObject(text=clip(text, BUTTON_TEXT_MAX), emoji=True), action_id=action_id,
-                         value=value[:BUTTON_VALUE_MAX], style=style)
+def _button(text: str, action_id: str, value: str, style: str | None = None) -> Action:
+    return Action(action_id, text, value, style)
 
 
 def page_value(text: str, offset: int) -> str:
@@ -64,25 +43,35 @@ def page_value(text: str, offset: int) -> str:
     return value
 
 
-def promise_line(v, as_of: date) -> str:
+def owner_markup(owner: str | None) -> str:
+    """Slack markup for an owner id (a live mention only for a validated id)."""
+    return render.mention(owner)
+
+
+def promise_text(v, as_of: date) -> Text:
     p = v.current_promise
     if p is None:
-        return "No promised date in GAO's comment."
+        return M.text("No promised date in GAO's comment.")
     days = v.days_overdue(as_of)
     if days is not None:
-        state = f"*overdue by {days} day{'s' if days != 1 else ''}*"
+        state: Text = [M.strong(f"overdue by {days} day{'s' if days != 1 else ''}")]
     elif v.is_open() and getattr(v, "listed", True) is False and getattr(v, "outcome", None) != "open":
-        state = "not reminded: GAO no longer lists it as open"
+        state = M.text("not reminded: GAO no longer lists it as open")
     elif p.due >= as_of and v.is_open():
         n = (p.due - as_of).days
-        state = f"due in {n} day{'s' if n != 1 else ''}"
+        state = M.text(f"due in {n} day{'s' if n != 1 else ''}")
     elif not v.is_open():
-        state = "closed"
+        state = M.text("closed")
     else:
-        state = "passed; status changed since"
+        state = M.text("passed; status changed since")
     source = {"corrected": "; corrected", "confirmed": "; confirmed", "target": "; the tracker's target date"}.get(
         getattr(p, "source", "gao"), "")
-    return f"Promised “{escape(p.phrase)}” (due {p.due.isoformat()}{source}): {state}"
+    return M.text(f"Promised “{p.phrase}” (due ", M.day(p.due), f"{source}): ", state)
+
+
+def promise_line(v, as_of: date) -> str:
+    """The promise line as Slack mrkdwn."""
+    return render.mrkdwn(promise_text(v, as_of))
 
 
 def _when(iso: str | None) -> str:
@@ -97,38 +86,25 @@ def _when(iso: str | None) -> str:
 
 
 def slip_line(slips: list[dict]) -> str:
-    """'moved 2 times: Mar 2024 → Jun 2027 → Dec 2027'."""
+    """'moved 2 times: Mar 2024 → Jun 2027 → Dec 2027' (plain words)."""
     moves = " → ".join([_when(s["old_due"]) for s in slips] + [_when(slips[-1]["new_due"])])
     return f"Moved {len(slips)} time{'s' if len(slips) != 1 else ''}: {moves}"
 
 
-def owner_markup(owner: str | None) -> str:
-    """A live mention for a validated owner id; anything else is escaped text."""
-    import re
-
-    if not owner:
-        return "unassigned"
-    if owner.startswith("subteam:") and re.fullmatch(r"[A-Z0-9]+", owner[8:]):
-        return f"<!subteam^{owner[8:]}>"
-    if re.fullmatch(r"[UW][A-Z0-9]+", owner):
-        return f"<@{owner}>"
-    return escape(owner)
-
-
-def owner_line(v) -> str:
-    """'<@U0DANA> (assigned)', '<@U0DANA> (rule 1: agency …)', 'unassigned'."""
+def owner_text(v) -> Text:
+    """'@U0DANA (assigned)', '@U0DANA (by rule 1: agency …)', 'unassigned'."""
     owner = getattr(v, "owner", None)
     source = getattr(v, "owner_source", None)
     if not owner:
-        return "unassigned"
+        return M.text("unassigned")
     if source == "rule":
-        return f"{owner_markup(owner)} (by {escape(getattr(v, 'owner_rule', None) or 'a rule')})"
-    return f"{owner_markup(owner)} (assigned)" if source == "assigned" else owner_markup(owner)
+        return M.text(M.user(owner), f" (by {getattr(v, 'owner_rule', None) or 'a rule'})")
+    return M.text(M.user(owner), " (assigned)" if source == "assigned" else None)
 
 
 def status_event_line(ev: dict) -> str:
     """'Open → Closed – Implemented on 2026-10-02'; a comment change with the same status says so; an older
-    snapshot, a reopening and GAO's listing changes say what they are, dated by GAO's snapshot."""
+    snapshot, a reopening and GAO's listing changes say what they are, dated by GAO's snapshot (plain words)."""
     day = (ev.get("observed_at") or "")[:10]
     old, new = ev.get("old_status"), ev.get("new_status")
     kind, snap = ev.get("kind") or "change", ev.get("as_of") or day
@@ -137,43 +113,43 @@ def status_event_line(ev: dict) -> str:
     if kind == "relisted":
         return f"listed as open by GAO again (its export of {snap})"
     if kind == "older":
-        return f"an older GAO snapshot of {snap} ({escape(new or 'unknown')}), kept as history only"
+        return f"an older GAO snapshot of {snap} ({new or 'unknown'}), kept as history only"
     if kind == "reopened":
-        return f"{escape(old or 'unknown')} → {escape(new or 'unknown')} as of {snap}: reopened"
+        return f"{old or 'unknown'} → {new or 'unknown'} as of {snap}: reopened"
     if old == new:
-        return f"{escape(new or 'unknown')}: GAO's comment updated on {day}"
+        return f"{new or 'unknown'}: GAO's comment updated on {day}"
     if not old:
-        return f"first seen as {escape(new or 'unknown')} on {day}"
-    return f"{escape(old)} → {escape(new or 'unknown')} on {day}"
+        return f"first seen as {new or 'unknown'} on {day}"
+    return f"{old} → {new or 'unknown'} on {day}"
 
 
-def detail_lines(v, as_of: date) -> list[str]:
+def detail_lines(v, as_of: date) -> list[Text]:
     """What the full card adds: earlier promises, status events, the latest acknowledgement, a snooze, the last
-    reminder (every piece of data escaped)."""
-    lines = []
+    reminder."""
+    lines: list[Text] = []
     earlier = [p for p in v.promises if p is not v.current_promise]
     if earlier:
-        lines.append("*Earlier promises*")
+        lines.append([M.strong("Earlier promises")])
         for p in earlier:
             stated = f", stated {p.stated.isoformat()}" if p.stated else ""
-            lines.append(f"• “{escape(p.phrase)}” (due {p.due.isoformat()}{stated}): {escape(clip(p.sentence, 300))}")
+            lines.append(M.text(f"• “{p.phrase}” (due {p.due.isoformat()}{stated}): {clip(p.sentence, 300)}"))
     if v.status_events:
-        lines.append("*Status events*")
-        lines += [f"• {status_event_line(ev)}" for ev in v.status_events]
+        lines.append([M.strong("Status events")])
+        lines += [M.text(f"• {status_event_line(ev)}") for ev in v.status_events]
     ack = getattr(v, "acknowledged", None)
     if ack:
-        note = f": “{escape(clip(ack['note'], 500))}”" if ack.get("note") else ""
-        lines.append(f"*Acknowledged* by {owner_markup(ack['by'])} on {ack['at']:%Y-%m-%d}{note}")
+        note = f": “{clip(ack['note'], 500)}”" if ack.get("note") else ""
+        lines.append(M.text(M.strong("Acknowledged"), " by ", M.user(ack["by"]), f" on {ack['at']:%Y-%m-%d}{note}"))
     else:
-        lines.append("*Acknowledged*: never")
+        lines.append(M.text(M.strong("Acknowledged"), ": never"))
     until = getattr(v, "snoozed_until", None)
     if until:
-        why = f": “{escape(clip(v.snooze_reason, 300))}”" if getattr(v, "snooze_reason", None) else ""
-        lines.append(f"*Snoozed* by {owner_markup(v.snoozed_by)} until {until:%Y-%m-%d}{why}")
+        why = f": “{clip(v.snooze_reason, 300)}”" if getattr(v, "snooze_reason", None) else ""
+        lines.append(M.text(M.strong("Snoozed"), " by ", M.user(v.snoozed_by), f" until {until:%Y-%m-%d}{why}"))
     else:
-        lines.append("*Snoozed*: no")
+        lines.append(M.text(M.strong("Snoozed"), ": no"))
     last = getattr(v, "last_reminded", None)
-    lines.append(f"*Last reminder*: {last:%Y-%m-%d}" if last else "*Last reminder*: none yet")
+    lines.append(M.text(M.strong("Last reminder"), f": {last:%Y-%m-%d}" if last else ": none yet"))
     return lines
 
 
@@ -182,161 +158,176 @@ HISTORY_WORDS = {"status": "status", "outcome": "outcome marked", "slip": "date 
                  "subscribe": "subscribed", "stop": "reminders stopped"}
 
 
-def history_line(e: dict) -> str:
+def history_line(e: dict) -> Text:
     d = e.get("detail") or {}
     when = (e.get("at") or "")[:10]
     kind = e.get("kind")
+    what: Text
     if kind == "status" and d.get("event") == "older":
-        what = (f"GAO's snapshot of this date (imported {(d.get('observed_at') or '')[:10]}, older than the record: "
-                f"kept as history): {escape(d.get('new_status') or '—')}")
+        what = M.text(f"GAO's snapshot of this date (imported {(d.get('observed_at') or '')[:10]}, older than the "
+                      f"record: kept as history): {d.get('new_status') or '—'}")
     elif kind == "status" and d.get("event") == "unlisted":
-        what = "GAO's complete export of this date no longer lists it as open: probably closed"
+        what = M.text("GAO's complete export of this date no longer lists it as open: probably closed")
     elif kind == "status":
-        what = f"status {escape(d.get('old_status') or '—')} → {escape(d.get('new_status') or '—')}"
+        words = f"status {d.get('old_status') or '—'} → {d.get('new_status') or '—'}"
         if d.get("comment_changed"):
-            what += ", comment updated"
+            words += ", comment updated"
         if d.get("event") == "reopened":
-            what = "reopened by GAO: " + what
+            words = "reopened by GAO: " + words
         elif d.get("event") == "relisted":
-            what = "listed by GAO again: " + what
+            words = "listed by GAO again: " + words
+        what = M.text(words)
     elif kind == "slip":
-        what = f"promised date moved {d.get('old_due')} → {d.get('new_due') or 'none'}"
+        what = M.text(f"promised date moved {d.get('old_due')} → {d.get('new_due') or 'none'}")
     elif kind == "assign":
-        what = f"assigned to {owner_markup(d.get('owner'))} by {owner_markup(e.get('actor'))}"
+        what = M.text("assigned to ", M.user(d.get("owner")), " by ", M.user(e.get("actor")))
     elif kind == "unassign":
-        what = f"owner {owner_markup(d.get('previous'))} removed by {owner_markup(e.get('actor'))}"
+        what = M.text("owner ", M.user(d.get("previous")), " removed by ", M.user(e.get("actor")))
     else:
-        what = f"{escape(HISTORY_WORDS.get(kind or '', kind or 'event'))} by {owner_markup(e.get('actor'))}"
+        what = M.text(f"{HISTORY_WORDS.get(kind or '', kind or 'event')} by ", M.user(e.get("actor")))
         if d.get("note"):
-            what += f": “{escape(clip(str(d['note']), 300))}”"
+            what += M.text(f": “{clip(str(d['note']), 300)}”")
         if kind == "outcome" and d.get("outcome"):
-            what += f": {escape(str(d['outcome']))}"
-    return f"• {when} {what}"
+            what += M.text(f": {d['outcome']}")
+    return M.text(f"• {when} ", what)
 
 
-def _reopened(v) -> str | None:
+def _reopened(v) -> Text | None:
     """A newer GAO snapshot said Open after Closed: shown on the card (when its events are loaded)."""
     ev = next((e for e in reversed(getattr(v, "status_events", None) or []) if e.get("kind") == "reopened"), None)
     if ev is None or not v.is_open():
         return None
-    return (f":leftwards_arrow_with_hook: Reopened by GAO: {escape(ev.get('old_status') or '')} → "
-            f"{escape(ev.get('new_status') or '')} (as of {ev.get('as_of') or (ev.get('observed_at') or '')[:10]}).")
+    return M.text(M.icon("leftwards_arrow_with_hook"), f"Reopened by GAO: {ev.get('old_status') or ''} → "
+                  f"{ev.get('new_status') or ''} (as of {ev.get('as_of') or (ev.get('observed_at') or '')[:10]}).")
 
 
-def _chunk_lines(lines: list[str], limit: int) -> list[str]:
-    out, cur = [], ""
+def _chunk_lines(lines: list[Text], limit: int) -> list[Text]:
+    """Lines joined into sections of at most limit characters of Slack text (a longer line stands alone, and its
+    section clips it)."""
+    out: list[Text] = []
+    cur: Text = []
+    size = 0
     for ln in lines:
-        ln = clip(ln, limit)
-        if cur and len(cur) + 1 + len(ln) > limit:
+        n = min(len(render.mrkdwn(ln)), limit)
+        if cur and size + 1 + n > limit:
             out.append(cur)
-            cur = ln
+            cur, size = list(ln), n
+        elif cur:
+            cur, size = cur + [M.Span("\n")] + ln, size + 1 + n
         else:
-            cur = f"{cur}\n{ln}" if cur else ln
+            cur, size = list(ln), n
     if cur:
         out.append(cur)
     return out
 
 
-def _heading(v) -> str:
+def heading_text(v) -> Text:
     title = v.report_title or v.report_number or "Untitled report"
     rec = f"Recommendation {v.rec_number}" if v.rec_number is not None else "Recommendation"
-    number = f" · {escape(v.report_number)}" if v.report_number else ""
-    prio = " · :star: *Priority*" if v.priority else ""
-    return f"*{_link(v.url, clip(title, 300))}*{number}\n{rec} · `{v.key}` · {escape(v.agency)}{prio}"
+    number = f" · {v.report_number}" if v.report_number else ""
+    prio = [" · ", M.icon("star"), M.strong("Priority")] if v.priority else None
+    return M.text(M.link(clip(title, 300), v.url, bold=True), number, f"\n{rec} · ", M.code(v.key),
+                  f" · {v.agency or ''}", prio)
 
 
-def card_blocks(v, as_of: date, *, full: bool = False, buttons: bool = True) -> list[Block]:
+def card_message(v, as_of: date, *, full: bool = False, buttons: bool = True) -> Message:
     """One recommendation: report, number and key, agency, status, priority,
     the recommendation (trimmed, with a "more" control), the current promise
     with its quoted sentence, last status change."""
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=clip(_heading(v), SECTION_MAX)))]
+    parts: list = [Section(heading_text(v))]
     body = v.text or "(GAO's listing gives no recommendation text)"
     trimmed = not full and len(body) > TEXT_PREVIEW
-    blocks.append(SectionBlock(text=MarkdownTextObject(
-        text=clip(escape(clip(body, TEXT_PREVIEW) if trimmed else body), SECTION_MAX))))
+    parts.append(Section(M.text(clip(body, TEXT_PREVIEW) if trimmed else body)))
     changed = (v.last_changed.date().isoformat() if v.last_changed
                else "none seen since " + v.first_seen.date().isoformat())
-    fields = [
-        MarkdownTextObject(text=f"*Status*\n{escape(v.status or 'unknown')}"),
-        MarkdownTextObject(text=f"*Last status change*\n{changed}"),
-        MarkdownTextObject(text=f"*Owner*\n{owner_line(v)}"),
-    ]
-    blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(promise_line(v, as_of), SECTION_MAX)), fields=fields))
+    fields = [Field("Status", M.text(v.status or "unknown")), Field("Last status change", M.text(changed)),
+              Field("Owner", owner_text(v))]
+    parts.append(Section(promise_text(v, as_of), fields))
     p = v.current_promise
     if p is not None:
         stated = f" (stated {p.stated:%B %Y})" if full and p.stated else ""
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip("> " + escape(p.sentence) + stated, 2000))]))
+        parts.append(Note(M.text(M.quote(p.sentence), stated)))
     if v.slips:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(slip_line(v.slips), 2000))]))
+        parts.append(Note(M.text(slip_line(v.slips))))
     if full:
         for chunk in _chunk_lines(detail_lines(v, as_of), SECTION_MAX)[:8]:
-            blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
+            parts.append(Section(chunk))
     unlisted = listing_line(v) if hasattr(v, "listed") else None
     if unlisted:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(":grey_question: " + unlisted, 2000))]))
+        parts.append(Note(M.text(M.icon("grey_question"), unlisted)))
     reopened = _reopened(v)
     if reopened:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(reopened, 2000))]))
+        parts.append(Note(reopened))
     if full and v.comments:
-        heading = "*GAO's comment*\n" if getattr(v, "issuer", "gao") == "gao" else "*Comment*\n"
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(heading + escape(v.comments), SECTION_MAX))))
+        label = "GAO's comment" if getattr(v, "issuer", "gao") == "gao" else "Comment"
+        parts.append(Section(M.text(M.strong(label), "\n" + v.comments)))
     if buttons:
         elements = []
         if trimmed:
             elements.append(_button("More", "gaorec_more", v.key))
         elements.append(_button("Details", "gaorec_details", v.key))
-        blocks.append(ActionsBlock(block_id=f"rec:{v.key}", elements=elements))
-    return blocks
+        parts.append(Actions(elements, f"rec:{v.key}"))
+    return Message(parts, M.text(_card_words(v, as_of)))
+
+
+def _card_words(v, as_of: date) -> str:
+    rec = f"Recommendation {v.rec_number}" if v.rec_number is not None else "Recommendation"
+    return f"{rec} · {v.key} · {v.report_title or v.report_number or ''}: {M.to_plain(promise_text(v, as_of))}"
+
+
+def card_blocks(v, as_of: date, *, full: bool = False, buttons: bool = True) -> list[dict]:
+    return render.blocks(card_message(v, as_of, full=full, buttons=buttons))
 
 
 PAGE = 5
 
 
-def reply_blocks(reply: Reply, *, share: bool = True, buttons: bool = True) -> list[Block]:
-    """A Reply as Block Kit, within Slack's limits (50 blocks, 3,000-character sections)."""
+def _one(t: Text, limit: int = SECTION_MAX) -> list:
+    return [Section(t, limit=limit)]
+
+
+def reply_parts(reply: Reply, *, share: bool = True, buttons: bool = True) -> list:
     as_of = reply.as_of or date.today()
-    blocks: list[Block] = []
+    parts: list = []
     if reply.kind == "help":
-        blocks.append(HeaderBlock(text=PlainTextObject(text=clip(escape(reply.title), HEADER_MAX))))
-        lines = [f"`{escape(c)}` {escape(d)} (e.g. `{escape(e)}`)" for c, d, e in reply.data.get("commands", HELP)]
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines), SECTION_MAX))))
-        return blocks
+        parts.append(Heading(reply.title))
+        lines = [M.text(M.code(c), f" {d} (e.g. ", M.code(e), ")") for c, d, e in reply.data.get("commands", HELP)]
+        return parts + _one(M.join(lines))
     if reply.kind in ("error", "text", "file"):
-        body = reply.mrkdwn or escape(reply.text)
-        return [SectionBlock(text=MarkdownTextObject(text=clip(body, SECTION_MAX)))]
+        return _one(reply.body if reply.body else M.text(reply.text))
     if reply.kind == "history":
         v = reply.records[0]
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(_heading(v), SECTION_MAX))))
-        lines = [history_line(e) for e in reply.data.get("events", [])] or ["Nothing has happened yet."]
+        parts.append(Section(heading_text(v)))
+        lines = [history_line(e) for e in reply.data.get("events", [])] or [M.text("Nothing has happened yet.")]
         for chunk in _chunk_lines(lines, SECTION_MAX):
-            if len(blocks) >= MAX_BLOCKS:
+            if len(parts) >= MAX_BLOCKS:
                 break
-            blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
-        return blocks
+            parts.append(Section(chunk))
+        return parts
     if reply.kind == "empty":
-        what = f"Nothing found for “{escape(clip(reply.query, 200))}”." if reply.query else "Nothing found."
+        what = f"Nothing found for “{clip(reply.query, 200)}”." if reply.query else "Nothing found."
         if reply.command in ("overdue", "due", "mine"):
-            what = escape(reply.text)
-            return [SectionBlock(text=MarkdownTextObject(text=clip(what, SECTION_MAX)))]
-        return [SectionBlock(text=MarkdownTextObject(text=clip(f"{what} {escape(reply.text)}", SECTION_MAX)))]
+            return _one(M.text(reply.text))
+        return _one(M.text(f"{what} {reply.text}"))
     if reply.kind == "stats":
         d = reply.data
-        lines = [f"*{d['recommendations']}* recommendations in *{d['reports']}* reports; "
-                 f"*{d['with_promise']}* with a promised date, *{d['overdue']}* overdue."]
-        lines += [f"• {escape(k)}: {n}" for k, n in d["by_status"].items()]
+        lines = [M.text(M.strong(str(d["recommendations"])), " recommendations in ", M.strong(str(d["reports"])),
+                        " reports; ", M.strong(str(d["with_promise"])), " with a promised date, ",
+                        M.strong(str(d["overdue"])), " overdue.")]
+        lines += [M.text(f"• {k}: {n}") for k, n in d["by_status"].items()]
         if d.get("not_listed"):
-            lines.append(f"{d['not_listed']} open by GAO's last word but no longer listed (probably closed).")
-        return [SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines), SECTION_MAX)))]
+            lines.append(M.text(f"{d['not_listed']} open by GAO's last word but no longer listed (probably closed)."))
+        return _one(M.join(lines))
     if reply.kind == "card":
-        return card_blocks(reply.records[0], as_of, full=True, buttons=buttons)[:MAX_BLOCKS]
+        return card_message(reply.records[0], as_of, full=True, buttons=buttons).parts[:MAX_BLOCKS]
     # list
-    blocks.append(HeaderBlock(text=PlainTextObject(text=clip(escape(reply.title), HEADER_MAX))))
+    parts.append(Heading(reply.title))
     for v in reply.records:
-        card = card_blocks(v, as_of, buttons=buttons)
-        if len(blocks) + len(card) + 3 > MAX_BLOCKS:
+        card = card_message(v, as_of, buttons=buttons).parts
+        if len(parts) + len(card) + 3 > MAX_BLOCKS:
             break
-        blocks += card
-        blocks.append(DividerBlock())
+        parts += card
+        parts.append(Divider())
     shown_to = reply.offset + len(reply.records)
     nav = []
     if buttons:
@@ -349,31 +340,60 @@ def reply_blocks(reply: Reply, *, share: bool = True, buttons: bool = True) -> l
         if share:
             nav.append(_button("Share in channel", "gaorec_share", page_value(text, reply.offset)))
     if nav:
-        blocks.append(ActionsBlock(block_id="nav", elements=nav))
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(
-        text=f"{reply.offset + 1}-{shown_to} of {reply.total_label or reply.total} · as of {as_of.isoformat()}")]))
-    return blocks[:MAX_BLOCKS]
+        parts.append(Actions(nav, "nav"))
+    parts.append(Note(M.text(f"{reply.offset + 1}-{shown_to} of {reply.total_label or reply.total} · as of "
+                             f"{as_of.isoformat()}")))
+    return parts[:MAX_BLOCKS]
 
 
-def unfurl_blocks(views, as_of: date, limit: int = 8) -> list[Block]:
+def reply_message(reply: Reply, *, share: bool = True, buttons: bool = True) -> Message:
+    """A Reply as a neutral message, within Slack's limits (50 parts, 3,000-character sections); its top-level
+    text is what a notification shows."""
+    return Message(reply_parts(reply, share=share, buttons=buttons), _top_text(reply))
+
+
+def reply_blocks(reply: Reply, *, share: bool = True, buttons: bool = True) -> list[dict]:
+    """A Reply as Block Kit."""
+    return render.blocks(reply_message(reply, share=share, buttons=buttons))
+
+
+def unfurl_blocks(views, as_of: date, limit: int = 8) -> list[dict]:
     """A gao.gov report link: its recommendations with status and promise, compactly."""
     first = views[0]
     title = first.report_title or first.report_number or "GAO report"
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=clip(
-        f"*{_link(first.url, clip(title, 300))}* · {escape(first.report_number or '')} · "
-        f"{len(views)} recommendation{'s' if len(views) != 1 else ''} tracked by gaorec", SECTION_MAX)))]
+    parts: list = [Section(M.text(M.link(clip(title, 300), first.url, bold=True),
+                                  f" · {first.report_number or ''} · {len(views)} "
+                                  f"recommendation{'s' if len(views) != 1 else ''} tracked by gaorec"))]
     for v in views[:limit]:
         rec = f"Recommendation {v.rec_number}" if v.rec_number is not None else "Recommendation"
-        line = f"*{rec}* · `{v.key}` · {escape(v.agency)} · {escape(v.status or 'unknown')}\n{promise_line(v, as_of)}"
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(line, SECTION_MAX))))
+        parts.append(Section(M.text(M.strong(rec), " · ", M.code(v.key), f" · {v.agency or ''} · "
+                                    f"{v.status or 'unknown'}\n", promise_text(v, as_of))))
     if len(views) > limit:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(
-            text=f"+{len(views) - limit} more: /gaorec {escape(first.report_number or '')}")]))
-    return blocks
+        parts.append(Note(M.text(f"+{len(views) - limit} more: /gaorec {first.report_number or ''}")))
+    return render.blocks(Message(parts))
+
+
+def _top_text(reply: Reply) -> Text:
+    """The words of the notification that goes with a reply (Section 508: the meaning, never an icon alone)."""
+    if reply.kind == "card" and reply.records:
+        v = reply.records[0]
+        return M.text(clip(_card_words(v, reply.as_of or date.today()), 300))
+    if reply.kind in ("list", "card", "history"):
+        return M.text(clip(reply.title, 300))
+    if reply.body:  # assign, subscribe, snooze, owners, …: the answer itself
+        return reply.body
+    return M.text(clip(M.to_plain(_first_words(reply)) or reply.text or reply.title or "gaorec", 300))
+
+
+def _first_words(reply: Reply) -> Text:
+    for p in reply_parts(reply, share=False, buttons=False):  # the first thing a reader would read
+        if isinstance(p, Section) and p.text:
+            return p.text
+    return []
 
 
 def fallback_text(reply: Reply) -> str:
-    """The notification text that goes with blocks."""
+    """The notification text that goes with blocks (Slack mrkdwn, no bold)."""
     if reply.kind == "card" and reply.records:
         v = reply.records[0]
         rec = f"Recommendation {v.rec_number}" if v.rec_number is not None else "Recommendation"
@@ -381,11 +401,10 @@ def fallback_text(reply: Reply) -> str:
                     f"{promise_line(v, reply.as_of or date.today()).replace('*', '')}", 300)
     if reply.kind in ("list", "card", "history"):
         return clip(escape(reply.title), 300)
-    if reply.mrkdwn:  # assign, subscribe, snooze, owners, …: the answer itself (already escaped)
-        return clip(reply.mrkdwn.replace("*", ""), 300)
+    if reply.body:  # assign, subscribe, snooze, owners, …: the answer itself
+        return clip(render.mrkdwn(reply.body).replace("*", ""), 300)
     for b in reply_blocks(reply, share=False, buttons=False):  # the first thing a reader would read
-        d = b.to_dict()
-        text = (d.get("text") or {}).get("text")
+        text = (b.get("text") or {}).get("text")
         if text:
             return clip(text.replace("*", ""), 300)
     return clip(escape(reply.text or reply.title or "gaorec"), 300)

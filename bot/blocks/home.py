@@ -1,15 +1,18 @@
-"""App Home and the weekly digest (pure Block Kit)."""
+"""App Home (Slack's own surface: a slack_sdk View) and the weekly digest (a neutral message)."""
 from __future__ import annotations
 
 import re
 from datetime import date
 
 from slack_sdk.models.blocks import (
-    ActionsBlock, Block, ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject, PlainTextObject, SectionBlock,
+    ActionsBlock, Block, ButtonElement, ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject, PlainTextObject,
+    SectionBlock,
 )
 from slack_sdk.models.views import View
 
-from . import SECTION_MAX, _button, _link, clip, escape, promise_line
+from .. import messages as M
+from ..messages import Message, Section
+from . import SECTION_MAX, _link, clip, escape, promise_line, promise_text, render
 
 HOME_MAX = 100
 REFRESH_ACTION = "gaorec_home_refresh"
@@ -41,7 +44,8 @@ def home_view(*, overdue, due, snoozed, acknowledged, subscriptions: list[tuple[
     count = "" if owned is None else f" · you own {owned} (assigned or by a rule; list: /gaorec mine)"
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=f"*gaorec* · GAO recommendations you own · as of {as_of}{count}")),
-        ActionsBlock(block_id="home", elements=[_button("Refresh", REFRESH_ACTION, "refresh")]),
+        ActionsBlock(block_id="home", elements=[ButtonElement(text=PlainTextObject(text="Refresh", emoji=True),
+                                                              action_id=REFRESH_ACTION, value="refresh")]),
     ]
     blocks += _section(f"Overdue ({len(overdue)})", overdue, as_of, "Nothing of yours is overdue.", 20)
     blocks += _section(f"Due in the next 30 days ({len(due)})", due, as_of, "Nothing due soon.", 10)
@@ -63,21 +67,43 @@ def home_view(*, overdue, due, snoozed, acknowledged, subscriptions: list[tuple[
     return View(type="home", blocks=blocks[:HOME_MAX])
 
 
-def digest_blocks(counts: dict[str, int], as_of: date) -> list[Block]:
-    parts = [f"*{counts['overdue']}* overdue", f"*{counts['became']}* became overdue this week",
-             f"*{counts['due']}* due in the next 30 days", f"*{counts['changed']}* changed status",
-             f"*{counts['slipped']}* moved their date"]
+def digest_message(counts: dict[str, int], as_of: date) -> Message:
+    parts = [M.text(M.strong(str(counts["overdue"])), " overdue"),
+             M.text(M.strong(str(counts["became"])), " became overdue this week"),
+             M.text(M.strong(str(counts["due"])), " due in the next 30 days"),
+             M.text(M.strong(str(counts["changed"])), " changed status"),
+             M.text(M.strong(str(counts["slipped"])), " moved their date")]
     if counts.get("unlisted"):
-        parts.append(f"*{counts['unlisted']}* no longer listed by GAO (probably closed; mark the outcome)")
+        parts.append(M.text(M.strong(str(counts["unlisted"])),
+                            " no longer listed by GAO (probably closed; mark the outcome)"))
     if counts.get("unjustified"):
-        parts.append(f"*{counts['unjustified']}* in the GAO-IG Act report lack a timeline and a justification")
-    return [SectionBlock(text=MarkdownTextObject(text=f":calendar: *Weekly GAO digest* · {as_of}\n" +
-                                                      " · ".join(parts) + "\nDetails in the thread."))]
+        parts.append(M.text(M.strong(str(counts["unjustified"])),
+                            " in the GAO-IG Act report lack a timeline and a justification"))
+    words = M.text(M.icon("calendar"), M.strong("Weekly GAO digest"), f" · {as_of}\n", M.join(parts, " · "),
+                   "\nDetails in the thread.")
+    return Message([Section(words)], M.text(f"Weekly GAO digest: {counts['overdue']} overdue"))
+
+
+def digest_blocks(counts: dict[str, int], as_of: date) -> list[dict]:
+    return render.blocks(digest_message(counts, as_of))
+
+
+def _digest_line(v, as_of: date) -> M.Text:
+    rec = f"Rec. {v.rec_number}" if v.rec_number is not None else "Rec."
+    prio = M.icon("star") if v.priority else None
+    title = clip(v.report_title or v.report_number or "GAO report", 120)
+    moved = f" · moved {len(v.slips)}×" if v.slips else None
+    return M.text("• ", prio, M.link(title, v.url, bold=True), f" · {rec} · ", M.code(v.key), moved, " — ",
+                  promise_text(v, as_of))
+
+
+def digest_section(title: str, views, as_of: date, limit: int = 10) -> M.Text:
+    lines = [M.text(M.strong(title), f" ({len(views)})")]
+    lines += [_digest_line(v, as_of) for v in views[:limit]]
+    if len(views) > limit:
+        lines.append(M.text(f"+{len(views) - limit} more: /gaorec overdue"))
+    return M.join(lines)
 
 
 def digest_section_text(title: str, views, as_of: date, limit: int = 10) -> str:
-    lines = [f"*{escape(title)}* ({len(views)})"]
-    lines += ["• " + _line(v, as_of).replace("\n", " — ") for v in views[:limit]]
-    if len(views) > limit:
-        lines.append(f"+{len(views) - limit} more: /gaorec overdue")
-    return clip("\n".join(lines), 3000)
+    return clip(render.mrkdwn(digest_section(title, views, as_of, limit)), 3000)

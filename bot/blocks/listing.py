@@ -1,11 +1,12 @@
-"""Words and blocks for what GAO stopped listing (pure): the thread note with its outcome buttons, the line
+"""Words and messages for what GAO stopped listing (pure): the thread note with its outcome buttons, the line
 on cards, the outcome confirmation. Every message's text says it all (Section 508)."""
 from __future__ import annotations
 
 import json
 from datetime import date
 
-from slack_sdk.models.blocks import ActionsBlock, Block, SectionBlock
+from .. import messages as M
+from ..messages import Action, Actions, Message, Section
 
 OUTCOME_ACTIONS = {"implemented": "gaorec_outcome_implemented", "not-implemented": "gaorec_outcome_not_implemented",
                    "open": "gaorec_outcome_open"}
@@ -18,32 +19,32 @@ def day(d: date | None) -> str:
     return f"{d:%b} {d.day}, {d.year}" if d else "an earlier import"
 
 
-def unlisted_note_text(key: str, as_of: date | None, last_listed: date | None) -> str:
-    return (f"GAO no longer lists this as open (export of {day(as_of)}): probably closed. "
-            f"`{key}` was last listed on {day(last_listed)}; reminders for it stopped. The owner or an admin can "
-            f"mark what became of it: Implemented, Not implemented or Still open "
-            f"(or `/gaorec outcome {key} implemented|not-implemented|open`).")
+def unlisted_note_text(key: str, as_of: date | None, last_listed: date | None) -> M.Text:
+    return M.text(f"GAO no longer lists this as open (export of {day(as_of)}): probably closed. ", M.code(key),
+                  f" was last listed on {day(last_listed)}; reminders for it stopped. The owner or an admin can "
+                  f"mark what became of it: Implemented, Not implemented or Still open (or ",
+                  M.code(f"/gaorec outcome {key} implemented|not-implemented|open"), ").")
 
 
-def unlisted_note_blocks(key: str, as_of: date | None, last_listed: date | None) -> list[Block]:
-    from . import _button
-
+def unlisted_note_message(key: str, as_of: date | None, last_listed: date | None) -> Message:
     value = json.dumps({"k": key})
-    return [
-        SectionBlock(block_id=f"unlisted:{key}", text={"type": "mrkdwn", "text": f":grey_question: "
-                                                       f"{unlisted_note_text(key, as_of, last_listed)}"}),
-        ActionsBlock(block_id=f"outcome:{key}", elements=[
-            _button("Implemented", OUTCOME_ACTIONS["implemented"], value),
-            _button("Not implemented", OUTCOME_ACTIONS["not-implemented"], value),
-            _button("Still open", OUTCOME_ACTIONS["open"], value),
-        ]),
-    ]
+    words = unlisted_note_text(key, as_of, last_listed)
+    return Message([
+        Section(M.text(M.icon("grey_question"), words), id=f"unlisted:{key}"),
+        Actions([Action(OUTCOME_ACTIONS["implemented"], "Implemented", value),
+                 Action(OUTCOME_ACTIONS["not-implemented"], "Not implemented", value),
+                 Action(OUTCOME_ACTIONS["open"], "Still open", value)], f"outcome:{key}"),
+    ], words)
 
 
-def outcome_line(outcome: str, user: str, on: date) -> str:
-    from . import owner_markup
+def unlisted_note_blocks(key: str, as_of: date | None, last_listed: date | None) -> list[dict]:
+    from .render import blocks
 
-    return f":memo: {OUTCOME_WORDS[outcome].capitalize()} by {owner_markup(user)} on {on.isoformat()}."
+    return blocks(unlisted_note_message(key, as_of, last_listed))
+
+
+def outcome_line(outcome: str, user: str, on: date) -> M.Text:
+    return M.text(M.icon("memo"), f"{OUTCOME_WORDS[outcome].capitalize()} by ", M.user(user), f" on {on.isoformat()}.")
 
 
 def listing_line(v) -> str | None:

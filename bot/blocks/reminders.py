@@ -1,15 +1,14 @@
-"""Block Kit for reminders (pure): the top-level reminder, follow-ups in its
-thread, the parent after an acknowledgement or snooze, status-change notes."""
+"""Reminder messages (pure, neutral): the top-level reminder, follow-ups in its thread, the parent after an
+acknowledgement or snooze, status-change notes. ``*_blocks`` and ``*_text`` are their Slack renderings."""
 from __future__ import annotations
 
 import json
 from datetime import date
 
-from slack_sdk.models.blocks import (
-    ActionsBlock, Block, ContextBlock, DatePickerElement, MarkdownTextObject, PlainTextObject, SectionBlock,
-)
-
-from . import SECTION_MAX, _button, _link, clip, escape, owner_markup, promise_line, slip_line
+from .. import messages as M
+from ..messages import Action, Actions, Field, Message, Note, Section, Text
+from . import promise_text, render, slip_line
+from .render import SECTION_MAX, clip, escape
 
 ACK_ACTION = "gaorec_ack"
 SNOOZE_ACTIONS = ("gaorec_snooze_week", "gaorec_snooze_month")
@@ -20,174 +19,204 @@ CORRECT_ACTION = "gaorec_promise_correct"  # "Correct the date": opens the corre
 CORRECT_VIEW = "gaorec_promise_modal"
 
 
-def _title(v) -> str:
+def _title(v) -> Text:
     rec = f"Recommendation {v.rec_number}" if v.rec_number is not None else "Recommendation"
     title = v.report_title or v.report_number or "GAO report"
-    prio = " · :star: Priority" if v.priority else ""
-    return f"*{_link(v.url, clip(title, 300))}*\n{rec} · `{v.key}` · {escape(v.agency)}{prio}"
+    prio = [" · ", M.icon("star"), "Priority"] if v.priority else None
+    return M.text(M.link(clip(title, 300), v.url, bold=True), f"\n{rec} · ", M.code(v.key), f" · {v.agency or ''}",
+                  prio)
 
 
-def reminder_text(v, as_of: date) -> str:
+def reminder_words(v, as_of: date) -> Text:
     """The notification text (what a phone shows)."""
     p = v.current_promise
     days = v.days_overdue(as_of)
     phrase = f"“{p.phrase}”" if p else "a date"
     if days is None:
-        return clip(escape(f"GAO recommendation {v.key}: the promise of {phrase} is not overdue now."), 300)
-    return clip(escape(f"GAO recommendation {v.key}: the promise of {phrase} passed {days} days ago "
-                       f"with no status change."), 300)
+        return M.text(clip(f"GAO recommendation {v.key}: the promise of {phrase} is not overdue now.", 300))
+    return M.text(clip(f"GAO recommendation {v.key}: the promise of {phrase} passed {days} days ago "
+                       f"with no status change.", 300))
 
 
-OVERDUE_HEADING = ":alarm_clock: *A promised date passed with no status change*"
+def reminder_text(v, as_of: date) -> str:
+    return render.mrkdwn(reminder_words(v, as_of))
 
 
-def updated_heading(v, as_of: date) -> str:
+OVERDUE_HEADING = M.text(M.icon("alarm_clock"), M.strong("A promised date passed with no status change"))
+
+
+def updated_heading(v, as_of: date) -> Text:
     """The parent's heading once GAO changed the record and the reminders for the passed promise stopped."""
     p = v.current_promise
     if not v.is_open():
-        now = f"now {escape(v.status or 'closed')}"
+        now = f"now {v.status or 'closed'}"
     elif p is not None and p.due >= as_of:
         n = (p.due - as_of).days
         now = f"a new promised date, due in {n} day{'s' if n != 1 else ''}"
     else:
-        now = f"status {escape(v.status or 'unknown')}"
-    return (f":arrows_counterclockwise: *GAO updated this recommendation: {now}. "
-            "Reminders for the passed promise stopped.*")
+        now = f"status {v.status or 'unknown'}"
+    return M.text(M.icon("arrows_counterclockwise"),
+                  M.strong(f"GAO updated this recommendation: {now}. Reminders for the passed promise stopped."))
 
 
-def updated_text(v, as_of: date) -> str:
+def updated_text(v, as_of: date) -> Text:
     """The notification text of a parent whose reminders stopped after GAO's update."""
-    return clip(f"GAO recommendation {v.key} was updated by GAO (status: {escape(v.status or 'unknown')}); "
-                f"reminders for the passed promise stopped.", 300)
+    return M.text(clip(f"GAO recommendation {v.key} was updated by GAO (status: {v.status or 'unknown'}); "
+                       f"reminders for the passed promise stopped.", 300))
 
 
-def source_line(v) -> str:
+def source_line(v) -> Text:
     """Where the current promise comes from: read from GAO's sentence, confirmed, or corrected by the owner."""
     p = v.current_promise
     d = getattr(v, "decision", None)
     source = getattr(p, "source", "gao") if p is not None else None
     if source == "corrected" and d is not None:
-        why = f": “{escape(clip(d.reason, 300))}”" if d.reason else ""
-        return f"Date corrected by {owner_markup(d.actor)} on {d.at:%Y-%m-%d}{why}"
+        why = f": “{clip(d.reason, 300)}”" if d.reason else None
+        return M.text("Date corrected by ", M.user(d.actor), f" on {d.at:%Y-%m-%d}", why)
     if source == "confirmed" and d is not None:
-        return f"Read from GAO's comment and confirmed by {owner_markup(d.actor)} on {d.at:%Y-%m-%d}"
+        return M.text("Read from GAO's comment and confirmed by ", M.user(d.actor), f" on {d.at:%Y-%m-%d}")
     if p is None and d is not None and d.action == "none":
-        return f"{owner_markup(d.actor)} says no date was promised"
+        return M.text(M.user(d.actor), " says no date was promised")
     if source == "target":
-        return "The tracker's stated target date"
-    return "Read from GAO's comment (the sentence above)" if p is not None else ""
+        return M.text("The tracker's stated target date")
+    return M.text("Read from GAO's comment (the sentence above)") if p is not None else []
 
 
-def promise_buttons(v, value: str) -> list:
+def promise_buttons(v, value: str) -> list[Action]:
     """That's right (while the date is only read) and Correct the date."""
     p = v.current_promise
     out = []
     if p is not None and getattr(p, "source", "gao") == "gao":
-        out.append(_button("That's right", CONFIRM_ACTION, value))
-    out.append(_button("Correct the date", CORRECT_ACTION, value))
+        out.append(Action(CONFIRM_ACTION, "That's right", value))
+    out.append(Action(CORRECT_ACTION, "Correct the date", value))
     return out
 
 
-def reminder_blocks(v, as_of: date, reminder_id: int, *, state_line: str = "", buttons: bool = True,
-                    heading: str = OVERDUE_HEADING) -> list[Block]:
+def reminder_message(v, as_of: date, reminder_id: int, *, state_line: Text | str = "", buttons: bool = True,
+                     heading: Text = OVERDUE_HEADING) -> Message:
     p = v.current_promise
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=clip(
-        heading + "\n" + _title(v), SECTION_MAX)))]
-    promise = promise_line(v, as_of)
+    parts: list = [Section(M.text(heading, "\n", _title(v)))]
+    promise = promise_text(v, as_of)
     if p is not None and getattr(p, "source", "gao") != "corrected":  # the sentence the date was read from
-        stated = f" (stated {p.stated:%B %Y})" if p.stated else ""
-        promise += f"{stated}\n> {escape(clip(p.sentence, 1200))}"
-    blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(promise, SECTION_MAX)), fields=[
-        MarkdownTextObject(text=f"*Status*\n{escape(v.status or 'unknown')}"),
-        MarkdownTextObject(text=f"*Owner*\n{owner_markup(v.owner)}"),
-    ]))
+        stated = f" (stated {p.stated:%B %Y})" if p.stated else None
+        promise = M.text(promise, stated, "\n", M.quote(clip(p.sentence, 1200)))
+    parts.append(Section(promise, [Field("Status", M.text(v.status or "unknown")),
+                                   Field("Owner", [M.user(v.owner)])]))
     if source_line(v):
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(source_line(v), 2000))]))
+        parts.append(Note(source_line(v)))
     if v.slips:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(slip_line(v.slips), 2000))]))
+        parts.append(Note(M.text(slip_line(v.slips))))
     if state_line:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(state_line, 2000))]))
+        parts.append(Note(M.text(state_line)))
     if buttons:
         value = json.dumps({"r": reminder_id})
-        blocks.append(ActionsBlock(block_id=f"reminder:{reminder_id}", elements=[
-            _button("Acknowledge", ACK_ACTION, value, style="primary"),
-            _button("Snooze 1 week", SNOOZE_ACTIONS[0], value),
-            _button("Snooze 1 month", SNOOZE_ACTIONS[1], value),
-            DatePickerElement(action_id=SNOOZE_DATE_ACTION, placeholder=PlainTextObject(text="Snooze until…")),
-            _button("Details", DETAILS_ACTION, v.key),
+        parts.append(Actions([
+            Action(ACK_ACTION, "Acknowledge", value, style="primary"),
+            Action(SNOOZE_ACTIONS[0], "Snooze 1 week", value),
+            Action(SNOOZE_ACTIONS[1], "Snooze 1 month", value),
+            Action(SNOOZE_DATE_ACTION, "Snooze until…", kind="date"),
+            Action(DETAILS_ACTION, "Details", v.key),
             *promise_buttons(v, json.dumps({"r": reminder_id, "k": v.key})),
-        ]))
-    footer = (f"Reply in this thread, press Acknowledge or add :white_check_mark: to acknowledge · as of {as_of}"
-              if buttons else f"Nothing to acknowledge: gaorec stopped reminding about this promise · as of {as_of}")
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=footer)]))
-    return blocks
+        ], f"reminder:{reminder_id}"))
+    footer = (M.text("Reply in this thread, press Acknowledge or add ", M.icon("white_check_mark", "a ✅ reaction"),
+                     f"to acknowledge · as of {as_of}")
+              if buttons else M.text(f"Nothing to acknowledge: gaorec stopped reminding about this promise · as of "
+                                     f"{as_of}"))
+    parts.append(Note(footer))
+    return Message(parts, reminder_words(v, as_of))
+
+
+def reminder_blocks(v, as_of: date, reminder_id: int, *, state_line: Text | str = "", buttons: bool = True,
+                    heading: Text = OVERDUE_HEADING) -> list[dict]:
+    return render.blocks(reminder_message(v, as_of, reminder_id, state_line=state_line, buttons=buttons,
+                                          heading=heading))
+
+
+def refusal_words(result, verb: str = "answer") -> Text:
+    """Why an answer to a reminder was not recorded (a stale or unknown reminder, or someone else's)."""
+    if getattr(result, "gone", False) or result.reminder_id is None:
+        return M.text("This reminder is no longer open or no longer known: GAO's record changed since it was posted, "
+                      "or gaorec does not know it. Nothing was recorded; ", M.code("/gaorec overdue"),
+                      " lists what is late now.")
+    return M.text("Only ", M.user(result.owner), f" or an admin can {verb} this reminder; nothing was recorded.")
 
 
 def refusal_text(result, verb: str = "answer") -> str:
-    """Why an answer to a reminder was not recorded (a stale or unknown reminder, or someone else's)."""
-    if getattr(result, "gone", False) or result.reminder_id is None:
-        return ("This reminder is no longer open or no longer known: GAO's record changed since it was posted, "
-                "or gaorec does not know it. Nothing was recorded; `/gaorec overdue` lists what is late now.")
-    return f"Only {owner_markup(result.owner)} or an admin can {verb} this reminder; nothing was recorded."
+    return render.mrkdwn(refusal_words(result, verb))
 
 
-def followup_text(v, as_of: date, n: int, *, escalation: str | None = None) -> str:
+def followup(v, as_of: date, n: int, *, escalation: Text | None = None) -> Text:
     days = v.days_overdue(as_of)
-    who = owner_markup(v.owner) if v.owner else "Nobody owns this yet"
-    lead = f"{escalation} " if escalation else ""
-    return clip(f"{lead}{who}: reminder {n}. `{v.key}` is still overdue ({days} days) and GAO's record has not "
-                f"changed. Reply here with an update to acknowledge.", 3000)
+    who = [M.user(v.owner)] if v.owner else "Nobody owns this yet"
+    lead = [escalation, " "] if escalation else None
+    return M.text(lead, who, f": reminder {n}. ", M.code(v.key), f" is still overdue ({days} days) and GAO's record "
+                  "has not changed. Reply here with an update to acknowledge.")
+
+
+def followup_text(v, as_of: date, n: int, *, escalation: Text | None = None) -> str:
+    return clip(render.mrkdwn(followup(v, as_of, n, escalation=escalation)), 3000)
+
+
+def status_change(v, old_status: str | None, as_of: date, *, added: list[str] | None = None,
+                  removed: int = 0, stopped: bool = True) -> Text:
+    """The thread note after GAO changed the record: the status move and the new or changed sentences of the
+    comment (a sentence diff, see reminders/changes.py)."""
+    lines = [M.text(M.icon("arrows_counterclockwise"), "GAO updated ", M.code(v.key), ".")]
+    if old_status != v.status:
+        lines.append(M.text(f"Status: {old_status or '—'} → ", M.strong(v.status or "—")))
+    else:
+        lines.append(M.text(f"Status: {v.status or '—'} (unchanged)"))
+    if added:
+        lines.append(M.text("New or changed in GAO's comment:"))
+        shown = added[:6]
+        lines += [[M.quote(clip(x, 600))] for x in shown]
+        if len(added) > len(shown):
+            lines.append(M.text(f"…and {len(added) - len(shown)} more new "
+                                f"sentence{'s' if len(added) - len(shown) != 1 else ''}."))
+    if removed:
+        lines.append(M.text(f"{removed} sentence{'s' if removed != 1 else ''} of the earlier comment "
+                            f"{'are' if removed != 1 else 'is'} gone."))
+    p = v.current_promise
+    if p is not None and p.due >= as_of:
+        lines.append(M.text(f"New promise: “{p.phrase}” (due {p.due}). gaorec will remind if it passes."))
+    lines.append(M.text("Reminders for the old promise have stopped." if stopped else
+                        "The promised date still passed with no status change: reminders go on."))
+    return M.join(lines)
 
 
 def status_change_text(v, old_status: str | None, as_of: date, *, added: list[str] | None = None,
                        removed: int = 0, stopped: bool = True) -> str:
-    """The thread note after GAO changed the record: the status move and the new or changed sentences of the
-    comment (a sentence diff, see reminders/changes.py)."""
-    lines = [f":arrows_counterclockwise: GAO updated `{v.key}`."]
-    if old_status != v.status:
-        lines.append(f"Status: {escape(old_status or '—')} → *{escape(v.status or '—')}*")
-    else:
-        lines.append(f"Status: {escape(v.status or '—')} (unchanged)")
-    if added:
-        lines.append("New or changed in GAO's comment:")
-        shown = added[:6]
-        lines += ["> " + escape(clip(x, 600)) for x in shown]
-        if len(added) > len(shown):
-            more = len(added) - len(shown)
-            lines.append(f"…and {more} more new sentence{'s' if more != 1 else ''}.")
-    if removed:
-        lines.append(f"{removed} sentence{'s' if removed != 1 else ''} of the earlier comment "
-                     f"{'are' if removed != 1 else 'is'} gone.")
-    p = v.current_promise
-    if p is not None and p.due >= as_of:
-        lines.append(f"New promise: “{escape(p.phrase)}” (due {p.due}). gaorec will remind if it passes.")
-    lines.append("Reminders for the old promise have stopped." if stopped else
-                 "The promised date still passed with no status change: reminders go on.")
-    return clip("\n".join(lines), 3000)
+    return clip(render.mrkdwn(status_change(v, old_status, as_of, added=added, removed=removed, stopped=stopped)),
+                3000)
 
 
-def ask_text(v) -> str:
+def ask_words(v) -> Text:
     """The question put to the owner before a reminder is based on a date read with low confidence (or read
     again after GAO changed a comment the owner had corrected)."""
     p = v.current_promise
-    who = owner_markup(v.owner) if v.owner else "Owner of this recommendation"
-    return clip(f"{who}: is this the date your agency promised for `{v.key}`? gaorec read “{escape(p.phrase)}” "
-                f"(due {p.due}) from GAO's comment. Press That's right, or Correct the date, before gaorec reminds "
-                f"anyone of it.", 3000)
+    who = [M.user(v.owner)] if v.owner else "Owner of this recommendation"
+    return M.text(who, ": is this the date your agency promised for ", M.code(v.key), f"? gaorec read “{p.phrase}” "
+                  f"(due {p.due}) from GAO's comment. Press That's right, or Correct the date, before gaorec reminds "
+                  "anyone of it.")
 
 
-def ask_blocks(v, as_of: date) -> list[Block]:
+def ask_text(v) -> str:
+    return clip(render.mrkdwn(ask_words(v)), 3000)
+
+
+def ask_message(v, as_of: date) -> Message:
     p = v.current_promise
     value = json.dumps({"k": v.key})
-    return [
-        SectionBlock(text=MarkdownTextObject(text=clip(
-            ":question: *Is this the promised date?*\n" + _title(v), SECTION_MAX))),
-        SectionBlock(text=MarkdownTextObject(text=clip(
-            f"{ask_text(v)}\n> {escape(clip(p.sentence, 1200))}", SECTION_MAX))),
-        ActionsBlock(block_id=f"ask:{v.key}", elements=[*promise_buttons(v, value),
-                                                        _button("Details", DETAILS_ACTION, v.key)]),
-        ContextBlock(elements=[MarkdownTextObject(text=f"Only the owner or an admin can answer · as of {as_of}")]),
-    ]
+    return Message([
+        Section(M.text(M.icon("question"), M.strong("Is this the promised date?"), "\n", _title(v))),
+        Section(M.text(ask_words(v), "\n", M.quote(clip(p.sentence, 1200)))),
+        Actions([*promise_buttons(v, value), Action(DETAILS_ACTION, "Details", v.key)], f"ask:{v.key}"),
+        Note(M.text(f"Only the owner or an admin can answer · as of {as_of}")),
+    ], ask_words(v))
+
+
+def ask_blocks(v, as_of: date) -> list[dict]:
+    return render.blocks(ask_message(v, as_of))
 
 
 def correct_modal(v, private_metadata: str) -> dict:

@@ -1,15 +1,20 @@
-"""Plain text from Block Kit, for the local shell: the same blocks Slack gets."""
+"""Plain text from Slack's own Block Kit and mrkdwn, for the shell: App Home, and outbox rows planned before
+neutral messages (everything else is printed from the neutral message, bot/messages.py)."""
 from __future__ import annotations
 
 import re
 
 _LINK = re.compile(r"<(https?://[^|>]+)\|([^>]*)>")
 _BOLD = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")
+_CODE = re.compile(r"`([^`\n]+)`")
+_EMOJI = re.compile(r"(?<!\S):[a-z0-9_+\-]+:(?!\S) ?")  # an emoji is decoration: its words are next to it
 
 
 def mrkdwn_to_text(s: str) -> str:
     s = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", s)
     s = _BOLD.sub(r"\1", s)
+    s = _CODE.sub(r"\1", s)
+    s = _EMOJI.sub("", s)
     s = re.sub(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>", r"@\1", s)
     s = re.sub(r"<#([CG][A-Z0-9_]+)(?:\|[^>]*)?>", r"#\1", s)
     s = re.sub(r"<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>", r"@\1", s)

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from storage import repo
 
-from ..blocks import escape as esc
+from .. import messages as M
 from ..reply import Reply
 from .base import Ctx
 
@@ -16,7 +16,7 @@ def export(ctx: Ctx) -> Reply:
     query = rest[len("overdue"):].strip() if overdue_only else rest or None
     name, content, n = ctx.service.export("xlsx", overdue_only=overdue_only, query=query, as_of=ctx.as_of)
     return ctx.reply(kind="file", title=name, total=n, data={"filename": name, "content": content},
-                     mrkdwn=f"Your export: {n} recommendation{'s' if n != 1 else ''} (`{esc(name)}`).")
+                     body=M.text(f"Your export: {n} recommendation{'s' if n != 1 else ''} (", M.code(name), ")."))
 
 
 def justify(ctx: Ctx) -> Reply:
@@ -31,10 +31,13 @@ def justify(ctx: Ctx) -> Reply:
         v = repo.get(s, key.lower())
         allowed, owner = ctx.service.reminders.may_act_on(s, v.id, ctx.caller.user_id) if v else (False, None)
     if v is None:
-        return ctx.error(f"No recommendation has the key {key}.", mrkdwn=f"No recommendation has the key `{esc(key)}`.")
+        return ctx.error(f"No recommendation has the key {key}.",
+                         body=M.text("No recommendation has the key ", M.code(key), "."))
     if not (allowed or ctx.service.may_manage(ctx.caller)):
         return ctx.error(f"Only the owner or an admin can record a justification for {v.key}.",
-                         mrkdwn=f"Only {mention(owner)} or an admin can record a justification for `{v.key}`.")
+                         body=M.text("Only ", mention(owner), " or an admin can record a justification for ",
+                                     M.code(v.key), "."))
     record(ctx.db, v.key, words.strip()[:4000], ctx.caller.user_id, ctx.now or datetime.now(timezone.utc))
     done = f"Justification recorded for {v.key}; it goes in the GAO-IG Act report."
-    return ctx.reply(kind="text", text=done, mrkdwn=done.replace(v.key, f"`{v.key}`", 1))
+    return ctx.reply(kind="text", text=done, body=M.text("Justification recorded for ", M.code(v.key),
+                                                         "; it goes in the GAO-IG Act report."))

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from storage import repo
 from storage.models import Recommendation
 
-from ..blocks import escape as esc
+from .. import messages as M
 from ..reply import Reply
 from ..services import owners as owner_rules
 from .base import Ctx
@@ -44,11 +44,11 @@ def _assign(ctx: Ctx, cmd: str) -> Reply:
         if cmd == "assign":
             assert owner is not None  # refused above
             previous = repo.assign(s, v.id, owner, ctx.caller.user_id, now)
-            was = f" (was {mention(previous)})" if previous and previous != owner else ""
-            return ctx.reply(kind="text", mrkdwn=f"`{v.key}` is now owned by {mention(owner)}{was}.")
+            was = [" (was ", mention(previous), ")"] if previous and previous != owner else None
+            return ctx.reply(kind="text", body=M.text(M.code(v.key), " is now owned by ", mention(owner), was, "."))
         previous = repo.unassign(s, v.id, ctx.caller.user_id, now)
-        return ctx.reply(kind="text", mrkdwn=(f"`{v.key}` has no owner now (was {mention(previous)})."
-                                              if previous else f"`{v.key}` had no owner."))
+        return ctx.reply(kind="text", body=M.text(M.code(v.key), [" has no owner now (was ", mention(previous), ")."]
+                                                  if previous else " had no owner."))
 
 
 def owners(ctx: Ctx) -> Reply:
@@ -57,16 +57,17 @@ def owners(ctx: Ctx) -> Reply:
 
     settings = ctx.settings
     rules = owner_rules.rules(settings.owner_rules)
-    lines = ["*Ownership rules* (`/gaorec assign` overrides them; the first rule that matches wins):"]
-    lines += [f"{r.number}. {'agency ' + esc(r.agency) if r.agency else 'query `' + esc(r.query) + '`'}"
-              f" → {mention(r.owner)}" for r in rules] or ["• none configured (owner_rules in the config)"]
+    lines = [M.text(M.strong("Ownership rules"), " (", M.code("/gaorec assign"),
+                    " overrides them; the first rule that matches wins):")]
+    lines += [M.text(f"{r.number}. ", f"agency {r.agency}" if r.agency else ["query ", M.code(r.query or "")], " → ",
+                     mention(r.owner)) for r in rules] or [M.text("• none configured (owner_rules in the config)")]
     with ctx.db.session() as s:
         where = Recommendation.status.in_(repo.OPEN_STATUSES) & owner_rules.unowned_where(s, settings.owner_rules)
         total = s.scalar(select(func.count()).select_from(Recommendation).join(repo.Report).where(where)) or 0
         sample = list(s.scalars(select(Recommendation.key).join(repo.Report).where(where)
                                 .order_by(Recommendation.priority.desc(), Recommendation.current_due)
                                 .limit(15)))
-    lines.append(f"*{total}* open recommendation{'s' if total != 1 else ''} have no owner"
-                 + (": " + ", ".join(f"`{k}`" for k in sample) + (" …" if total > len(sample) else "")
-                    if sample else "."))
-    return ctx.reply(kind="text", mrkdwn="\n".join(lines))
+    keys = M.join([[M.code(k)] for k in sample], ", ")
+    lines.append(M.text(M.strong(str(total)), f" open recommendation{'s' if total != 1 else ''} have no owner",
+                        [": ", keys, " …" if total > len(sample) else None] if sample else "."))
+    return ctx.reply(kind="text", body=M.join(lines))

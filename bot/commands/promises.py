@@ -15,5 +15,5 @@ def promise(ctx: Ctx) -> Reply:
     out = sp.apply(ctx.service, key, action, actor=ctx.caller.user_id, via="command", due=due, reason=reason,
                    now=ctx.now)
     if out.ok or out.refused:
-        return ctx.reply(kind="text", mrkdwn=out.mrkdwn)
+        return ctx.reply(kind="text", body=out.body)
     return ctx.error(out.text)

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from storage import repo
 
-from ..blocks import escape as esc
+from .. import messages as M
 from ..reply import Reply
 from ..words import plural
 from .base import Ctx
@@ -104,8 +104,9 @@ def search(ctx: Ctx) -> Reply:
     suggestion = did_you_mean(head)
     if suggestion and not ctx.service.search(words, limit=1)[1]:
         example = f"/gaorec {suggestion} {rest}".strip()
-        more = "" if suggestion == "help" else " (or `/gaorec help` for every command)"
-        return ctx.reply(kind="text", mrkdwn=f"Did you mean `{suggestion}`? Try `{esc(example)}`{more}.")
+        more = None if suggestion == "help" else [" (or ", M.code("/gaorec help"), " for every command)"]
+        return ctx.reply(kind="text", body=M.text("Did you mean ", M.code(suggestion), "? Try ", M.code(example),
+                                                  more, "."))
     return search_reply(ctx.service, words, ctx.as_of, ctx.offset)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
-from ..blocks import escape as esc
+from .. import messages as M
 from ..reply import Reply
 from ..words import plural
 from .base import Ctx
@@ -35,14 +35,15 @@ def snooze(ctx: Ctx) -> Reply:
         state = (f"it has been overdue for {plural(late, 'day')}" if late is not None else
                  f"its promise is due {v.current_due.isoformat()}" if v.current_due and v.is_open() else
                  "it has no open promise")
-        return ctx.reply(kind="text", mrkdwn=(
-            f"Nothing to snooze yet: `{v.key}` has no open reminder in this channel ({state}). Reminders start "
-            f"in channels that subscribe (`/gaorec subscribe`) once a promised date has passed; snooze one then."))
+        return ctx.reply(kind="text", body=M.text(
+            "Nothing to snooze yet: ", M.code(v.key), f" has no open reminder in this channel ({state}). Reminders "
+            "start in channels that subscribe (", M.code("/gaorec subscribe"), ") once a promised date has passed; "
+            "snooze one then."))
     if not any(r.ok for r in results) and results[0].reason:
         return ctx.error(results[0].reason)
     if not any(r.ok for r in results):
-        return ctx.reply(kind="text", mrkdwn=f"Only {mention(results[0].owner)} or an admin can snooze this.")
-    return ctx.reply(kind="text", mrkdwn=f"Snoozed `{esc(key)}` for {plural(days, 'day')}.")
+        return ctx.reply(kind="text", body=M.text("Only ", mention(results[0].owner), " or an admin can snooze this."))
+    return ctx.reply(kind="text", body=M.text("Snoozed ", M.code(key), f" for {plural(days, 'day')}."))
 
 
 def outcome(ctx: Ctx) -> Reply:
@@ -53,7 +54,7 @@ def outcome(ctx: Ctx) -> Reply:
         return ctx.error("Usage: /gaorec outcome KEY implemented|not-implemented|open")
     result = set_outcome(ctx.service, parts[0], parts[1], ctx.caller.user_id,
                          is_admin=ctx.service.may_manage(ctx.caller), now=ctx.now, channel=ctx.caller.channel_id)
-    return ctx.reply(kind="text" if result.ok else "error", mrkdwn=result.message)
+    return ctx.reply(kind="text" if result.ok else "error", body=result.message)
 
 
 def clock(ctx: Ctx) -> Reply:
@@ -69,7 +70,7 @@ def clock(ctx: Ctx) -> Reply:
     try:
         name, done = mark_done(ctx.db, number, ctx.caller.user_id, ctx.now or datetime.now(timezone.utc))
     except LookupError:
-        return ctx.error(f"No report is numbered {number}.", mrkdwn=f"No report is numbered `{esc(number)}`.")
+        return ctx.error(f"No report is numbered {number}.", body=M.text("No report is numbered ", M.code(number), "."))
     if not done:
         return ctx.reply(kind="text", text=f"{name}: its clocks were already marked done.")
     return ctx.reply(kind="text", text=f"{name}: marked done ({', '.join(done)}); no more deadline reminders "

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from storage import repo
 
-from ..blocks import escape as esc
+from .. import messages as M
 from ..reply import Reply
 from .base import Ctx
 from .records import MAX_QUERY
@@ -25,9 +25,9 @@ def subscriptions(ctx: Ctx) -> Reply:
     if not subs:
         return ctx.reply(kind="text", text="This channel has no subscriptions. "
                                            "An admin can add one: /gaorec subscribe [QUERY]")
-    lines = [f"• {'`' + esc(x.query) + '`' if x.query else 'all recommendations'} "
-             f"(by {mention(x.created_by)})" for x in subs]
-    return ctx.reply(kind="text", mrkdwn="This channel hears reminders for:\n" + "\n".join(lines))
+    lines = [M.text("• ", M.code(x.query) if x.query else "all recommendations", " (by ", mention(x.created_by), ")")
+             for x in subs]
+    return ctx.reply(kind="text", body=M.join([M.text("This channel hears reminders for:")] + lines))
 
 
 def subscribe(ctx: Ctx) -> Reply:
@@ -39,10 +39,10 @@ def subscribe(ctx: Ctx) -> Reply:
     warning = access(channel) if access else None
     with ctx.db.write() as s:
         added = repo.subscribe(s, channel, query, ctx.caller.user_id, repo.utcnow())
-    what = f"recommendations matching `{esc(query)}`" if query else "all recommendations"
-    warn = f"\n:warning: {warning}" if warning else ""
-    return ctx.reply(kind="text", mrkdwn=(f"This channel will hear reminders for {what}." if added
-                                          else f"This channel already hears reminders for {what}.") + warn)
+    what = M.text("recommendations matching ", M.code(query)) if query else M.text("all recommendations")
+    warn = ["\n", M.icon("warning"), warning] if warning else None
+    return ctx.reply(kind="text", body=M.text("This channel will hear reminders for " if added
+                                              else "This channel already hears reminders for ", what, ".", warn))
 
 
 def unsubscribe(ctx: Ctx) -> Reply:
@@ -52,5 +52,5 @@ def unsubscribe(ctx: Ctx) -> Reply:
     assert channel is not None  # _channel answered otherwise
     with ctx.db.write() as s:
         n = repo.unsubscribe(s, channel, query or None, ctx.caller.user_id, repo.utcnow())
-    return ctx.reply(kind="text", mrkdwn=(f"Removed {n} subscription{'s' if n != 1 else ''} from this channel." if n
-                                          else "Nothing to remove: see /gaorec subscriptions."))
+    return ctx.reply(kind="text", body=M.text(f"Removed {n} subscription{'s' if n != 1 else ''} from this channel."
+                                              if n else "Nothing to remove: see /gaorec subscriptions."))

@@ -36,6 +36,7 @@ from storage.models import Outbox, OutboxLane, Reminder, Subscription
 from storage.types import UTCDateTime, utcnow
 
 from .. import metrics
+from .. import messages as M
 
 log = logging.getLogger("gaorec.reminders")
 NO_PACE = ("update", "ephemeral")  # edits and private notes: not channel messages
@@ -272,11 +273,11 @@ class Delivery:
         n = len(list(s.scalars(select(Outbox.id).where(Outbox.channel_id == channel, Outbox.state == "failed"))))
         fix = FIX.get(error, "Check the channel")
         for user in users:
-            text = (f":warning: gaorec could not post in <#{channel}>: Slack said `{error}`. {fix}; the {n} "
-                    f"waiting post{'s' if n != 1 else ''} (reminders for your subscription) are then sent "
-                    f"automatically.")
+            text = M.text(M.icon("warning"), "gaorec could not post in ", M.channel(channel), ": Slack said ",
+                          M.code(error), f". {fix}; the {n} waiting post{'s' if n != 1 else ''} (reminders for your "
+                          "subscription) are then sent automatically.")
             self.engine._outbox(s, f"access:{user}:{channel}:{error}:{_utc():%Y-%m-%d}", "dm", user, None, None,
-                                _utc(), {"text": text, "failed_id": waiting})
+                                _utc(), {"message": M.Message(text=text).to_dict(), "failed_id": waiting})
 
 
 def revive(db, channel: str | None = None, *, older_than: timedelta | None = None) -> int:

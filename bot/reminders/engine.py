@@ -31,11 +31,12 @@ from storage.queries import recommendations as recs
 from storage.queries import reminders as reminder_rows
 from storage.types import utc, utc_text  # aware UTC; naive refused (docs/architecture.md, Time)
 
-from ..blocks import clip, escape, owner_markup
+from .. import messages as M
+from ..blocks.render import clip
 from ..blocks.reminders import (
-    ask_blocks, ask_text, followup_text, reminder_blocks, reminder_text, status_change_text, updated_heading,
-    updated_text,
+    ask_message, ask_words, followup, reminder_message, reminder_words, status_change, updated_heading, updated_text,
 )
+from ..messages import Message
 from ..gao import effective as ge
 from ..words import plural
 from .changes import CommentDiff, comment_diff
@@ -48,16 +49,24 @@ PASS_LOCK = 0x6761_6F73  # advisory lock id of the planning transaction
 
 
 class Poster(Protocol):
-    """Where posts go: Slack's Web API, or the shell."""
+    """Where posts go: Slack's Web API, or the shell. Each renders the neutral message its own way."""
 
-    def post(self, channel: str, text: str, blocks: list | None, *, thread_ts: str | None, key: str,
+    def post(self, channel: str, message: Message, *, thread_ts: str | None, key: str,
              reply_broadcast: bool = False) -> str: ...
 
-    def update(self, channel: str, ts: str, text: str, blocks: list | None) -> None: ...
+    def update(self, channel: str, ts: str, message: Message) -> None: ...
 
-    def ephemeral(self, channel: str, user: str, text: str, thread_ts: str | None = None) -> None: ...
+    def ephemeral(self, channel: str, user: str, message: Message, thread_ts: str | None = None) -> None: ...
 
     def find(self, channel: str, key: str, thread_ts: str | None, oldest: datetime) -> str | None: ...
+
+
+def stored_message(payload: dict) -> Message:
+    """The message of an outbox row: neutral JSON, or (rows planned before neutral messages) Slack's text and
+    Block Kit, kept as they are for the Slack adapter (the shell prints their text)."""
+    if "message" in payload:
+        return Message.from_dict(payload["message"])
+    return Message(legacy={"text": payload.get("text") or "", "blocks": payload.get("blocks")})
 
 
 class PermanentError(Exception):
@@ -193,7 +202,7 @@ class Engine:
                         continue  # the owner is asked about the date before any reminder is based on it
                     result.planned.append({"kind": "reminder", "channel": channel, "key": v.key,
                                            "due": due.isoformat(), "days_overdue": v.days_overdue(as_of),
-                                           "owner": v.owner, "text": reminder_text(v, as_of)})
+                                           "owner": v.owner, "text": M.to_plain(reminder_words(v, as_of))})
                     if dry_run:
                         continue
                     rem = Reminder(recommendation_id=rec_id, channel_id=channel, due=due, state="active", sent=1,
@@ -201,16 +210,16 @@ class Engine:
                                    created_at=now_utc)
                     s.add(rem)
                     s.flush()
-                    self._outbox(s, f"r{rec_id}:{due}:{channel}:1", "reminder", channel, None, rem.id, now_utc, {
-                        "text": reminder_text(v, as_of),
-                        "blocks": [b.to_dict() for b in reminder_blocks(v, as_of, rem.id)]})
+                    self._outbox(s, f"r{rec_id}:{due}:{channel}:1", "reminder", channel, None, rem.id, now_utc,
+                                 {"message": reminder_message(v, as_of, rem.id).to_dict()})
                     repo.audit(s, at=now_utc, actor="gaorec", action="remind", recommendation_id=rec_id,
                                channel_id=channel, detail={"due": due.isoformat(), "n": 1})
                 if result.waiting.get(channel) and not dry_run:
                     n = result.waiting[channel]
                     self._outbox(s, f"backlog:{channel}:{as_of}", "backlog", channel, None, None, now_utc, {
-                        "text": f"{n} more overdue recommendation{'s' if n != 1 else ''} wait; they follow on the "
-                                f"next reminder passes (at most {plural(cap, 'new reminder')} per pass)."})
+                        "message": Message(text=M.text(
+                            f"{n} more overdue recommendation{'s' if n != 1 else ''} wait; they follow on the "
+                            f"next reminder passes (at most {plural(cap, 'new reminder')} per pass).")).to_dict()})
             for rem in followups:
                 v = views[rem.recommendation_id]
                 n = rem.sent + 1
@@ -218,18 +227,20 @@ class Engine:
                 contact = self.settings.escalation_contact
                 lead = None
                 if escalate:
-                    lead = ":rotating_light: Escalation" + (f" to {owner_markup(contact)}" if contact else "") + "."
-                text = followup_text(v, as_of, n, escalation=lead)
+                    lead = M.text(M.icon("rotating_light"), "Escalation",
+                                  [" to ", M.user(contact)] if contact else None, ".")
+                words = followup(v, as_of, n, escalation=lead)
                 result.planned.append({"kind": "escalation" if escalate else "followup", "channel": rem.channel_id,
                                        "key": v.key, "due": rem.due.isoformat(), "n": n,
-                                       "days_overdue": v.days_overdue(as_of), "owner": v.owner, "text": text})
+                                       "days_overdue": v.days_overdue(as_of), "owner": v.owner,
+                                       "text": M.to_plain(words)})
                 if dry_run:
                     continue
                 rem.sent, rem.unanswered, rem.state, rem.quiet_until = n, rem.unanswered + 1, "active", None
                 rem.next_at = now_utc + self.cadence(v)
                 self._outbox(s, f"r{rem.recommendation_id}:{rem.due}:{rem.channel_id}:{n}",
                              "escalation" if escalate else "followup", rem.channel_id, rem.thread_ts, rem.id, now_utc,
-                             {"text": text, "reply_broadcast": escalate})
+                             {"message": Message(text=words).to_dict(), "reply_broadcast": escalate})
                 repo.audit(s, at=now_utc, actor="gaorec", action="remind", recommendation_id=rem.recommendation_id,
                            channel_id=rem.channel_id, detail={"due": rem.due.isoformat(), "n": n,
                                                               "escalation": escalate})
@@ -259,10 +270,10 @@ class Engine:
         if asked is not None:
             return asked > now_utc - timedelta(days=self.settings.followup_days)
         result.planned.append({"kind": "ask", "channel": channel, "key": v.key, "due": p.due.isoformat(),
-                               "days_overdue": v.days_overdue(as_of), "owner": v.owner, "text": ask_text(v)})
+                               "days_overdue": v.days_overdue(as_of), "owner": v.owner,
+                               "text": M.to_plain(ask_words(v))})
         if not dry_run:
-            self._outbox(s, key, "ask", channel, None, None, now_utc, {
-                "text": ask_text(v), "blocks": [b.to_dict() for b in ask_blocks(v, as_of)]})
+            self._outbox(s, key, "ask", channel, None, None, now_utc, {"message": ask_message(v, as_of).to_dict()})
             repo.audit(s, at=now_utc, actor="gaorec", action="promise-ask", recommendation_id=v.id,
                        channel_id=channel, detail={"due": p.due.isoformat(), "phrase": p.phrase,
                                                    "confidence": p.confidence,
@@ -289,16 +300,17 @@ class Engine:
 
     def _send(self, poster: Poster, item: dict, payload: dict) -> str | None:
         kind = item["kind"]
+        message = stored_message(payload)
         if kind == "update":
-            poster.update(item["channel_id"], payload["ts"], payload["text"], payload.get("blocks"))
+            poster.update(item["channel_id"], payload["ts"], message)
             return payload["ts"]
         if kind == "dm":  # to a user: chat.postMessage to a user id opens the app's direct message
-            return poster.post(item["channel_id"], payload["text"], None, thread_ts=None, key=item["key"])
+            return poster.post(item["channel_id"], message, thread_ts=None, key=item["key"])
         if kind == "ephemeral":
-            poster.ephemeral(item["channel_id"], payload["user"], payload["text"], item["thread_ts"])
+            poster.ephemeral(item["channel_id"], payload["user"], message, item["thread_ts"])
             return None
-        return poster.post(item["channel_id"], payload["text"], payload.get("blocks"), thread_ts=item["thread_ts"],
-                           key=item["key"], reply_broadcast=bool(payload.get("reply_broadcast")))
+        return poster.post(item["channel_id"], message, thread_ts=item["thread_ts"], key=item["key"],
+                           reply_broadcast=bool(payload.get("reply_broadcast")))
 
     # -- answers ----------------------------------------------------------------------
     def reminder_for_thread(self, channel: str, thread_ts: str) -> int | None:
@@ -358,8 +370,8 @@ class Engine:
             rem.quiet_until = now_utc + timedelta(days=self.settings.ack_quiet_days)
             repo.audit(s, at=now_utc, actor=user, action="ack", recommendation_id=rem.recommendation_id,
                        channel_id=rem.channel_id, detail={"via": via, "note": note})
-            line = f":white_check_mark: Acknowledged by {owner_markup(user)} on {now_utc:%Y-%m-%d}" + (
-                f": “{escape(clip(note, 500))}”" if note else "")
+            line = M.text(M.icon("white_check_mark"), "Acknowledged by ", M.user(user), f" on {now_utc:%Y-%m-%d}",
+                          f": “{clip(note, 500)}”" if note else None)
             self._answer_posts(s, rem, f"ack:{rem.id}:{ack.id}", line, now_utc)
         return AckResult(ok=True, owner=owner, reminder_id=reminder_id)
 
@@ -384,22 +396,22 @@ class Engine:
             rem.state, rem.quiet_until, rem.unanswered = "snoozed", until, 0
             repo.audit(s, at=now_utc, actor=user, action="snooze", recommendation_id=rem.recommendation_id,
                        channel_id=rem.channel_id, detail={"until": utc_text(until), "note": sn.reason})
-            line = f":zzz: Snoozed by {owner_markup(user)} until {until:%Y-%m-%d}" + (
-                f": “{escape(clip(sn.reason, 500))}”" if sn.reason else "")
+            line = M.text(M.icon("zzz"), "Snoozed by ", M.user(user), f" until {until:%Y-%m-%d}",
+                          f": “{clip(sn.reason, 500)}”" if sn.reason else None)
             self._answer_posts(s, rem, f"snooze:{rem.id}:{sn.id}", line, now_utc)
         return AckResult(ok=True, owner=owner, reminder_id=reminder_id)
 
-    def _answer_posts(self, s, rem: Reminder, key: str, line: str, now_utc: datetime) -> None:
+    def _answer_posts(self, s, rem: Reminder, key: str, line: M.Text, now_utc: datetime) -> None:
         """Confirm once in the thread, and show the answer on the parent message."""
-        self._outbox(s, key, "ack", rem.channel_id, rem.thread_ts, rem.id, now_utc, {"text": line})
+        self._outbox(s, key, "ack", rem.channel_id, rem.thread_ts, rem.id, now_utc,
+                     {"message": Message(text=line).to_dict()})
         if rem.thread_ts:
             v = self._views(s, [rem.recommendation_id])[rem.recommendation_id]
             as_of = self.service.today(now_utc)
             self._outbox(s, key + ":parent", "update", rem.channel_id, None, rem.id, now_utc, {
-                "ts": rem.thread_ts, "text": reminder_text(v, as_of),
-                "blocks": [b.to_dict() for b in reminder_blocks(v, as_of, rem.id, state_line=line)]})
+                "ts": rem.thread_ts, "message": reminder_message(v, as_of, rem.id, state_line=line).to_dict()})
 
-    def promise_answered(self, s, rec_id: int, word_id: int, line: str, now_utc: datetime, *,
+    def promise_answered(self, s, rec_id: int, word_id: int, line: M.Text, now_utc: datetime, *,
                          new_due: date | None) -> int:
         """An owner confirmed or corrected the promise: say so in each open reminder thread of the
         recommendation and on its parent; reminders for a date that is no longer the promise stop. Returns the
@@ -411,16 +423,16 @@ class Engine:
         as_of = self.service.today(now_utc)
         for rem in rems:
             stop = rem.due != new_due
-            note = line + ("; reminders for the old date stopped." if stop else "")
+            note = M.text(line, "; reminders for the old date stopped." if stop else None)
             key = f"promise:{rem.id}:{word_id}"
             if stop:
                 rem.state, rem.next_at = "closed", None
-            self._outbox(s, key, "ack", rem.channel_id, rem.thread_ts, rem.id, now_utc, {"text": note})
+            self._outbox(s, key, "ack", rem.channel_id, rem.thread_ts, rem.id, now_utc,
+                         {"message": Message(text=note).to_dict()})
             if rem.thread_ts:
                 self._outbox(s, key + ":parent", "update", rem.channel_id, None, rem.id, now_utc, {
-                    "ts": rem.thread_ts, "text": reminder_text(v, as_of),
-                    "blocks": [b.to_dict() for b in reminder_blocks(v, as_of, rem.id, state_line=note,
-                                                                    buttons=not stop)]})
+                    "ts": rem.thread_ts,
+                    "message": reminder_message(v, as_of, rem.id, state_line=note, buttons=not stop).to_dict()})
         return len(rems)
 
     def snooze_key(self, key: str, channel: str | None, user: str, days: int, reason: str | None,
@@ -463,24 +475,24 @@ class Engine:
                 diff = comment_diff(last.old_comments, last.new_comments) \
                     if (last.old_comments or "") != (last.new_comments or "") else CommentDiff()
                 self._outbox(s, key, "status", rem.channel_id, rem.thread_ts, rem.id, now_utc,
-                             {"text": status_change_text(v, last.old_status, as_of, added=diff.added,
-                                                         removed=diff.removed, stopped=not still)})
+                             {"message": Message(text=status_change(
+                                 v, last.old_status, as_of, added=diff.added, removed=diff.removed,
+                                 stopped=not still)).to_dict()})
                 if still:  # GAO wrote something, but the promise still passed with no status change
                     if rem.thread_ts:
                         self._outbox(s, key + ":parent", "update", rem.channel_id, None, rem.id, now_utc, {
-                            "ts": rem.thread_ts, "text": reminder_text(v, as_of),
-                            "blocks": [b.to_dict() for b in reminder_blocks(v, as_of, rem.id)]})
+                            "ts": rem.thread_ts, "message": reminder_message(v, as_of, rem.id).to_dict()})
                     continue
                 rem.state, rem.next_at = "closed", None
                 closed += 1
                 if rem.thread_ts:
-                    line = (f":arrows_counterclockwise: GAO updated this on {now_utc:%Y-%m-%d}: "
-                            f"{escape(v.status or '')}; reminders for this promise stopped.")
+                    line = M.text(M.icon("arrows_counterclockwise"), f"GAO updated this on {now_utc:%Y-%m-%d}: "
+                                  f"{v.status or ''}; reminders for this promise stopped.")
+                    msg = reminder_message(v, as_of, rem.id, state_line=line, buttons=False,
+                                           heading=updated_heading(v, as_of))
+                    msg.text = updated_text(v, as_of)
                     self._outbox(s, key + ":parent", "update", rem.channel_id, None, rem.id, now_utc, {
-                        "ts": rem.thread_ts, "text": updated_text(v, as_of),
-                        "blocks": [b.to_dict() for b in reminder_blocks(v, as_of, rem.id, state_line=line,
-                                                                        buttons=False,
-                                                                        heading=updated_heading(v, as_of))]})
+                        "ts": rem.thread_ts, "message": msg.to_dict()})
                 repo.audit(s, at=now_utc, actor="gaorec", action="stop", recommendation_id=v.id,
                            channel_id=rem.channel_id, detail={"due": rem.due.isoformat(), "reason": "GAO updated it"})
         return closed
@@ -489,7 +501,7 @@ class Engine:
     def digest(self, now: datetime | None = None, *, dry_run: bool = False, poster: Poster | None = None) -> dict:
         """One message per subscribed channel with a thread of details: what is overdue (priority first), what
         became overdue this week, what is due in 30 days, what changed status and what moved its date."""
-        from ..blocks.home import digest_blocks, digest_section_text
+        from ..blocks.home import digest_message, digest_section
 
         now_utc = utc(now)
         as_of = self.service.today(now_utc)
@@ -523,10 +535,8 @@ class Engine:
                 if dry_run:
                     continue
                 parent = f"digest:{channel}:{as_of}"
-                blocks = digest_blocks(counts, as_of)
                 if not self._outbox(s, parent, "digest", channel, None, None, now_utc,
-                                    {"text": f"Weekly GAO digest: {counts['overdue']} overdue",
-                                     "blocks": [b.to_dict() for b in blocks]}):
+                                    {"message": digest_message(counts, as_of).to_dict()}):
                     continue  # this week's digest was already planned
                 for n, (title, views) in enumerate((("Overdue now, priority first", overdue),
                                                     ("Became overdue this week", became),
@@ -539,7 +549,9 @@ class Engine:
                                                      unlisted))):
                     if views:
                         self._outbox(s, f"{parent}:{n}", "digest-detail", channel, None, None, now_utc,
-                                     {"text": digest_section_text(title, views, as_of), "parent_key": parent})
+                                     {"message": Message(text=digest_section(title, views, as_of),
+                                                         thread=parent).to_dict(),
+                                      "parent_key": parent})
         if not dry_run and poster is not None:
             self.deliver(poster, now_utc)
         return planned

@@ -18,6 +18,8 @@ from storage import reports as q
 from storage.db import Database
 from storage.types import as_utc
 
+from .. import messages as M
+from ..messages import Message
 from ..words import plural
 from .reports import months_after
 
@@ -140,7 +142,8 @@ def plan_reminders(db: Database, now: datetime, as_of: date) -> list[dict]:
                     continue
                 text = f"Statutory deadline: {c.sentence()} Mark it done with /gaorec clock done " \
                        f"{c.report_number or c.report_id}."
-                if q.add_post(s, f"{prefix}{t}", "clock", channel, {"text": text}, now_utc):
+                message = {"message": Message(text=M.text(text)).to_dict()}
+                if q.add_post(s, f"{prefix}{t}", "clock", channel, message, now_utc):
                     planned.append({"channel": channel, "report_number": c.report_number, "clock": c.clock,
                                     "threshold": t, "text": text})
     return planned

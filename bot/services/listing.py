@@ -14,7 +14,8 @@ from storage.models import Recommendation, Reminder
 from storage.queries.overdue import OUTCOMES, STILL_OPEN
 from storage.types import utc, utc_text
 
-from ..blocks.listing import OUTCOME_WORDS, outcome_line, unlisted_note_blocks, unlisted_note_text
+from .. import messages as M
+from ..blocks.listing import OUTCOME_WORDS, outcome_line, unlisted_note_message
 
 ALIASES = {"implemented": "implemented", "not-implemented": "not-implemented", "not_implemented": "not-implemented",
            "notimplemented": "not-implemented", "open": STILL_OPEN, "still-open": STILL_OPEN}
@@ -27,7 +28,7 @@ def parse_outcome(word: str) -> str | None:
 @dataclass
 class OutcomeResult:
     ok: bool
-    message: str  # one line for the person who asked (mrkdwn, escaped)
+    message: M.Text  # one line for the person who asked (neutral spans)
     key: str | None = None
 
 
@@ -45,9 +46,7 @@ def notify_unlisted(engine, keys: list[str], now: datetime | None = None) -> int
                                 Reminder.state != "closed")).all()
         for rem, key, as_of, last_listed in rows:
             if engine._outbox(s, f"unlisted:{rem.id}:{as_of}", "status", rem.channel_id, rem.thread_ts, rem.id,
-                              now_utc, {"text": unlisted_note_text(key, as_of, last_listed),
-                                        "blocks": [b.to_dict() for b in unlisted_note_blocks(key, as_of,
-                                                                                             last_listed)]}):
+                              now_utc, {"message": unlisted_note_message(key, as_of, last_listed).to_dict()}):
                 posted += 1
                 repo.audit(s, at=now_utc, actor="gaorec", action="unlisted", recommendation_id=rem.recommendation_id,
                            channel_id=rem.channel_id, detail={"as_of": as_of.isoformat() if as_of else None,
@@ -59,39 +58,38 @@ def notify_unlisted(engine, keys: list[str], now: datetime | None = None) -> int
 def set_outcome(service, key: str, word: str, user: str, *, is_admin: bool, now: datetime | None = None,
                 channel: str | None = None) -> OutcomeResult:
     """Record what became of a recommendation GAO no longer lists. The owner or an admin only."""
-    from ..blocks import escape, owner_markup
-
     outcome = parse_outcome(word)
     if outcome is None:
-        return OutcomeResult(False, "Usage: /gaorec outcome KEY implemented|not-implemented|open")
+        return OutcomeResult(False, M.text("Usage: /gaorec outcome KEY implemented|not-implemented|open"))
     now_utc = utc(now)
     engine = service.reminders
     with service.db.write() as s:
         v = repo.get(s, key)
         if v is None:
-            return OutcomeResult(False, "No recommendation has that key. Search for it: `/gaorec WORDS`.")
+            return OutcomeResult(False, M.text("No recommendation has that key. Search for it: ",
+                                               M.code("/gaorec WORDS"), "."))
         if v.listed:
-            return OutcomeResult(False, f"GAO still lists `{v.key}` ({escape(v.status or 'no status')}); an "
-                                        f"outcome is for what GAO stopped listing.", v.key)
+            return OutcomeResult(False, M.text("GAO still lists ", M.code(v.key), f" ({v.status or 'no status'}); an "
+                                               "outcome is for what GAO stopped listing."), v.key)
         owner = service.resolve_owners(s, [v])[0].owner  # THE owner rule (bot/services/owners.py)
         if not (is_admin or (owner is not None and owner == user)):
-            return OutcomeResult(False, f"Only {owner_markup(owner) if owner else 'an admin'}"
-                                        f"{' or an admin' if owner else ''} can mark the outcome of `{v.key}`; "
-                                        f"nothing was recorded.", v.key)
+            return OutcomeResult(False, M.text("Only ", [M.user(owner), " or an admin"] if owner else "an admin",
+                                               " can mark the outcome of ", M.code(v.key), "; nothing was recorded."),
+                                 v.key)
         previous = v.outcome
         if previous == outcome:  # the same outcome again: nothing new to record or announce
-            return OutcomeResult(True, f"`{v.key}` was already {OUTCOME_WORDS[outcome]}: already recorded, so "
-                                       f"nothing new was written.", v.key)
+            return OutcomeResult(True, M.text(M.code(v.key), f" was already {OUTCOME_WORDS[outcome]}: already "
+                                              "recorded, so nothing new was written."), v.key)
         s.execute(update(Recommendation).where(Recommendation.id == v.id).values(outcome=outcome))
         repo.audit(s, at=now_utc, actor=user, action="outcome", recommendation_id=v.id, channel_id=channel,
                    detail={"outcome": outcome, "previous": previous})
         line = outcome_line(outcome, user, now_utc.date())
         for rem in s.scalars(select(Reminder).where(Reminder.recommendation_id == v.id, Reminder.state != "closed")):
             engine._outbox(s, f"outcome:{rem.id}:{outcome}:{utc_text(now_utc)}", "ack", rem.channel_id,
-                           rem.thread_ts, rem.id, now_utc, {"text": line})
-    return OutcomeResult(True, f"`{v.key}`: {OUTCOME_WORDS[outcome]}"
-                               + (" (reminders resume while its promise is overdue)." if outcome == STILL_OPEN
-                                  else "."), v.key)
+                           rem.thread_ts, rem.id, now_utc, {"message": M.Message(text=line).to_dict()})
+    return OutcomeResult(True, M.text(M.code(v.key), f": {OUTCOME_WORDS[outcome]}"
+                                      + (" (reminders resume while its promise is overdue)." if outcome == STILL_OPEN
+                                         else ".")), v.key)
 
 
 __all__ = ["OUTCOMES", "notify_unlisted", "parse_outcome", "set_outcome"]

@@ -18,7 +18,8 @@ from storage import repo
 from storage.models import Recommendation
 from storage.queries import corrections
 
-from ..blocks import clip, escape, owner_markup
+from .. import messages as M
+from ..blocks.render import clip
 from ..gao import effective as ge
 
 MAX_REASON = 1000
@@ -28,11 +29,18 @@ MAX_REASON = 1000
 class Outcome:
     ok: bool
     text: str  # one line, plain (no markup): for the CLI and errors
-    mrkdwn: str = ""  # the same for Slack, data escaped
+    body: M.Text = field(default_factory=list)  # the same as neutral spans (each chat renders its mentions)
     key: str | None = None
     owner: str | None = None
     refused: bool = False  # the user may not answer for this recommendation
     data: dict = field(default_factory=dict)  # the JSON contract: key, action, promise, correction
+
+    @property
+    def mrkdwn(self) -> str:
+        """The body as Slack renders it."""
+        from ..blocks.render import mrkdwn
+
+        return mrkdwn(self.body)
 
 
 def parse_date(value: str) -> date | None:
@@ -81,8 +89,8 @@ def apply(service, key: str, action: str, *, actor: str, via: str, due: date | N
             if not ok:
                 who = f"<@{owner}>" if owner and not owner.startswith("subteam:") else "its owner"
                 return Outcome(False, f"Only {who} or an admin can confirm or correct this promise; nothing was "
-                               "recorded.", mrkdwn=f"Only {owner_markup(owner)} or an admin can confirm or correct "
-                               f"the promise of `{v.key}`; nothing was recorded.", key=v.key, owner=owner,
+                               "recorded.", body=M.text("Only ", M.user(owner), " or an admin can confirm or correct "
+                               "the promise of ", M.code(v.key), "; nothing was recorded."), key=v.key, owner=owner,
                                refused=True)
         read = corrections.read_current(s, v.id)
         if action == "confirm":
@@ -104,7 +112,7 @@ def apply(service, key: str, action: str, *, actor: str, via: str, due: date | N
     data = {"key": v.key, "action": action, "promise": cur.to_json() if cur else None,
             "correction": after.decision.to_json() if after.decision else None,
             "read": read.to_json() if read else None, "threads": threads}
-    return Outcome(True, plain_line(v.key, action, read, cur), mrkdwn=line, key=v.key, owner=v.owner, data=data)
+    return Outcome(True, plain_line(v.key, action, read, cur), body=line, key=v.key, owner=v.owner, data=data)
 
 
 def _read_words(read) -> str:
@@ -121,16 +129,17 @@ def plain_line(key: str, action: str, read, cur) -> str:
     return f"{key}: back to what GAO's comment says: {_read_words(cur)}"
 
 
-def answer_line(action: str, actor: str, read, cur, reason: str | None) -> str:
-    """What the thread and the reminder show (trusted markup: every piece of data escaped)."""
-    who = owner_markup(actor) if re.match(r"^[UW][A-Z0-9]{2,}$", actor) else escape(actor)
-    why = f": “{escape(clip(reason, 500))}”" if reason else ""
-    read_words = escape(_read_words(read))
+def answer_line(action: str, actor: str, read, cur, reason: str | None) -> M.Text:
+    """What the thread and the reminder show (neutral spans: the actor is a mention when it is a user id)."""
+    who = M.user(actor) if re.match(r"^[UW][A-Z0-9]{2,}$", actor) else M.plain(actor)
+    why = f": “{clip(reason, 500)}”" if reason else None
+    read_words = _read_words(read)
     if action == "set":
-        return f":pencil2: Date corrected by {who}: now due {cur.due} (gaorec had read {read_words}){why}"
+        return M.text(M.icon("pencil2"), "Date corrected by ", who,
+                      f": now due {cur.due} (gaorec had read {read_words})", why)
     if action == "none":
-        return f":pencil2: {who} says no date was promised (gaorec had read {read_words}){why}"
+        return M.text(M.icon("pencil2"), who, f" says no date was promised (gaorec had read {read_words})", why)
     if action == "confirm":
-        return f":white_check_mark: Date confirmed by {who}: {read_words}{why}"
-    return f":leftwards_arrow_with_hook: Correction cleared by {who}: the date is read from GAO's comment again, " \
-           f"{escape(_read_words(cur))}{why}"
+        return M.text(M.icon("white_check_mark"), "Date confirmed by ", who, f": {read_words}", why)
+    return M.text(M.icon("leftwards_arrow_with_hook"), "Correction cleared by ", who, ": the date is read from GAO's "
+                  f"comment again, {_read_words(cur)}", why)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from ...blocks import card_blocks, fallback_text, reply_blocks, unescape
+from ...blocks.render import mention, mrkdwn
 
 ACTIONS = ("gaorec_more", "gaorec_details", "gaorec_page_next", "gaorec_page_prev", "gaorec_share",
            "gaorec_ack", "gaorec_snooze_week", "gaorec_snooze_month", "gaorec_snooze_date",
@@ -38,21 +39,21 @@ def register(app, ctx) -> None:
             respond(text="That recommendation is no longer known.", response_type="ephemeral", replace_original=False)
             return
         blocks = card_blocks(v, ctx.service.today(), full=True)
-        respond(blocks=[b.to_dict() for b in blocks], text=f"Recommendation {v.key}", response_type="ephemeral",
+        respond(blocks=blocks, text=f"Recommendation {v.key}", response_type="ephemeral",
                 replace_original=False)
 
     def page(body, respond, client):
         state = _state(body)
         caller = ctx.caller(client, body["user"]["id"], (body.get("channel") or {}).get("id"))
         reply = ctx.service.page(unescape(str(state.get("t", "")))[:500], _offset(state), caller)
-        respond(blocks=[b.to_dict() for b in reply_blocks(reply)], text=fallback_text(reply),
+        respond(blocks=reply_blocks(reply), text=fallback_text(reply),
                 response_type="ephemeral", replace_original=True)
 
     def share(body, respond, client):
         state = _state(body)
         caller = ctx.caller(client, body["user"]["id"], (body.get("channel") or {}).get("id"))
         reply = ctx.service.page(unescape(str(state.get("t", "")))[:500], _offset(state), caller)
-        respond(blocks=[b.to_dict() for b in reply_blocks(reply, share=False, buttons=False)],
+        respond(blocks=reply_blocks(reply, share=False, buttons=False),
                 text=fallback_text(reply), response_type="in_channel", replace_original=False)
 
     engine = ctx.service.reminders
@@ -125,7 +126,7 @@ def register(app, ctx) -> None:
         result = set_outcome(ctx.service, key, word, caller.user_id, is_admin=ctx.service.may_manage(caller),
                              channel=channel)
         if not result.ok:
-            respond(text=result.message, response_type="ephemeral", replace_original=False)
+            respond(text=mrkdwn(result.message), response_type="ephemeral", replace_original=False)
         ctx.deliver()
 
     for action_id in ("gaorec_outcome_implemented", "gaorec_outcome_not_implemented", "gaorec_outcome_open"):
@@ -161,9 +162,7 @@ def register(app, ctx) -> None:
                 return
             ok, owner = engine.may_act_on(s, v.id, user)
         if not ok:
-            from ...service import mention
-
-            refuse(body, respond, f"Only {mention(owner)} or an admin can confirm or correct this promise; "
+            refuse(body, respond, f"Only {mention(owner, 'nobody')} or an admin can confirm or correct this promise; "
                                   f"nothing was recorded.")
             return
         meta = json.dumps({"k": v.key, "c": (body.get("channel") or {}).get("id")})

@@ -36,13 +36,13 @@ def answered_in_ack(word: str) -> bool:
 
 
 def answer_payload(reply) -> dict:
-    return {"blocks": [b.to_dict() for b in reply_blocks(reply)], "text": fallback_text(reply),
+    return {"blocks": reply_blocks(reply), "text": fallback_text(reply),
             "response_type": "ephemeral"}
 
 
 def send_export(client, user_id: str, reply):
     """Upload the export into a direct message to the caller; the answer says where it went, or why it did not."""
-    from ...blocks import escape
+    from ... import messages as M
 
     name, n = reply.data["filename"], reply.total
     try:
@@ -52,12 +52,12 @@ def send_export(client, user_id: str, reply):
     except Exception as exc:  # noqa: BLE001 - a Slack error, a refused upload, a dropped connection: say so
         code = getattr(getattr(exc, "response", None), "get", lambda _k: None)("error") or type(exc).__name__
         log.warning("export upload failed: %s", code)
-        return Reply(kind="error", as_of=reply.as_of, mrkdwn=(
-            f"Your export ({n} recommendation{'s' if n != 1 else ''}, `{escape(name)}`) could not be sent: Slack "
-            f"answered {escape(str(code))}. Nothing was sent; try again in a minute, or run `gaorec export` on the "
+        return Reply(kind="error", as_of=reply.as_of, body=M.text(
+            f"Your export ({n} recommendation{'s' if n != 1 else ''}, ", M.code(name), ") could not be sent: Slack "
+            f"answered {code}. Nothing was sent; try again in a minute, or run ", M.code("gaorec export"), " on the "
             "server."))
-    return Reply(kind="file", as_of=reply.as_of, total=n, mrkdwn=(
-        f"Your export: {n} recommendation{'s' if n != 1 else ''} (`{escape(name)}`), sent to you in a direct "
+    return Reply(kind="file", as_of=reply.as_of, total=n, body=M.text(
+        f"Your export: {n} recommendation{'s' if n != 1 else ''} (", M.code(name), "), sent to you in a direct "
         "message from gaorec (its Messages tab)."))
 
 

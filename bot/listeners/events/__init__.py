@@ -26,9 +26,9 @@ def register(app, ctx) -> None:
     def answer(reminder_id, user, channel, thread_ts, via, note):
         result = engine.acknowledge(reminder_id, user, via, note)
         if not result.ok and result.reminder_id:
-            from ...service import mention
+            from ...blocks.render import mention
 
-            ctx.poster.ephemeral(channel, user, ONLY_OWNER.format(owner=mention(result.owner)), thread_ts)
+            ctx.poster.ephemeral(channel, user, ONLY_OWNER.format(owner=mention(result.owner, "nobody")), thread_ts)
         ctx.deliver()
 
     def thread_reply(event, body):
@@ -65,7 +65,7 @@ def register(app, ctx) -> None:
                 continue
             views = ctx.service.report(m.group(1).upper())
             if views:
-                unfurls[url] = {"blocks": [b.to_dict() for b in unfurl_blocks(views, ctx.service.today())]}
+                unfurls[url] = {"blocks": unfurl_blocks(views, ctx.service.today())}
         if unfurls:
             client.chat_unfurl(channel=event.get("channel"), ts=event.get("message_ts"), unfurls=unfurls)
 

@@ -64,7 +64,7 @@ def answerer(ctx):
                                    filename=reply.data["filename"], title=reply.data["filename"],
                                    initial_comment=plural(reply.total, "recommendation"))
         client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=fallback_text(reply),
-                                blocks=[b.to_dict() for b in reply_blocks(reply, share=False)], unfurl_links=False)
+                                blocks=reply_blocks(reply, share=False), unfurl_links=False)
         if ctx.service.reminders.pending():
             ctx.deliver()  # a snooze confirms in its thread
 
