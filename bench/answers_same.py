@@ -49,13 +49,13 @@ def setup(db: Database) -> None:
     with db.write() as s:
         if s.scalar(repo.select(repo.Assignment.recommendation_id).limit(1)) is not None:
             return
-        ids, _ = repo._fts_ids(s, "oversight", 3, 0)
+        ids = [v.id for v in repo.search(s, "oversight", 3)[0]]
         for i in ids:
-            repo.assign(s, i, "U0ASSIGNED", "U0ADMIN", NOW.replace(tzinfo=None))
-        pid, _ = repo._fts_ids(s, "payments", 1, 0)
+            repo.assign(s, i, "U0ASSIGNED", "U0ADMIN", NOW)
+        pid = [v.id for v in repo.search(s, "payments", 1)[0]]
         corrections.add(s, pid[0], action="set", due=NOW.date().replace(year=2027), reason="new plan", read=None,
                         comment=repo.get(s, repo.search(s, "payments", 1)[0][0].key).comments, actor="U0ASSIGNED",
-                        via="slack", now=NOW.replace(tzinfo=None))
+                        via="slack", now=NOW)
 
 
 def answers(url: str, rules: bool) -> dict[str, dict]:
