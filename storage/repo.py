@@ -321,12 +321,18 @@ def _count(session: Session, where, query: str | None) -> int:
 
 
 _AS_OF = bindparam("as_of", type_=Date)
-# The page of overdue, read in the order of ix_recommendations_overdue_order (priority first, then due date, then
-# id), which holds the whole rule, only until the page is full: no sort of every candidate (see passed_where).
-_OVERDUE_PAGE = (select(Recommendation.id)
-                 .where(overdue_rule.overdue_where(_AS_OF, status=func.coalesce(Recommendation.status, "")))
-                 .order_by(Recommendation.priority.desc(), Recommendation.current_due, Recommendation.id)
-                 .limit(bindparam("n")).offset(bindparam("o")))
+def _overdue_page(status):
+    """The page of overdue, read in the order of ix_recommendations_overdue_order (priority first, then due date,
+    then id), which holds the whole rule, only until the page is full: no sort of every candidate."""
+    return (select(Recommendation.id).where(overdue_rule.overdue_where(_AS_OF, status=status))
+            .order_by(Recommendation.priority.desc(), Recommendation.current_due, Recommendation.id)
+            .limit(bindparam("n")).offset(bindparam("o")))
+
+
+# SQLite without statistics needs the status hidden from its planner (see passed_where); PostgreSQL, which has
+# statistics, misjudges how many rows coalesce(status, '') keeps and would sort them all at deep pages.
+_OVERDUE_PAGE = _overdue_page(Recommendation.status)
+_OVERDUE_PAGE_SQLITE = _overdue_page(func.coalesce(Recommendation.status, ""))
 
 
 def overdue(session: Session, as_of: date, query: str | None = None, limit: int | None = None,
@@ -334,8 +340,9 @@ def overdue(session: Session, as_of: date, query: str | None = None, limit: int 
     """Open recommendations whose current promise passed before ``as_of`` with
     no status change since; priority first, then most overdue."""
     if not query and limit:
+        page = _OVERDUE_PAGE_SQLITE if session.get_bind().dialect.name == "sqlite" else _OVERDUE_PAGE
         return _views_by_ids(session, [r[0] for r in session.connection().execute(
-            _OVERDUE_PAGE, {"as_of": as_of, "n": limit, "o": offset})])
+            page, {"as_of": as_of, "n": limit, "o": offset})])
     return _page(session, _overdue_where(as_of),
                  (Recommendation.priority.desc(), Recommendation.current_due, Recommendation.id), limit, offset, query)
 
