@@ -6,6 +6,7 @@ import logging
 from datetime import date
 
 from slack_sdk.errors import SlackApiError
+from ...services.home import home as home_view
 
 log = logging.getLogger("gaorec.slack")
 HOME_EVENTS = ("app_home_opened",)
@@ -33,7 +34,7 @@ def register(app, ctx) -> None:
             return []
 
     def publish(client, user_id: str) -> None:
-        view = ctx.service.home(user_id, my_channels(client, user_id))
+        view = home_view(ctx.service, user_id, my_channels(client, user_id))
         client.views_publish(user_id=user_id, view=view.to_dict())
 
     def ack(ack):
