@@ -16,6 +16,8 @@ from .gao.records import ParseError
 from .termout import status
 from .words import plural
 from .timeinput import parse_instant
+from .services.records import count_unlisted_passed, record_json, stats as read_stats
+from .services.exports import audit_page, export as export_file
 
 err = Console(stderr=True)
 SAMPLE = Path(__file__).parent / "samples" / "agency-page-sample.txt"
@@ -224,7 +226,7 @@ def search(query: tuple[str, ...], limit: int | None, as_of: str | None, as_json
     day = _as_of(as_of, app)
     views, total = app.search(" ".join(query), limit=_rows_shown(limit, COUNT_CAP, as_json), as_of=day)
     if as_json:
-        _emit({"query": " ".join(query), "total": total, "results": [app.record_json(v, day) for v in views]})
+        _emit({"query": " ".join(query), "total": total, "results": [record_json(v, day) for v in views]})
         return
     if not views:
         click.echo("No results. Try fewer words, a report number such as GAO-23-105255, or `gaorec overdue`.")
@@ -275,7 +277,7 @@ def show(key: str, as_of: str | None, as_json: bool) -> None:
     if v is None:
         raise click.ClickException(f"no recommendation has the key {key!r}; find it with `gaorec search WORDS`")
     if as_json:
-        _emit(app.record_json(v, day, detail=True))
+        _emit(record_json(v, day, detail=True))
         return
     click.echo(render_text(card_message(v, day, full=True, buttons=False)))
 
@@ -287,7 +289,7 @@ def stats(as_of: str | None, as_json: bool) -> None:
     """Counts: recommendations, reports, by status, with a promise, overdue."""
     app = _app(click.get_current_context())
     day = _as_of(as_of, app)
-    data = app.stats(day)
+    data = read_stats(app.db, day)
     if as_json:
         _emit(data)
         return
@@ -325,9 +327,9 @@ def overdue(query: tuple[str, ...], as_of: str | None, limit: int | None, as_jso
     day = _as_of(as_of, app)
     views = app.overdue(day, " ".join(query) or None)
     views.sort(key=lambda v: (-(v.days_overdue(day) or 0), v.key))
-    unlisted = app.count_unlisted_passed(day, " ".join(query) or None)
+    unlisted = count_unlisted_passed(app.db, day, " ".join(query) or None)
     if as_json:
-        _emit({"as_of": day.isoformat(), "total": len(views), "results": [app.record_json(v, day) for v in views],
+        _emit({"as_of": day.isoformat(), "total": len(views), "results": [record_json(v, day) for v in views],
                "not_listed": unlisted})
         return
     note = (f"{unlisted} more passed their promise but GAO no longer lists them as open (probably closed): "
@@ -554,7 +556,7 @@ def export(query: tuple[str, ...], overdue: bool, unimplemented: bool, fmt: str,
     slips, last status change, owner, last acknowledgement and note, and when it was acknowledged (ISO 8601 in
     UTC: 2026-12-01T14:00:00Z)."""
     app = _app(click.get_current_context())
-    name, content, n = app.export(fmt, overdue_only=overdue, unimplemented=unimplemented,
+    name, content, n = export_file(app, fmt, overdue_only=overdue, unimplemented=unimplemented,
                                   query=" ".join(query) or None, as_of=_as_of(as_of, app))
     if output is None and fmt == "csv":
         sys.stdout.buffer.write(content)
@@ -585,7 +587,7 @@ def audit(key: str | None, since: str | None, limit: int, offset: int, as_json: 
         except ValueError:
             raise click.BadParameter(f"{since!r} is not a date like 2026-12-01", param_hint="--since") from None
     try:
-        events, total = app.audit_page(start, key, limit=limit, offset=offset)
+        events, total = audit_page(app.db, start, key, limit=limit, offset=offset)
     except GaorecError as exc:
         raise click.ClickException(str(exc)) from None
     more = max(0, total - offset - len(events))
@@ -654,7 +656,7 @@ def run(sample: str | None) -> None:
     """Load a sample if the database is empty, then start the bot: the Slack
     app when Slack tokens are set, else the local shell."""
     app = _app(click.get_current_context())
-    if app.stats(app.today())["recommendations"] == 0:
+    if read_stats(app.db, app.today())["recommendations"] == 0:
         src = sample or (str(SHARED_CBP) if SHARED_CBP.exists() else str(SAMPLE))
         try:
             s = app.import_sources([src])
