@@ -9,17 +9,22 @@ from datetime import date
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .gao.records import ParseError
 from .termout import status
 from .words import plural
-from .timeinput import parse_instant
 
-err = Console(stderr=True)
+# Heavy packages (sqlalchemy, alembic, rich.progress, slack_*, bs4, openpyxl, docx, holidays) are imported
+# inside the commands that use them: every `gaorec` process pays only for its own command.
 SAMPLE = Path(__file__).parent / "samples" / "agency-page-sample.txt"
 SHARED_CBP = Path("..") / "shared" / "gao" / "cbp-agency-page-2024.txt"
+
+
+def parse_instant(text: str, tz):
+    """bot.timeinput.parse_instant, imported when a command needs it (it pulls in SQLAlchemy)."""
+    from .timeinput import parse_instant as parse
+
+    return parse(text, tz)
 
 
 class ConfigMistake(click.ClickException):
@@ -158,6 +163,10 @@ def import_(sources: tuple[str, ...], mapping: str | None, as_of: str | None, co
         raise click.ClickException(str(exc)) from None
     try:
         files = expand_sources(list(sources))
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        err = Console(stderr=True)
         quiet = as_json or not err.is_terminal
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=err, disable=quiet or len(files) < 2 and not _big(files)) as progress:
