@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from datetime import date
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 
 import click
@@ -20,7 +20,7 @@ SAMPLE = Path(__file__).parent / "samples" / "agency-page-sample.txt"
 SHARED_CBP = Path("..") / "shared" / "gao" / "cbp-agency-page-2024.txt"
 
 
-def parse_instant(text: str, tz):
+def parse_instant(text: str | None, tz: tzinfo) -> datetime:
     """bot.timeinput.parse_instant, imported when a command needs it (it pulls in SQLAlchemy)."""
     from .timeinput import parse_instant as parse
 
@@ -605,7 +605,6 @@ def audit(key: str | None, since: str | None, limit: int, offset: int, as_json: 
         click.echo("No events." if not total else f"No events past --offset {offset} ({total} in all).")
         return
     from .exports import utc_iso
-    from datetime import datetime
 
     from .termout import Col, emit, is_tty
 

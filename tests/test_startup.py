@@ -44,5 +44,6 @@ def test_the_migration_heads_read_from_the_files_are_alembics(tmp_path):
 
 def test_a_text_import_loads_no_html_parser():
     sample = ROOT / "bot" / "samples" / "agency-page-sample.txt"
-    loaded = _loaded_after(f"from bot.gao.parse import parse\nassert parse(open({str(sample)!r}).read()).recommendations")
+    loaded = _loaded_after(f"from bot.gao.parse import parse\n"
+                           f"assert parse(open({str(sample)!r}).read()).recommendations")
     assert "bs4" not in loaded and "lxml" not in loaded
