@@ -233,7 +233,8 @@ def search(query: tuple[str, ...], limit: int | None, as_of: str | None, as_json
     day = _as_of(as_of, app)
     views, total = app.search(" ".join(query), limit=_rows_shown(limit, COUNT_CAP, as_json), as_of=day)
     if as_json:
-        _emit({"query": " ".join(query), "total": total, "results": [app.record_json(v, day) for v in views]})
+        from .services.records import record_json
+        _emit({"query": " ".join(query), "total": total, "results": [record_json(v, day) for v in views]})
         return
     if not views:
         click.echo("No results. Try fewer words, a report number such as GAO-23-105255, or `gaorec overdue`.")
@@ -284,7 +285,8 @@ def show(key: str, as_of: str | None, as_json: bool) -> None:
     if v is None:
         raise click.ClickException(f"no recommendation has the key {key!r}; find it with `gaorec search WORDS`")
     if as_json:
-        _emit(app.record_json(v, day, detail=True))
+        from .services.records import record_json
+        _emit(record_json(v, day, detail=True))
         return
     click.echo(render_text(card_message(v, day, full=True, buttons=False)))
 
@@ -296,7 +298,8 @@ def stats(as_of: str | None, as_json: bool) -> None:
     """Counts: recommendations, reports, by status, with a promise, overdue."""
     app = _app(click.get_current_context())
     day = _as_of(as_of, app)
-    data = app.stats(day)
+    from .services.records import stats as read_stats
+    data = read_stats(app.db, day)
     if as_json:
         _emit(data)
         return
@@ -334,9 +337,10 @@ def overdue(query: tuple[str, ...], as_of: str | None, limit: int | None, as_jso
     day = _as_of(as_of, app)
     views = app.overdue(day, " ".join(query) or None)
     views.sort(key=lambda v: (-(v.days_overdue(day) or 0), v.key))
-    unlisted = app.count_unlisted_passed(day, " ".join(query) or None)
+    from .services.records import count_unlisted_passed, record_json
+    unlisted = count_unlisted_passed(app.db, day, " ".join(query) or None)
     if as_json:
-        _emit({"as_of": day.isoformat(), "total": len(views), "results": [app.record_json(v, day) for v in views],
+        _emit({"as_of": day.isoformat(), "total": len(views), "results": [record_json(v, day) for v in views],
                "not_listed": unlisted})
         return
     note = (f"{unlisted} more passed their promise but GAO no longer lists them as open (probably closed): "
@@ -563,7 +567,8 @@ def export(query: tuple[str, ...], overdue: bool, unimplemented: bool, fmt: str,
     slips, last status change, owner, last acknowledgement and note, and when it was acknowledged (ISO 8601 in
     UTC: 2026-12-01T14:00:00Z)."""
     app = _app(click.get_current_context())
-    name, content, n = app.export(fmt, overdue_only=overdue, unimplemented=unimplemented,
+    from .services.exports import export as export_file
+    name, content, n = export_file(app, fmt, overdue_only=overdue, unimplemented=unimplemented,
                                   query=" ".join(query) or None, as_of=_as_of(as_of, app))
     if output is None and fmt == "csv":
         sys.stdout.buffer.write(content)
@@ -594,7 +599,8 @@ def audit(key: str | None, since: str | None, limit: int, offset: int, as_json: 
         except ValueError:
             raise click.BadParameter(f"{since!r} is not a date like 2026-12-01", param_hint="--since") from None
     try:
-        events, total = app.audit_page(start, key, limit=limit, offset=offset)
+        from .services.exports import audit_page
+        events, total = audit_page(app.db, start, key, limit=limit, offset=offset)
     except GaorecError as exc:
         raise click.ClickException(str(exc)) from None
     more = max(0, total - offset - len(events))
@@ -662,7 +668,8 @@ def run(sample: str | None) -> None:
     """Load a sample if the database is empty, then start the bot: the Slack
     app when Slack tokens are set, else the local shell."""
     app = _app(click.get_current_context())
-    if app.stats(app.today())["recommendations"] == 0:
+    from .services.records import stats as read_stats
+    if read_stats(app.db, app.today())["recommendations"] == 0:
         src = sample or (str(SHARED_CBP) if SHARED_CBP.exists() else str(SAMPLE))
         try:
             s = app.import_sources([src])

@@ -12,9 +12,8 @@ from pathlib import Path
 from config.settings import Settings
 from storage import repo
 from storage.db import Database
-from storage.types import iso_z, utc
+from storage.types import utc
 
-from .gao import effective as ge
 from .gao.fetch import fetch
 from .gao.formats import mapped
 from .gao.formats.mapped import Mapping
@@ -170,46 +169,6 @@ class Gaorec:
         with self.db.session() as s:
             return self.resolve_owners(s, repo.overdue(s, as_of, (query or "")[:MAX_QUERY] or None))
 
-    def count_unlisted_passed(self, as_of: date, query: str | None = None) -> int:
-        with self.db.session() as s:
-            return repo.count_unlisted_passed(s, as_of, (query or "")[:MAX_QUERY] or None)
-
-    def stats(self, as_of: date) -> dict:
-        with self.db.session() as s:
-            return repo.stats(s, as_of)
-
-    # -- JSON contract -------------------------------------------------------
-    @staticmethod
-    def record_json(v: repo.RecView, as_of: date, *, detail: bool = False) -> dict:
-        days = v.days_overdue(as_of)
-        out: dict[str, object] = {
-            "key": v.key, "report_number": v.report_number, "report_title": v.report_title,
-            "rec_number": v.rec_number, "rec_label": v.rec_label, "kind": v.kind,
-            "agency": v.agency, "status": v.status, "priority": v.priority,
-            "text": v.text, "comments": v.comments, "url": v.url,
-            "first_seen": iso_z(v.first_seen), "last_changed": iso_z(v.last_changed),
-            "promises": [p.to_json() for p in v.promises],
-            "overdue": days is not None, "days_overdue": days, "slips": v.slips, "source": v.issuer,
-            **({"questioned_costs": v.questioned_costs, "funds_for_better_use": v.funds_for_better_use}
-               if v.issuer == "oig" else {}),
-            "owner": v.owner, "owner_source": v.owner_source,
-            "correction": v.decision.to_json() if ge.holds(v.decision, v.comments) else None,
-            "listed": v.listed, "last_listed": v.last_listed.isoformat() if v.last_listed else None,
-        }
-        if not v.listed:
-            out["outcome"] = v.outcome
-        if detail:
-            out["owner_rule"] = v.owner_rule
-            out["status_events"] = v.status_events
-            out["topics"] = v.topics
-            out["comments_cut"] = v.comments_cut
-            ack = v.acknowledged
-            out["acknowledged"] = ({"by": ack["by"], "at": iso_z(ack["at"]), "note": ack["note"]}
-                                   if ack else None)
-            out["snoozed_until"] = iso_z(v.snoozed_until)
-            out["last_reminded"] = iso_z(v.last_reminded)
-        return out
-
     # -- the /gaorec grammar ---------------------------------------------------
     def handle(self, text: str, caller: Caller, *, now: datetime | None = None, offset: int = 0,
                surface: str | None = None) -> Reply:
@@ -229,75 +188,6 @@ class Gaorec:
     def report(self, number: str) -> list[repo.RecView]:
         with self.db.session() as s:
             return self.resolve_owners(s, repo.by_report(s, number))
-
-    # -- App Home -----------------------------------------------------------------------
-    def home(self, user_id: str, channel_ids: list[str] | None, now: datetime | None = None):
-        """The viewer's App Home (a slack_sdk View): what they own, and their channels' subscriptions."""
-        from sqlalchemy import select
-
-        from storage.models import Acknowledgement, Reminder
-
-        from .blocks.home import home_view
-
-        as_of = self.today(now)
-        now_utc = utc(now)
-        with self.db.session() as s:
-            owned = owners.owned(s, [user_id], self.settings.owner_rules)
-            ids = [v.id for v in owned]
-            snoozed_ids = set(s.scalars(select(Reminder.recommendation_id).where(
-                Reminder.recommendation_id.in_(ids or [-1]), Reminder.state == "snoozed",
-                Reminder.quiet_until > now_utc)))
-            acked_ids = set(s.scalars(select(Reminder.recommendation_id).join(
-                Acknowledgement, Acknowledgement.reminder_id == Reminder.id).where(
-                Reminder.recommendation_id.in_(ids or [-1]), Acknowledgement.at >= now_utc - timedelta(days=30))))
-            subs = [(x.channel_id, x.query) for x in repo.subscriptions(s)
-                    if channel_ids is None or x.channel_id in channel_ids]
-        overdue = sorted((v for v in owned if v.days_overdue(as_of) is not None),
-                         key=lambda v: (not v.priority, -(v.days_overdue(as_of) or 0), v.key))
-        due = [v for v in owned if v.is_tracked() and v.current_due and as_of <= v.current_due <= as_of + timedelta(30)]
-        unlisted = [v for v in owned if v.is_open() and not v.listed]
-        return home_view(overdue=overdue, due=due, snoozed=[v for v in owned if v.id in snoozed_ids],
-                         acknowledged=[v for v in owned if v.id in acked_ids], subscriptions=subs, as_of=as_of,
-                         owned=len(owned), unlisted=unlisted)
-
-    # -- exports and the audit log ----------------------------------------------------
-    def export(self, fmt: str = "csv", *, overdue_only: bool = False, unimplemented: bool = False,
-               query: str | None = None, as_of: date | None = None) -> tuple[str, bytes, int]:
-        """(file name, bytes, rows): one row per recommendation."""
-        from . import exports
-
-        as_of = as_of or self.today()
-        with self.db.session() as s:
-            views = repo.export_views(s, as_of, overdue_only=overdue_only, unimplemented=unimplemented,
-                                      query=(query or "")[:MAX_QUERY] or None)
-            self.resolve_owners(s, views)
-            acks = repo.last_acknowledgements(s, [v.id for v in views])
-        table = exports.rows(views, acks, as_of)
-        kind = "overdue" if overdue_only else "unimplemented" if unimplemented else "recommendations"
-        name = f"gao-{kind}-{as_of.isoformat()}.{fmt}"
-        return name, exports.to_xlsx(table) if fmt == "xlsx" else exports.to_csv(table), len(table)
-
-    @staticmethod
-    def _audit_rec_id(session, key: str | None) -> int | None:
-        """The recommendation an audit query is about (None: all); an unknown key is the user's error."""
-        if not key:
-            return None
-        v = repo.get(session, key)
-        if v is None:
-            raise GaorecError(f"no recommendation has the key {key!r}")
-        return v.id
-
-    def audit(self, since: datetime | None = None, key: str | None = None) -> list[dict]:
-        with self.db.session() as s:
-            return repo.audit_log(s, since=since, rec_id=self._audit_rec_id(s, key))
-
-    def audit_page(self, since: datetime | None = None, key: str | None = None, *, limit: int = 100,
-                   offset: int = 0) -> tuple[list[dict], int]:
-        """(events newest first, how many match in all)."""
-        from storage.queries import audit as audit_q
-
-        with self.db.session() as s:
-            return audit_q.page(s, since=since, rec_id=self._audit_rec_id(s, key), limit=limit, offset=offset)
 
     # -- who may manage, what a user owns -------------------------------------------
     def may_manage(self, caller: Caller) -> bool:

@@ -41,8 +41,8 @@ class Recommendation(Base):
     __tablename__ = "recommendations"
     __table_args__ = (
         UniqueConstraint("report_id", "ident"),
-        # covers the overdue test (status, due, status date) and the priority-first order
-        Index("ix_recommendations_overdue", "status", "current_due", "status_date", "priority"),
+        # covers the overdue test (status, due, status date, still listed): the count reads the index alone
+        Index("ix_recommendations_overdue", "status", "current_due", "status_date", "priority", "listed", "outcome"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(16), unique=True)
@@ -75,6 +75,12 @@ class Recommendation(Base):
     justified_by: Mapped[str | None] = mapped_column(String(64))
     justified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     report: Mapped[Report] = relationship(back_populates="recommendations", lazy="raise")
+
+
+# the overdue page in its order (priority first, then due date, then id), the overdue test read from it alone
+Index("ix_recommendations_overdue_order", Recommendation.priority.desc(), Recommendation.current_due,
+      Recommendation.id, Recommendation.status, Recommendation.status_date, Recommendation.listed,
+      Recommendation.outcome)
 
 
 class StatusEvent(Base):

@@ -20,8 +20,8 @@ from datetime import date, datetime, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, Table, bindparam, case, delete, exists, func, insert, select, text, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Date, Table, bindparam, case, delete, func, insert, select, text, update
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
 from bot.gao import effective as ge
@@ -321,25 +321,28 @@ def _count(session: Session, where, query: str | None) -> int:
 
 
 _AS_OF = bindparam("as_of", type_=Date)
-_R = aliased(Recommendation, name="r")
-_PASSED = (select(Recommendation.id, Recommendation.priority, Recommendation.current_due)
-           .where(overdue_rule.passed_where(_AS_OF))
-           .order_by(Recommendation.priority.desc(), Recommendation.current_due, Recommendation.id)
-           .limit(-1).subquery("c"))  # a LIMIT keeps SQLite from flattening it: sorted first, looked up after
-# The page of overdue on SQLite: the candidates sorted from the overdue index alone, then "still listed" looked up
-# in the table only until the page is full (not for every one of thousands); rows come in the subquery's order.
-_OVERDUE_PAGE = (select(_PASSED.c.id).where(exists().where((_R.id == _PASSED.c.id)
-                                                           & overdue_rule.still_listed_where(_R)))
-                 .limit(bindparam("n")).offset(bindparam("o")))
+def _overdue_page(status):
+    """The page of overdue, read in the order of ix_recommendations_overdue_order (priority first, then due date,
+    then id), which holds the whole rule, only until the page is full: no sort of every candidate."""
+    return (select(Recommendation.id).where(overdue_rule.overdue_where(_AS_OF, status=status))
+            .order_by(Recommendation.priority.desc(), Recommendation.current_due, Recommendation.id)
+            .limit(bindparam("n")).offset(bindparam("o")))
+
+
+# SQLite without statistics needs the status hidden from its planner (see passed_where); PostgreSQL, which has
+# statistics, misjudges how many rows coalesce(status, '') keeps and would sort them all at deep pages.
+_OVERDUE_PAGE = _overdue_page(Recommendation.status)
+_OVERDUE_PAGE_SQLITE = _overdue_page(func.coalesce(Recommendation.status, ""))
 
 
 def overdue(session: Session, as_of: date, query: str | None = None, limit: int | None = None,
             offset: int = 0) -> list[RecView]:
     """Open recommendations whose current promise passed before ``as_of`` with
     no status change since; priority first, then most overdue."""
-    if not query and limit and session.get_bind().dialect.name == "sqlite":
+    if not query and limit:
+        page = _OVERDUE_PAGE_SQLITE if session.get_bind().dialect.name == "sqlite" else _OVERDUE_PAGE
         return _views_by_ids(session, [r[0] for r in session.connection().execute(
-            _OVERDUE_PAGE, {"as_of": as_of, "n": limit, "o": offset})])
+            page, {"as_of": as_of, "n": limit, "o": offset})])
     return _page(session, _overdue_where(as_of),
                  (Recommendation.priority.desc(), Recommendation.current_due, Recommendation.id), limit, offset, query)
 

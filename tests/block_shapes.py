@@ -7,6 +7,7 @@ import json
 import sys
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from bot.services.home import home as home_view
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN = FIXTURES / "blocks-golden.json"
@@ -116,7 +117,7 @@ def shapes(app, admin, keys) -> dict[str, dict]:
                                                        "unlisted": 2, "unjustified": 1}, as_of)),
                      "section": _md(H.digest_section_text("Overdue <now>", everything, as_of, limit=2))}
     for user in ("U0DANA", "U0RULE", "U0NOBODY"):
-        view = app.home(user, ["C1"], NOW)
+        view = home_view(app, user, ["C1"], NOW)
         out[f"home:{user}"] = view.to_dict() if hasattr(view, "to_dict") else view
     return out
 

@@ -17,6 +17,7 @@ from .fakeslack import FakeSlack, command_body, post, signed_headers
 from .slackserver import SECRET, ServeProcess
 from .test_cli import cli  # noqa: F401 - the fixture
 from .test_overdue import rec4_comment
+from bot.services.exports import audit
 
 pytestmark = pytest.mark.sqlite_only  # file formats and uploads; the queries run on PostgreSQL elsewhere
 
@@ -67,7 +68,7 @@ def test_two_date_moves_show_in_order_with_audit(app, tmp_path):
     assert "Moved 2 times: Mar 2024 → Jun 2027 → Dec 2027" in blob
     history = [e for e in history_reply(app, key, date(2026, 12, 1)).data["events"] if e["kind"] == "status"]
     assert len(history) == 2
-    audited = [e for e in app.audit(key=key) if e["action"] == "status"]
+    audited = [e for e in audit(app.db, key=key) if e["action"] == "status"]
     assert [e["at"][:10] for e in audited] == ["2026-11-10", "2026-11-20"]
 
 
@@ -117,4 +118,4 @@ def test_audit_log_is_append_only_in_the_database(app):
         with pytest.raises(sqlalchemy.exc.DBAPIError, match="append-only"):
             with app.db.write() as s:
                 s.execute(stmt)
-    assert [e["actor"] for e in app.audit()] == ["U0ADMIN"]
+    assert [e["actor"] for e in audit(app.db)] == ["U0ADMIN"]

@@ -17,6 +17,7 @@ from bot.gao.text import Marker, split_marker
 from storage import models
 
 from .conftest import FIXTURES, SHARED, needs_shared
+from bot.services.records import record_json
 
 MARKERS = FIXTURES / "export-markers.csv"
 EXCERPT_35 = SHARED / "export-2026-09-28-excerpt-35.csv"
@@ -233,11 +234,11 @@ def test_import_fixture_kinds_labels_and_json(app, tmp_path):
     ids = by_identity(app)
     assert sorted((n, k, lab) for n, k, lab, _ in ids) == sorted((n, k, lab) for _, n, k, lab in FIXTURE_EXPECTED)
     label_key = ids[("GAO-19-900602R", "recommendation", "19-02", "Example Revenue Office")]
-    j = app.record_json(app.show(label_key), date(2026, 11, 1))
+    j = record_json(app.show(label_key), date(2026, 11, 1))
     assert (j["kind"], j["rec_number"], j["rec_label"]) == ("recommendation", None, "19-02")
-    j = app.record_json(app.show(ids[("GAO-24-900603", "matter", 1, "Congress")]), date(2026, 11, 1))
+    j = record_json(app.show(ids[("GAO-24-900603", "matter", 1, "Congress")]), date(2026, 11, 1))
     assert (j["kind"], j["rec_number"], j["rec_label"]) == ("matter", 1, None)
-    j = app.record_json(app.show(ids[("GAO-24-900603", "recommendation", 1, "Office of Example Grants")]),
+    j = record_json(app.show(ids[("GAO-24-900603", "recommendation", 1, "Office of Example Grants")]),
                         date(2026, 11, 1))
     assert (j["kind"], j["rec_number"]) == ("recommendation", 1)
 

@@ -10,6 +10,7 @@ from bot.gao.records import ParseError
 from storage import models, repo
 
 from .conftest import CBP_PAGE, CSV_EXCERPT, FIXTURES, SHARED, needs_shared
+from bot.services.records import stats as read_stats
 
 
 def counts(app):
@@ -160,7 +161,7 @@ def test_cbp_page_import_and_reimport(app):
     assert (s.new, s.changed, s.unchanged) == (10, 0, 0)
     s = app.import_sources([str(CBP_PAGE)])
     assert (s.new, s.changed) == (0, 0)
-    stats = app.stats(app.today())
+    stats = read_stats(app.db, app.today())
     assert stats["recommendations"] == 10 and stats["reports"] == 7
 
 

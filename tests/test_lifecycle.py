@@ -20,6 +20,9 @@ from storage import repo
 from storage.models import AuditEvent, Recommendation, StatusEvent
 
 from .conftest import CBP_PAGE, CSV_EXCERPT, FIXTURES, needs_shared
+from bot.services.home import home as home_view
+from bot.services.records import count_unlisted_passed, record_json, stats
+from bot.services.exports import export as export_file
 
 EXPORT = FIXTURES / "export-dhs.csv"
 PAGE = FIXTURES / "agency-page-unnumbered.txt"
@@ -195,18 +198,18 @@ def test_complete_import_marks_what_gao_stopped_listing(app, tmp_path):
     assert s.unlisted_keys == [gone] and s.changed == 0 and s.unchanged == 5
     assert s.to_json()["unlisted"] == 1
     v = app.show(gone)
-    j = app.record_json(v, DEC1)
+    j = record_json(v, DEC1)
     assert (j["listed"], j["last_listed"], j["overdue"], j["status"]) == (False, "2026-09-28", False, "Open")
     assert [e["kind"] for e in v.status_events] == ["unlisted"] and v.status_events[0]["as_of"] == "2026-10-28"
     for other in app.search("Homeland Security", limit=50)[0]:
         if other.key != gone:
-            assert app.record_json(other, DEC1)["listed"] is True
+            assert record_json(other, DEC1)["listed"] is True
             assert other.last_listed == date(2026, 10, 28)
-    assert app.record_json(app.show(sibling), DEC1)["listed"] is True
+    assert record_json(app.show(sibling), DEC1)["listed"] is True
     overdue = {v.key for v in app.overdue(DEC1)}
     assert gone not in overdue and sibling in overdue
-    assert app.count_unlisted_passed(DEC1) == 1
-    assert app.stats(DEC1)["not_listed"] == 1
+    assert count_unlisted_passed(app.db, DEC1) == 1
+    assert stats(app.db, DEC1)["not_listed"] == 1
     # the same export again: nothing more happens
     again = app.import_sources([oct_], complete=True)
     assert (again.unlisted_keys, again.status_events, again.changed) == ([], 0, 0)
@@ -236,7 +239,7 @@ def test_not_listed_is_shown_on_cards_exports_history_and_overdue(app, tmp_path)
     card = to_text(card_blocks(app.show(gone), DEC1, full=True))
     assert "Not listed by GAO since the export of Oct 28, 2026 (last listed Sep 28, 2026): probably closed" in card
     assert "not reminded" in card
-    name, content, n = app.export("csv", as_of=DEC1)
+    name, content, n = export_file(app, "csv", as_of=DEC1)
     rows = content.decode().splitlines()
     assert rows[0].endswith("Listed by GAO")
     assert sum(r.endswith("No (last listed 2026-09-28)") for r in rows) == 1
@@ -381,7 +384,7 @@ def test_not_listed_on_app_home_and_in_the_digest(app, tmp_path):
     with app.db.write() as s:
         repo.assign(s, app.show(gone).id, "U0OWNER", "U0ADMIN", repo.utcnow())
         repo.subscribe(s, "C1", "", "U0ADMIN", repo.utcnow())
-    home = json.dumps(app.home("U0OWNER", None, now=datetime(2026, 12, 1, 15, tzinfo=timezone.utc)).to_dict(),
+    home = json.dumps(home_view(app, "U0OWNER", None, now=datetime(2026, 12, 1, 15, tzinfo=timezone.utc)).to_dict(),
                       ensure_ascii=False)
     assert "No longer listed by GAO: probably closed (1)" in home and f"`{gone}`" in home
     assert "Overdue (0)" in home
@@ -419,8 +422,8 @@ def test_real_export_then_a_later_complete_export_lacking_one_dhs_recommendation
     s = app.import_sources([write(tmp_path, "export-2026-10-28.csv", stamped(later, "Oct 28, 2026"))],
                            complete=True)
     assert s.unlisted_keys == [gone] and s.changed == 0
-    j = app.record_json(app.show(gone), DEC1)
+    j = record_json(app.show(gone), DEC1)
     assert (j["listed"], j["last_listed"]) == (False, "2026-09-28")
     dhs = [v for v in app.search("Homeland Security", limit=50)[0] if v.agency == "Department of Homeland Security"]
-    assert len(dhs) == 4 and all(app.record_json(v, DEC1)["listed"] for v in dhs if v.key != gone)
+    assert len(dhs) == 4 and all(record_json(v, DEC1)["listed"] for v in dhs if v.key != gone)
     assert gone not in {v.key for v in app.overdue(DEC1)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from .conftest import CBP_PAGE
+from bot.services.records import stats
 
 AS_OF = date(2026, 12, 1)
 NEW_REC4 = ("As of October 2026, CBP stated that the manual process guidance was issued to the field and that "
@@ -22,7 +23,7 @@ def test_cbp_page_seven_promises_seven_overdue(app):
     app.import_sources([str(CBP_PAGE)], now=datetime(2026, 11, 28, 12, tzinfo=timezone.utc))
     views, total = app.search("CBP")
     with_promise = [v for v in app.overdue(date(2100, 1, 1))]
-    assert app.stats(AS_OF)["with_promise"] == 7
+    assert stats(app.db, AS_OF)["with_promise"] == 7
     overdue = app.overdue(AS_OF)
     got = sorted((v.report_title.split(":")[0], v.rec_number, v.current_promise.phrase) for v in overdue)
     assert got == sorted([

@@ -22,6 +22,8 @@ from storage.models import Outbox, PromiseCorrection
 from storage.models import Promise as PromiseRow
 
 from .conftest import CBP_PAGE, FIXTURES
+from bot.services.records import record_json, stats
+from bot.services.exports import audit, export as export_file
 
 AS_OF = date(2026, 12, 1)
 PAGE = FIXTURES / "corrections-agency-page.txt"
@@ -111,8 +113,8 @@ def test_correct_none_audit_and_lapse_on_our_fixture(app, tmp_path):
     v = app.show(tracker)
     assert v.current_due == date(2027, 6, 30) and v.current_promise.source == "corrected"
     assert overdue_keys(app) == {training, lab}
-    assert app.stats(AS_OF)["overdue"] == 2  # counted in SQL from the stored column
-    rec = app.record_json(v, AS_OF)
+    assert stats(app.db, AS_OF)["overdue"] == 2  # counted in SQL from the stored column
+    rec = record_json(v, AS_OF)
     assert rec["correction"]["reason"] == "the bureau moved the date in its 2026 letter"
     assert [p["source"] for p in rec["promises"]] == ["gao", "corrected"]
     assert [p["current"] for p in rec["promises"]] == [False, True]
@@ -122,18 +124,18 @@ def test_correct_none_audit_and_lapse_on_our_fixture(app, tmp_path):
     assert overdue_keys(app) == {lab}
     assert app.show(training).current_promise is None and app.show(training).current_due is None
 
-    events = [e for e in app.audit() if e["action"].startswith("promise-")]
+    events = [e for e in audit(app.db) if e["action"].startswith("promise-")]
     assert [(e["key"], e["action"], e["actor"]) for e in events] == [
         (tracker, "promise-set", "cli:test"), (training, "promise-none", "cli:test")]
     assert events[0]["detail"]["due"] == "2027-06-30" and events[0]["detail"]["read_due"] == "2024-12-31"
 
     # exports follow the effective promise
-    name, content, n = app.export("csv", as_of=AS_OF)
+    name, content, n = export_file(app, "csv", as_of=AS_OF)
     rows = {r["Key"]: r for r in csv.DictReader(io.StringIO(content.decode("utf-8-sig")))}
     assert rows[tracker]["Due date"] == "2027-06-30" and rows[training]["Due date"] == ""
     assert (rows[tracker]["Promise source"], rows[training]["Promise source"], rows[lab]["Promise source"]) == (
         "corrected", "no date (corrected)", "gao")
-    name, content, n = app.export("csv", overdue_only=True, as_of=AS_OF)
+    name, content, n = export_file(app, "csv", overdue_only=True, as_of=AS_OF)
     assert n == 1
 
     # a status change alone (same comment) keeps the correction
@@ -153,7 +155,7 @@ def test_correct_none_audit_and_lapse_on_our_fixture(app, tmp_path):
     assert s.changed == 1
     v = app.show(tracker)
     assert v.current_promise.source == "gao" and v.current_due == date(2027, 3, 31)
-    assert ge.lapsed(v.decision, v.comments) and app.record_json(v, AS_OF)["correction"] is None
+    assert ge.lapsed(v.decision, v.comments) and record_json(v, AS_OF)["correction"] is None
     assert overdue_keys(app) == {lab}
     assert v.slips[-1]["old_due"] == "2027-06-30" and v.slips[-1]["new_due"] == "2027-03-31"
     # training's "none" holds: its comment did not change
@@ -333,5 +335,5 @@ def test_cbp_acceptance(app, tmp_path):
     app.import_sources([str(changed)], now=datetime(2026, 11, 30, 12, tzinfo=timezone.utc))
     cur = app.show("p75nw").current_promise
     assert (cur.source, cur.due) == ("gao", date(2027, 12, 31))
-    assert app.record_json(app.show("p75nw"), AS_OF)["correction"] is None
+    assert record_json(app.show("p75nw"), AS_OF)["correction"] is None
     assert app.show(second).current_promise is None  # its comment did not change: "none" holds

@@ -25,6 +25,7 @@ from storage.models import Promise as PromiseRow
 from .fakeslack import FakeSlack, action_body, command_body, post, signed_headers
 from .slackserver import SECRET, ServeProcess
 from .test_promise_corrections import PAGE, TRACKER, key_of
+from bot.services.exports import audit as audit_log
 
 pytestmark = pytest.mark.sqlite_only  # Slack surfaces; corrections run on PostgreSQL in test_promise_corrections
 
@@ -139,7 +140,7 @@ def test_button_modal_submit_stores_the_correction(rig):
     assert (v.current_promise.source, v.current_due) == ("corrected", date(2027, 6, 30))
     assert v.decision.actor == "U0OWNER" and v.decision.via == "modal"
     assert v.decision.reason == "The bureau's <b>2026</b> letter"
-    audit = [e for e in app.audit(key=tracker) if e["action"] == "promise-set"]
+    audit = [e for e in audit_log(app.db, key=tracker) if e["action"] == "promise-set"]
     assert len(audit) == 1 and audit[0]["actor"] == "U0OWNER"
     note = [m for m in fake.posts(C1, top_level=False) if m["thread_ts"] == msg["ts"]]
     assert len(note) == 1 and "Date corrected by <@U0OWNER>: now due 2027-06-30" in note[0]["text"]
@@ -201,6 +202,6 @@ def test_thats_right_and_the_command_with_permissions(rig):
     v = app.show(training)
     assert v.current_promise is None and v.current_due is None and v.decision.via == "command"
     assert {x.key for x in app.overdue(date(2026, 12, 1))} == {tracker, lab}
-    events = [(e["key"], e["action"], e["actor"]) for e in app.audit() if e["action"].startswith("promise-")]
+    events = [(e["key"], e["action"], e["actor"]) for e in audit_log(app.db) if e["action"].startswith("promise-")]
     assert events == [(lab, "promise-ask", "gaorec"), (tracker, "promise-confirm", "U0ADMIN"),
                       (lab, "promise-confirm", "U0OWNER"), (training, "promise-none", "U0OWNER")]

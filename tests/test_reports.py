@@ -26,6 +26,8 @@ from storage.queries import recommendations as recs
 
 from .conftest import CSV_EXCERPT, needs_shared
 from .fakeslack import FakeSlack
+from bot.services.records import record_json
+from bot.services.exports import audit
 
 PREAMBLE = ('"Title: Download of GAO Recommendation Results",,,,,,,\n"Prepared by: GAO",,,,,,,\n'
             '"Source: GAO recommendations database, status as of {as_of} at 9:00 AM EST",,,,,,,\n,,,,,,,,\n'
@@ -147,7 +149,7 @@ def test_ig_sheet_through_a_mapping(app, tmp_path, xlsx):
     recover = recs["Recover the improper fuel purchases."]
     assert (recover.status, recover.current_promise, recover.funds_for_better_use) == ("Open", None, 1000.0)
     assert recs["Retain telework agreements."].status == "Closed – Implemented"
-    rec = app.record_json(fleet, date(2026, 7, 1))
+    rec = record_json(fleet, date(2026, 7, 1))
     assert rec["source"] == "oig" and rec["overdue"] and rec["days_overdue"] == 1
     # the same sheet again changes nothing
     again = app.import_sources([path], mapping=mapping, now=datetime(2026, 1, 6, 12, tzinfo=timezone.utc))
@@ -253,7 +255,7 @@ def test_justify_needs_the_owner_or_an_admin(app, tmp_path):
     assert no.kind == "error" and "or an admin" in no.text and "<!channel>" not in no.mrkdwn
     ok = app.handle(f"justify {key} superseded by a 2026 rule", Caller(user_id="U0OWNER"))
     assert ok.kind == "text" and "recorded" in ok.text
-    log = app.audit(key=key)
+    log = audit(app.db, key=key)
     assert [e["action"] for e in log][-1] == "justify" and log[-1]["actor"] == "U0OWNER"
 
 
@@ -395,7 +397,7 @@ def test_clock_reminders_post_once_per_threshold(db_url, tmp_path, monkeypatch):
         assert "marked done (statement)" in done.text
         pass_on(date(2026, 7, 1) + timedelta(days=175))
         assert not [p for p in clock_posts() if "GAO-26-101300" in p["text"]]
-        assert "clock" in [e["action"] for e in app.audit()]
+        assert "clock" in [e["action"] for e in audit(app.db)]
         app.db.dispose()
     finally:
         fake.stop()

@@ -36,6 +36,7 @@ from ..commands import SHELL
 from ..messages import Action, Message, render_text
 from ..service import Caller, Gaorec
 from ..words import plural
+from ..services.home import home as home_view
 
 
 def shell_text(message: Message | str) -> str:
@@ -151,7 +152,7 @@ class Shell:
             elif cmd == "home":
                 from ..blocks.text import to_text as _t
 
-                self.say(_t(self.app.home(self.caller.user_id, self._channels(), self.now).blocks))
+                self.say(_t(home_view(self.app, self.caller.user_id, self._channels(), self.now).blocks))
             elif cmd in ("reply", "react"):
                 self.answer(cmd, arg)
             elif cmd == "press":
@@ -272,7 +273,7 @@ class Shell:
             if action != "gaorec_share":
                 self.poster.last_actions = message.actions
         elif action == "gaorec_home_refresh":
-            self.say(to_text(self.app.home(self.caller.user_id, self._channels(), self.now).blocks))
+            self.say(to_text(home_view(self.app, self.caller.user_id, self._channels(), self.now).blocks))
         else:
             self.say(f"The shell cannot press {hit[0].label} yet.")
 

@@ -8,13 +8,14 @@ from storage import repo
 from .. import messages as M
 from ..reply import Reply
 from .base import Ctx
+from ..services.exports import export as export_file
 
 
 def export(ctx: Ctx) -> Reply:
     rest = ctx.rest
     overdue_only = rest.lower().startswith("overdue")
     query = rest[len("overdue"):].strip() if overdue_only else rest or None
-    name, content, n = ctx.service.export("xlsx", overdue_only=overdue_only, query=query, as_of=ctx.as_of)
+    name, content, n = export_file(ctx.service, "xlsx", overdue_only=overdue_only, query=query, as_of=ctx.as_of)
     return ctx.reply(kind="file", title=name, total=n, data={"filename": name, "content": content},
                      body=M.text(f"Your export: {n} recommendation{'s' if n != 1 else ''} (", M.code(name), ")."))
 

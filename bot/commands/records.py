@@ -10,6 +10,7 @@ from .. import messages as M
 from ..reply import Reply
 from ..words import plural
 from .base import Ctx
+from ..services.records import stats as read_stats
 
 PAGE_SIZE = 5
 MAX_QUERY = 500
@@ -71,7 +72,7 @@ def due(ctx: Ctx) -> Reply:
 
 
 def stats(ctx: Ctx) -> Reply:
-    return ctx.reply(kind="stats", title="gaorec stats", data=ctx.service.stats(ctx.as_of))
+    return ctx.reply(kind="stats", title="gaorec stats", data=read_stats(ctx.service.db, ctx.as_of))
 
 
 def history_reply(service, key: str, as_of: date) -> Reply:

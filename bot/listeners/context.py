@@ -96,3 +96,25 @@ class Context:
 
     def caller(self, client, user_id: str, channel_id: str | None, name: str = "") -> Caller:
         return Caller(user_id=user_id, name=name, is_admin=self.is_admin(client, user_id), channel_id=channel_id)
+
+    def __deepcopy__(self, memo) -> Context:
+        """Shared, never copied: Bolt deep-copies the request context for lazy listeners."""
+        return self
+
+
+KEY = "gaorec"  # where the listeners find the Context in Bolt's request context
+
+
+def bind(ctx: Context):
+    """Global middleware (installed by listeners.register): puts ``ctx`` in every request's context."""
+
+    def middleware(context, next):
+        context[KEY] = ctx
+        return next()
+
+    return middleware
+
+
+def gaorec(context) -> Context:
+    """The Context of the app a listener runs in (from Bolt's ``context`` argument)."""
+    return context[KEY]

@@ -18,12 +18,14 @@ import logging
 import sqlite3
 from contextvars import ContextVar
 
+from slack_bolt.context import BoltContext
 from slack_bolt.context.respond import Respond
 from sqlalchemy.exc import OperationalError
 
 from storage.db import busy_timeout_ms
 
 from ..intake import Item, new_ref
+from .context import KEY
 
 log = logging.getLogger("gaorec.slack")
 replaying: ContextVar[bool] = ContextVar("gaorec_replaying", default=False)
@@ -164,7 +166,8 @@ def replay(ctx) -> int:
             available = {"body": body, "payload": body.get("event") or body, "event": body.get("event"),
                          "action": actions[0], "command": body if body.get("command") else None,
                          "respond": Respond(response_url=_response_url(body)), "client": client,
-                         "ack": lambda *a, **k: None, "logger": log, "say": None}
+                         "ack": lambda *a, **k: None, "logger": log, "say": None,
+                         "context": BoltContext({KEY: ctx})}
             try:
                 execute(ctx, item.kind, {n: available.get(n) for n in names}, body, client, item=item)
             except _Failed:

@@ -41,12 +41,15 @@ def days_overdue(*, status: str | None, listed: bool | None, outcome: str | None
     return (as_of - current_due).days
 
 
-def passed_where(as_of):
-    """Overdue but for whether GAO still lists it: what the overdue index (status, current_due, status_date,
-    priority) answers alone. ``as_of`` is a date or a bound parameter."""
-    return (Recommendation.status.in_(OPEN_STATUSES) & (Recommendation.current_due < as_of)
+def passed_where(as_of, status=Recommendation.status):
+    """Overdue but for whether GAO still lists it. ``as_of`` is a date or a bound parameter; ``status`` is the
+    column, or ``coalesce(status, '')`` where the overdue page must be read in the order of
+    ix_recommendations_overdue_order: SQLite's planner would search ix_recommendations_overdue by status and then
+    sort every candidate (the same test: a null status is in no list)."""
+    return (status.in_(OPEN_STATUSES) & (Recommendation.current_due < as_of)
             & ((Recommendation.status_date.is_(None)) | (Recommendation.status_date <= Recommendation.current_due)))
 
 
-def overdue_where(as_of):
-    return passed_where(as_of) & still_listed_where()
+def overdue_where(as_of, status=Recommendation.status):
+    """What the overdue index (status, current_due, status_date, priority, listed, outcome) answers alone."""
+    return passed_where(as_of, status) & still_listed_where()

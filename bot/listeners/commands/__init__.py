@@ -20,6 +20,7 @@ from ... import metrics
 from ...blocks import fallback_text, reply_blocks, unescape
 from ...commands import READ, SLASH, lookup
 from ...reply import Reply
+from ..context import gaorec
 
 log = logging.getLogger("gaorec.slack")
 COMMAND = "/gaorec"
@@ -61,29 +62,34 @@ def send_export(client, user_id: str, reply):
         "message from gaorec (its Messages tab)."))
 
 
-def register(app, ctx) -> None:
-    def words(body) -> tuple[str, str]:
-        text = unescape(body.get("text") or "")  # should_escape: Slack sent &amp; &lt; &gt;; undo it exactly once
-        return text, text.split(" ", 1)[0].lower()
+def words(body) -> tuple[str, str]:
+    text = unescape(body.get("text") or "")  # should_escape: Slack sent &amp; &lt; &gt;; undo it exactly once
+    return text, text.split(" ", 1)[0].lower()
 
-    def ack_command(ack, body, client):
-        text, word = words(body)
-        metrics.COMMANDS.labels(metric_label(word)).inc()
-        if answered_in_ack(word):  # a read: computed here, answered in the ack itself
-            caller = ctx.caller(client, body["user_id"], body.get("channel_id"), body.get("user_name", ""))
-            ack(**answer_payload(ctx.service.handle(text, caller, surface=SLASH)))
-            return
-        ack()  # a write or an export: answered through response_url by the durable listener below
 
-    def run_command(body, respond, client):
-        text, word = words(body)
-        if answered_in_ack(word):
-            return
+def ack_command(ack, body, client, context):
+    text, word = words(body)
+    metrics.COMMANDS.labels(metric_label(word)).inc()
+    if answered_in_ack(word):  # a read: computed here, answered in the ack itself
+        ctx = gaorec(context)
         caller = ctx.caller(client, body["user_id"], body.get("channel_id"), body.get("user_name", ""))
-        reply = ctx.service.handle(text, caller, surface=SLASH)
-        if reply.kind == "file":  # to the caller, by files upload v2 in a direct message
-            reply = send_export(client, body["user_id"], reply)
-        respond(**answer_payload(reply))
-        ctx.deliver()  # wakes the delivery job: a snooze confirms in its thread
+        ack(**answer_payload(ctx.service.handle(text, caller, surface=SLASH)))
+        return
+    ack()  # a write or an export: answered through response_url by the durable listener below
 
+
+def run_command(body, respond, client, context):
+    text, word = words(body)
+    if answered_in_ack(word):
+        return
+    ctx = gaorec(context)
+    caller = ctx.caller(client, body["user_id"], body.get("channel_id"), body.get("user_name", ""))
+    reply = ctx.service.handle(text, caller, surface=SLASH)
+    if reply.kind == "file":  # to the caller, by files upload v2 in a direct message
+        reply = send_export(client, body["user_id"], reply)
+    respond(**answer_payload(reply))
+    ctx.deliver()  # wakes the delivery job: a snooze confirms in its thread
+
+
+def register(app, ctx) -> None:
     app.command(COMMAND)(ack=ack_command, lazy=[run_command])

@@ -15,6 +15,7 @@ from ...threads import key_for_thread, with_thread_key
 from ...words import plural
 from ...commands import DM, MENTION
 from ..commands import metric_label
+from ..context import gaorec
 
 log = logging.getLogger("gaorec.slack")
 _ANY_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -45,45 +46,38 @@ def is_direct_message(event: dict) -> bool:
     return event.get("channel_type") == "im" and not event.get("subtype") and not event.get("bot_id")
 
 
-def answerer(ctx):
+def answer(event, body, client, context):
     """The lazy listener that answers a mention or a direct message in place."""
-
-    def answer(event, body, client):
-        user, channel = event.get("user"), event.get("channel")
-        if not user or not channel or event.get("bot_id") or not ctx.first_delivery(body):
-            return
-        thread_ts = event.get("thread_ts")
-        text = command_text(event.get("text") or "", bot_user_ids(body))
-        text = with_thread_key(text, key_for_thread(ctx.service.db, channel, thread_ts))
-        metrics.COMMANDS.labels(metric_label(text.split(" ", 1)[0])).inc()
-        caller = ctx.caller(client, user, channel)
-        reply = ctx.service.handle(text, caller, surface=DM if event.get("channel_type") == "im" else MENTION)
-        if reply.kind == "file":  # the file goes to the asker alone, in a direct message
-            dm = client.conversations_open(users=user)["channel"]["id"]
-            client.files_upload_v2(channel=dm, content=None, file=reply.data["content"],
-                                   filename=reply.data["filename"], title=reply.data["filename"],
-                                   initial_comment=plural(reply.total, "recommendation"))
-        client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=fallback_text(reply),
-                                blocks=reply_blocks(reply, share=False), unfurl_links=False)
-        if ctx.service.reminders.pending():
-            ctx.deliver()  # a snooze confirms in its thread
-
-    return answer
+    ctx = gaorec(context)
+    user, channel = event.get("user"), event.get("channel")
+    if not user or not channel or event.get("bot_id") or not ctx.first_delivery(body):
+        return
+    thread_ts = event.get("thread_ts")
+    text = command_text(event.get("text") or "", bot_user_ids(body))
+    text = with_thread_key(text, key_for_thread(ctx.service.db, channel, thread_ts))
+    metrics.COMMANDS.labels(metric_label(text.split(" ", 1)[0])).inc()
+    caller = ctx.caller(client, user, channel)
+    reply = ctx.service.handle(text, caller, surface=DM if event.get("channel_type") == "im" else MENTION)
+    if reply.kind == "file":  # the file goes to the asker alone, in a direct message
+        dm = client.conversations_open(users=user)["channel"]["id"]
+        client.files_upload_v2(channel=dm, content=None, file=reply.data["content"],
+                               filename=reply.data["filename"], title=reply.data["filename"],
+                               initial_comment=plural(reply.total, "recommendation"))
+    client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=fallback_text(reply),
+                            blocks=reply_blocks(reply, share=False), unfurl_links=False)
+    if ctx.service.reminders.pending():
+        ctx.deliver()  # a snooze confirms in its thread
 
 
-def direct_messages(ctx):
+def direct_message(event, body, client, context):
     """For the message listener (listeners/events): a direct message to the app is a command."""
-    answer = answerer(ctx)
+    if is_direct_message(event):
+        answer(event, body, client, context)
 
-    def direct_message(event, body, client):
-        if is_direct_message(event):
-            answer(event, body, client)
 
-    return direct_message
+def ack_event(ack):
+    ack()
 
 
 def register(app, ctx) -> None:
-    def ack_event(ack):
-        ack()
-
-    app.event("app_mention")(ack=ack_event, lazy=[answerer(ctx)])
+    app.event("app_mention")(ack=ack_event, lazy=[answer])
