@@ -138,7 +138,7 @@ _REVISION = re.compile(r"""^(down_)?revision(?:\s*:[^=]+)?\s*=\s*(?:None|['"](\w
 
 
 @lru_cache(maxsize=1)
-def _script_heads() -> frozenset[str] | None:
+def script_heads() -> frozenset[str] | None:
     """The migration heads read straight from the version files (importing Alembic costs a process ~0.5 s);
     None when any file is not a plain `revision = '…'` / `down_revision = '…' | None` pair (Alembic decides)."""
     revisions: set[str] = set()
@@ -159,9 +159,9 @@ def _script_heads() -> frozenset[str] | None:
     return heads if heads and downs <= revisions else None
 
 
-def _at_heads(engine: Engine) -> bool:
+def at_heads(engine: Engine) -> bool:
     """True when the database's alembic_version rows are exactly the heads of the version files."""
-    heads = _script_heads()
+    heads = script_heads()
     if heads is None:
         return False
     try:
@@ -173,7 +173,7 @@ def _at_heads(engine: Engine) -> bool:
 
 
 def upgrade_to_head(engine: Engine) -> None:
-    if _at_heads(engine):  # the usual case, without importing Alembic
+    if at_heads(engine):  # the usual case, without importing Alembic
         return
     from alembic import command
     from alembic.runtime.migration import MigrationContext

@@ -31,14 +31,14 @@ def test_the_clock_choices_match_the_clock_service():
 
 def test_the_migration_heads_read_from_the_files_are_alembics(tmp_path):
     from alembic.script import ScriptDirectory
-    from storage.db import Database, _at_heads, _script_heads, alembic_config
+    from storage.db import Database, at_heads, script_heads, alembic_config
 
-    assert _script_heads() == frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+    assert script_heads() == frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
     db = Database(f"sqlite:///{tmp_path / 'new.db'}")  # a new file: Alembic creates the schema
-    assert _at_heads(db.engine)
+    assert at_heads(db.engine)
     with db.engine.begin() as conn:
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0001'")
-    assert not _at_heads(db.engine)
+    assert not at_heads(db.engine)
     db.dispose()
 
 
