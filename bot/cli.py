@@ -5,23 +5,26 @@ from __future__ import annotations
 import json
 import os
 import sys
-from datetime import date
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .gao.records import ParseError
 from .termout import status
 from .words import plural
-from .timeinput import parse_instant
-from .services.records import count_unlisted_passed, record_json, stats as read_stats
-from .services.exports import audit_page, export as export_file
 
-err = Console(stderr=True)
+# Heavy packages (sqlalchemy, alembic, rich.progress, slack_*, bs4, openpyxl, docx, holidays) are imported
+# inside the commands that use them: every `gaorec` process pays only for its own command.
 SAMPLE = Path(__file__).parent / "samples" / "agency-page-sample.txt"
 SHARED_CBP = Path("..") / "shared" / "gao" / "cbp-agency-page-2024.txt"
+
+
+def parse_instant(text: str | None, tz: tzinfo) -> datetime:
+    """bot.timeinput.parse_instant, imported when a command needs it (it pulls in SQLAlchemy)."""
+    from .timeinput import parse_instant as parse
+
+    return parse(text, tz)
 
 
 class ConfigMistake(click.ClickException):
@@ -160,6 +163,10 @@ def import_(sources: tuple[str, ...], mapping: str | None, as_of: str | None, co
         raise click.ClickException(str(exc)) from None
     try:
         files = expand_sources(list(sources))
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        err = Console(stderr=True)
         quiet = as_json or not err.is_terminal
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=err, disable=quiet or len(files) < 2 and not _big(files)) as progress:
@@ -226,6 +233,7 @@ def search(query: tuple[str, ...], limit: int | None, as_of: str | None, as_json
     day = _as_of(as_of, app)
     views, total = app.search(" ".join(query), limit=_rows_shown(limit, COUNT_CAP, as_json), as_of=day)
     if as_json:
+        from .services.records import record_json
         _emit({"query": " ".join(query), "total": total, "results": [record_json(v, day) for v in views]})
         return
     if not views:
@@ -277,6 +285,7 @@ def show(key: str, as_of: str | None, as_json: bool) -> None:
     if v is None:
         raise click.ClickException(f"no recommendation has the key {key!r}; find it with `gaorec search WORDS`")
     if as_json:
+        from .services.records import record_json
         _emit(record_json(v, day, detail=True))
         return
     click.echo(render_text(card_message(v, day, full=True, buttons=False)))
@@ -289,6 +298,7 @@ def stats(as_of: str | None, as_json: bool) -> None:
     """Counts: recommendations, reports, by status, with a promise, overdue."""
     app = _app(click.get_current_context())
     day = _as_of(as_of, app)
+    from .services.records import stats as read_stats
     data = read_stats(app.db, day)
     if as_json:
         _emit(data)
@@ -327,6 +337,7 @@ def overdue(query: tuple[str, ...], as_of: str | None, limit: int | None, as_jso
     day = _as_of(as_of, app)
     views = app.overdue(day, " ".join(query) or None)
     views.sort(key=lambda v: (-(v.days_overdue(day) or 0), v.key))
+    from .services.records import count_unlisted_passed, record_json
     unlisted = count_unlisted_passed(app.db, day, " ".join(query) or None)
     if as_json:
         _emit({"as_of": day.isoformat(), "total": len(views), "results": [record_json(v, day) for v in views],
@@ -556,6 +567,7 @@ def export(query: tuple[str, ...], overdue: bool, unimplemented: bool, fmt: str,
     slips, last status change, owner, last acknowledgement and note, and when it was acknowledged (ISO 8601 in
     UTC: 2026-12-01T14:00:00Z)."""
     app = _app(click.get_current_context())
+    from .services.exports import export as export_file
     name, content, n = export_file(app, fmt, overdue_only=overdue, unimplemented=unimplemented,
                                   query=" ".join(query) or None, as_of=_as_of(as_of, app))
     if output is None and fmt == "csv":
@@ -587,6 +599,7 @@ def audit(key: str | None, since: str | None, limit: int, offset: int, as_json: 
         except ValueError:
             raise click.BadParameter(f"{since!r} is not a date like 2026-12-01", param_hint="--since") from None
     try:
+        from .services.exports import audit_page
         events, total = audit_page(app.db, start, key, limit=limit, offset=offset)
     except GaorecError as exc:
         raise click.ClickException(str(exc)) from None
@@ -598,7 +611,6 @@ def audit(key: str | None, since: str | None, limit: int, offset: int, as_json: 
         click.echo("No events." if not total else f"No events past --offset {offset} ({total} in all).")
         return
     from .exports import utc_iso
-    from datetime import datetime
 
     from .termout import Col, emit, is_tty
 
@@ -656,6 +668,7 @@ def run(sample: str | None) -> None:
     """Load a sample if the database is empty, then start the bot: the Slack
     app when Slack tokens are set, else the local shell."""
     app = _app(click.get_current_context())
+    from .services.records import stats as read_stats
     if read_stats(app.db, app.today())["recommendations"] == 0:
         src = sample or (str(SHARED_CBP) if SHARED_CBP.exists() else str(SAMPLE))
         try:

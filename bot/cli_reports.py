@@ -10,11 +10,13 @@ from pathlib import Path
 
 import click
 
-from .services import clocks as clock_service
-from .services import reports as report_service
 from .services.tables import BINARY, FORMATS, render
 from .termout import status
 from .words import plural
+
+# bot.services.clocks.CLOCKS, spelled out so `gaorec --help` need not import the services (and SQLAlchemy);
+# tests/test_startup.py checks the two agree.
+CLOCKS = ("statement", "resolution", "final_action")
 
 
 def _write(content: bytes, fmt: str, output: str | None, default_name: str, rows: int) -> None:
@@ -70,6 +72,8 @@ def giaa(as_of: str | None, agency: str | None, fmt: str, output: str | None) ->
 
     app = _app(click.get_current_context())
     day = _as_of(as_of, app)
+    from .services import reports as report_service
+
     rep = report_service.giaa(app.db, day, agency)
     _write(render(rep.table(), fmt), fmt, output, f"giaa-{day.isoformat()}.{fmt}", len(rep.rows))
 
@@ -84,6 +88,8 @@ def semiannual(period: str, fmt: str, output: str | None) -> None:
     from .cli import _app
 
     app = _app(click.get_current_context())
+    from .services import reports as report_service
+
     try:
         rep = report_service.semiannual(app.db, date.fromisoformat(period))
     except ValueError as exc:
@@ -104,6 +110,8 @@ def clocks(as_of: str | None, everything: bool, as_json: bool) -> None:
 
     app = _app(click.get_current_context())
     day = _as_of(as_of, app)
+    from .services import clocks as clock_service
+
     found = clock_service.clocks(app.db, day, everything=everything)
     if as_json:
         _emit({"as_of": day.isoformat(), "clocks": [c.to_json() for c in found]})
@@ -130,7 +138,7 @@ def clock() -> None:
 
 @clock.command("done")
 @click.argument("report_number")
-@click.option("--clock", "which", type=click.Choice(clock_service.CLOCKS),
+@click.option("--clock", "which", type=click.Choice(CLOCKS),
               help="Which clock (default: every clock of the report).")
 @click.option("--by", help="Who marks it, for the audit log (default: cli:LOGIN).")
 def clock_done(report_number: str, which: str | None, by: str) -> None:
@@ -139,6 +147,8 @@ def clock_done(report_number: str, which: str | None, by: str) -> None:
 
     app = _app(click.get_current_context())
     try:
+        from .services import clocks as clock_service
+
         name, done = clock_service.mark_done(app.db, report_number, by or _actor(), datetime.now(timezone.utc),
                                              which)
     except LookupError:
@@ -160,6 +170,8 @@ def justify(key: str, text: tuple[str, ...], clear: bool, by: str) -> None:
     if not words and not clear:
         raise click.UsageError("give the justification text, or --clear")
     app = _app(click.get_current_context())
+    from .services import reports as report_service
+
     v = report_service.justify(app.db, key.lower(), None if clear else words[:4000], by or _actor(),
                                datetime.now(timezone.utc))
     if v is None:

@@ -4,8 +4,10 @@ text the way a browser copy gives it and read by the text parsers."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from bs4 import BeautifulSoup, Tag
+if TYPE_CHECKING:  # bs4 and lxml are imported on the first HTML page (~0.25 s a process otherwise)
+    from bs4 import BeautifulSoup, Tag
 
 from ..records import (
     ParseResult, Recommendation, Report, marker_fields, normalize_report_number, normalize_status, report_url,
@@ -27,6 +29,8 @@ def looks_like(text: str) -> bool:
 
 
 def soup_of(markup: str) -> BeautifulSoup:
+    from bs4 import BeautifulSoup
+
     return BeautifulSoup(markup, "lxml")
 
 
@@ -51,7 +55,7 @@ def is_error_page(soup: BeautifulSoup) -> str | None:
 def render_text(soup: Tag) -> str:
     """Text as a browser copy renders it: one line per block, table cells of a
     row joined by spaces."""
-    soup = BeautifulSoup(str(soup), "lxml")
+    soup = soup_of(str(soup))
     for t in soup(["script", "style", "noscript", "template", "svg", "head", "iframe"]):
         t.decompose()
     for br in soup.find_all("br"):
@@ -98,7 +102,7 @@ def _comment_of(row: Tag, status_cell: Tag | None) -> str:
         if "comment" in classes:
             return _cell_text(cell)
     if status_cell is not None:
-        cell = BeautifulSoup(str(status_cell), "lxml")
+        cell = soup_of(str(status_cell))
         code = cell.select_one(".code")
         if code is not None:
             code.decompose()
