@@ -134,6 +134,31 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {v!r} (use an IANA name such as America/New_York)") from None
         return v
 
+    @field_validator("remind_cron", "digest_cron", "refresh_cron")
+    @classmethod
+    def _crontab(cls, v: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(v, timezone="UTC")
+        except ValueError as exc:
+            raise ValueError(f"{v!r} is not a crontab (minute hour day month weekday, e.g. "
+                             f"'0 9 * * mon-fri'): {exc}") from None
+        return v
+
+    @field_validator("owner_rules")
+    @classmethod
+    def _owner_rules(cls, v: list[dict[str, str]]) -> list[dict[str, str]]:
+        for n, rule in enumerate(v, 1):
+            unknown = sorted(set(rule) - {"agency", "query", "owner"})
+            if unknown:
+                raise ValueError(f"rule {n} has an unknown key {unknown[0]!r} (a rule has agency or query, and owner)")
+            if not rule.get("owner"):
+                raise ValueError(f"rule {n} names no owner (owner = \"U…\" for a person, \"S…\" for a user group)")
+            if not (rule.get("agency") or rule.get("query")):
+                raise ValueError(f"rule {n} has neither agency nor query: it would match nothing")
+        return v
+
     @field_validator("slack_api_url")
     @classmethod
     def _slash(cls, v: str) -> str:

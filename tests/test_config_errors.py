@@ -9,7 +9,6 @@ import sys
 import pytest
 
 
-
 def gaorec(*args, tmp_path, **env) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "GAOREC_", "DATABASE_URL"))}
     base.setdefault("DATABASE_URL", f"sqlite:///{tmp_path / 'gaorec.db'}")
@@ -75,3 +74,21 @@ def test_serve_checks_tokens_and_slack_before_it_reports_healthy(tmp_path, fake)
     one_line(gaorec("serve", "--port", "0", tmp_path=tmp_path, SLACK_BOT_TOKEN="xoxb-t",
                     SLACK_SIGNING_SECRET="s3cret", SLACK_API_URL="http://127.0.0.1:9/api/"),
              "Slack is unreachable", "SLACK_API_URL")
+
+
+@pytest.mark.parametrize("toml, words", [
+    ('remind_cron = "61 9 * * *"\n', "remind_cron"),
+    ('owner_rules = [{agncy = "CBP", owner = "U1"}]\n', "unknown key 'agncy'"),
+    ('owner_rules = [{agency = "CBP"}]\n', "names no owner"),
+    ('owner_rules = [{owner = "U1"}]\n', "neither agency nor query"),
+])
+def test_cron_and_owner_rule_mistakes_in_the_file_are_one_line(tmp_path, toml, words):
+    """A crontab that cannot run and an owner rule with a misspelt key, no owner or nothing to match stop gaorec
+    with one line naming the file, instead of a scheduler that never fires or a rule that silently owns nothing."""
+    conf = tmp_path / "gaorec.toml"
+    conf.write_text(toml)
+    one_line(gaorec("stats", tmp_path=tmp_path, GAOREC_CONFIG=str(conf)), words, conf.name)
+
+
+def test_a_crontab_in_the_environment_that_cannot_run_is_one_line(tmp_path):
+    one_line(gaorec("stats", tmp_path=tmp_path, GAOREC_REMIND_CRON="61 9 * * *"), "GAOREC_REMIND_CRON", "crontab")

@@ -61,8 +61,13 @@ def test_snooze_before_any_reminder_is_explained(loaded):
     text = fallback_text(reply)
     assert "Nothing to snooze yet" in text and "no open reminder" in text and "overdue" in text
     assert "Nothing found" not in text
+    assert "start in channels that subscribe" in text  # ADMIN's channel subscribes to nothing
     reply = loaded.handle("snooze zzzzz 2w", ADMIN, now=NOW)
     assert "No recommendation has that key" in fallback_text(reply)
+    # a subscribed channel is not told to subscribe: its reminders wait for the next pass
+    loaded.handle("subscribe", ADMIN, now=NOW)
+    text = fallback_text(loaded.handle(f"snooze {key} 2w waiting on OT", ADMIN, now=NOW))
+    assert "This channel subscribes: the next reminder pass posts one" in text and "/gaorec subscribe" not in text
 
 
 def test_a_failed_export_upload_tells_the_user(loaded):

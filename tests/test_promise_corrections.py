@@ -162,6 +162,24 @@ def test_correct_none_audit_and_lapse_on_our_fixture(app, tmp_path):
     assert app.show(training).current_promise is None
 
 
+def test_the_same_correction_twice_is_recorded_once(app):
+    """Saying the same thing again (same action, date and reason) answers "already recorded" and writes no second
+    correction or audit row; a different date is a new word."""
+    app.import_sources([str(PAGE)], now=datetime(2026, 11, 28, 12, tzinfo=timezone.utc))
+    tracker = key_of(app, "Port", 1)
+    first = sp.apply(app, tracker, "set", actor="U0OWNER", via="cli", due=date(2027, 6, 30), reason="new plan",
+                     check=False)
+    again = sp.apply(app, tracker, "set", actor="U0OWNER", via="cli", due=date(2027, 6, 30), reason="new plan",
+                     check=False)
+    assert first.ok and again.ok and "already recorded" in again.text and again.data["already"]
+    assert again.data["promise"]["due"] == "2027-06-30" and again.data["promise"]["source"] == "corrected"
+    later = sp.apply(app, tracker, "set", actor="U0OWNER", via="cli", due=date(2027, 9, 30), reason="new plan",
+                     check=False)
+    assert later.ok and "already" not in later.text
+    events = [e["detail"]["due"] for e in audit(app.db) if e["action"] == "promise-set"]
+    assert sorted(events) == ["2027-06-30", "2027-09-30"]
+
+
 def test_confirm_clear_and_the_labelled_examples(app):
     app.import_sources([str(PAGE)], now=datetime(2026, 11, 28, 12, tzinfo=timezone.utc))
     tracker, lab = key_of(app, "Port", 1), key_of(app, "Lab", 1)

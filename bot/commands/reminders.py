@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
+from storage import repo
+
 from .. import messages as M
 from ..reply import Reply
 from ..words import plural
@@ -35,10 +37,14 @@ def snooze(ctx: Ctx) -> Reply:
         state = (f"it has been overdue for {plural(late, 'day')}" if late is not None else
                  f"its promise is due {v.current_due.isoformat()}" if v.current_due and v.is_open() else
                  "it has no open promise")
+        with ctx.db.session() as s:
+            subscribed = bool(ctx.caller.channel_id and repo.subscriptions(s, ctx.caller.channel_id))
+        how = (M.text("This channel subscribes: the next reminder pass posts one once a promised date has passed "
+                      "with no status change; snooze it then.") if subscribed else
+               M.text("Reminders start in channels that subscribe (", M.code("/gaorec subscribe"),
+                      ") once a promised date has passed; snooze one then."))
         return ctx.reply(kind="text", body=M.text(
-            "Nothing to snooze yet: ", M.code(v.key), f" has no open reminder in this channel ({state}). Reminders "
-            "start in channels that subscribe (", M.code("/gaorec subscribe"), ") once a promised date has passed; "
-            "snooze one then."))
+            "Nothing to snooze yet: ", M.code(v.key), f" has no open reminder in this channel ({state}). ", how))
     if not any(r.ok for r in results) and results[0].reason:
         return ctx.error(results[0].reason)
     if not any(r.ok for r in results):

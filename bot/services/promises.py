@@ -100,6 +100,18 @@ def apply(service, key: str, action: str, *, actor: str, via: str, due: date | N
             due = read.due
         if action == "clear" and (v.decision is None or v.decision.action == "clear"):
             return Outcome(False, f"{v.key}: there is no correction or confirmation to clear", key=v.key)
+        d = v.decision
+        if (action in ("set", "none", "confirm") and ge.holds(d, v.comments) and d.action == action
+                and d.due == due and (d.reason or None) == reason):  # the same word again: nothing new to record
+            cur = v.current_promise
+            data = {"key": v.key, "action": action, "promise": cur.to_json() if cur else None,
+                    "correction": d.to_json(), "read": read.to_json() if read else None, "threads": 0,
+                    "already": True}
+            return Outcome(True, f"{v.key}: already recorded ({d.actor}, {d.at:%Y-%m-%d}); nothing new was written",
+                           body=M.text(M.code(v.key), ": already recorded by ",
+                                       M.user(d.actor) if re.match(r"^[UW][A-Z0-9]{2,}$", d.actor) else d.actor,
+                                       f" on {d.at:%Y-%m-%d}; nothing new was written."), key=v.key, owner=v.owner,
+                           data=data)
         word = corrections.add(s, v.id, action=action, due=due, reason=reason, read=read, comment=v.comments,
                                actor=actor, via=via, now=now_utc)
         after = repo.get(s, v.key)
