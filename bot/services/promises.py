@@ -103,10 +103,7 @@ def apply(service, key: str, action: str, *, actor: str, via: str, due: date | N
         d = v.decision
         if (action in ("set", "none", "confirm") and ge.holds(d, v.comments) and d.action == action
                 and d.due == due and (d.reason or None) == reason):  # the same word again: nothing new to record
-            cur = v.current_promise
-            data = {"key": v.key, "action": action, "promise": cur.to_json() if cur else None,
-                    "correction": d.to_json(), "read": read.to_json() if read else None, "threads": 0,
-                    "already": True}
+            data = _contract(v.key, action, v.current_promise, d, read, threads=0) | {"already": True}
             return Outcome(True, f"{v.key}: already recorded ({d.actor}, {d.at:%Y-%m-%d}); nothing new was written",
                            body=M.text(M.code(v.key), ": already recorded by ",
                                        M.user(d.actor) if re.match(r"^[UW][A-Z0-9]{2,}$", d.actor) else d.actor,
@@ -121,10 +118,15 @@ def apply(service, key: str, action: str, *, actor: str, via: str, due: date | N
         s.execute(update(Recommendation).where(Recommendation.id == v.id).values(current_due=new_due))
         line = answer_line(action, actor, read, cur, reason)
         threads = engine.promise_answered(s, v.id, word.id, line, now_utc, new_due=new_due)
-    data = {"key": v.key, "action": action, "promise": cur.to_json() if cur else None,
-            "correction": after.decision.to_json() if after.decision else None,
-            "read": read.to_json() if read else None, "threads": threads}
+    data = _contract(v.key, action, cur, after.decision, read, threads=threads)
     return Outcome(True, plain_line(v.key, action, read, cur), body=line, key=v.key, owner=v.owner, data=data)
+
+
+def _contract(key: str, action: str, cur, decision, read, *, threads: int) -> dict:
+    """The JSON contract of an answer: key, action, the current promise, the owner's word, what was read."""
+    return {"key": key, "action": action, "promise": cur.to_json() if cur else None,
+            "correction": decision.to_json() if decision else None, "read": read.to_json() if read else None,
+            "threads": threads}
 
 
 def _read_words(read) -> str:
