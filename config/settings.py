@@ -137,13 +137,13 @@ class Settings(BaseSettings):
     @field_validator("remind_cron", "digest_cron", "refresh_cron")
     @classmethod
     def _crontab(cls, v: str) -> str:
-        from apscheduler.triggers.cron import CronTrigger
+        from bot.reminders.scheduler import trigger  # the one grammar the scheduler reads
 
         try:
-            CronTrigger.from_crontab(v, timezone="UTC")
+            trigger(v, "UTC")
         except ValueError as exc:
-            raise ValueError(f"{v!r} is not a crontab (minute hour day month weekday, e.g. "
-                             f"'0 9 * * mon-fri'): {exc}") from None
+            raise ValueError(f"{v!r} is not a crontab (minute hour day month weekday, e.g. '0 9 * * mon-fri') "
+                             f"nor '@every 30s|5m|1h': {exc}") from None
         return v
 
     @field_validator("owner_rules")

@@ -90,5 +90,10 @@ def test_cron_and_owner_rule_mistakes_in_the_file_are_one_line(tmp_path, toml, w
     one_line(gaorec("stats", tmp_path=tmp_path, GAOREC_CONFIG=str(conf)), words, conf.name)
 
 
+def test_an_interval_the_scheduler_reads_is_accepted(tmp_path):
+    r = gaorec("stats", tmp_path=tmp_path, GAOREC_REMIND_CRON="@every 2s")
+    assert r.returncode == 0, r.stderr
+
+
 def test_a_crontab_in_the_environment_that_cannot_run_is_one_line(tmp_path):
     one_line(gaorec("stats", tmp_path=tmp_path, GAOREC_REMIND_CRON="61 9 * * *"), "GAOREC_REMIND_CRON", "crontab")
