@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from storage import repo
+from storage.types import utc
 from storage.models import Recommendation
 
 from .. import messages as M
@@ -36,7 +37,7 @@ def _assign(ctx: Ctx, cmd: str) -> Reply:
     owner = parse_owner(parts[1]) if cmd == "assign" else None
     if cmd == "assign" and owner is None:
         return ctx.error("Name the owner as a Slack mention (@dana) or a user group.")
-    now = repo.utcnow()
+    now = utc(ctx.now)  # the command's instant (the shell's simulated time too), else the present
     with ctx.db.write() as s:
         v = repo.get(s, parts[0])
         if v is None:

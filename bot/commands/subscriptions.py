@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from storage import repo
+from storage.types import utc
 
 from .. import messages as M
 from ..reply import Reply
@@ -38,7 +39,7 @@ def subscribe(ctx: Ctx) -> Reply:
     access = ctx.service.channel_access
     warning = access(channel) if access else None
     with ctx.db.write() as s:
-        added = repo.subscribe(s, channel, query, ctx.caller.user_id, repo.utcnow())
+        added = repo.subscribe(s, channel, query, ctx.caller.user_id, utc(ctx.now))
     what = M.text("recommendations matching ", M.code(query)) if query else M.text("all recommendations")
     warn = ["\n", M.icon("warning"), warning] if warning else None
     return ctx.reply(kind="text", body=M.text("This channel will hear reminders for " if added
@@ -51,6 +52,6 @@ def unsubscribe(ctx: Ctx) -> Reply:
     channel, query = ctx.caller.channel_id, " ".join(ctx.rest.split())[:MAX_QUERY]
     assert channel is not None  # _channel answered otherwise
     with ctx.db.write() as s:
-        n = repo.unsubscribe(s, channel, query or None, ctx.caller.user_id, repo.utcnow())
+        n = repo.unsubscribe(s, channel, query or None, ctx.caller.user_id, utc(ctx.now))
     return ctx.reply(kind="text", body=M.text(f"Removed {n} subscription{'s' if n != 1 else ''} from this channel."
                                               if n else "Nothing to remove: see /gaorec subscriptions."))
