@@ -227,3 +227,20 @@ def app(db_url, monkeypatch):
     a = Gaorec(Settings(database_url=db_url, _env_file=None))
     yield a
     a.db.dispose()
+
+
+@pytest.fixture
+def cli(db_url, monkeypatch):
+    """The gaorec CLI in process on the test's database: ``cli("search", "232").output`` (a module may define its
+    own ``cli`` with data loaded)."""
+    from click.testing import CliRunner
+
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.delenv("GAOREC_CONFIG", raising=False)
+    runner = CliRunner()
+
+    def run(*args, input=None):
+        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
+    return run

@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
 
 from bot.cli import main
 
@@ -24,17 +23,6 @@ def all_commands(group, prefix=()):
         yield prefix + (name,)
         if hasattr(cmd, "commands"):
             yield from all_commands(cmd, prefix + (name,))
-
-
-@pytest.fixture
-def cli(db_url, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.delenv("GAOREC_CONFIG", raising=False)
-    runner = CliRunner()
-
-    def run(*args, input=None):
-        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
-    return run
 
 
 @pytest.mark.parametrize("path", [()] + list(all_commands(main)), ids=lambda p: " ".join(p) or "gaorec")

@@ -17,11 +17,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from bench.generate import export
-from bot.cli import main
 from bot.reply import Caller
 from bot.words import plural
 from storage.models import AuditEvent
@@ -32,17 +30,6 @@ from .test_lifecycle import EXPORT, GONE, key_with, stamped, without, write
 from .test_shell_time import run_shell
 
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
-
-
-@pytest.fixture
-def cli(db_url, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.delenv("GAOREC_CONFIG", raising=False)
-    runner = CliRunner()
-
-    def run(*args, input=None):
-        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
-    return run
 
 
 def _env(tmp_path, **extra) -> dict:
