@@ -11,19 +11,17 @@ from openpyxl import load_workbook
 
 from bot.commands.records import history_reply
 from bot.exports import COLUMNS
+from bot.services.exports import audit
 
 from .conftest import CBP_PAGE
 from .fakeslack import FakeSlack, command_body, post, signed_headers
 from .slackserver import SECRET, ServeProcess
-from .test_cli import cli  # noqa: F401 - the fixture
 from .test_overdue import rec4_comment
-from bot.services.exports import audit
 
 pytestmark = pytest.mark.sqlite_only  # file formats and uploads; the queries run on PostgreSQL elsewhere
 
 
-
-def test_export_overdue_csv_and_xlsx(cli, tmp_path):  # noqa: F811
+def test_export_overdue_csv_and_xlsx(cli, tmp_path):
     cli("import", str(CBP_PAGE))
     out = cli("export", "--overdue", "--format", "csv", "--as-of", "2026-12-01").output
     table = list(csv.reader(io.StringIO(out.lstrip("\ufeff"))))
@@ -41,7 +39,7 @@ def test_export_overdue_csv_and_xlsx(cli, tmp_path):  # noqa: F811
     assert [v[:9] for v in values[1:]] == [r[:9] for r in rows]
 
 
-def test_export_unimplemented_and_formula_injection(cli, tmp_path):  # noqa: F811
+def test_export_unimplemented_and_formula_injection(cli, tmp_path):
     p = tmp_path / "page.txt"
     p.write_text(CBP_PAGE.read_text().replace("CBP agreed with this recommendation. We will update",
                                               '=HYPERLINK("http://x") CBP agreed. We will update', 1))
@@ -72,7 +70,7 @@ def test_two_date_moves_show_in_order_with_audit(app, tmp_path):
     assert [e["at"][:10] for e in audited] == ["2026-11-10", "2026-11-20"]
 
 
-def test_audit_cli(cli):  # noqa: F811
+def test_audit_cli(cli):
     cli("import", str(CBP_PAGE))
     key = json.loads(cli("search", "232", "--json").output)["results"][0]["key"]
     cli("shell", input=f"/gaorec assign {key} @U0DANA\n/gaorec subscribe\n")
