@@ -58,8 +58,13 @@ def needs_shared(path: Path = SHARED):
     return pytest.mark.skipif(not path.exists(), reason=f"{path} is absent (shared GAO material)")
 
 
+# Commits on the test server do not wait for the disk (synchronous_commit=off): a test's server never crashes, and
+# what each transaction sees, locks and commits is the same; a commit costs ~0.2 ms instead of ~2 ms here.
+_PG_OPTIONS = "-csynchronous_commit=off"
+
+
 def _schema_url(schema: str) -> str:
-    return f"{PG_URL}?options=-csearch_path%3D{schema}"
+    return f"{PG_URL}?options=-csearch_path%3D{schema}%20{_PG_OPTIONS.replace('=', '%3D')}"
 
 
 @pytest.fixture(scope="session")
@@ -119,7 +124,7 @@ class PostgresSchemas:
     def _connect(self, schema: str, **kw):
         import psycopg
 
-        return psycopg.connect(self.plain, options=f"-csearch_path={schema}", **kw)
+        return psycopg.connect(self.plain, options=f"-csearch_path={schema} {_PG_OPTIONS}", **kw)
 
     def _new(self) -> str:
         import psycopg
