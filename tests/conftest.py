@@ -43,9 +43,19 @@ def postgres_reason() -> str | None:
     return _pg_state["reason"]
 
 
+# Which tests run on PostgreSQL too (db_url, app and cli are parametrized over both databases):
+# - Everything that searches, queries, writes, locks, imports or migrates runs on both: full-text search,
+#   the overdue rule in SQL, reports, the import's matching, the outbox's claims and leases, reminders,
+#   advisory and row locks, the migrations. The two dialects differ there, and only a run on each shows it.
+# - A test whose verdict is decided before or apart from the database runs on SQLite only: a request's signature,
+#   what reaches a log, how a command's text is parsed (a greeting, a typo, a bad number), Slack's transport
+#   and rendering, a file format, the terminal. Its PostgreSQL run would repeat pure logic. It is marked
+#   `sqlite_only` (a test or a module) with its reason, naming where the SQL it does run is tested on PostgreSQL;
+#   tests/test_architecture.py fails on a marker without a reason (a string argument, or a comment on its line).
+
+
 def pytest_collection_modifyitems(config, items):
-    """Deselect the PostgreSQL runs of tests marked sqlite_only; PostgreSQL keeps what differs by dialect:
-    search, locks, migrations, import, the outbox and reminders, overdue and report queries."""
+    """Deselect the PostgreSQL runs of tests marked sqlite_only (the rule above)."""
     dropped = [item for item in items if item.get_closest_marker("sqlite_only")
                and getattr(item, "callspec", None) and item.callspec.params.get("db_url") == "postgres"]
     if dropped:

@@ -98,3 +98,37 @@ def test_command_handlers_do_not_speak_slack():
     offenders = [f"{path.relative_to(ROOT)} imports {name}" for path in (ROOT / "bot/commands").rglob("*.py")
                  for name in imports(path) if name.startswith(slack)]
     assert offenders == []
+
+
+
+def sqlite_only_without_reason(source: str) -> list[int]:
+    """The lines of a test module where the sqlite_only marker gives no reason: neither a string argument
+    (``@pytest.mark.sqlite_only("why")``) nor a comment on the marker's line (``pytestmark = … # why``)."""
+    lines = source.splitlines()
+    tree = ast.parse(source)
+    called = {id(node.func): node for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    missing = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Attribute) and node.attr == "sqlite_only"):
+            continue
+        call = called.get(id(node))
+        if call is not None and call.args and isinstance(call.args[0], ast.Constant) and str(call.args[0].value):
+            continue
+        if "#" in lines[node.end_lineno - 1][node.end_col_offset:]:
+            continue
+        missing.append(node.lineno)
+    return sorted(missing)
+
+
+def test_every_sqlite_only_says_why():
+    """A test's PostgreSQL run is left out only for a reason written beside it (the rule: tests/conftest.py)."""
+    missing = [f"{path.name}:{n}" for path in sorted((ROOT / "tests").glob("*.py"))
+               for n in sqlite_only_without_reason(path.read_text())]
+    assert missing == []
+
+
+def test_a_sqlite_only_without_a_reason_is_found():
+    bare = ("import pytest\n\npytestmark = pytest.mark.sqlite_only\n\n\n@pytest.mark.sqlite_only\ndef test_a():\n"
+            "    pass\n\n\n@pytest.mark.sqlite_only(\"a reason\")\ndef test_b():\n    pass\n\n\n"
+            "pytestmark = pytest.mark.sqlite_only  # a reason\n")
+    assert sqlite_only_without_reason(bare) == [3, 6]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timezone
 
+import pytest
 from slack_sdk.models.views import View
 
 from bot.reply import Caller
@@ -69,6 +70,8 @@ def test_digest_is_one_message_with_a_thread_priority_first(app):
         fake.stop()
 
 
+@pytest.mark.sqlite_only("Slack's transport; the home view's queries run on both in "
+                         "test_home_of_the_owner_of_recommendation_3")
 def test_app_home_opened_publishes_over_http(app):
     app.import_sources([str(CBP_PAGE)])
     key = rec(app, 3).key

@@ -277,6 +277,7 @@ def test_slash_command_text_is_unescaped_once(served):
     assert "Track R&amp;D Obligations" in blob and "&amp;amp;" not in blob
 
 
+@pytest.mark.sqlite_only("Slack's failures; the export's queries run on both in test_cards")
 def test_users_info_and_upload_failures_still_answer(served):
     app, fake, proc = served
     fake.fail("users.info", 0, times=10, reset=True)

@@ -64,6 +64,7 @@ def button(action_id: str, value: str) -> dict:
     return body
 
 
+@pytest.mark.sqlite_only("Bolt's context: no query")
 def test_the_context_is_found_in_bolts_context_and_survives_the_lazy_copy(service):
     context = bolt_context(service)
     ctx = gaorec(context)
@@ -88,6 +89,7 @@ def test_details_button_for_an_unknown_key_says_so(service):
     assert [c["text"] for c in respond.calls] == ["That recommendation is no longer known."]
 
 
+@pytest.mark.sqlite_only("refused before the database")
 def test_a_forged_reminder_id_is_refused_before_the_database(service):
     respond = Recorder()
     body = button("gaorec_ack", json.dumps({"r": 2**40}))

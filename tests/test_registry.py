@@ -67,6 +67,7 @@ def test_readme_table_format_is_kept():
     assert "`/gaorec promise KEY DATE\\|none [reason]`" in table  # a | inside a cell is escaped
 
 
+@pytest.mark.sqlite_only("the help is the registry: no query")
 def test_help_and_its_alias_are_the_registry(app):
     reply = app.handle("help", ADMIN_CALLER, now=NOW)
     rows = [(commands.PREFIX + c.usage, c.help, commands.PREFIX + c.example) for c in COMMANDS]
@@ -165,6 +166,7 @@ def test_a_new_subcommand_is_one_entry(app):
     assert dispatch(app, "zzzq", ADMIN_CALLER, as_of=NOW.date(), now=NOW, offset=0, commands=table).kind == "empty"
 
 
+@pytest.mark.sqlite_only("a greeting is parsed before any query")
 @pytest.mark.parametrize("greeting", ["hello", "Hello!", "hi there", "hey", "good morning", "thanks"])
 def test_a_greeting_is_answered_with_the_help_once(app, greeting):
     reply = app.handle(greeting, ADMIN_CALLER, now=NOW)
@@ -172,6 +174,7 @@ def test_a_greeting_is_answered_with_the_help_once(app, greeting):
     assert reply.source_text == " ".join(greeting.split())
 
 
+@pytest.mark.sqlite_only("a typo is parsed before any query")
 def test_a_typo_of_help_names_it_once(app):
     reply = app.handle("halp", ADMIN_CALLER, now=NOW)
     assert reply.kind == "text" and reply.mrkdwn == "Did you mean `help`? Try `/gaorec help`."
@@ -179,6 +182,7 @@ def test_a_typo_of_help_names_it_once(app):
     assert other.mrkdwn.count("/gaorec help") == 1 and "Did you mean `show`?" in other.mrkdwn
 
 
+@pytest.mark.sqlite_only("a bad number is refused before any query; due's runs on both in test_due_forms_still_work")
 @pytest.mark.parametrize("text", ["due 30x", "due 30dd", "due 12345", "due 3w cyber"])
 def test_due_with_a_bad_number_says_its_usage(app, text):
     reply = app.handle(text, ADMIN_CALLER, now=NOW)

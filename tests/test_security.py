@@ -29,6 +29,7 @@ def no_live_markup(blob: str) -> None:
         assert live not in blob, live
 
 
+@pytest.mark.sqlite_only("refused by the HTTP guard before any handler or query")
 def test_signatures_301_seconds_either_way_run_nothing(app):
     fake = FakeSlack().start()
     app.import_sources([str(CBP_PAGE)])
@@ -50,6 +51,7 @@ def test_signatures_301_seconds_either_way_run_nothing(app):
         fake.stop()
 
 
+@pytest.mark.sqlite_only("what reaches the log; the search it answers runs on PostgreSQL in test_search")
 def test_tokens_never_in_debug_logs(app, tmp_path):
     fake = FakeSlack().start()
     app.import_sources([str(CBP_PAGE)])
