@@ -15,6 +15,7 @@ in bounded windows, so a 1 MB comment is read in a fraction of a second.
 """
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
@@ -91,18 +92,36 @@ _BRANCH_FIRST = {
     "rel_within": "wi", "mony": "jfmasond"}
 
 
-def _dispatch() -> dict[str, re.Pattern]:
+@functools.cache
+def _split() -> tuple[list[str], list[str]]:
+    """The names and the top-level branches of _TIME, in order."""
     parts = _branches(_TIME.pattern)
     names = [m.group(1) for b in parts if (m := re.match(r"\(\?P<(\w+)>", b))]  # all match: asserted below
     assert sorted(names) == sorted(_BRANCH_FIRST) and r"\b(?:" + "|".join(parts) + ")" == _TIME.pattern
-    table: dict[str, re.Pattern] = {}
-    for c in sorted(set("".join(_BRANCH_FIRST.values()))):
-        alts = [b if c in _BRANCH_FIRST[n] else "(?!)" + b for n, b in zip(names, parts, strict=True)]
-        table[c] = table[c.upper()] = re.compile(r"\b(?:" + "|".join(alts) + ")", _TIME.flags)
-    return table  # any other first character (no ASCII letter or digit) is tried with the whole pattern
+    return names, parts
 
 
-_TIME_AT = _dispatch()
+def _time_at(c: str) -> re.Pattern:
+    """The pattern tried at a word whose first character is ``c``: the branches it cannot start fail at once.
+    Compiled at its first use (all of them at import would cost every gaorec process ~0.2 s); any other first
+    character (no ASCII letter or digit) is tried with the whole pattern."""
+    pattern = _TIME_AT.get(c)
+    if pattern is None:
+        low = c.lower()
+        if low not in _FIRSTS or not c.isascii():
+            pattern = _TIME
+        elif low in _TIME_AT:
+            pattern = _TIME_AT[low]
+        else:
+            names, parts = _split()
+            alts = [b if low in _BRANCH_FIRST[n] else "(?!)" + b for n, b in zip(names, parts, strict=True)]
+            pattern = re.compile(r"\b(?:" + "|".join(alts) + ")", _TIME.flags)
+        _TIME_AT[c] = pattern
+    return pattern
+
+
+_FIRSTS = frozenset("".join(_BRANCH_FIRST.values()))
+_TIME_AT: dict[str, re.Pattern] = {}  # first character -> its pattern, filled by _time_at
 
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
             "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18, "thirty": 30, "sixty": 60, "ninety": 90}
@@ -197,7 +216,7 @@ def _times(sentence: str):
         nonlocal tried
         for w in starts.finditer(text, lo, hi):
             tried = w.start()
-            m = _TIME_AT.get(sentence[tried], _TIME).match(sentence, tried)
+            m = (_TIME_AT.get(sentence[tried]) or _time_at(sentence[tried])).match(sentence, tried)
             if m:
                 return m
         return None
