@@ -13,6 +13,7 @@ import os
 import shutil
 import sqlite3
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -56,8 +57,8 @@ def postgres_reason() -> str | None:
 
 def pytest_collection_modifyitems(config, items):
     """Deselect the PostgreSQL runs of tests marked sqlite_only (the rule above)."""
-    dropped = [item for item in items if item.get_closest_marker("sqlite_only")
-               and getattr(item, "callspec", None) and item.callspec.params.get("db_url") == "postgres"]
+    dropped = [item for item in items if item.get_closest_marker("sqlite_only") and getattr(item, "callspec", None)
+               and "postgres" in (item.callspec.params.get("db_url"), item.callspec.params.get("module_db_url"))]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         gone = set(dropped)
@@ -188,8 +189,8 @@ def postgres_schemas():
     pool.close()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request, tmp_path):
+def _database(request, tmp_path: Path):
+    """A database at head for request.param ("sqlite" or "postgres"): its URL, then given back."""
     if request.param == "sqlite":
         path = tmp_path / "gaorec.db"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
@@ -204,6 +205,50 @@ def db_url(request, tmp_path):
         yield _schema_url(schema)
     finally:
         pool.give_back(schema)
+
+
+DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=DATABASES)
+def db_url(request, tmp_path):
+    yield from _database(request, tmp_path)
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def module_db_url(request, tmp_path_factory):
+    """One database for a module's tests that only read it (see read_only)."""
+    yield from _database(request, tmp_path_factory.mktemp("module"))
+
+
+def _contents(app) -> dict[str, list[str]]:
+    """Every row of every table (a fixture's few dozen records), to compare before and after."""
+    from sqlalchemy import select
+
+    from storage.models import Base
+
+    with app.db.session() as s:
+        return {t.name: sorted(repr(tuple(r)) for r in s.execute(select(t))) for t in Base.metadata.sorted_tables}
+
+
+@contextmanager
+def read_only(db_url: str, *sources: Path):
+    """A Gaorec with the sources imported once, shared by tests that only read (search, show, lists): importing the
+    same page per test cost ~0.1-0.3 s each. When the module is done, every table must hold exactly the rows the
+    import left: a test that writes fails there, and belongs on its own ``app``."""
+    from config.settings import Settings
+    from bot.service import Gaorec
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("GAOREC_CONFIG", raising=False)
+        a = Gaorec(Settings(database_url=db_url, _env_file=None))
+    try:
+        a.import_sources([str(p) for p in sources])
+        before = _contents(a)
+        yield a
+        assert _contents(a) == before, "a test sharing a read-only database wrote to it"
+    finally:
+        a.db.dispose()
 
 
 @pytest.fixture
