@@ -707,5 +707,23 @@ from .cli_reports import register  # noqa: E402 - the report commands hang off `
 
 register(main)
 
+
+def program() -> None:
+    """The `gaorec` program (and `python -m bot`): the command, then a light exit. The command's garbage is
+    collected once (its database connections close, as they did at exit), then what is still alive — the
+    modules and their ~10^6 objects — is frozen, so the interpreter's exit does not walk it again: ~0.3 s less
+    per process. The exit status and output are the command's; ``main`` itself (CliRunner) is unchanged."""
+    import gc
+
+    try:
+        main()
+        code: str | int | None = 0
+    except SystemExit as exc:
+        code = exc.code
+    gc.collect()  # after the except block: the command's frames and context are garbage now
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    program()
