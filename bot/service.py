@@ -50,19 +50,6 @@ def expand_sources(sources: list[str]) -> list[str]:
     return out
 
 
-_USER = re.compile(r"^<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>$|^@?([UW][A-Z0-9]{2,})$")
-_GROUP = re.compile(r"^<!subteam\^([A-Z0-9]{2,})(?:\|[^>]*)?>$")
-
-
-def parse_owner(token: str) -> str | None:
-    """'<@U123|dana>' / 'U123' -> 'U123'; '<!subteam^S1|@team>' -> 'subteam:S1'."""
-    m = _USER.match(token)
-    if m:
-        return m.group(1) or m.group(2)
-    m = _GROUP.match(token)
-    return f"subteam:{m.group(1)}" if m else None
-
-
 def mention(owner: str | None) -> M.Span | str:
     """An owner as a neutral mention (each chat adapter renders it), or "nobody"."""
     return M.user(owner) if owner else "nobody"

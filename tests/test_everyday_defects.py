@@ -99,7 +99,7 @@ EMOJI = re.compile(r":[a-z0-9_+-]+:")
 
 
 @pytest.mark.parametrize("command", ["help", "stats", "closeouts", "show {key}", "{key}", "overdue", "due 365d",
-                                     "mine", "assign {key} <@U0DANA>", "unassign {key}", "subscribe",
+                                     "mine", "assign {key} @U0DANA", "unassign {key}", "subscribe",
                                      "subscriptions", "unsubscribe", "owners", "history {key}", "snooze {key} 2w",
                                      "zzzq nothing matches this", "show", "assign"])
 def test_top_level_text_carries_the_meaning(loaded, command):

@@ -74,7 +74,7 @@ def test_the_shell_and_the_cli_print_words_not_slack_markup(world):
 
 def test_reply_bodies_are_spans_and_mentions_render_per_chat(world):
     app, admin, keys = world
-    reply = app.handle(f"assign {keys[1]} <@U0LEE>", admin, now=NOW)
+    reply = app.handle(f"assign {keys[1]} @U0LEE", admin, now=NOW)
     assert all(isinstance(s, M.Span) for s in reply.body)
     assert any(s.kind == "user" and s.ref == "U0LEE" for s in reply.body)
     assert reply.mrkdwn.startswith(f"`{keys[1]}` is now owned by <@U0LEE>")

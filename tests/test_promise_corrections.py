@@ -225,7 +225,7 @@ def test_only_the_owner_or_an_admin_may_answer(app):
     tracker = key_of(app, "Port", 1)
     admin = Caller(user_id="U_LOCAL", is_admin=True, channel_id="C1")
     app.reminders.is_admin = lambda user: user == "U_LOCAL"
-    app.handle(f"assign {tracker} <@U0OWNER|o>", admin)
+    app.handle(f"assign {tracker} @U0OWNER", admin)
     stranger = app.handle(f"promise {tracker} 2027-06-30 not mine", Caller(user_id="U0STRANGER", channel_id="C1"))
     assert "Only <@U0OWNER> or an admin" in stranger.mrkdwn and app.show(tracker).current_due == date(2024, 12, 31)
     owner = app.handle(f"promise {tracker} 2027-06-30 the new plan", Caller(user_id="U0OWNER", channel_id="C1"))

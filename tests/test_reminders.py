@@ -178,7 +178,7 @@ def test_ack_quiet_for_30_days_then_reminded_again(rig, fake):
 def test_only_owner_or_admin_may_acknowledge(rig, fake):
     app, poster = rig()
     key = [v.key for v in app.search("232")[0] if v.rec_number == 3][0]
-    app.handle(f"assign {key} <@U0OWNER>", __import__("bot.reply", fromlist=["Caller"]).Caller(
+    app.handle(f"assign {key} @U0OWNER", __import__("bot.reply", fromlist=["Caller"]).Caller(
         "U0ADMIN", is_admin=True, channel_id=C1))
     app.reminders.run_pass(T0, poster=poster)
     with app.db.session() as s:
@@ -238,7 +238,7 @@ def test_sqlite_busy_never_reaches_a_user(sqlite_url, fake, monkeypatch):
     holding.wait(5)
     results = []
     workers = [threading.Thread(target=lambda: results.append(
-        app.handle(f"assign {key} <@U0X>", Caller("U0ADMIN", is_admin=True, channel_id=C1)).mrkdwn)),
+        app.handle(f"assign {key} @U0X", Caller("U0ADMIN", is_admin=True, channel_id=C1)).mrkdwn)),
         threading.Thread(target=lambda: results.append(
             app.handle("subscribe", Caller("U0ADMIN", is_admin=True, channel_id=C1)).mrkdwn))]
     for w in workers:

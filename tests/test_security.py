@@ -134,11 +134,11 @@ def test_who_may_assign_subscribe_and_snooze(app):
     app.import_sources([str(FIXTURES / "agency-page.html")])
     key = app.search("closeout")[0][0].key
     nobody = Caller("U0NOBODY", channel_id="C1")
-    for text in (f"assign {key} <@U0X>", f"unassign {key}", "subscribe", "unsubscribe"):
+    for text in (f"assign {key} @U0X", f"unassign {key}", "subscribe", "unsubscribe"):
         assert "Only workspace admins" in app.handle(text, nobody).text
     listed = app.settings.model_copy(update={"admins": ["U0LISTED"]})
     app.settings = listed
-    assert "now owned by" in app.handle(f"assign {key} <@U0X>", Caller("U0LISTED", channel_id="C1")).mrkdwn
+    assert "now owned by" in app.handle(f"assign {key} @U0X", Caller("U0LISTED", channel_id="C1")).mrkdwn
     assert app.handle("subscriptions", nobody).kind == "text"  # everyone may look
 
 

@@ -36,7 +36,8 @@ from ..commands import SHELL
 from ..messages import Action, Message, render_text
 from ..service import Caller, Gaorec
 from ..words import plural
-from ..services.home import home as home_view
+from ..blocks.home import home_view
+from ..services.home import home
 
 
 def shell_text(message: Message | str) -> str:
@@ -150,9 +151,7 @@ class Shell:
             elif cmd == "digest":
                 self.app.reminders.digest(self.now, poster=self.poster)
             elif cmd == "home":
-                from ..blocks.text import to_text as _t
-
-                self.say(_t(home_view(self.app, self.caller.user_id, self._channels(), self.now).blocks))
+                self.say(to_text(home_view(home(self.app, self.caller.user_id, self._channels(), self.now)).blocks))
             elif cmd in ("reply", "react"):
                 self.answer(cmd, arg)
             elif cmd == "press":
@@ -273,7 +272,7 @@ class Shell:
             if action != "gaorec_share":
                 self.poster.last_actions = message.actions
         elif action == "gaorec_home_refresh":
-            self.say(to_text(home_view(self.app, self.caller.user_id, self._channels(), self.now).blocks))
+            self.say(to_text(home_view(home(self.app, self.caller.user_id, self._channels(), self.now)).blocks))
         else:
             self.say(f"The shell cannot press {hit[0].label} yet.")
 

@@ -501,7 +501,7 @@ class Engine:
     def digest(self, now: datetime | None = None, *, dry_run: bool = False, poster: Poster | None = None) -> dict:
         """One message per subscribed channel with a thread of details: what is overdue (priority first), what
         became overdue this week, what is due in 30 days, what changed status and what moved its date."""
-        from ..blocks.home import digest_message, digest_section
+        from ..blocks.digest import digest_message, digest_section
 
         now_utc = utc(now)
         as_of = self.service.today(now_utc)

@@ -19,6 +19,7 @@ from storage.models import Recommendation
 from storage.queries import corrections
 
 from .. import messages as M
+from .. import people
 from ..blocks.render import clip
 from ..gao import effective as ge
 
@@ -87,11 +88,9 @@ def apply(service, key: str, action: str, *, actor: str, via: str, due: date | N
         if check:
             ok, owner = engine.may_act_on(s, v.id, actor)
             if not ok:
-                who = f"<@{owner}>" if owner and not owner.startswith("subteam:") else "its owner"
-                return Outcome(False, f"Only {who} or an admin can confirm or correct this promise; nothing was "
-                               "recorded.", body=M.text("Only ", M.user(owner), " or an admin can confirm or correct "
-                               "the promise of ", M.code(v.key), "; nothing was recorded."), key=v.key, owner=owner,
-                               refused=True)
+                body = M.text("Only ", M.user(owner), " or an admin can confirm or correct the promise of ",
+                              M.code(v.key), "; nothing was recorded.")  # the mention: each chat renders its own
+                return Outcome(False, M.to_plain(body), body=body, key=v.key, owner=owner, refused=True)
         read = corrections.read_current(s, v.id)
         if action == "confirm":
             if read is None:
@@ -106,7 +105,7 @@ def apply(service, key: str, action: str, *, actor: str, via: str, due: date | N
             data = _contract(v.key, action, v.current_promise, d, read, threads=0) | {"already": True}
             return Outcome(True, f"{v.key}: already recorded ({d.actor}, {d.at:%Y-%m-%d}); nothing new was written",
                            body=M.text(M.code(v.key), ": already recorded by ",
-                                       M.user(d.actor) if re.match(r"^[UW][A-Z0-9]{2,}$", d.actor) else d.actor,
+                                       M.user(d.actor) if people.is_person(d.actor) else d.actor,
                                        f" on {d.at:%Y-%m-%d}; nothing new was written."), key=v.key, owner=v.owner,
                            data=data)
         word = corrections.add(s, v.id, action=action, due=due, reason=reason, read=read, comment=v.comments,
@@ -145,7 +144,7 @@ def plain_line(key: str, action: str, read, cur) -> str:
 
 def answer_line(action: str, actor: str, read, cur, reason: str | None) -> M.Text:
     """What the thread and the reminder show (neutral spans: the actor is a mention when it is a user id)."""
-    who = M.user(actor) if re.match(r"^[UW][A-Z0-9]{2,}$", actor) else M.plain(actor)
+    who = M.user(actor) if people.is_person(actor) else M.plain(actor)
     why = f": “{clip(reason, 500)}”" if reason else None
     read_words = _read_words(read)
     if action == "set":

@@ -25,6 +25,8 @@ from datetime import date
 from sqlalchemy import ColumnElement, column, func, select, table, text
 from sqlalchemy.orm import Session
 
+from bot import people
+
 from ..models import Assignment, Recommendation, Report
 
 MAX_TERMS = 32
@@ -48,8 +50,6 @@ ABBREVIATIONS = {
     "cdc": "disease control", "fda": "food and drug", "noaa": "oceanic and atmospheric",
 }
 _SMALL = {"and", "of", "the", "for", "on", "in", "&", "&amp;"}
-_USER = re.compile(r"^<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>$|^@?([UW][A-Z0-9]{2,})$", re.I)
-_GROUP = re.compile(r"^<!subteam\^([A-Z0-9]{2,})(?:\|[^>]*)?>$")
 
 
 @dataclass
@@ -162,12 +162,10 @@ def agency_names(session: Session, value: str) -> list[str]:
 
 
 def _owner_ids(session: Session, value: str, rules: list[dict]) -> list[str]:
-    m = _USER.match(value)
-    if m:
-        return [(m.group(1) or m.group(2)).upper()]
-    m = _GROUP.match(value)
-    if m:
-        return [f"subteam:{m.group(1)}"]
+    """An owner id ("who" token, bot/people.py), else the known owners whose id holds the value."""
+    owner = people.owner_id(value)
+    if owner:
+        return [owner]
     name = value.lstrip("@").casefold()
     if not name:
         return []

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from ...blocks import card_blocks, fallback_text, reply_blocks, unescape
-from ...blocks.render import mention, mrkdwn
+from ...blocks.render import mention, mrkdwn, read_mentions
 from ..context import gaorec
 
 ACTIONS = ("gaorec_more", "gaorec_details", "gaorec_page_next", "gaorec_page_prev", "gaorec_share",
@@ -45,11 +45,17 @@ def details(body, respond, context):
             replace_original=False)
 
 
+def _query(state: dict) -> str:
+    """A paging button's query, read as a command's text is (a button made before the core read "who" tokens
+    holds Slack's mentions)."""
+    return read_mentions(unescape(str(state.get("t", ""))))[:500]
+
+
 def page(body, respond, client, context):
     ctx = gaorec(context)
     state = _state(body)
     caller = ctx.caller(client, body["user"]["id"], (body.get("channel") or {}).get("id"))
-    reply = ctx.service.page(unescape(str(state.get("t", "")))[:500], _offset(state), caller)
+    reply = ctx.service.page(_query(state), _offset(state), caller)
     respond(blocks=reply_blocks(reply), text=fallback_text(reply),
             response_type="ephemeral", replace_original=True)
 
@@ -58,7 +64,7 @@ def share(body, respond, client, context):
     ctx = gaorec(context)
     state = _state(body)
     caller = ctx.caller(client, body["user"]["id"], (body.get("channel") or {}).get("id"))
-    reply = ctx.service.page(unescape(str(state.get("t", "")))[:500], _offset(state), caller)
+    reply = ctx.service.page(_query(state), _offset(state), caller)
     respond(blocks=reply_blocks(reply, share=False, buttons=False),
             text=fallback_text(reply), response_type="in_channel", replace_original=False)
 

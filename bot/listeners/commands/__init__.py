@@ -18,6 +18,7 @@ import logging
 
 from ... import metrics
 from ...blocks import fallback_text, reply_blocks, unescape
+from ...blocks.render import read_mentions
 from ...commands import READ, SLASH, lookup
 from ...reply import Reply
 from ..context import gaorec
@@ -64,6 +65,7 @@ def send_export(client, user_id: str, reply):
 
 def words(body) -> tuple[str, str]:
     text = unescape(body.get("text") or "")  # should_escape: Slack sent &amp; &lt; &gt;; undo it exactly once
+    text = read_mentions(text)  # '<@U0DANA|dana>' -> '@U0DANA': the core reads "who" tokens (bot/people.py)
     return text, text.split(" ", 1)[0].lower()
 
 

@@ -6,7 +6,8 @@ import logging
 from datetime import date
 
 from slack_sdk.errors import SlackApiError
-from ...services.home import home as home_view
+from ...blocks.home import home_view
+from ...services.home import home
 from ..context import gaorec
 
 log = logging.getLogger("gaorec.slack")
@@ -35,7 +36,7 @@ def my_channels(client, user_id: str) -> list[str] | None:
 
 
 def publish(ctx, client, user_id: str) -> None:
-    view = home_view(ctx.service, user_id, my_channels(client, user_id))
+    view = home_view(home(ctx.service, user_id, my_channels(client, user_id)))  # data, then Slack's View
     client.views_publish(user_id=user_id, view=view.to_dict())
 
 
