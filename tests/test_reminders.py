@@ -28,7 +28,7 @@ def rig(db_url, fake, monkeypatch):
 
     def make(**overrides):
         settings = Settings(database_url=db_url, slack_bot_token="xoxb-t", slack_api_url=fake.api_url,
-                            post_interval=0.0, _env_file=None, **overrides)
+                            _env_file=None, **{"post_interval": 0.0, **overrides})
         app = Gaorec(settings)
         app.import_sources([str(CBP_PAGE)], now=datetime(2026, 11, 28, 12, tzinfo=timezone.utc))
         poster = SlackPoster(make_client(settings))
