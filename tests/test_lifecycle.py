@@ -388,8 +388,8 @@ def test_not_listed_on_app_home_and_in_the_digest(app, tmp_path):
     with app.db.write() as s:
         repo.assign(s, app.show(gone).id, "U0OWNER", "U0ADMIN", repo.utcnow())
         repo.subscribe(s, "C1", "", "U0ADMIN", repo.utcnow())
-    home = json.dumps(home_view(home_data(app, "U0OWNER", None, now=datetime(2026, 12, 1, 15, tzinfo=timezone.utc))).to_dict(),
-                      ensure_ascii=False)
+    home = json.dumps(home_view(home_data(app, "U0OWNER", None, now=datetime(2026, 12, 1, 15, tzinfo=timezone.utc)))
+                      .to_dict(), ensure_ascii=False)
     assert "No longer listed by GAO: probably closed (1)" in home and f"`{gone}`" in home
     assert "Overdue (0)" in home
     counts = app.reminders.digest(datetime(2026, 12, 7, 14, tzinfo=timezone.utc), dry_run=True)["C1"]
