@@ -8,6 +8,7 @@ import re
 
 from ..messages import Actions, Divider, Heading, Message, Note, Section, Span
 from ..people import GROUP_PREFIX
+from ..words import clip
 
 SECTION_MAX = 3000
 HEADER_MAX = 150
@@ -28,10 +29,6 @@ def escape(s: str | None) -> str:
     if not s:
         return ""
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def clip(s: str, n: int) -> str:
-    return s if len(s) <= n else s[: max(0, n - 1)].rstrip() + "…"
 
 
 def link(url: str | None, label: str) -> str:

@@ -20,9 +20,9 @@ from storage.queries import reminders as q
 from storage.types import utc, utc_text, utcnow  # aware UTC; naive refused (docs/architecture.md, Time)
 
 from .. import messages as M
-from ..blocks.render import clip
 from ..blocks.reminders import reminder_message
 from ..messages import Message
+from ..words import clip
 
 ACK_REACTIONS = frozenset({"white_check_mark", "heavy_check_mark", "ballot_box_with_check"})
 MAX_SNOOZE_DAYS = 365  # THE cap, for every surface (buttons, the date picker, /gaorec snooze)

@@ -20,8 +20,8 @@ from storage.queries import corrections
 
 from .. import messages as M
 from .. import people
-from ..blocks.render import clip
 from ..gao import effective as ge
+from ..words import clip
 
 MAX_REASON = 1000
 
@@ -35,14 +35,6 @@ class Outcome:
     owner: str | None = None
     refused: bool = False  # the user may not answer for this recommendation
     data: dict = field(default_factory=dict)  # the JSON contract: key, action, promise, correction
-
-    @property
-    def mrkdwn(self) -> str:
-        """The body as Slack renders it."""
-        from ..blocks.render import mrkdwn
-
-        return mrkdwn(self.body)
-
 
 def parse_date(value: str) -> date | None:
     try:

@@ -159,9 +159,9 @@ def confirm_promise(body, respond, context):
     key = str(_state(body).get("k", ""))[:16]
     out = sp.apply(ctx.service, key, "confirm", actor=body["user"]["id"], via="button")
     if not out.ok:
-        refuse(body, respond, out.mrkdwn or out.text)
+        refuse(body, respond, mrkdwn(out.body) or out.text)
     elif not out.data.get("threads"):
-        refuse(body, respond, out.mrkdwn)  # no reminder thread to confirm in: say it privately
+        refuse(body, respond, mrkdwn(out.body))  # no reminder thread to confirm in: say it privately
     ctx.deliver()
 
 

@@ -7,6 +7,7 @@ from datetime import date
 
 from slack_sdk.errors import SlackApiError
 from ...blocks.home import home_view
+from ...blocks.render import mrkdwn
 from ...services.home import home
 from ..context import gaorec
 
@@ -105,7 +106,7 @@ def submitted(body, view, client, context):
     channel = meta.get("c")
     if channel and (not out.ok or not out.data.get("threads")):
         try:  # no reminder thread to answer in (or a refusal): tell the user privately
-            client.chat_postEphemeral(channel=channel, user=user, text=out.mrkdwn or out.text)
+            client.chat_postEphemeral(channel=channel, user=user, text=mrkdwn(out.body) or out.text)
         except SlackApiError as exc:
             log.warning("chat.postEphemeral failed: %s", exc.response.get("error"))
     ctx.deliver()
