@@ -16,8 +16,9 @@ from .words import plural
 
 # Heavy packages (sqlalchemy, alembic, rich.progress, slack_*, bs4, openpyxl, docx, holidays) are imported
 # inside the commands that use them: every `gaorec` process pays only for its own command.
-SAMPLE = Path(__file__).parent / "samples" / "agency-page-sample.txt"
-SHARED_CBP = Path("..") / "shared" / "gao" / "cbp-agency-page-2024.txt"
+# GAO's CBP agency page retold in our own words (the same reports, numbers, statuses and dated sentences): what
+# `gaorec run` loads into an empty database, on every machine, and what README's session imports again
+SAMPLE = Path(__file__).parent / "samples" / "cbp-agency-page.txt"
 
 
 def parse_instant(text: str | None, tz: tzinfo) -> datetime:
@@ -671,15 +672,15 @@ def _secrets(settings) -> list[str]:
 
 
 @main.command()
-@click.option("--sample", type=click.Path(dir_okay=False), help="What to load first (default: the CBP page in "
-              "../shared/gao when present, else the bundled sample).")
+@click.option("--sample", type=click.Path(dir_okay=False), help="What to load into an empty database (default: "
+              "the bundled sample, bot/samples/cbp-agency-page.txt).")
 def run(sample: str | None) -> None:
     """Load a sample if the database is empty, then start the bot: the Slack
     app when Slack tokens are set, else the local shell."""
     app = _app(click.get_current_context())
     from .services.records import stats as read_stats
     if read_stats(app.db, app.today())["recommendations"] == 0:
-        src = sample or (str(SHARED_CBP) if SHARED_CBP.exists() else str(SAMPLE))
+        src = sample or str(SAMPLE)
         try:
             s = app.import_sources([src])
         except ParseError as exc:
