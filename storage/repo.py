@@ -352,16 +352,16 @@ def count_overdue(session: Session, as_of: date, query: str | None = None) -> in
 
 
 def _unlisted_passed_where(as_of: date):
-    """Open by GAO's last word, no longer listed (and not said to be still open), its promise passed."""
-    return (Recommendation.status.in_(OPEN_STATUSES) & Recommendation.listed.is_(False)
-            & (Recommendation.outcome.is_(None) | (Recommendation.outcome != overdue_rule.STILL_OPEN))
-            & (Recommendation.current_due < as_of))
+    return overdue_rule.unlisted_passed_where(as_of)
 
 
 def _overdue_counts(as_of, query_where=None):
-    """Both counts in one pass over what the overdue index finds (status open, promise passed)."""
-    where = Recommendation.status.in_(OPEN_STATUSES) & (Recommendation.current_due < as_of)
-    q = select(func.count(case((_overdue_where(as_of), 1))), func.count(case((_unlisted_passed_where(as_of), 1))))
+    """Both counts in one pass over what the overdue index finds (status open, promise passed). Each count tests
+    only the rest of its rule (the WHERE holds the shared part): SQLite evaluates each test on every one of the
+    ~24,000 index entries at 100k, and the full rules twice over cost 3x as much."""
+    where = overdue_rule.open_and_passed_where(as_of)
+    q = select(func.count(case((overdue_rule.unchanged_since_due_where() & overdue_rule.still_listed_where(), 1))),
+               func.count(case((overdue_rule.unlisted_where(), 1))))
     if query_where is None:
         return q.select_from(Recommendation).where(where)
     return (q.select_from(Recommendation).join(Report, Report.id == Recommendation.report_id)

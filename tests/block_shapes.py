@@ -57,7 +57,7 @@ def build_world(db_url: str, tmp: Path, setenv=None):
                     '{agency = "Office of Example Programs", owner = "U0AGENCY"}]\n')
     setenv("GAOREC_CONFIG", str(toml))
     setenv("DATABASE_URL", db_url)
-    app = Gaorec(Settings(_env_file=None))
+    app = Gaorec(Settings(post_interval=0, _env_file=None))
     app.import_sources([str(FIXTURES / "agency-page.html")], now=NOW - timedelta(days=40))
     app.import_sources([str(FIXTURES / "export-dhs.csv")], now=NOW - timedelta(days=20))
     admin = Caller(ADMIN_ID, is_admin=True, channel_id="C1")
@@ -67,7 +67,6 @@ def build_world(db_url: str, tmp: Path, setenv=None):
     app.handle("subscribe", admin, now=NOW)
     with app.db.write() as s:
         repo.subscribe(s, "C1", "", ADMIN_ID, repo.utcnow())
-    app.reminders.pace_seconds = 0
     app.reminders.run_pass(NOW, poster=ShellPoster(lambda _s: None))
     return app, admin, keys
 

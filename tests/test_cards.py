@@ -33,7 +33,7 @@ def world(db_url, tmp_path, monkeypatch):
                     '{agency = "Office of Example Programs", owner = "U0AGENCY"}]\n')
     monkeypatch.setenv("GAOREC_CONFIG", str(toml))
     monkeypatch.setenv("DATABASE_URL", db_url)
-    app = Gaorec(Settings(_env_file=None))
+    app = Gaorec(Settings(post_interval=0, _env_file=None))
     assert app.settings.owner_rules == RULES
     app.import_sources([str(FIXTURES / "agency-page.html")])
     keys = {v.rec_number if "Data" not in v.report_title else "data": v.key for v in app.search("example")[0]}
@@ -43,7 +43,6 @@ def world(db_url, tmp_path, monkeypatch):
         repo.subscribe(s, "C1", "", "U0ADMIN", repo.utcnow())
     now = datetime.now(timezone.utc)
     said: list[str] = []
-    app.reminders.pace_seconds = 0
     app.reminders.run_pass(now, poster=ShellPoster(said.append))
     rems = {r["key"]: r for r in app.reminders.run_pass(now, dry_run=True).planned} or None
     from sqlalchemy import select
@@ -108,7 +107,7 @@ def test_exports_app_home_mine_and_owners_agree_with_show(world):
 def test_reminders_mention_the_owner_show_gives(world):
     app, k_data, k_grant, now = world
     with app.db.session() as s:
-        views = app.reminders._views(s, [app.show(k_grant).id, app.show(k_data).id])
+        views = app.reminders.planner.views(s, [app.show(k_grant).id, app.show(k_data).id])
     assert sorted(v.owner for v in views.values()) == ["U0DANA", "U0RULE"]
 
 

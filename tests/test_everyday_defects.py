@@ -13,6 +13,7 @@ from bot.adapters.shell import ShellPoster
 from bot.blocks import fallback_text
 from bot.blocks.reminders import refusal_text
 from bot.reply import Caller
+from bot.service import Gaorec
 from storage import repo
 
 from .conftest import FIXTURES, ROOT
@@ -27,8 +28,7 @@ NOW = datetime(2026, 12, 1, 14, tzinfo=timezone.utc)
 @pytest.fixture
 def loaded(app):
     app.import_sources([str(FIXTURES / "agency-page.html")])
-    app.reminders.pace_seconds = 0
-    return app
+    return Gaorec(app.settings.model_copy(update={"post_interval": 0.0}), app.db)  # no pacing between posts
 
 
 def _grant_key(app) -> str:

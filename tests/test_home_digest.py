@@ -7,6 +7,7 @@ from datetime import date, datetime, timezone
 from slack_sdk.models.views import View
 
 from bot.reply import Caller
+from bot.service import Gaorec
 from storage import repo
 
 from .conftest import CBP_PAGE
@@ -53,7 +54,7 @@ def test_digest_is_one_message_with_a_thread_priority_first(app):
 
         poster = SlackPoster(make_client(Settings(slack_bot_token="xoxb-t", slack_api_url=fake.api_url,
                                                   _env_file=None)))
-        app.reminders.pace_seconds = 0
+        app = Gaorec(app.settings.model_copy(update={"post_interval": 0.0}), app.db)  # no pacing between posts
         counts = app.reminders.digest(NOW, poster=poster)
         assert counts["C1"]["overdue"] == 7
         app.reminders.digest(NOW, poster=poster)  # the same week: not again

@@ -368,6 +368,9 @@ def test_sql_and_python_overdue_rules_agree(app):
             in_sql = key in {v.key for v in repo.overdue(s, DEC1)}
             in_count = repo.count_overdue(s, DEC1, key) == 1
             in_python = repo.get(s, key).days_overdue(DEC1) is not None
+            both = repo.overdue_counts(s, DEC1, key)  # the one-pass form the overdue answer reads
+            assert both == (in_count, repo.count_unlisted_passed(s, DEC1, key)), (status, listed, outcome, due, sdate)
+            assert repo.overdue_counts(s, DEC1) == (repo.count_overdue(s, DEC1), repo.count_unlisted_passed(s, DEC1))
         assert in_sql == in_count == in_python, (status, listed, outcome, due, sdate)
         checked += in_python
     assert checked > 0

@@ -123,6 +123,14 @@ def test_a_write_command_is_acknowledged_empty(service):
     assert ack.calls == [{"args": ()}]  # answered later through response_url, by run_command
 
 
+def test_reads_and_writes_go_to_different_listeners():
+    """Reads match the listener with no lazy part (no thread started beside the answer); writes do not."""
+    for text in ("232", "show p75nw", "overdue", "help", "tariff &amp; duties", ""):
+        assert commands.is_read({"text": text}), text
+    for text in ("subscribe C0AUDIT dhs", "snooze p75nw 2w", "export --overdue", "promise p75nw none"):
+        assert not commands.is_read({"text": text}), text
+
+
 def signed(body: str) -> dict[str, str]:
     ts = str(int(time.time()))
     return {"content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": ts,

@@ -15,7 +15,9 @@ from sqlalchemy import select, update
 
 from bot.gao import effective as ge
 from bot.gao.promises import Promise
+from bot.reminders.answers import Admins
 from bot.reply import Caller
+from bot.service import Gaorec
 from bot.services import promises as sp
 from storage import repo
 from storage.models import Outbox, PromiseCorrection
@@ -224,7 +226,7 @@ def test_only_the_owner_or_an_admin_may_answer(app):
     app.import_sources([str(PAGE)])
     tracker = key_of(app, "Port", 1)
     admin = Caller(user_id="U_LOCAL", is_admin=True, channel_id="C1")
-    app.reminders.is_admin = lambda user: user == "U_LOCAL"
+    app = Gaorec(app.settings, app.db, people=Admins(frozenset({"U_LOCAL"})))  # as the shell's people say
     app.handle(f"assign {tracker} <@U0OWNER|o>", admin)
     stranger = app.handle(f"promise {tracker} 2027-06-30 not mine", Caller(user_id="U0STRANGER", channel_id="C1"))
     assert "Only <@U0OWNER> or an admin" in stranger.mrkdwn and app.show(tracker).current_due == date(2024, 12, 31)

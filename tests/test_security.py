@@ -112,7 +112,7 @@ def test_ack_note_and_snooze_reason_are_escaped(app):
         payloads = [o.payload for o in s.scalars(select(models.Outbox).where(models.Outbox.state == "pending"))]
     assert len(payloads) == 4
     from bot.adapters.slack import slack_render
-    from bot.reminders.engine import stored_message
+    from bot.reminders.poster import stored_message
 
     for p in payloads:  # the outbox holds neutral messages; what Slack gets is rendered at delivery
         no_live_markup(json.dumps(slack_render(stored_message(json.loads(p)))))

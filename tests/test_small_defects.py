@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 from bench.generate import export
 from bot.reply import Caller
+from bot.service import Gaorec
 from bot.words import plural
 from storage.models import AuditEvent
 
@@ -194,7 +195,8 @@ def test_counts_take_the_right_form():
     pattern = re.compile(r"\{(?![A-Z_]+\}|cmd\})[^{}]*\} (" + nouns + r")\b")
     # (a constant such as MAX_SNOOZE_DAYS is never 1; "{cmd} recommendations" is "assign recommendations")
     files = ["bot/cli.py", "bot/cli_reports.py", "bot/adapters/shell.py", "bot/service.py", "bot/services/clocks.py",
-             "bot/reminders/engine.py", "bot/listeners/mentions/__init__.py", "bot/commands/records.py",
+             "bot/reminders/engine.py", "bot/reminders/planning.py", "bot/reminders/answers.py",
+             "bot/reminders/digest.py", "bot/listeners/mentions/__init__.py", "bot/commands/records.py",
              "bot/commands/reminders.py"]
     found = [f"{f}: {m.group(0)}" for f in files for m in pattern.finditer((ROOT / f).read_text())]
     assert not found, found
@@ -240,7 +242,7 @@ def test_audit_times_are_iso_8601_in_utc(cli, app):
     from storage.models import Recommendation, Reminder
 
     key = app.search("closeouts")[0][0].key
-    app.reminders.pace_seconds = 0
+    app = Gaorec(app.settings.model_copy(update={"post_interval": 0.0}), app.db)  # no pacing between posts
     at = datetime(2030, 12, 1, 14, tzinfo=timezone.utc)  # an acknowledgement through the engine, on the real database
     app.reminders.run_pass(at, poster=ShellPoster(lambda _t: None))
     with app.db.session() as s:

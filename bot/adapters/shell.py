@@ -28,12 +28,15 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
+from config.settings import Settings
+from storage.db import Database
 from storage.models import Recommendation, Reminder
 
 from ..blocks import reply_message
 from ..blocks.text import mrkdwn_to_text, to_text
 from ..commands import SHELL
 from ..messages import Action, Message, render_text
+from ..reminders.answers import Admins
 from ..service import Caller, Gaorec
 from ..words import plural
 from ..services.home import home as home_view
@@ -117,17 +120,22 @@ def help_text(title: str, rows: list[tuple[str, str, str]]) -> str:
 LOCAL_USER = "U_LOCAL"
 
 
+def local_service(settings: Settings, db: Database) -> Gaorec:
+    """The service as the shell runs it: the local user is an admin besides settings.admins, and posts are not
+    paced (a terminal has no rate limit)."""
+    return Gaorec(settings.model_copy(update={"post_interval": 0.0}), db,
+                  people=Admins(frozenset({LOCAL_USER, *settings.admins})))
+
+
 class Shell:
     def __init__(self, app: Gaorec, out: TextIO | None = None):
-        self.app = app
+        self.app = local_service(app.settings, app.db)
         self.out = out or sys.stdout
         self.caller = Caller(user_id=LOCAL_USER, name="local", is_admin=True, channel_id="C_LOCAL")
         self.poster = ShellPoster(self.say)
         self.now: datetime | None = None  # simulated time, set by :now
         self.scratch: str | None = None  # the scratch database's directory, once simulated time started
         self._signals: dict = {}  # signal -> the handler before the shell's, restored by close()
-        app.reminders.is_admin = lambda user: user == "U_LOCAL" or user in app.settings.admins
-        app.reminders.pace_seconds = 0.0  # a terminal has no rate limit
 
     def _channels(self) -> list[str]:
         """The channel the shell acts in, for the App Home's subscriptions."""
@@ -202,7 +210,7 @@ class Shell:
         self.scratch = tempfile.mkdtemp(prefix="gaorec-shell-")
         self._cleanup_on_exit()  # from here on: a signal while copying removes the partial copy too
         copy = scratch_copy(self.app.db, self.scratch)
-        self.app.db = self.app.reminders.db = copy
+        self.app = local_service(self.app.settings, copy)
         self.say(f"(Simulated time: this shell now works on a scratch copy of the database, {copy.url}, "
                  f"discarded when the shell ends; the real database is left as it was.)")
 
@@ -238,7 +246,7 @@ class Shell:
         atexit.unregister(self.close)
         if self.app.db is not self.real_db:
             self.app.db.dispose()
-        self.app.db = self.app.reminders.db = self.real_db
+        self.app = local_service(self.app.settings, self.real_db)
         discard(self.scratch)
         self.scratch = None
 

@@ -2,7 +2,7 @@
 
 - Reads (the registry's kind, bot/commands: a search, show, overdue, due, mine,
   history, …) are computed in the
-  request's own thread and returned in the ack: their work is bounded (counts
+  request's own thread and returned in the ack, by a listener that has no lazy part: their work is bounded (counts
   stop at 1,001, pages are 5) and they wait for no lock (WAL readers); the
   caller's users.info is cached for 10 minutes; a hand-off to another thread
   would only add latency.
@@ -91,5 +91,13 @@ def run_command(body, respond, client, context):
     ctx.deliver()  # wakes the delivery job: a snooze confirms in its thread
 
 
+def is_read(body) -> bool:
+    """A read (answered in the ack): its listener starts no lazy thread, so nothing competes with the answer."""
+    return answered_in_ack(words(body)[1])
+
+
 def register(app, ctx) -> None:
+    # Bolt runs the first listener whose matchers match: reads are answered in the ack alone; the rest are
+    # acknowledged at once and answered by the lazy, durable run_command.
+    app.command(COMMAND, matchers=[is_read])(ack_command)
     app.command(COMMAND)(ack=ack_command, lazy=[run_command])
