@@ -25,6 +25,8 @@ from bot.service import Gaorec
 from config.settings import Settings
 from storage.models import Recommendation
 
+from .conftest import CBP_PAGE
+
 FIXTURES = Path(__file__).parent / "fixtures"
 SECRET = "listener-test-secret"
 ADMIN = "U0ADMIN"  # in settings.admins: no users.info call is needed to know who may manage
@@ -34,7 +36,7 @@ ADMIN = "U0ADMIN"  # in settings.admins: no users.info call is needed to know wh
 def service(db_url, monkeypatch):
     monkeypatch.delenv("GAOREC_CONFIG", raising=False)
     s = Gaorec(Settings(database_url=db_url, admins=[ADMIN], slack_signing_secret=SECRET, _env_file=None))
-    s.import_sources([str(FIXTURES / "agency-page-cbp.txt")])
+    s.import_sources([str(CBP_PAGE)])
     yield s
     s.db.dispose()
 

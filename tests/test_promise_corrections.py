@@ -1,7 +1,7 @@
 """Owners confirm or correct the promised date: the correction becomes the
 current promise (source "corrected"), drives overdue, reminders and exports,
 is in the audit log, and lapses when GAO changes the comment. On our own
-fixtures (both databases), one of them GAO's CBP page retold (agency-page-cbp.txt)."""
+fixtures (both databases), one of them GAO's CBP page retold (bot/samples/cbp-agency-page.txt)."""
 from __future__ import annotations
 
 import csv
@@ -325,7 +325,7 @@ def test_cli_promise_and_corrections_export(db_url):
     assert gaorec(db_url, "promise", "--help").returncode == 0
 
 
-# -- the CBP page (tests/fixtures/agency-page-cbp.txt, GAO's page retold) ---------------------------------------
+# -- the CBP page (bot/samples/cbp-agency-page.txt, GAO's page retold) ---------------------------------------
 
 def test_cbp_acceptance(app, tmp_path):
     from .test_overdue import rec4_comment

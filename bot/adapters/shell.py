@@ -99,14 +99,25 @@ class ShellPoster:
 SHELL_HELP = __doc__.split("\n\n", 1)[1]
 
 
+def command_lines(rows: list[tuple[str, str]], indent: str = "    ", width: int = 24) -> str:
+    """Commands and what they do, in two columns: a usage longer than its column gets a line of its own. (In
+    Slack the usage is a code span; as plain text only the column tells where the command ends.)"""
+    return "\n".join(f"{indent}{usage.ljust(width)}  {what}" if len(usage) <= width
+                     else f"{indent}{usage}\n{'':{len(indent) + width + 2}}{what}" for usage, what in rows)
+
+
 def shell_help() -> str:
     """The shell's own commands, then the /gaorec commands it takes (from the command registry)."""
     from ..commands import help_rows
 
     rows = [(usage.removeprefix("/gaorec "), what) for usage, what, _ in help_rows(SHELL)]
-    return (SHELL_HELP + "\n/gaorec commands (the \"/gaorec\" may be left out):\n"
-            + "\n".join(f"    {usage.ljust(24)}  {what}" if len(usage) <= 24 else f"    {usage}\n{'':30}{what}"
-                         for usage, what in rows))
+    return SHELL_HELP + "\n/gaorec commands (the \"/gaorec\" may be left out):\n" + command_lines(rows)
+
+
+def help_text(title: str, rows: list[tuple[str, str, str]]) -> str:
+    """`/gaorec help` as the shell prints it: the title, then each command, what it does and an example."""
+    return "\n".join([title, "=" * min(len(title), 72),
+                      command_lines([(usage, f"{what} (e.g. {example})") for usage, what, example in rows], "", 28)])
 LOCAL_USER = "U_LOCAL"
 
 
@@ -180,7 +191,7 @@ class Shell:
             self.say(f"Wrote {reply.data['filename']} ({plural(reply.total, 'row')}).")
             return True
         message = reply_message(reply, share=False)
-        self.say(render_text(message))
+        self.say(help_text(reply.title, reply.data["commands"]) if reply.kind == "help" else render_text(message))
         self.poster._remember(message)
         self.app.reminders.deliver(self.poster, self.now)
         return True

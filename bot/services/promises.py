@@ -100,6 +100,8 @@ def apply(service, key: str, action: str, *, actor: str, via: str, due: date | N
                                        M.user(d.actor) if people.is_person(d.actor) else d.actor,
                                        f" on {d.at:%Y-%m-%d}; nothing new was written."), key=v.key, owner=v.owner,
                            data=data)
+        # an owner's correction that held is replaced (by design: the latest word holds); the answer says so
+        replaced = d if ge.holds(d, v.comments) and d.action in ("set", "none") else None
         word = corrections.add(s, v.id, action=action, due=due, reason=reason, read=read, comment=v.comments,
                                actor=actor, via=via, now=now_utc)
         after = repo.get(s, v.key)
@@ -110,7 +112,8 @@ def apply(service, key: str, action: str, *, actor: str, via: str, due: date | N
         line = answer_line(action, actor, read, cur, reason)
         threads = engine.promise_answered(s, v.id, word.id, line, now_utc, new_due=new_due)
     data = _contract(v.key, action, cur, after.decision, read, threads=threads)
-    return Outcome(True, plain_line(v.key, action, read, cur), body=line, key=v.key, owner=v.owner, data=data)
+    return Outcome(True, plain_line(v.key, action, read, cur) + replaced_words(replaced), body=line, key=v.key,
+                   owner=v.owner, data=data)
 
 
 def _contract(key: str, action: str, cur, decision, read, *, threads: int) -> dict:
@@ -132,6 +135,14 @@ def plain_line(key: str, action: str, read, cur) -> str:
     if action == "confirm":
         return f"{key}: confirmed {_read_words(read)}"
     return f"{key}: back to what GAO's comment says: {_read_words(cur)}"
+
+
+def replaced_words(d) -> str:
+    """"; this replaces the corrected date 2027-06-30 set by cli:dana on 2026-11-29" (or "" when nothing was)."""
+    if d is None:
+        return ""
+    what = f"the corrected date {d.due}" if d.action == "set" else "the correction “no date was promised”"
+    return f"; this replaces {what} set by {d.actor} on {d.at:%Y-%m-%d}"
 
 
 def answer_line(action: str, actor: str, read, cur, reason: str | None) -> M.Text:
