@@ -63,13 +63,13 @@ class GaorecGroup(click.Group):
     """Database problems (full disk, corrupt, foreign or read-only file, busy) become one line, no traceback."""
 
     def invoke(self, ctx: click.Context):
-        from storage.problems import explain
-
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:  # noqa: BLE001 - only database problems are turned into a line
+            from storage.problems import explain  # imported here: it pulls in SQLAlchemy, which --help does not need
+
             problem = explain(exc, _where(ctx))
             if problem is None:
                 raise

@@ -69,11 +69,12 @@ def database_error(url: str, exc: BaseException) -> str | None:
 
 
 def open_app(database: str | None = None):
-    """The service over the configured database, or ConfigError."""
-    from .service import Gaorec
-
+    """The service over the configured database, or ConfigError. The settings are read first: a mistake there is
+    told before the service and SQLAlchemy are imported (~1 s of a process on a busy machine)."""
     settings = load_settings(**({"database_url": database} if database else {}))
     from storage.db import Database, default_url
+
+    from .service import Gaorec
 
     url = settings.database_url or default_url()
     try:

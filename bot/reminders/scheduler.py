@@ -12,7 +12,6 @@ from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy.engine import make_url
 
 log = logging.getLogger("gaorec.scheduler")
 LOCK_ID = 0x6761_6F72  # "gaor"
@@ -30,6 +29,8 @@ class Leader:
     def acquire(self) -> bool:
         if self._held:
             return True
+        from sqlalchemy.engine import make_url  # here: the settings read trigger() before SQLAlchemy is needed
+
         url = make_url(self.db.url)
         if url.get_backend_name() == "sqlite":
             path = Path(url.database or "gaorec.db").with_suffix(".leader")
