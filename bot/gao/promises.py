@@ -159,6 +159,10 @@ _STARTS = frozenset(
     "nov november dec december the first second third fourth 1st 2nd 3rd 4th q1 q2 q3 q4 1q 2q 3q 4q fiscal early "
     "mid late calendar spring summer fall autumn winter later within in".split())
 _REACH = 60
+# How far past a word's first character the start-word pattern looks: "in the next eighteen" and the boundary
+# after it. A word that starts at least this far before a scan's end is a start word in the scan just when it
+# is one in the whole sentence ("fy" and "cy" take any word: cut or not, it is one).
+_START_SPAN = 21
 # the longest lead-in before an anchor: "the fourth quarter of the fiscal year (FY) "
 _DMY_NEXT = re.compile(r" (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)")
 
@@ -200,27 +204,33 @@ def _times(sentence: str):
     """The time expressions of a sentence, left to right, not overlapping."""
     done = 0  # end of the last match
     tried = -1  # the last start the pattern was tried at (its answer does not depend on the anchor)
+    settled = 0  # before this, every start word has been tried (those still to come are no start words)
     text, starts = _lowered(sentence)
-
-    def first(lo: int, hi: int):
-        """The first time expression starting at a start word in [lo, hi), or None."""
-        nonlocal tried
-        for w in starts.finditer(text, lo, hi):
-            tried = w.start()
-            m = _TIME_AT.get(sentence[tried], _TIME).match(sentence, tried)
-            if m:
-                return m
-        return None
-
+    pattern_at, search = _TIME_AT.get, starts.search  # a loop of searches: cheaper than finditer's iterator
     for a in _ANCHOR.finditer(sentence):
-        if a.end() <= done:
+        hi = a.end()
+        if hi <= done:
             continue
-        m = first(max(done, tried + 1, a.start() - _REACH), a.end())
-        # a match may end before this anchor: then try the words after it up to the anchor
-        while m is not None:
+        lo = max(done, tried + 1, a.start() - _REACH, settled)
+        # the first time expression starting at a start word in [lo, hi); a match may end before this anchor:
+        # then the words after it up to the anchor are tried too
+        while lo < hi:
+            m = None
+            w = search(text, lo, hi)
+            while w is not None:
+                tried = w.start()
+                m = pattern_at(sentence[tried], _TIME).match(sentence, tried)
+                if m:
+                    break
+                w = search(text, w.end(), hi)
+            if m is None:
+                break
             done = m.end()
             yield m
-            m = first(max(done, tried + 1), a.end()) if done < a.end() else None
+            lo = max(done, tried + 1)
+        # [lo, hi) is scanned (or lies in a match): a word starting _START_SPAN or more before hi is a start word
+        # in any later scan just when it was in this one, and then it was tried
+        settled = hi - _START_SPAN
 
 
 @dataclass(frozen=True)
