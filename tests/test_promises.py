@@ -203,7 +203,7 @@ def test_a_start_word_is_decided_within_its_span():
     texts = ["in the next eighteenth, in the next eighteen months, in the next 9 weeks, within 90 days, in 12/2025",
              "the fourth quarter, the first half, the end of the year, the close of FY2025, then, theory",
              "fiscal years 2024 and 2025, fiscal year, fiscal yearly, calendar year 2026, later this year",
-             "12 May 2025, 9/30/25, 4Q FY2020, Q1 FY25, FY2025Q3, CY2024, 20251, 1990s, mid-2025, early 2024, in 9 months"]
+             "12 May 2025, 9/30/25, 4Q FY2020, Q1 FY25, FY2025Q3, CY2024, 20251, 1990s, mid-2025, in 9 months"]
     for text in texts:
         low, pattern = P._lowered(text)
         whole = {w.start() for w in pattern.finditer(low)}
