@@ -636,12 +636,15 @@ class _Hit:
 
 class _Words:
     """Word patterns matched once over a long sentence (a run-on megabyte holds thousands of dates whose
-    look-back windows overlap), then looked up per window. Short sentences search each window as before."""
+    look-back windows overlap), then looked up per window. Short sentences search each window as before, and
+    so does a long one until the windows searched for a pattern add up to an eighth of the sentence (a run-on
+    sentence that repeats itself asks for few windows: its roles are remembered)."""
     LONG = 2000
 
     def __init__(self, sentence: str):
         self.sentence = sentence
         self.found: dict[re.Pattern, tuple[list[int], list[re.Match]]] = {}
+        self.searched: dict[re.Pattern, int] = {}  # characters of windows searched so far, per pattern
 
     def last(self, pattern: re.Pattern, window: str, start: int):
         """The last match of ``pattern.finditer(window)``, ``window`` being ``sentence[start:]`` up to a date.
@@ -651,7 +654,7 @@ class _Words:
         window's own; where the window starts inside a word, a match there (in the window's eyes, the cut word
         is a word) comes first and the sentence's matches count from its end."""
         s = self.sentence
-        if len(s) < self.LONG:
+        if len(s) < self.LONG or (pattern not in self.found and self._search_window(pattern, window)):
             last = None
             for last in pattern.finditer(window):  # noqa: B007 - the loop keeps the last match
                 pass
@@ -671,6 +674,12 @@ class _Words:
         if i < 0 or ms[i].start() < lo:
             return first
         return _Hit(ms[i], start)
+
+    def _search_window(self, pattern: re.Pattern, window: str) -> bool:
+        """Whether to search this window itself (cheaper than matching the whole sentence, so far)."""
+        n = self.searched.get(pattern, 0) + len(window)
+        self.searched[pattern] = n
+        return n <= len(self.sentence) // 8
 
 
 def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None, words: _Words | None = None,
