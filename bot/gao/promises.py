@@ -19,6 +19,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import lru_cache
 
 from . import calendar as cal
 
@@ -471,6 +472,8 @@ _FRONT = re.compile(
     r"(?:^|[,;:]\s*|\b(?:and|but|however|then|while|whereas)\s+)"
     r"(?P<prep>[Ii]n|[Oo]n|[Aa]s\s+of|[Ss]ince|[Tt]hrough|[Bb]y|[Dd]uring|[Ss]ometime\s+in|[Bb]eginning\s+in|"
     r"[Ss]tarting\s+in|[Bb]efore|[Uu]ntil|[Aa]t)?\s*(?:the\s+(?:end|close)\s+of\s+)?(?:the\s+)?(?:late\s|early\s|mid-|mid\s)?$")
+# what each of _FRONT's openers holds (a cheap first look: re skips to these letters in C)
+_FRONT_OPENS = re.compile(r"[,;:]|and|but|however|then|while|whereas")
 _SUBJECT_GAO = re.compile(r"^[\s,]*(?:[Ww]e\b|GAO\b|[Oo]ur\s+(?:team|staff|office))")
 _START = re.compile(r"\b(?:begin|begins|beginning|began|start|starts|starting|started|initiate|initiates|"
                     r"initiating|commence|commences|commencing|kick\s+off|kicks\s+off|phase\s+in)\b", re.IGNORECASE)
@@ -529,6 +532,7 @@ def _last(text: str, n: int) -> str:
     return text[cut:]
 
 
+@lru_cache(maxsize=4096)  # the same phrases and words come back in every comment
 def _q(text: str) -> str:
     return "‘" + " ".join(text.split())[:40] + "’"
 
@@ -739,7 +743,11 @@ def _role_in(sentence: str, m: re.Match, pre: str, post: str, times_after: bool,
         return _Role("recurrence", f"{q} recurs ({_q((_last(tail, 30) + ' ' + post[:10]).strip())})")
 
     # A period that opens its clause: the verb after it decides
-    front = _FRONT.search(pre, max(0, len(pre) - 50)) if not low_end or low_end.endswith(_FRONT_ENDS) else None
+    front = None
+    if not low_end or low_end.endswith(_FRONT_ENDS):
+        at = max(0, len(pre) - 50)
+        if at == 0 or _FRONT_OPENS.search(pre, at):  # "^" is only at 0
+            front = _FRONT.search(pre, at)
     if front:
         prep = (front.group("prep") or "").lower()
         if prep.startswith(("beginning", "starting")):
