@@ -145,13 +145,18 @@ WINDOW = 320  # characters of context looked at before a period
 # Every time expression holds a year or the word year/month(s) (the anchors),
 # and starts with one of a few words. The big pattern is tried only at those
 # words, in a short stretch before each anchor: 20x faster than scanning.
-_ANCHORS = (r"\d\d|\d/\d|[Yy]ear|[Mm]onth|[Dd]ays?\b|[Ww]eeks?\b|\b(?:January|February|March|April|May|June|"
+_ANCHORS = (r"\d\d(?:\d\d)*|\d/\d|[Yy]ear|[Mm]onth|[Dd]ays?\b|[Ww]eeks?\b|\b(?:January|February|March|April|May|June|"
             r"July|August|September|October|November|December)\b")  # cheap: the pattern itself decides
+# Pairs of digits in one run make one anchor ("2025", not "20" then "25"): its stretch starts where the first
+# pair's did and ends where the last pair's did, and the pattern is tried at the same words in the same order.
+# A stretch that ends inside a run of digits differs from the longer one only in the digit word it cuts, which
+# starts no time expression either way ("2025" of "20251": a year needs a word boundary after its four digits;
+# "FY20" of "FY2025" is a start word as "FY2025" is).
 # The same pattern, written to start with one character class: re then skips the characters no anchor starts
 # with in C (2x faster over a megabyte). Each alternative checks the character it needs by looking back at it;
 # the same alternatives in the same order, so the same matches (tests/test_promises.py compares the two).
 _ANCHOR = re.compile(
-    r"[\dYyMmDdWwJFASOND](?:(?<=\d)\d|(?<=\d)/\d|(?<=[Yy])ear|(?<=[Mm])onth|(?<=[Dd])ays?\b|(?<=[Ww])eeks?\b"
+    r"[\dYyMmDdWwJFASOND](?:(?<=\d)\d(?:\d\d)*|(?<=\d)/\d|(?<=[Yy])ear|(?<=[Mm])onth|(?<=[Dd])ays?\b|(?<=[Ww])eeks?\b"
     r"|(?:(?<=\bJ)(?:anuary|une|uly)|(?<=\bF)ebruary|(?<=\bM)(?:arch|ay)|(?<=\bA)(?:pril|ugust)|(?<=\bS)eptember"
     r"|(?<=\bO)ctober|(?<=\bN)ovember|(?<=\bD)ecember)\b)")
 _WORD = re.compile(r"(?<![\w])\w+")
