@@ -20,6 +20,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 from . import calendar as cal
 
@@ -454,6 +455,8 @@ def normalize(comment: str) -> str:
     s = html.unescape(comment) if "&" in comment else comment
     s = s.replace("\u00a0", " ").replace("\u2009", " ").replace("\u202f", " ")
     s = s.replace("–", "-").replace("—", "-")
+    if "  " not in s and "\t" not in s:
+        return s  # nothing for _BLANKS to replace (a quick look: most comments)
     return _BLANKS.sub(" ", s)  # a run of spaces and tabs becomes one space (a lone space is left as it is)
 
 
@@ -520,8 +523,7 @@ _STOP = re.compile(r"[;.]")
 _YEAR_HINT = re.compile(r"\b[Ff]or\s+(?:calendar\s+year\s+)?((?:19|20)\d\d)\b")
 
 
-@dataclass(frozen=True)
-class _Role:
+class _Role(NamedTuple):
     role: str
     why: str
     weight: float = 1.0  # multiplies the period's own confidence (deadlines only)
