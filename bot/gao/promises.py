@@ -290,6 +290,7 @@ def _year(s: str) -> int:
     return cal.full_year(int(s))
 
 
+@lru_cache(maxsize=256)
 def _month(s: str) -> int:
     return cal.MONTHS[s.rstrip(".").lower()[:4] if s.lower().startswith("sept") else s.rstrip(".").lower()[:3]]
 
