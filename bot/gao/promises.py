@@ -278,8 +278,7 @@ class Seen:
                 "period_end": self.end.isoformat() if self.end else None}
 
 
-@dataclass(frozen=True)
-class _Period:
+class _Period(NamedTuple):
     due: date
     first: date  # the first day of the period (a statement made "in March 2024" -> Mar 1)
     kind: str
