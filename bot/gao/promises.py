@@ -154,12 +154,14 @@ _ANCHORS = (r"\d\d(?:\d\d)*|\d/\d|[Yy]ear|[Mm]onth|[Dd]ays?\b|[Ww]eeks?\b|\b(?:J
 # starts no time expression either way ("2025" of "20251": a year needs a word boundary after its four digits;
 # "FY20" of "FY2025" is a start word as "FY2025" is).
 # The same pattern, written to start with one character class: re then skips the characters no anchor starts
-# with in C (2x faster over a megabyte). Each alternative checks the character it needs by looking back at it;
-# the same alternatives in the same order, so the same matches (tests/test_promises.py compares the two).
+# with in C, and after it each alternative starts with the next character (so re skips the alternatives that
+# cannot match at once) and looks back at the one it needs before it: 3x faster over a megabyte. The same
+# alternatives in the same order (the months, which exclude each other, grouped by first letter), so the same
+# matches (tests/test_promises.py compares the two).
 _ANCHOR = re.compile(
-    r"[\dYyMmDdWwJFASOND](?:(?<=\d)\d(?:\d\d)*|(?<=\d)/\d|(?<=[Yy])ear|(?<=[Mm])onth|(?<=[Dd])ays?\b|(?<=[Ww])eeks?\b"
-    r"|(?:(?<=\bJ)(?:anuary|une|uly)|(?<=\bF)ebruary|(?<=\bM)(?:arch|ay)|(?<=\bA)(?:pril|ugust)|(?<=\bS)eptember"
-    r"|(?<=\bO)ctober|(?<=\bN)ovember|(?<=\bD)ecember)\b)")
+    r"[\dYyMmDdWwJFASOND](?:\d(?<=\d\d)(?:\d\d)*|/(?<=\d/)\d|e(?<=[Yy]e)ar|o(?<=[Mm]o)nth|a(?<=[Dd]a)ys?\b"
+    r"|e(?<=[Ww]e)eks?\b|(?:a(?<=\bJa)nuary|u(?<=\bJu)(?:ne|ly)|e(?<=\bFe)bruary|a(?<=\bMa)(?:rch|y)|p(?<=\bAp)ril"
+    r"|u(?<=\bAu)gust|e(?<=\bSe)ptember|c(?<=\bOc)tober|o(?<=\bNo)vember|e(?<=\bDe)cember)\b)")
 _WORD = re.compile(r"(?<![\w])\w+")
 _STARTS = frozenset(
     "jan january feb february mar march apr april may jun june jul july aug august sep sept september oct october "
