@@ -27,12 +27,14 @@ lint: $(STAMP)
 
 # ruff first (fail fast, under a second); mypy (~25 s of one core on a clean clone) runs beside the suite, whose
 # workers spend much of their time waiting on gaorec processes and sockets. mypy's report is printed when it
-# ends, and a finding fails the target like a failed test.
+# ends, and a finding fails the target like a failed test. Four workers on two cores: the tests wait on
+# processes, sockets and PostgreSQL much of the time, and two workers left the cores partly idle (numbers:
+# docs/performance.md, "The test suite"); TEST_WORKERS=2 overrides.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	@log=$$(mktemp); \
 	( $(BIN)/mypy >$$log 2>&1; rc=$$?; sed 's/^/mypy: /' $$log; exit $$rc ) & typing=$$!; \
-	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n $(or $(TEST_WORKERS),2) --dist worksteal; tests=$$?; \
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n $(or $(TEST_WORKERS),4) --dist worksteal; tests=$$?; \
 	wait $$typing; typed=$$?; rm -f $$log; \
 	if [ $$typed -ne 0 ]; then echo "make test: mypy found problems (above)"; exit $$typed; fi; exit $$tests
 
