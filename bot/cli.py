@@ -720,9 +720,10 @@ register(main)
 
 def program() -> None:
     """The `gaorec` program (and `python -m bot`): the command, then a light exit. The command's garbage is
-    collected once (its database connections close, as they did at exit), then what is still alive — the
-    modules and their ~10^6 objects — is frozen, so the interpreter's exit does not walk it again: ~0.3 s less
-    per process. The exit status and output are the command's; ``main`` itself (CliRunner) is unchanged."""
+    collected once and every database engine still alive is disposed (connections close, SQLite's WAL is
+    checkpointed, as they were at exit), then what is still alive — the modules and their ~10^6 objects — is
+    frozen, so the interpreter's exit does not walk it again: ~0.3 s less per process. The exit status and
+    output are the command's; ``main`` itself (CliRunner) is unchanged."""
     import gc
 
     try:
@@ -731,6 +732,9 @@ def program() -> None:
     except SystemExit as exc:
         code = exc.code
     gc.collect()  # after the except block: the command's frames and context are garbage now
+    db = sys.modules.get("storage.db")  # loaded by every command that opened a database
+    if db is not None:
+        db.dispose_all()  # engines still alive (serve's, after SIGTERM) close their connections as at exit
     gc.freeze()
     sys.exit(code)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -21,6 +22,14 @@ BUSY_MS = 30_000
 # How long a write waits for SQLite's write lock, in ms (this thread or task). Interactive Slack work waits
 # briefly and queues its request when the database stays busy (bot/intake.py); the CLI waits longer.
 busy_timeout_ms: ContextVar[int] = ContextVar("gaorec_busy_timeout_ms", default=BUSY_MS)
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()  # every engine made here and still alive (dispose_all)
+
+
+def dispose_all() -> None:
+    """Close the pooled connections of every engine still alive, as the interpreter's exit would (SQLite
+    checkpoints its WAL and removes the -wal and -shm files when the last connection closes)."""
+    for engine in list(_ENGINES):
+        engine.dispose()
 
 
 def default_url() -> str:
@@ -67,6 +76,7 @@ def make_engine(url: str) -> Engine:
                 raise MissingDirectory(Path(u.database).parent)
             Path(u.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        _ENGINES.add(engine)
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn, _record):  # pragma: no cover - trivial
@@ -87,7 +97,9 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql(f"BEGIN {'IMMEDIATE' if write else 'DEFERRED'}")
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    _ENGINES.add(engine)
+    return engine
 
 
 class Database:

@@ -47,3 +47,31 @@ def test_a_text_import_loads_no_html_parser():
     loaded = _loaded_after(f"from bot.gao.parse import parse\n"
                            f"assert parse(open({str(sample)!r}).read()).recommendations")
     assert "bs4" not in loaded and "lxml" not in loaded
+
+
+def test_a_setting_mistake_is_told_before_the_database_packages_load(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "GAOREC_TIMEZONE": "Mars/Olympus", "DATABASE_URL": f"sqlite:///{tmp_path}/g.db"}
+    probe = ("import sys\nsys.argv = ['gaorec', 'stats']\nfrom bot.cli import main\ntry:\n    main()\n"
+             "except SystemExit as exc:\n"
+             "    print(exc.code, 'sqlalchemy' in sys.modules, 'bot.service' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert out.stdout.split() == ["2", "False", "False"], out.stderr
+    assert "GAOREC_TIMEZONE" in out.stderr and not (tmp_path / "g.db").exists()
+
+
+def test_gaorec_leaves_its_sqlite_database_closed(tmp_path, fake_slack):
+    """The light exit (bot/cli.py: program) closes every connection as the interpreter's exit did: SQLite's WAL is
+    checkpointed and its -wal and -shm files go, after a command and after `serve` stops on SIGTERM."""
+    from .conftest import CBP_PAGE
+    from .slackserver import ServeProcess
+
+    url = f"sqlite:///{tmp_path / 'g.db'}"
+    for args in (("import", str(CBP_PAGE)), ("stats",)):
+        subprocess.run([sys.executable, "-m", "bot", "--database", url, *args], cwd=ROOT, check=True,
+                       capture_output=True)
+        assert sorted(p.name for p in tmp_path.glob("g.db*")) == ["g.db", "g.db.import-lock"], args
+    proc = ServeProcess(url, fake_slack.api_url)
+    assert sorted(p.name for p in tmp_path.glob("g.db*")) != ["g.db", "g.db.import-lock"]  # open while it serves
+    proc.stop()
+    assert proc.proc.returncode == 0, proc.log
+    assert sorted(p.name for p in tmp_path.glob("g.db*")) == ["g.db", "g.db.import-lock"]
