@@ -94,8 +94,9 @@ class Heartbeat:
 class Delivery:
     """One delivery run: take the lanes with work, serve them in turns until nothing is left to do."""
 
-    def __init__(self, engine, poster, now: datetime | None = None):
+    def __init__(self, engine, poster, now: datetime | None = None, stop: threading.Event | None = None):
         self.engine, self.poster, self.db = engine, poster, engine.db
+        self.stop = stop  # set: end the run after the post in flight (SIGTERM); what is left waits, pending
         self.holder = uuid.uuid4().hex[:16]
         self.lease = engine.claim_timeout
         self.pace = engine.pace_seconds
@@ -151,15 +152,18 @@ class Delivery:
                 for _ in range(2):  # once more after the release: work written meanwhile is not left behind
                     self._serve()
                     self.release()
-                    if not set(self.channels_with_work()) - self.stopped:
+                    if self._stopping() or not set(self.channels_with_work()) - self.stopped:
                         break
             finally:
                 if self.held:
                     self.release()
         return self.delivered, self.failed
 
+    def _stopping(self) -> bool:
+        return self.stop is not None and self.stop.is_set()
+
     def _serve(self) -> None:
-        while True:
+        while not self._stopping():
             work = [c for c in self.channels_with_work() if c not in self.stopped]
             if not work:
                 return
@@ -333,6 +337,7 @@ class DeliveryWorker:
                 return
             try:
                 if has_work(self.engine):
-                    self.engine.deliver(self.poster)
+                    self.engine.deliver(self.poster, stop=self._stop)
             except Exception:  # noqa: BLE001 - logged; the next round tries again
                 log.exception("outbox delivery failed")
+            metrics.DELIVERY_ROUNDS.inc()

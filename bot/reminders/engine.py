@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -291,12 +292,14 @@ class Engine:
         return True
 
     # -- delivery -------------------------------------------------------------------
-    def deliver(self, poster: Poster, now: datetime | None = None) -> tuple[int, int]:
+    def deliver(self, poster: Poster, now: datetime | None = None, *,
+                stop: threading.Event | None = None) -> tuple[int, int]:
         """Send every pending post (and reconcile uncertain ones): one lane per channel, at most one post per
-        pace_seconds in each, lanes served in turns (see delivery.py). Returns (delivered, failed)."""
+        pace_seconds in each, lanes served in turns (see delivery.py); once ``stop`` is set, nothing more after
+        the post in flight. Returns (delivered, failed)."""
         from .delivery import Delivery
 
-        return Delivery(self, poster, now).run()
+        return Delivery(self, poster, now, stop).run()
 
     def _send(self, poster: Poster, item: dict, payload: dict) -> str | None:
         kind = item["kind"]
