@@ -65,13 +65,13 @@ def test_retry_after_longer_than_the_claim_with_a_concurrent_pass(rig, fake):
     """A 429 whose Retry-After outlasts the claim timeout, while a second pass runs: the claim is extended while
     its owner sleeps, so the second pass cannot take the post over and post it again."""
     app, poster = two_channels(rig)
-    app.reminders.claim_timeout = timedelta(seconds=1)
-    fake.fail("chat.postMessage", 429, retry_after=2, times=1)
+    app.reminders.claim_timeout = timedelta(seconds=0.5)
+    fake.fail("chat.postMessage", 429, retry_after=2, times=1)  # the client sleeps 2 to 3 s
     app.reminders.run_pass(T0)
     first = threading.Thread(target=app.reminders.deliver, args=(poster,))
     first.start()
     fake.wait_for("chat.postMessage", 1)
-    time.sleep(1.6)  # past the claim timeout; the first delivery still sleeps out Retry-After
+    time.sleep(0.8)  # past the claim timeout; the first delivery still sleeps out Retry-After
     app.reminders.run_pass(T0 + timedelta(minutes=1), poster=poster)  # a concurrent pass, delivering
     first.join()
     app.reminders.deliver(poster)
