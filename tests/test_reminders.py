@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from bot.commands.records import history_reply
 from bot.adapters.slack import SlackPoster, make_client
 from config.settings import Settings
+from bot.reminders.answers import Admins
 from bot.service import Gaorec
 from storage.models import Outbox, Recommendation, Reminder
 
@@ -179,13 +180,13 @@ def test_ack_quiet_for_30_days_then_reminded_again(rig, fake):
 def test_only_owner_or_admin_may_acknowledge(rig, fake):
     app, poster = rig()
     key = [v.key for v in app.search("232")[0] if v.rec_number == 3][0]
-    app.handle(f"assign {key} <@U0OWNER>", __import__("bot.reply", fromlist=["Caller"]).Caller(
+    app.handle(f"assign {key} @U0OWNER", __import__("bot.reply", fromlist=["Caller"]).Caller(
         "U0ADMIN", is_admin=True, channel_id=C1))
     app.reminders.run_pass(T0, poster=poster)
     with app.db.session() as s:
         from storage.models import Recommendation
         rid = s.scalar(select(Reminder.id).join(Recommendation).where(Recommendation.key == key))
-    app.reminders.is_admin = lambda u: u == "U0ADMIN"
+    app = Gaorec(app.settings, app.db, people=Admins(frozenset({"U0ADMIN"})))  # Slack would say who is an admin
     assert not app.reminders.acknowledge(rid, "U0STRANGER", "reply", "me?").ok
     assert app.reminders.acknowledge(rid, "U0ADMIN", "reply", "admin says ok").ok
     history = history_reply(app, key, date(2026, 12, 1)).data["events"]
@@ -249,7 +250,7 @@ def test_sqlite_busy_never_reaches_a_user(sqlite_url, fake, monkeypatch):
         mrkdwn = app.handle(text, Caller("U0ADMIN", is_admin=True, channel_id=C1)).mrkdwn
         results.append((mrkdwn, time.monotonic()))
 
-    workers = [threading.Thread(target=answer, args=(f"assign {key} <@U0X>",)),
+    workers = [threading.Thread(target=answer, args=(f"assign {key} @U0X",)),
                threading.Thread(target=answer, args=("subscribe",))]
     for w in workers:
         w.start()
