@@ -160,27 +160,25 @@ def test_replies_during_a_long_import_are_all_recorded(sqlite_url, tmp_path, mon
     importer.start()
     remind = None
     try:
-        assert inside.wait(120), "the import never reached its write transaction"
-        assert write_lock_held(path)
-        remind = subprocess.Popen([sys.executable, "-m", "bot", "remind", "--now", "2026-12-09T14:00:00Z"],
-                                  cwd=ROOT, env=cli_env(app.db.url, fake.api_url), stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True)
-        wait_until(lambda: has_open(remind.pid, path) or remind.poll() is not None, "remind opens the database")
-        answered = [reply(serve, ts, n) for n, ts in enumerate(threads)]
-        assert all(status == 200 for status, _ in answered)
-        assert max(seconds for _, seconds in answered) < 3
-        # each reply waited out the interactive busy timeout (3 s) and was queued; remind, at the database all
-        # that while, still waits for the lock
-        serve.wait_metric("gaorec_listener_runs_total", 6, outcome="queued", timeout=120)
-        assert remind.poll() is None, remind.communicate()
-        assert write_lock_held(path), "the import let go of the lock before the replies were queued"
-        assert acks(app) == 0
-    finally:
-        go_on.set()
-        importer.join(300)
-        if remind is not None and importer.is_alive():
-            remind.kill()
-    try:
+        try:
+            assert inside.wait(120), "the import never reached its write transaction"
+            assert write_lock_held(path)
+            remind = subprocess.Popen([sys.executable, "-m", "bot", "remind", "--now", "2026-12-09T14:00:00Z"],
+                                      cwd=ROOT, env=cli_env(app.db.url, fake.api_url), stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, text=True)
+            wait_until(lambda: has_open(remind.pid, path) or remind.poll() is not None, "remind opens the database")
+            answered = [reply(serve, ts, n) for n, ts in enumerate(threads)]
+            assert all(status == 200 for status, _ in answered)
+            assert max(seconds for _, seconds in answered) < 3
+            # each reply waited out the interactive busy timeout (3 s) and was queued; remind, at the database all
+            # that while, still waits for the lock
+            serve.wait_metric("gaorec_listener_runs_total", 6, outcome="queued", timeout=120)
+            assert remind.poll() is None, remind.communicate()
+            assert write_lock_held(path), "the import let go of the lock before the replies were queued"
+            assert acks(app) == 0
+        finally:
+            go_on.set()
+            importer.join(300)
         assert "error" not in imported, imported.get("error")
         deadline = time.time() + 90
         while acks(app) < 6 and time.time() < deadline:
@@ -189,7 +187,7 @@ def test_replies_during_a_long_import_are_all_recorded(sqlite_url, tmp_path, mon
         r_out, r_err = remind.communicate(timeout=900)
         assert remind.returncode == 0 and "Traceback" not in r_err, r_err
     finally:
-        if remind.poll() is None:
+        if remind is not None and remind.poll() is None:
             remind.kill()
             remind.communicate()
         serve.stop()
