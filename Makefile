@@ -25,11 +25,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-# ruff first (fail fast, under a second); mypy (~25 s of one core on a clean clone) runs beside the suite, whose
-# workers spend much of their time waiting on gaorec processes and sockets. mypy's report is printed when it
-# ends, and a finding fails the target like a failed test. Four workers on two cores: the tests wait on
-# processes, sockets and PostgreSQL much of the time, and two workers left the cores partly idle (numbers:
-# docs/performance.md, "The test suite"); TEST_WORKERS=2 overrides.
+# ruff first (fail fast, under a second); mypy (~12 s of CPU, up to 40 s of wall on a clean clone) runs beside
+# the suite, whose workers spend much of their time waiting on gaorec processes and sockets. mypy's report is
+# printed when it ends, and a finding fails the target like a failed test. Four workers on two cores: the tests
+# wait on processes, sockets and PostgreSQL much of the time, and two workers left the cores partly idle (240 s
+# against 384 s for the same code: docs/performance.md, "The test suite"); TEST_WORKERS=2 overrides.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	@log=$$(mktemp); \
