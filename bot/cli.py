@@ -16,8 +16,9 @@ from .words import plural
 
 # Heavy packages (sqlalchemy, alembic, rich.progress, slack_*, bs4, openpyxl, docx, holidays) are imported
 # inside the commands that use them: every `gaorec` process pays only for its own command.
-SAMPLE = Path(__file__).parent / "samples" / "agency-page-sample.txt"
-SHARED_CBP = Path("..") / "shared" / "gao" / "cbp-agency-page-2024.txt"
+# GAO's CBP agency page retold in our own words (the same reports, numbers, statuses and dated sentences): what
+# `gaorec run` loads into an empty database, on every machine, and what README's session imports again
+SAMPLE = Path(__file__).parent / "samples" / "cbp-agency-page.txt"
 
 
 def parse_instant(text: str | None, tz: tzinfo) -> datetime:
@@ -262,7 +263,8 @@ def _table(views, day: date, title: str, *, more: int = 0, console=None, tty: bo
     for v in views:
         p = v.current_promise
         days = v.days_overdue(day)
-        report = (v.report_title or v.report_number or "").split(":")[0]
+        # the report's number (GAO-24-106214) and the short title (before the colon), or what is known of them
+        report = " ".join(x for x in (v.report_number, (v.report_title or "").split(":")[0]) if x)
         rows.append([v.key, report, v.rec_number if v.rec_number is not None else "", v.status or "",
                      p.phrase if p else "", str(p.due) if p else "", plural(days, "day") if days is not None else ""])
     emit(cols, rows, title=title, more=more, console=console, tty=tty)
@@ -288,7 +290,9 @@ def show(key: str, as_of: str | None, as_json: bool) -> None:
         from .services.records import record_json
         _emit(record_json(v, day, detail=True))
         return
-    click.echo(render_text(card_message(v, day, full=True, buttons=False)))
+    from .termout import echo_text
+
+    echo_text(render_text(card_message(v, day, full=True, buttons=False)))
 
 
 @main.command()
@@ -361,17 +365,18 @@ def overdue(query: tuple[str, ...], as_of: str | None, limit: int | None, as_jso
 @main.command()
 @click.argument("key")
 @click.argument("outcome", type=click.Choice(["implemented", "not-implemented", "open"]))
-@click.option("--by", "by", default="cli", show_default=True, metavar="NAME",
-              help="Who marks it (recorded in the audit log).")
-def outcome(key: str, outcome: str, by: str) -> None:
+@click.option("--by", "by", metavar="NAME", help="Who marks it, for the audit log (default: cli:LOGIN).")
+def outcome(key: str, outcome: str, by: str | None) -> None:
     """Mark what became of a recommendation GAO no longer lists: implemented,
     not-implemented, or open (still open: reminded again while overdue).
     Audited; its reminder threads hear it."""
     from .messages import to_plain
     from .services.listing import set_outcome
 
+    from .cli_reports import cli_actor
+
     app = _app(click.get_current_context())
-    result = set_outcome(app, key, outcome, by, is_admin=True)
+    result = set_outcome(app, key, outcome, cli_actor(by), is_admin=True)
     if not result.ok:
         raise click.ClickException(to_plain(result.message))
     if app.settings.slack_bot_token and app.reminders.pending():
@@ -393,8 +398,6 @@ def promise(key: str, set_: str | None, none_: bool, confirm: bool, clear: bool,
             as_json: bool) -> None:
     """Confirm or correct the promised date of one recommendation. A correction
     is current (source "corrected") until GAO's comment changes."""
-    import getpass
-
     from .services import promises as sp
 
     chosen = [name for name, on in (("--set", set_ is not None), ("--none", none_), ("--confirm", confirm),
@@ -407,12 +410,10 @@ def promise(key: str, set_: str | None, none_: bool, confirm: bool, clear: bool,
         if due is None:
             raise click.BadParameter(f"{set_!r} is not a date like 2027-06-30", param_hint="--set")
     action = {"--set": "set", "--none": "none", "--confirm": "confirm", "--clear": "clear"}[chosen[0]]
+    from .cli_reports import cli_actor
+
     app = _app(click.get_current_context())
-    try:
-        user = getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name (a container): still a CLI user
-        user = "unknown"
-    out = sp.apply(app, key, action, actor=f"cli:{user}", via="cli", due=due, reason=reason, check=False)
+    out = sp.apply(app, key, action, actor=cli_actor(), via="cli", due=due, reason=reason, check=False)
     if not out.ok:
         raise click.ClickException(out.text)
     if as_json:
@@ -570,11 +571,10 @@ def export(query: tuple[str, ...], overdue: bool, unimplemented: bool, fmt: str,
     from .services.exports import export as export_file
     name, content, n = export_file(app, fmt, overdue_only=overdue, unimplemented=unimplemented,
                                   query=" ".join(query) or None, as_of=_as_of(as_of, app))
-    if output is None and fmt == "csv":
-        sys.stdout.buffer.write(content)
-        return
-    Path(output or name).write_bytes(content)
-    status(f"Wrote {output or name}: {plural(n, 'row')}")
+    from .cli_reports import write_out
+
+    # CSV to standard output unless --output (the byte-order mark Excel needs goes to files only); XLSX to a file
+    write_out(content, fmt, output or (None if fmt == "csv" else name), name, n)
 
 
 @main.command()
@@ -610,16 +610,26 @@ def audit(key: str | None, since: str | None, limit: int, offset: int, as_json: 
     if not events:
         click.echo("No events." if not total else f"No events past --offset {offset} ({total} in all).")
         return
-    from .exports import utc_iso
-
     from .termout import Col, emit, is_tty
 
-    emit([Col("at", keep=True), Col("actor", min_width=6), Col("action", keep=True), Col("key", keep=True),
-          Col("channel", min_width=6), Col("detail", min_width=10)],
-         [[utc_iso(datetime.fromisoformat(e["at"].replace("Z", "+00:00"))), e["actor"], e["action"],
-           e["key"] or "-", e["channel"] or "",
-           ", ".join(f"{k}={v}" for k, v in e["detail"].items() if v not in (None, ""))] for e in events],
-         title="Audit log (times in UTC)")
+    tty = is_tty()
+
+    def detail(d: dict) -> str:
+        """In a pipe: key=value, comma-separated, on the row's line. In a terminal: one "key: value" a line, so a
+        narrow column wraps between words (never inside "read_due=2024-03-31,")."""
+        pairs = [(k, v) for k, v in d.items() if v not in (None, "")]
+        return "\n".join(f"{k}: {v}" for k, v in pairs) if tty else ", ".join(f"{k}={v}" for k, v in pairs)
+
+    if tty:  # 80 columns: the key and the channel share a column, so the detail has room for its words
+        emit([Col("at", keep=True), Col("actor", min_width=6), Col("action", keep=True), Col("on", keep=True),
+              Col("detail", min_width=20)],
+             [[e["at"], e["actor"], e["action"],
+               "\n".join(x for x in (e["key"], f"#{e['channel']}" if e["channel"] else None) if x) or "-",
+               detail(e["detail"])] for e in events], title="Audit log (times in UTC)", tty=True)
+    else:
+        emit([Col("at"), Col("actor"), Col("action"), Col("key"), Col("channel"), Col("detail")],
+             [[e["at"], e["actor"], e["action"], e["key"] or "-", e["channel"] or "", detail(e["detail"])]
+              for e in events], tty=False)
     if more:  # in a pipe the sentence goes to stderr, so stdout stays tab-separated lines
         args = " ".join(a for a in (key or "", f"--since {since}" if since else "") if a)
         click.echo(f"{more} more older event{'s' if more != 1 else ''}: "
@@ -662,15 +672,15 @@ def _secrets(settings) -> list[str]:
 
 
 @main.command()
-@click.option("--sample", type=click.Path(dir_okay=False), help="What to load first (default: the CBP page in "
-              "../shared/gao when present, else the bundled sample).")
+@click.option("--sample", type=click.Path(dir_okay=False), help="What to load into an empty database (default: "
+              "the bundled sample, bot/samples/cbp-agency-page.txt).")
 def run(sample: str | None) -> None:
     """Load a sample if the database is empty, then start the bot: the Slack
     app when Slack tokens are set, else the local shell."""
     app = _app(click.get_current_context())
     from .services.records import stats as read_stats
     if read_stats(app.db, app.today())["recommendations"] == 0:
-        src = sample or (str(SHARED_CBP) if SHARED_CBP.exists() else str(SAMPLE))
+        src = sample or str(SAMPLE)
         try:
             s = app.import_sources([src])
         except ParseError as exc:

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from .services.tables import BINARY, FORMATS, render
-from .termout import status
+from .termout import Col, emit, is_tty, status
 from .words import plural
 
 # bot.services.clocks.CLOCKS, spelled out so `gaorec --help` need not import the services (and SQLAlchemy);
@@ -19,9 +19,14 @@ from .words import plural
 CLOCKS = ("statement", "resolution", "final_action")
 
 
-def _write(content: bytes, fmt: str, output: str | None, default_name: str, rows: int) -> None:
+def write_out(content: bytes, fmt: str, output: str | None, default_name: str, rows: int,
+              notes: list[str] | None = None) -> None:
     """Text formats go to standard output (without the byte-order mark files keep for spreadsheet programs);
-    binary ones too when it is not a terminal; else to a file."""
+    binary ones too when it is not a terminal; else to a file. A table with no rows says why on stderr (its notes:
+    what it counts, what it left out), whatever the format."""
+    if not rows:
+        for note in notes or []:
+            status(note)
     if output is None and (fmt not in BINARY or not sys.stdout.isatty()):
         sys.stdout.buffer.write(content.removeprefix(b"\xef\xbb\xbf"))
         return
@@ -33,8 +38,11 @@ def _write(content: bytes, fmt: str, output: str | None, default_name: str, rows
     status(f"Wrote {target}: {plural(rows, 'row')}")
 
 
-def _actor() -> str:
-    """The CLI's actor in the audit log, as `gaorec promise` records it."""
+def cli_actor(by: str | None = None) -> str:
+    """Who a CLI command acts as, in the audit log: --by NAME when given, else cli:LOGIN (one rule for `promise`,
+    `outcome`, `justify` and `clock done`)."""
+    if by:
+        return by
     import getpass
 
     try:
@@ -74,8 +82,8 @@ def giaa(as_of: str | None, agency: str | None, fmt: str, output: str | None) ->
     day = _as_of(as_of, app)
     from .services import reports as report_service
 
-    rep = report_service.giaa(app.db, day, agency)
-    _write(render(rep.table(), fmt), fmt, output, f"giaa-{day.isoformat()}.{fmt}", len(rep.rows))
+    table = report_service.giaa(app.db, day, agency).table()
+    write_out(render(table, fmt), fmt, output, f"giaa-{day.isoformat()}.{fmt}", len(table.rows), table.notes)
 
 
 @report.command()
@@ -95,7 +103,8 @@ def semiannual(period: str, fmt: str, output: str | None) -> None:
     except ValueError as exc:
         raise click.BadParameter(str(exc) if "semiannual" in str(exc) else f"{period!r} is not a date like "
                                  f"2026-09-30", param_hint="--period") from None
-    _write(render(rep.table(), fmt), fmt, output, f"semiannual-{period}.{fmt}", len(rep.rows))
+    table = rep.table()
+    write_out(render(table, fmt), fmt, output, f"semiannual-{period}.{fmt}", len(table.rows), table.notes)
 
 
 @click.command()
@@ -120,15 +129,18 @@ def clocks(as_of: str | None, everything: bool, as_json: bool) -> None:
         click.echo(f"No statutory clock open and due after {(day - timedelta(days=30)).isoformat()} "
                    f"(use --all for every clock).")
         return
-    width = shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 0
-    for c in found:
-        state = "done" if c.done else plural(c.days_left, "day")
-        if not width:  # a pipe: one tab-separated line per clock
-            click.echo("\t".join([c.due.isoformat(), state, c.report_number or "", c.clock, c.note or "",
-                                  c.sentence()]))
-            continue
-        click.echo(textwrap.fill(c.sentence(), width=max(40, width - 1), initial_indent=f"{c.due.isoformat()}  "
-                                 f"{state:<10}", subsequent_indent=" " * 22))
+    states = ["done" if c.done else c.when for c in found]
+    if not is_tty():  # a pipe: a header, then one tab-separated line per clock (bot/termout.py's rule)
+        emit([Col("due"), Col("when"), Col("report"), Col("clock"), Col("falls on"), Col("sentence")],
+             [[c.due.isoformat(), state, c.report_number or "", c.clock, c.note or "", c.sentence()]
+              for c, state in zip(found, states, strict=True)], tty=False)
+        return
+    width = shutil.get_terminal_size((80, 24)).columns
+    lead = 10 + 2 + max(len(s) for s in states) + 2  # the due date, then the state, each followed by two spaces
+    for c, state in zip(found, states, strict=True):
+        click.echo(textwrap.fill(c.sentence(), width=max(lead + 30, width - 1), break_on_hyphens=False,
+                                 initial_indent=f"{c.due.isoformat()}  {state:<{lead - 14}}  ",
+                                 subsequent_indent=" " * lead))
 
 
 @click.group()
@@ -149,7 +161,7 @@ def clock_done(report_number: str, which: str | None, by: str) -> None:
     try:
         from .services import clocks as clock_service
 
-        name, done = clock_service.mark_done(app.db, report_number, by or _actor(), datetime.now(timezone.utc),
+        name, done = clock_service.mark_done(app.db, report_number, cli_actor(by), datetime.now(timezone.utc),
                                              which)
     except LookupError:
         raise click.ClickException(f"no report numbered {report_number!r}") from None
@@ -172,7 +184,7 @@ def justify(key: str, text: tuple[str, ...], clear: bool, by: str) -> None:
     app = _app(click.get_current_context())
     from .services import reports as report_service
 
-    v = report_service.justify(app.db, key.lower(), None if clear else words[:4000], by or _actor(),
+    v = report_service.justify(app.db, key.lower(), None if clear else words[:4000], cli_actor(by),
                                datetime.now(timezone.utc))
     if v is None:
         raise click.ClickException(f"no recommendation has the key {key!r}")

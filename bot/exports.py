@@ -35,8 +35,9 @@ def rows(views, acks: dict[int, dict], as_of: date) -> list[list]:
 def utc_iso(at: datetime) -> str:
     """An instant as ISO 8601 in UTC to the second, with its zone: 2026-12-01T14:00:00Z (a naive value is UTC, as
     the database keeps them)."""
-    at = at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
-    return at.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    from storage.types import iso_z
+
+    return iso_z(at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at) or ""
 
 
 def _source(v, p) -> str:

@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from config.settings import Settings
 from storage import repo
@@ -22,6 +24,10 @@ from .gao.records import ParseError, ParseResult
 from . import messages as M
 from .reply import Caller, Reply
 from .services import cards, owners
+
+if TYPE_CHECKING:
+    from .reminders.answers import People
+    from .reminders.engine import Engine
 
 SOURCE_SUFFIXES = {".txt", ".html", ".htm", ".csv"}
 MAX_QUERY = 500
@@ -50,34 +56,44 @@ def expand_sources(sources: list[str]) -> list[str]:
     return out
 
 
-_USER = re.compile(r"^<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>$|^@?([UW][A-Z0-9]{2,})$")
-_GROUP = re.compile(r"^<!subteam\^([A-Z0-9]{2,})(?:\|[^>]*)?>$")
-
-
-def parse_owner(token: str) -> str | None:
-    """'<@U123|dana>' / 'U123' -> 'U123'; '<!subteam^S1|@team>' -> 'subteam:S1'."""
-    m = _USER.match(token)
-    if m:
-        return m.group(1) or m.group(2)
-    m = _GROUP.match(token)
-    return f"subteam:{m.group(1)}" if m else None
-
-
 def mention(owner: str | None) -> M.Span | str:
     """An owner as a neutral mention (each chat adapter renders it), or "nobody"."""
     return M.user(owner) if owner else "nobody"
 
 
 class Gaorec:
-    def __init__(self, settings: Settings | None = None, db: Database | None = None):
+    def __init__(self, settings: Settings | None = None, db: Database | None = None, *,
+                 people: People | None = None):
+        """``people``: who is an admin or in a user group, as the chat knows it (the Slack adapter's
+        SlackPeople); without a chat, the users in settings.admins are the admins."""
         self.settings = settings or Settings()
         self.db = db or Database(self.settings.database_url)
-        from .reminders.engine import Engine
-
-        self.reminders = Engine(self, pace_seconds=self.settings.post_interval,
-                                claim_timeout=timedelta(seconds=self.settings.claim_timeout))
+        self.reminders = self._reminders(people)
         # channel -> None when gaorec can post there, else what to do about it (the chat adapter sets it)
         self.channel_access: Callable[[str], str | None] | None = None
+
+    def _reminders(self, people: People | None) -> Engine:
+        """THE place the reminder parts are wired: each gets the database and only the settings it uses."""
+        from .reminders.answers import Admins, Answers
+        from .reminders.digest import Digest
+        from .reminders.engine import Engine
+        from .reminders.outbox import Outbox
+        from .reminders.planning import Cadence, Planner
+
+        st, db = self.settings, self.db
+        views = partial(owners.by_ids, raw_rules=st.owner_rules)  # THE owner rule
+        outbox = Outbox(db, pace_seconds=st.post_interval, claim_timeout=timedelta(seconds=st.claim_timeout))
+        cadence = Cadence(followup_days=st.followup_days, priority_followup_days=st.priority_followup_days,
+                          followup_days_after_slips=st.followup_days_after_slips,
+                          slips_for_shorter=st.slips_for_shorter)
+        return Engine(
+            planner=Planner(db, outbox=outbox, views=views, today=self.today, cadence=cadence,
+                            cap=st.reminder_cap, escalate_after=st.escalate_after,
+                            escalation_contact=st.escalation_contact),
+            outbox=outbox,
+            answers=Answers(db, people=people or Admins(frozenset(st.admins)), views=views, today=self.today,
+                            ack_quiet_days=st.ack_quiet_days),
+            digest=Digest(db, outbox=outbox, today=self.today))
 
     # -- time --------------------------------------------------------------
     def today(self, now: datetime | None = None) -> date:
@@ -135,7 +151,7 @@ class Gaorec:
             summary = repo.import_results(self.db, results, now=now, tz=self.settings.tz, progress=progress,
                                           as_of=as_of, complete=whole, force=force)
             summary.threads_closed = self.reminders.after_import(summary.changed_keys, now)
-            summary.notes_posted = notify_unlisted(self.reminders, summary.unlisted_keys, now)
+            summary.notes_posted = notify_unlisted(self.db, summary.unlisted_keys, now)
         from . import metrics
 
         for result, n in (("new", summary.new), ("changed", summary.changed), ("unchanged", summary.unchanged)):

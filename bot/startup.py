@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from config.settings import ConfigError, Settings, env_name, toml_origin
 
-DB_FIX = "use sqlite:///path/to/gaorec.db or postgresql+psycopg://user@host/db"
+DB_FIX = "use sqlite:////absolute/path/to/gaorec.db or postgresql+psycopg://user@host/db"
 
 
 def load_settings(**overrides) -> Settings:
@@ -42,9 +42,11 @@ def database_error(url: str, exc: BaseException) -> str | None:
     """One line for a database URL that cannot be used, or None when exc is something else."""
     from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
-    from storage.db import MissingDirectory
+    from storage.db import MissingDirectory, UnsupportedDatabase
 
     shown = _shown(url)
+    if isinstance(exc, UnsupportedDatabase):
+        return f"DATABASE_URL {shown!r}: gaorec supports only SQLite and PostgreSQL, not {exc.backend}; {DB_FIX}"
     if isinstance(exc, MissingDirectory):
         return (f"DATABASE_URL {shown!r}: cannot create the database file: its directory {exc.directory} does not "
                 f"exist; create it (mkdir -p {exc.directory}) or name an existing directory")
@@ -85,4 +87,12 @@ def open_app(database: str | None = None):
         if line is None:
             raise
         raise ConfigError(line) from None
+    path = db.sqlite_path
+    if db.created and path is not None and not path.is_absolute():
+        # a relative path is the current directory's: a file made here is not found from anywhere else
+        from .termout import status
+
+        status(f"Created a new database at {path.resolve()} (DATABASE_URL {_shown(url)!r} is relative to "
+                   f"the current directory; give an absolute path, sqlite:////…, to use one database from "
+                   f"anywhere).")
     return Gaorec(settings, db)

@@ -37,6 +37,17 @@ class MissingDirectory(Exception):
         self.directory = directory
 
 
+class UnsupportedDatabase(Exception):
+    """A DATABASE_URL for a database gaorec does not run on (MySQL, Oracle, …): only SQLite and PostgreSQL."""
+
+    def __init__(self, backend: str):
+        super().__init__(f"gaorec runs on SQLite and PostgreSQL only, not {backend}")
+        self.backend = backend
+
+
+SUPPORTED = ("sqlite", "postgresql")
+
+
 def normalize_url(url: str) -> str:
     u = make_url(url)
     if u.drivername in ("postgresql", "postgres"):
@@ -47,6 +58,9 @@ def normalize_url(url: str) -> str:
 def make_engine(url: str) -> Engine:
     url = normalize_url(url)
     u = make_url(url)
+    if u.get_backend_name() not in SUPPORTED:
+        u.get_dialect()  # a name SQLAlchemy does not know at all raises NoSuchModuleError (a typo, not a choice)
+        raise UnsupportedDatabase(u.get_backend_name())
     if u.get_backend_name() == "sqlite":
         if u.database and u.database != ":memory:" and not Path(u.database).parent.is_dir():
             if url != normalize_url(default_url()):
@@ -87,6 +101,8 @@ class Database:
 
     def __init__(self, url: str | None = None, *, upgrade: bool = True):
         self.url = normalize_url(url or default_url())
+        path = self.sqlite_path
+        self.created = path is not None and not path.exists()  # a new SQLite file, made by this opening
         self.engine = make_engine(self.url)
         self._write_engine = self.engine.execution_options(gaorec_write=True)
         if upgrade:

@@ -60,3 +60,13 @@ def import_lock(db, wait: float = 600.0, on_wait: Callable[[], None] | None = No
             yield
         finally:
             conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+
+
+PASS_LOCK = 0x6761_6F73  # advisory lock id of the reminder pass's planning transaction
+
+
+def passes_take_turns(session) -> None:
+    """Reminder passes plan one at a time, so a second sees the first's work: PostgreSQL takes a transaction
+    advisory lock; SQLite's write transaction (BEGIN IMMEDIATE) already serializes them."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PASS_LOCK})

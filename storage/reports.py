@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.gao.records import OPEN_STATUSES
 
 from .models import AuditEvent, ClockMark, Outbox, Recommendation, Report, StatusEvent, Subscription
+from .queries.reminders import plan_post
 from .repo import RecView, _matching, _views
 
 NOT_IMPLEMENTED = "Closed – Not Implemented"
@@ -132,9 +133,4 @@ def outbox_keys(session: Session, prefix: str) -> set[str]:
 
 def add_post(session: Session, key: str, kind: str, channel: str, payload: dict, now: datetime) -> bool:
     """One post under its unique key (the reminder outbox delivers it); False when already planned."""
-    if session.scalar(select(Outbox.id).where(Outbox.key == key)) is not None:
-        return False
-    session.add(Outbox(key=key, kind=kind, channel_id=channel, thread_ts=None, reminder_id=None,
-                       payload=json.dumps(payload), state="pending", attempts=0, created_at=now))
-    session.flush()
-    return True
+    return plan_post(session, key, kind, channel, None, None, now, payload)

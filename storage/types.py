@@ -35,8 +35,9 @@ def utc(now: datetime | None = None) -> datetime:
 
 
 def iso_z(dt: datetime | None) -> str | None:
-    """An instant as ISO 8601 UTC with a Z ("2026-11-28T12:00:00Z"), as the JSON outputs give it."""
-    return as_utc(dt).isoformat().replace("+00:00", "Z") if dt else None
+    """An instant as ISO 8601 UTC to the second with a Z ("2026-11-28T12:00:00Z"), as every output gives it (JSON,
+    the audit log, exports); the database keeps the microseconds, so order by the instant, not by this text."""
+    return as_utc(dt).replace(microsecond=0).isoformat().replace("+00:00", "Z") if dt else None
 
 
 def utc_text(dt: datetime) -> str:

@@ -7,7 +7,8 @@ import json
 import sys
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from bot.services.home import home as home_view
+from bot.blocks.home import home_view
+from bot.services.home import home as home_data
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN = FIXTURES / "blocks-golden.json"
@@ -57,26 +58,26 @@ def build_world(db_url: str, tmp: Path, setenv=None):
                     '{agency = "Office of Example Programs", owner = "U0AGENCY"}]\n')
     setenv("GAOREC_CONFIG", str(toml))
     setenv("DATABASE_URL", db_url)
-    app = Gaorec(Settings(_env_file=None))
+    app = Gaorec(Settings(post_interval=0, _env_file=None))
     app.import_sources([str(FIXTURES / "agency-page.html")], now=NOW - timedelta(days=40))
     app.import_sources([str(FIXTURES / "export-dhs.csv")], now=NOW - timedelta(days=20))
     admin = Caller(ADMIN_ID, is_admin=True, channel_id="C1")
     views = app.search("example", as_of=NOW.date())[0]
     keys = [v.key for v in views]
-    app.handle(f"assign {keys[0]} <@U0DANA>", admin, now=NOW)
+    app.handle(f"assign {keys[0]} @U0DANA", admin, now=NOW)
     app.handle("subscribe", admin, now=NOW)
     with app.db.write() as s:
         repo.subscribe(s, "C1", "", ADMIN_ID, repo.utcnow())
-    app.reminders.pace_seconds = 0
     app.reminders.run_pass(NOW, poster=ShellPoster(lambda _s: None))
     return app, admin, keys
 
 
 def shapes(app, admin, keys) -> dict[str, dict]:
     from bot import blocks as B
-    from bot.blocks import home as H
+    from bot.blocks import digest as H
     from bot.blocks import listing as L
     from bot.blocks import reminders as R
+    from bot.blocks.render import read_mentions
 
     as_of = NOW.date()
     out: dict[str, dict] = {}
@@ -87,7 +88,7 @@ def shapes(app, admin, keys) -> dict[str, dict]:
                 "promise " + keys[0] + " confirm", "zzqqxx", "export overdue", "subscribe CBP <x>",
                 "unsubscribe CBP <x>", keys[0], keys[1]] + [f"show {k}" for k in keys]
     for cmd in commands:
-        reply = app.handle(cmd, admin, now=NOW)
+        reply = app.handle(read_mentions(cmd), admin, now=NOW)  # as typed in Slack, read as the listener reads it
         out[f"reply:{cmd}"] = {"kind": reply.kind, "text": B.fallback_text(reply),
                                "blocks": _dicts(B.reply_blocks(reply)),
                                "bare": _dicts(B.reply_blocks(reply, share=False, buttons=False))}
@@ -117,7 +118,7 @@ def shapes(app, admin, keys) -> dict[str, dict]:
                                                        "unlisted": 2, "unjustified": 1}, as_of)),
                      "section": _md(H.digest_section_text("Overdue <now>", everything, as_of, limit=2))}
     for user in ("U0DANA", "U0RULE", "U0NOBODY"):
-        view = home_view(app, user, ["C1"], NOW)
+        view = home_view(home_data(app, user, ["C1"], NOW))
         out[f"home:{user}"] = view.to_dict() if hasattr(view, "to_dict") else view
     return out
 

@@ -21,8 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = Path(os.environ.get("GAOREC_TEST_SHARED") or ROOT.parent / "shared" / "gao")
 # GAO's CBP agency page (format A) retold in our own words: the same reports, numbers, statuses and dated
-# sentences as ../shared's copy (the promise reader reads both alike), so the core tests run without ../shared
-CBP_PAGE = FIXTURES / "agency-page-cbp.txt"
+# sentences as ../shared's copy (the promise reader reads both alike), so the core tests run without ../shared;
+# it is also the sample gaorec ships (`gaorec run` loads it; README's session imports it)
+CBP_PAGE = ROOT / "bot" / "samples" / "cbp-agency-page.txt"
 SHARED_CBP_PAGE = SHARED / "cbp-agency-page-2024.txt"
 CSV_EXCERPT = SHARED / "export-2026-09-28-excerpt.csv"
 PG_URL = os.environ.get("GAOREC_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -1,7 +1,10 @@
-"""Dependencies point inward: bot/gao and bot/blocks import no Slack client, no database."""
+"""Dependencies point inward: bot/gao, bot/people.py and bot/blocks import no Slack client, no database; the core
+speaks no Slack; storage owns its queries."""
 from __future__ import annotations
 
 import ast
+import functools
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,7 +30,7 @@ def imports(path: Path) -> set[str]:
 
 def test_pure_packages_stay_pure():
     offenders = []
-    for pkg in ("bot/gao", "bot/blocks", "bot/reply.py"):
+    for pkg in ("bot/gao", "bot/blocks", "bot/reply.py", "bot/people.py"):
         for path in ([ROOT / pkg] if pkg.endswith(".py") else (ROOT / pkg).rglob("*.py")):
             for name in imports(path):
                 if name.startswith(FORBIDDEN):
@@ -98,3 +101,94 @@ def test_command_handlers_do_not_speak_slack():
     offenders = [f"{path.relative_to(ROOT)} imports {name}" for path in (ROOT / "bot/commands").rglob("*.py")
                  for name in imports(path) if name.startswith(slack)]
     assert offenders == []
+
+
+# -- a core that does not speak Slack (issue 13, item 6) ---------------------------------------------------------
+# The core answers neutral messages and reads neutral "who" tokens (bot/people.py); Slack's markup, Block Kit and
+# slack_sdk live in bot/adapters, bot/listeners and bot/blocks.
+CORE = ("bot/service.py", "bot/services", "bot/commands", "bot/reminders", "bot/reply.py", "bot/messages.py",
+        "bot/people.py", "bot/threads.py", "bot/gao", "storage")
+SLACK_PACKAGES = ("slack_sdk", "slack_bolt", "bot.listeners", "bot.adapters")
+# Slack's wire syntax in a string: a mention (<@U…>, <!subteam^…>, <!channel>), a channel (<#C…>), a link
+# (<https://…|label>), an emoji code (:star:), mrkdwn bold (*words*), Block Kit's text types
+WIRE = re.compile(r"<@|<#|<![a-z]+\\?[\^|>]|<https?://[^\s>]*\||(?<![\w:]):[a-z0-9_+-]+:(?![\w:])|(?<![\w*(])\*\w[^*\n]*\*"
+                  r"(?![\w*])|\bmrkdwn\b|\bplain_text\b")
+NOT_WIRE = {":memory:"}  # SQLite's in-memory database
+
+
+def core_files(root: Path = ROOT) -> list[Path]:
+    out: list[Path] = []
+    for part in CORE:
+        p = root / part
+        if p.suffix == ".py":
+            out += [p] if p.exists() else []
+        else:
+            out += sorted(f for f in p.rglob("*.py") if "migrations" not in f.parts)
+    return out
+
+
+def module_imports(path: Path, root: Path = ROOT) -> set[str]:
+    """``imports`` plus each name a ``from`` import takes, as a module (``from ..blocks import home``)."""
+    names = imports(path) if path.is_relative_to(ROOT) else set()
+    package = ".".join(path.relative_to(root).with_suffix("").parts[:-1])
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(parts + ([node.module] if node.module else []))
+            names.add(base)
+            names |= {f"{base}.{a.name}" for a in node.names}
+        elif isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+    return names
+
+
+@functools.cache
+def slack_modules(root: Path = ROOT) -> set[str]:
+    """The modules of bot/ that import slack_sdk or slack_bolt themselves (bot.blocks.home: App Home's View)."""
+    return {".".join(p.relative_to(root).with_suffix("").parts).removesuffix(".__init__")
+            for p in (root / "bot").rglob("*.py")
+            if any(n.startswith(("slack_sdk", "slack_bolt")) for n in module_imports(p, root))}
+
+
+def speaks_slack(path: Path, root: Path = ROOT) -> list[str]:
+    """Slack in a core module: an import of Slack (slack_sdk, a listener, an adapter, a module that imports
+    slack_sdk; lazy imports too) or Slack's wire syntax in a string (docstrings may name it)."""
+    slack = slack_modules(root)
+    found = [f"imports {n}" for n in sorted(module_imports(path, root)) if n.startswith(SLACK_PACKAGES) or n in slack]
+    tree = ast.parse(path.read_text())
+    docs = {id(n.body[0].value) for n in ast.walk(tree)
+            if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and n.body
+            and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs:
+            found += [f"{m.group(0)!r} (line {node.lineno})" for m in WIRE.finditer(node.value)
+                      if m.group(0) not in NOT_WIRE]
+    return found
+
+
+def test_the_core_does_not_speak_slack():
+    """No slack_sdk, no Slack module and no Slack markup in the core: services, commands, the reminder engine and
+    storage answer neutral messages and read neutral "who" tokens; each chat adapter renders and reads its own."""
+    offenders = [f"{p.relative_to(ROOT)}: {use}" for p in core_files() for use in speaks_slack(p)]
+    assert offenders == []
+
+
+def test_the_slack_check_can_fail(tmp_path):
+    """What the core held before: Slack's mention parsed and built in the service, App Home's View imported."""
+    (tmp_path / "bot" / "blocks").mkdir(parents=True)
+    (tmp_path / "bot" / "blocks" / "home.py").write_text("from slack_sdk.models.views import View\n")
+    bad = tmp_path / "bot" / "services" / "bad.py"
+    bad.parent.mkdir()
+    bad.write_text('import re\nfrom ..blocks.home import home_view\nfrom slack_sdk import WebClient\n'
+                   '_USER = re.compile(r"^<@([UW][A-Z0-9]{2,})(?:\\|[^>]*)?>$")\n'
+                   '_GROUP = re.compile(r"^<!subteam\\^([A-Z0-9]{2,})(?:\\|[^>]*)?>$")\n'
+                   'def f(owner, ch):\n'
+                   '    """Docstrings may say <@U123>."""\n'
+                   '    return (f"<@{owner}>", f"<#{ch}>", ":star: *Overdue*", "<!here>",\n'
+                   '            {"type": "mrkdwn"}, "count(*)", "2 * 3 * 4", ":memory:", "<!doctype html>")\n')
+    found = [u.split(" (line")[0] for u in speaks_slack(bad, tmp_path)]
+    assert sorted(found) == sorted(["imports bot.blocks.home", "imports slack_sdk",
+                     "imports slack_sdk.WebClient", "'<@'", "'<!subteam\\\\^'", "'<@'", "'<#'", "':star:'",
+                     "'*Overdue*'", "'<!here>'", "'mrkdwn'"])  # not count(*), :memory:, <!doctype html>

@@ -18,7 +18,8 @@ from config.settings import Settings
 from storage import repo
 
 from .conftest import FIXTURES
-from bot.services.home import home as home_view
+from bot.blocks.home import home_view
+from bot.services.home import home as home_data
 
 RULES = [{"query": "closeouts", "owner": "U0RULE"}, {"agency": "Office of Example Programs", "owner": "U0AGENCY"}]
 ADMIN = Caller("U0ADMIN", is_admin=True, channel_id="C1")
@@ -33,17 +34,16 @@ def world(db_url, tmp_path, monkeypatch):
                     '{agency = "Office of Example Programs", owner = "U0AGENCY"}]\n')
     monkeypatch.setenv("GAOREC_CONFIG", str(toml))
     monkeypatch.setenv("DATABASE_URL", db_url)
-    app = Gaorec(Settings(_env_file=None))
+    app = Gaorec(Settings(post_interval=0, _env_file=None))
     assert app.settings.owner_rules == RULES
     app.import_sources([str(FIXTURES / "agency-page.html")])
     keys = {v.rec_number if "Data" not in v.report_title else "data": v.key for v in app.search("example")[0]}
     k_data, k_grant = keys["data"], keys[2]
-    app.handle(f"assign {k_data} <@U0DANA>", ADMIN)
+    app.handle(f"assign {k_data} @U0DANA", ADMIN)
     with app.db.write() as s:
         repo.subscribe(s, "C1", "", "U0ADMIN", repo.utcnow())
     now = datetime.now(timezone.utc)
     said: list[str] = []
-    app.reminders.pace_seconds = 0
     app.reminders.run_pass(now, poster=ShellPoster(said.append))
     rems = {r["key"]: r for r in app.reminders.run_pass(now, dry_run=True).planned} or None
     from sqlalchemy import select
@@ -92,15 +92,16 @@ def test_exports_app_home_mine_and_owners_agree_with_show(world):
         assert rows[key]["Acknowledgement note"] == ((ack or {}).get("note") or "")
     # App Home: each owner sees exactly what show says they own
     for user in ("U0DANA", "U0RULE", "U0AGENCY"):
-        home = json.dumps(home_view(app, user, None, now).to_dict(), ensure_ascii=False)
+        home = json.dumps(home_view(home_data(app, user, None, now)).to_dict(), ensure_ascii=False)
         mine = {k for k, d in shown.items() if d["owner"] == user}
         assert f"you own {len(mine)} " in home
         for key, d in shown.items():
             if f"`{key}`" in home or d["overdue"]:  # App Home lists what is overdue, due, snoozed, acknowledged
                 assert (f"`{key}`" in home) == (key in mine), (user, key)
         assert {v.key for v in app.mine(Caller(user))} == mine
-    assert "Snoozed (1)" in json.dumps(home_view(app, "U0DANA", None, now).to_dict())
-    assert "Acknowledged in the last 30 days (1)" in json.dumps(home_view(app, "U0RULE", None, now).to_dict())
+    assert "Snoozed (1)" in json.dumps(home_view(home_data(app, "U0DANA", None, now)).to_dict())
+    assert "Acknowledged in the last 30 days (1)" in json.dumps(
+        home_view(home_data(app, "U0RULE", None, now)).to_dict())
     owners = app.handle("owners", Caller("U1")).mrkdwn
     assert "1. query `closeouts` → <@U0RULE>" in owners and "*0* open recommendations have no owner" in owners
 
@@ -108,7 +109,7 @@ def test_exports_app_home_mine_and_owners_agree_with_show(world):
 def test_reminders_mention_the_owner_show_gives(world):
     app, k_data, k_grant, now = world
     with app.db.session() as s:
-        views = app.reminders._views(s, [app.show(k_grant).id, app.show(k_data).id])
+        views = app.reminders.planner.views(s, [app.show(k_grant).id, app.show(k_data).id])
     assert sorted(v.owner for v in views.values()) == ["U0DANA", "U0RULE"]
 
 

@@ -13,6 +13,7 @@ from bot.adapters.shell import ShellPoster
 from bot.blocks import fallback_text
 from bot.blocks.reminders import refusal_text
 from bot.reply import Caller
+from bot.service import Gaorec
 from storage import repo
 
 from .conftest import FIXTURES, ROOT
@@ -27,8 +28,7 @@ NOW = datetime(2026, 12, 1, 14, tzinfo=timezone.utc)
 @pytest.fixture
 def loaded(app):
     app.import_sources([str(FIXTURES / "agency-page.html")])
-    app.reminders.pace_seconds = 0
-    return app
+    return Gaorec(app.settings.model_copy(update={"post_interval": 0.0}), app.db)  # no pacing between posts
 
 
 def _grant_key(app) -> str:
@@ -99,7 +99,7 @@ EMOJI = re.compile(r":[a-z0-9_+-]+:")
 
 
 @pytest.mark.parametrize("command", ["help", "stats", "closeouts", "show {key}", "{key}", "overdue", "due 365d",
-                                     "mine", "assign {key} <@U0DANA>", "unassign {key}", "subscribe",
+                                     "mine", "assign {key} @U0DANA", "unassign {key}", "subscribe",
                                      "subscriptions", "unsubscribe", "owners", "history {key}", "snooze {key} 2w",
                                      "zzzq nothing matches this", "show", "assign"])
 def test_top_level_text_carries_the_meaning(loaded, command):

@@ -7,12 +7,14 @@ from datetime import date, datetime, timezone
 from slack_sdk.models.views import View
 
 from bot.reply import Caller
+from bot.service import Gaorec
 from storage import repo
 
 from .conftest import CBP_PAGE
 from .fakeslack import FakeSlack, event_body, post, signed_headers
 from .slackserver import SECRET, ServeProcess
-from bot.services.home import home as home_view
+from bot.blocks.home import home_view
+from bot.services.home import home as home_data
 
 NOW = datetime(2026, 12, 1, 14, tzinfo=timezone.utc)
 
@@ -24,16 +26,16 @@ def rec(app, number):
 def test_home_of_the_owner_of_recommendation_3(app):
     app.import_sources([str(CBP_PAGE)])
     key = rec(app, 3).key
-    app.handle(f"assign {key} <@U0DANA>", Caller("U0ADMIN", is_admin=True, channel_id="C1"))
+    app.handle(f"assign {key} @U0DANA", Caller("U0ADMIN", is_admin=True, channel_id="C1"))
     app.handle("subscribe facial", Caller("U0ADMIN", is_admin=True, channel_id="C1"))
-    view = home_view(app, "U0DANA", ["C1", "C9"], NOW)
+    view = home_view(home_data(app, "U0DANA", ["C1", "C9"], NOW))
     assert isinstance(view, View)
     data = view.to_dict()  # slack_sdk validates the view here
     assert data["type"] == "home" and len(data["blocks"]) <= 100
     blob = json.dumps(data, ensure_ascii=False)
     assert f"`{key}`" in blob and "Overdue (1)" in blob and "March 2024" in blob and "overdue by 975 days" in blob
     assert "<#C1>: `facial`" in blob
-    empty = home_view(app, "U0NOBODY", [], NOW).to_dict()
+    empty = home_view(home_data(app, "U0NOBODY", [], NOW)).to_dict()
     assert "Nothing of yours is overdue." in json.dumps(empty)
 
 
@@ -53,7 +55,7 @@ def test_digest_is_one_message_with_a_thread_priority_first(app):
 
         poster = SlackPoster(make_client(Settings(slack_bot_token="xoxb-t", slack_api_url=fake.api_url,
                                                   _env_file=None)))
-        app.reminders.pace_seconds = 0
+        app = Gaorec(app.settings.model_copy(update={"post_interval": 0.0}), app.db)  # no pacing between posts
         counts = app.reminders.digest(NOW, poster=poster)
         assert counts["C1"]["overdue"] == 7
         app.reminders.digest(NOW, poster=poster)  # the same week: not again
@@ -72,7 +74,7 @@ def test_digest_is_one_message_with_a_thread_priority_first(app):
 def test_app_home_opened_publishes_over_http(app):
     app.import_sources([str(CBP_PAGE)])
     key = rec(app, 3).key
-    app.handle(f"assign {key} <@U0DANA>", Caller("U0ADMIN", is_admin=True, channel_id="C1"))
+    app.handle(f"assign {key} @U0DANA", Caller("U0ADMIN", is_admin=True, channel_id="C1"))
     fake = FakeSlack().start()
     fake.member_of["U0DANA"] = ["C1"]
     proc = ServeProcess(app.db.url, fake.api_url)
@@ -92,7 +94,7 @@ def test_owners_lists_rules_and_the_unowned(app):
     app.import_sources([str(CBP_PAGE)])
     app.settings = app.settings.model_copy(update={"owner_rules": [{"query": "facial", "owner": "subteam:S0FR"}]})
     key = rec(app, 3).key
-    app.handle(f"assign {key} <@U0DANA>", Caller("U0ADMIN", is_admin=True, channel_id="C1"))
+    app.handle(f"assign {key} @U0DANA", Caller("U0ADMIN", is_admin=True, channel_id="C1"))
     text = app.handle("owners", Caller("U1")).mrkdwn
     assert "query `facial` → <!subteam^S0FR>" in text
     assert "*6* open recommendations have no owner" in text  # 10 - 1 assigned - 3 facial by rule
@@ -104,6 +106,6 @@ def test_rules_give_ownership_unless_assigned(app):
     app.settings = app.settings.model_copy(update={"owner_rules": [{"query": "facial", "owner": "U0FR"}]})
     assert len(app.mine(Caller("U0FR"))) == 3
     key = [v for v in app.search("facial")[0] if v.rec_number == 10][0].key
-    app.handle(f"assign {key} <@U0OTHER>", Caller("U0ADMIN", is_admin=True, channel_id="C1"))
+    app.handle(f"assign {key} @U0OTHER", Caller("U0ADMIN", is_admin=True, channel_id="C1"))
     assert sorted(v.rec_number for v in app.mine(Caller("U0FR"))) == [4, 5]
-    assert "Overdue (2)" in json.dumps(home_view(app, "U0FR", [], NOW).to_dict())
+    assert "Overdue (2)" in json.dumps(home_view(home_data(app, "U0FR", [], NOW)).to_dict())

@@ -20,9 +20,12 @@ from sqlalchemy import select
 from bot.adapters.slack import create_app
 from bot.listeners import actions, commands, views
 from bot.listeners.context import KEY, Context, gaorec
+from bot.reply import Caller
 from bot.service import Gaorec
 from config.settings import Settings
 from storage.models import Recommendation
+
+from .conftest import CBP_PAGE
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SECRET = "listener-test-secret"
@@ -33,7 +36,7 @@ ADMIN = "U0ADMIN"  # in settings.admins: no users.info call is needed to know wh
 def service(db_url, monkeypatch):
     monkeypatch.delenv("GAOREC_CONFIG", raising=False)
     s = Gaorec(Settings(database_url=db_url, admins=[ADMIN], slack_signing_secret=SECRET, _env_file=None))
-    s.import_sources([str(FIXTURES / "agency-page-cbp.txt")])
+    s.import_sources([str(CBP_PAGE)])
     yield s
     s.db.dispose()
 
@@ -119,6 +122,32 @@ def test_a_write_command_is_acknowledged_empty(service):
     commands.ack_command(ack=ack, body={"text": "subscribe C0AUDIT dhs", "user_id": ADMIN}, client=None,
                          context=bolt_context(service))
     assert ack.calls == [{"args": ()}]  # answered later through response_url, by run_command
+
+
+def test_slack_mentions_are_read_into_who_tokens_before_the_core(service, key):
+    """The core reads "who" tokens (bot/people.py); the Slack listeners read Slack's mentions into them: a slash
+    command's, and the query a paging button made before that carries back."""
+    from bot.blocks.render import mrkdwn
+
+    for typed, owner in (("<@U0DANA|dana>", "U0DANA"), ("<!subteam^S0TEAM|@team>", "subteam:S0TEAM")):
+        respond = Recorder()
+        commands.run_command(body={"text": f"assign {key} {typed}", "user_id": ADMIN, "channel_id": "C0AUDIT"},
+                             respond=respond, client=None, context=bolt_context(service))
+        assert service.show(key).owner == owner, typed
+        assert f"is now owned by {typed.split('|')[0]}>" in respond.calls[0]["text"]
+    respond = Recorder()
+    actions.page(button("gaorec_page_next", json.dumps({"t": "owner:&lt;!subteam^S0TEAM|@team&gt;", "o": 0})),
+                 respond=respond, client=None, context=bolt_context(service))
+    assert f"`{key}`" in json.dumps(respond.calls[0]["blocks"])
+    assert "is now owned by" not in mrkdwn(service.handle(f"assign {key} <@U0DANA>", Caller(ADMIN, is_admin=True)).body)
+
+
+def test_reads_and_writes_go_to_different_listeners():
+    """Reads match the listener with no lazy part (no thread started beside the answer); writes do not."""
+    for text in ("232", "show p75nw", "overdue", "help", "tariff &amp; duties", ""):
+        assert commands.is_read({"text": text}), text
+    for text in ("subscribe C0AUDIT dhs", "snooze p75nw 2w", "export --overdue", "promise p75nw none"):
+        assert not commands.is_read({"text": text}), text
 
 
 def signed(body: str) -> dict[str, str]:

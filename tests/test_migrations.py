@@ -65,3 +65,27 @@ def test_0008_reads_markers_the_old_parser_left_in_the_text(db_url):
         "aaaa8": ("-|department of energy|2", "recommendation", None, None, "Do the third thing. [Recommendation 3]"),
     }
     db.dispose()
+
+
+def test_0016_subscriptions_name_owners_as_who_tokens(db_url):
+    """A subscription saved as Slack sent it (``owner:<@U0DANA|dana>``) is rewritten in the "who" tokens the core
+    reads (bot/people.py), so it still finds the owner's recommendations; one the channel also has in the new
+    words already is the same subscription, kept once."""
+    from datetime import datetime
+
+    from sqlalchemy import text
+
+    db = Database(db_url)
+    cfg = alembic_config(db.engine)
+    command.downgrade(cfg, "0015")
+    rows = [("C1", "owner:<@U0DANA|dana> tariff"), ("C1", "owner:<!subteam^S0TEAM|@team>"), ("C2", "owner:<@W0LEE>"),
+            ("C2", "owner:@W0LEE"), ("C3", "cyber <!channel> & <@U1"), ("C3", "")]
+    with db.engine.begin() as c:
+        for channel, query in rows:
+            c.execute(text("INSERT INTO subscriptions (channel_id, query, created_by, created_at) "
+                           "VALUES (:c, :q, 'U0ADMIN', :at)"), {"c": channel, "q": query, "at": datetime(2026, 11, 1)})
+    command.upgrade(cfg, "head")
+    with db.engine.connect() as c:
+        got = sorted(tuple(r) for r in c.execute(text("SELECT channel_id, query FROM subscriptions")))
+    assert got == [("C1", "owner:@U0DANA tariff"), ("C1", "owner:@subteam:S0TEAM"), ("C2", "owner:@W0LEE"),
+                   ("C3", ""), ("C3", "cyber <!channel> & <@U1")]

@@ -74,7 +74,7 @@ def test_the_shell_and_the_cli_print_words_not_slack_markup(world):
 
 def test_reply_bodies_are_spans_and_mentions_render_per_chat(world):
     app, admin, keys = world
-    reply = app.handle(f"assign {keys[1]} <@U0LEE>", admin, now=NOW)
+    reply = app.handle(f"assign {keys[1]} @U0LEE", admin, now=NOW)
     assert all(isinstance(s, M.Span) for s in reply.body)
     assert any(s.kind == "user" and s.ref == "U0LEE" for s in reply.body)
     assert reply.mrkdwn.startswith(f"`{keys[1]}` is now owned by <@U0LEE>")
@@ -108,6 +108,7 @@ def test_outbox_rows_hold_neutral_messages_and_old_block_kit_rows_still_deliver(
     from sqlalchemy import select
 
     from storage.models import Outbox
+    from storage.queries.reminders import plan_post
 
     app, admin, keys = world
     engine = app.reminders
@@ -117,17 +118,17 @@ def test_outbox_rows_hold_neutral_messages_and_old_block_kit_rows_still_deliver(
     old_blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "*Planned before* `k7m2q` &amp; co"}}]
     now = datetime(2026, 11, 3, tzinfo=timezone.utc)
     with app.db.write() as s:
-        engine._outbox(s, "legacy:1", "reminder", "C1", None, None, now,
-                       {"text": "Old reminder <@U0DANA>", "blocks": old_blocks})
-        engine._outbox(s, "legacy:2", "followup", "C1", "1.5", None, now,
-                       {"text": "Old follow-up `k7m2q`"})
+        plan_post(s, "legacy:1", "reminder", "C1", None, None, now,
+                  {"text": "Old reminder <@U0DANA>", "blocks": old_blocks})
+        plan_post(s, "legacy:2", "followup", "C1", "1.5", None, now,
+                  {"text": "Old follow-up `k7m2q`"})
     rec = Recorder()
-    engine.pace_seconds = 0
+    assert engine.outbox.pace_seconds == 0  # build_world's settings: post_interval=0
     engine.deliver(rec, now)
     assert ("post", "C1", "Old reminder <@U0DANA>", old_blocks) in rec.sent
     assert ("post", "C1", "Old follow-up `k7m2q`", None) in rec.sent
     said: list[str] = []
-    from bot.reminders.engine import stored_message
+    from bot.reminders.poster import stored_message
 
     ShellPoster(said.append).post("C1", stored_message({"text": "x", "blocks": old_blocks}), thread_ts=None, key="o")
     assert "Planned before k7m2q & co" in said[0]

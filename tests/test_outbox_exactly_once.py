@@ -15,8 +15,8 @@ from .test_reminders import C1, T0, outbox_states, rig  # noqa: F401 - rig is a 
 C2 = "C0002"
 
 
-def two_channels(rig):
-    app, poster = rig()
+def two_channels(rig, **settings):
+    app, poster = rig(**settings)
     with app.db.write() as s:
         from storage import repo
         repo.subscribe(s, C2, "", "U0ADMIN", repo.utcnow())
@@ -64,8 +64,8 @@ def test_500_after_the_post_then_250_newer_messages(rig, fake):
 def test_retry_after_longer_than_the_claim_with_a_concurrent_pass(rig, fake):
     """A 429 whose Retry-After outlasts the claim timeout, while a second pass runs: the claim is extended while
     its owner sleeps, so the second pass cannot take the post over and post it again."""
-    app, poster = two_channels(rig)
-    app.reminders.claim_timeout = timedelta(seconds=1)
+    app, poster = two_channels(rig, claim_timeout=1)
+    assert app.reminders.outbox.claim_timeout == timedelta(seconds=1)
     fake.fail("chat.postMessage", 429, retry_after=2, times=1)
     app.reminders.run_pass(T0)
     first = threading.Thread(target=app.reminders.deliver, args=(poster,))

@@ -1,7 +1,7 @@
 """Owners confirm or correct the promised date: the correction becomes the
 current promise (source "corrected"), drives overdue, reminders and exports,
 is in the audit log, and lapses when GAO changes the comment. On our own
-fixtures (both databases), one of them GAO's CBP page retold (agency-page-cbp.txt)."""
+fixtures (both databases), one of them GAO's CBP page retold (bot/samples/cbp-agency-page.txt)."""
 from __future__ import annotations
 
 import csv
@@ -15,7 +15,9 @@ from sqlalchemy import select, update
 
 from bot.gao import effective as ge
 from bot.gao.promises import Promise
+from bot.reminders.answers import Admins
 from bot.reply import Caller
+from bot.service import Gaorec
 from bot.services import promises as sp
 from storage import repo
 from storage.models import Outbox, PromiseCorrection
@@ -224,8 +226,8 @@ def test_only_the_owner_or_an_admin_may_answer(app):
     app.import_sources([str(PAGE)])
     tracker = key_of(app, "Port", 1)
     admin = Caller(user_id="U_LOCAL", is_admin=True, channel_id="C1")
-    app.reminders.is_admin = lambda user: user == "U_LOCAL"
-    app.handle(f"assign {tracker} <@U0OWNER|o>", admin)
+    app = Gaorec(app.settings, app.db, people=Admins(frozenset({"U_LOCAL"})))  # as the shell's people say
+    app.handle(f"assign {tracker} @U0OWNER", admin)
     stranger = app.handle(f"promise {tracker} 2027-06-30 not mine", Caller(user_id="U0STRANGER", channel_id="C1"))
     assert "Only <@U0OWNER> or an admin" in stranger.mrkdwn and app.show(tracker).current_due == date(2024, 12, 31)
     owner = app.handle(f"promise {tracker} 2027-06-30 the new plan", Caller(user_id="U0OWNER", channel_id="C1"))
@@ -323,7 +325,7 @@ def test_cli_promise_and_corrections_export(db_url):
     assert gaorec(db_url, "promise", "--help").returncode == 0
 
 
-# -- the CBP page (tests/fixtures/agency-page-cbp.txt, GAO's page retold) ---------------------------------------
+# -- the CBP page (bot/samples/cbp-agency-page.txt, GAO's page retold) ---------------------------------------
 
 def test_cbp_acceptance(app, tmp_path):
     from .test_overdue import rec4_comment

@@ -168,12 +168,16 @@ def test_every_kind_round_trips_through_its_phrase(kind):
 
 def test_speed_shortcuts_find_what_the_full_patterns_find():
     """The per-first-character copies of the time pattern and the lower-cased start-word scan are shortcuts:
-    at every position they must answer as the full case-insensitive patterns do, odd letters included."""
+    at every position they must answer as the full case-insensitive patterns do, odd letters included; the
+    anchor pattern written to start with one character class finds what the plain one finds."""
+    import re
+
     import bot.gao.promises as P
 
     texts = ["The agency expects to finish by the fourth quarter of fiscal year 2026, in 9/30/2025 or FY27 Q2.",
              "BY JUNE 2026 THE OFFICE INTENDS TO ISSUE IT; Fiscal Yearly 20251 within 90 days, mid-2025.",
-             "Officials ſaid in ſpring 2026 and İn March 2027 the Kelvin K, ıt, Émile, “quoted” 12/ May."]
+             "Officials ſaid in ſpring 2026 and İn March 2027 the Kelvin K, ıt, Émile, “quoted” 12/ May.",
+             "Yearly Months aMay May, XJune 3 Days days weeks week 1/2 ١٢ 12/2 9/ JulyX August\nDecember Dec."]
     for text in texts:
         low, pattern = P._lowered(text)
         for lo in range(len(text)):
@@ -183,4 +187,28 @@ def test_speed_shortcuts_find_what_the_full_patterns_find():
             full = P._TIME.match(text, lo)
             fast = P._TIME_AT.get(text[lo], P._TIME).match(text, lo)
             assert (full and (full.span(), full.lastgroup)) == (fast and (fast.span(), fast.lastgroup))
+            if full:
+                assert full.groupdict() == fast.groupdict()
+        plain = re.compile(P._ANCHORS)
+        for lo in range(len(text)):
+            assert [a.span() for a in plain.finditer(text, lo)] == [a.span() for a in P._ANCHOR.finditer(text, lo)]
     assert P._lowered(texts[2])[1] is P._START_AT  # "ſ" and "ı": the full pattern is used
+
+
+def test_a_start_word_is_decided_within_its_span():
+    """The reader trusts that a scan ending _START_SPAN or more characters after a word's first character
+    finds the word a start word just when a scan of the whole sentence does (bot/gao/promises.py, _times)."""
+    import bot.gao.promises as P
+
+    texts = ["in the next eighteenth, in the next eighteen months, in the next 9 weeks, within 90 days, in 12/2025",
+             "the fourth quarter, the first half, the end of the year, the close of FY2025, then, theory",
+             "fiscal years 2024 and 2025, fiscal year, fiscal yearly, calendar year 2026, later this year",
+             "12 May 2025, 9/30/25, 4Q FY2020, Q1 FY25, FY2025Q3, CY2024, 20251, 1990s, mid-2025, in 9 months"]
+    for text in texts:
+        low, pattern = P._lowered(text)
+        whole = {w.start() for w in pattern.finditer(low)}
+        for p in range(len(text)):
+            if p and (low[p - 1].isalnum() or low[p - 1] == "_"):
+                continue  # not a word's first character
+            for hi in range(p + P._START_SPAN, len(text) + 1):
+                assert (pattern.match(low, p, hi) is not None) == (p in whole), (text[p:hi], hi)

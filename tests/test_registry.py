@@ -103,7 +103,8 @@ def test_thread_key_follows_the_registry():
     key = "k7m2q"
     assert with_thread_key("show", key) == f"show {key}"
     assert with_thread_key("snooze 2w waiting on OT", key) == f"snooze {key} 2w waiting on OT"
-    assert with_thread_key("assign <@U0DANA>", key) == f"assign {key} <@U0DANA>"
+    assert with_thread_key("assign @U0DANA", key) == f"assign {key} @U0DANA"
+    assert with_thread_key("assign @subteam:S0TEAM", key) == f"assign {key} @subteam:S0TEAM"
     assert with_thread_key("promise 2027-06-30", key) == f"promise {key} 2027-06-30"
     assert with_thread_key("stats", key) == "stats" and with_thread_key("show p75nw", key) == "show p75nw"
     takers = {c.name for c in COMMANDS if c.thread_key}

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from bot.blocks.reminders import reminder_blocks, status_change_text, updated_heading
 from bot.reminders.changes import comment_diff
-from bot.reminders.engine import MAX_SNOOZE_DAYS, snooze_refusal
+from bot.reminders.answers import MAX_SNOOZE_DAYS, snooze_refusal
 
 OLD = ("The agency concurred with the recommendation. In May 2023, officials said the U.S. Coast Guard would "
        "issue guidance by March 2024. GAO will follow up.")

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from bot.commands.records import history_reply
 from bot.adapters.slack import SlackPoster, make_client
 from config.settings import Settings
+from bot.reminders.answers import Admins
 from bot.service import Gaorec
 from storage.models import Outbox, Recommendation, Reminder
 
@@ -27,7 +28,7 @@ def rig(db_url, fake, monkeypatch):
 
     def make(**overrides):
         settings = Settings(database_url=db_url, slack_bot_token="xoxb-t", slack_api_url=fake.api_url,
-                            post_interval=0.0, _env_file=None, **overrides)
+                            _env_file=None, **{"post_interval": 0.0, **overrides})
         app = Gaorec(settings)
         app.import_sources([str(CBP_PAGE)], now=datetime(2026, 11, 28, 12, tzinfo=timezone.utc))
         poster = SlackPoster(make_client(settings))
@@ -178,13 +179,13 @@ def test_ack_quiet_for_30_days_then_reminded_again(rig, fake):
 def test_only_owner_or_admin_may_acknowledge(rig, fake):
     app, poster = rig()
     key = [v.key for v in app.search("232")[0] if v.rec_number == 3][0]
-    app.handle(f"assign {key} <@U0OWNER>", __import__("bot.reply", fromlist=["Caller"]).Caller(
+    app.handle(f"assign {key} @U0OWNER", __import__("bot.reply", fromlist=["Caller"]).Caller(
         "U0ADMIN", is_admin=True, channel_id=C1))
     app.reminders.run_pass(T0, poster=poster)
     with app.db.session() as s:
         from storage.models import Recommendation
         rid = s.scalar(select(Reminder.id).join(Recommendation).where(Recommendation.key == key))
-    app.reminders.is_admin = lambda u: u == "U0ADMIN"
+    app = Gaorec(app.settings, app.db, people=Admins(frozenset({"U0ADMIN"})))  # Slack would say who is an admin
     assert not app.reminders.acknowledge(rid, "U0STRANGER", "reply", "me?").ok
     assert app.reminders.acknowledge(rid, "U0ADMIN", "reply", "admin says ok").ok
     history = history_reply(app, key, date(2026, 12, 1)).data["events"]
@@ -199,8 +200,7 @@ def test_dry_run_posts_and_records_nothing(rig, fake):
 
 
 def test_pacing_is_one_post_per_second_per_channel(rig, fake):
-    app, poster = rig(reminder_cap=3)
-    app.reminders.pace_seconds = 1.0
+    app, poster = rig(reminder_cap=3, post_interval=1.0)
     app.reminders.run_pass(T0, poster=poster)
     times = [c.at for c in fake.of("chat.postMessage")]
     assert len(times) == 4 and all(b - a >= 0.95 for a, b in pairwise(times))
@@ -238,7 +238,7 @@ def test_sqlite_busy_never_reaches_a_user(sqlite_url, fake, monkeypatch):
     holding.wait(5)
     results = []
     workers = [threading.Thread(target=lambda: results.append(
-        app.handle(f"assign {key} <@U0X>", Caller("U0ADMIN", is_admin=True, channel_id=C1)).mrkdwn)),
+        app.handle(f"assign {key} @U0X", Caller("U0ADMIN", is_admin=True, channel_id=C1)).mrkdwn)),
         threading.Thread(target=lambda: results.append(
             app.handle("subscribe", Caller("U0ADMIN", is_admin=True, channel_id=C1)).mrkdwn))]
     for w in workers:

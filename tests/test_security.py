@@ -112,7 +112,7 @@ def test_ack_note_and_snooze_reason_are_escaped(app):
         payloads = [o.payload for o in s.scalars(select(models.Outbox).where(models.Outbox.state == "pending"))]
     assert len(payloads) == 4
     from bot.adapters.slack import slack_render
-    from bot.reminders.engine import stored_message
+    from bot.reminders.poster import stored_message
 
     for p in payloads:  # the outbox holds neutral messages; what Slack gets is rendered at delivery
         no_live_markup(json.dumps(slack_render(stored_message(json.loads(p)))))
@@ -134,11 +134,11 @@ def test_who_may_assign_subscribe_and_snooze(app):
     app.import_sources([str(FIXTURES / "agency-page.html")])
     key = app.search("closeout")[0][0].key
     nobody = Caller("U0NOBODY", channel_id="C1")
-    for text in (f"assign {key} <@U0X>", f"unassign {key}", "subscribe", "unsubscribe"):
+    for text in (f"assign {key} @U0X", f"unassign {key}", "subscribe", "unsubscribe"):
         assert "Only workspace admins" in app.handle(text, nobody).text
     listed = app.settings.model_copy(update={"admins": ["U0LISTED"]})
     app.settings = listed
-    assert "now owned by" in app.handle(f"assign {key} <@U0X>", Caller("U0LISTED", channel_id="C1")).mrkdwn
+    assert "now owned by" in app.handle(f"assign {key} @U0X", Caller("U0LISTED", channel_id="C1")).mrkdwn
     assert app.handle("subscriptions", nobody).kind == "text"  # everyone may look
 
 

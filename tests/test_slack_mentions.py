@@ -207,6 +207,7 @@ def test_replay_every_shared_payload(served, slack):
 
 
 def test_thread_key_goes_where_the_grammar_expects_it():
+    from bot.blocks.render import read_mentions
     from bot.listeners.mentions import bot_user_ids, command_text
     from bot.threads import with_thread_key
 
@@ -214,7 +215,9 @@ def test_thread_key_goes_where_the_grammar_expects_it():
     assert with_thread_key("snooze 2w waiting on OT", key) == f"snooze {key} 2w waiting on OT"
     assert with_thread_key("show", key) == f"show {key}" and with_thread_key("history", key) == f"history {key}"
     assert with_thread_key("promise 2027-06-30", key) == f"promise {key} 2027-06-30"
-    assert with_thread_key("assign <@U0DANA|dana>", key) == f"assign {key} <@U0DANA|dana>"
+    # the listener reads Slack's mentions into "who" tokens first (bot/blocks/render.py), then puts the key in
+    assert with_thread_key(read_mentions("assign <@U0DANA|dana>"), key) == f"assign {key} @U0DANA"
+    assert with_thread_key(read_mentions("assign <!subteam^S0TEAM|@team>"), key) == f"assign {key} @subteam:S0TEAM"
     assert with_thread_key("snooze p75nw 2w", key) == "snooze p75nw 2w"  # a key named wins
     assert with_thread_key("232", key) == "232" and with_thread_key("show", None) == "show"
     body = {"authorizations": [{"user_id": "UBOT", "is_bot": True}]}

@@ -21,10 +21,11 @@ from sqlalchemy import func, select
 
 from bench.generate import export
 from bot.reply import Caller
+from bot.service import Gaorec
 from bot.words import plural
 from storage.models import AuditEvent
 
-from .conftest import CBP_PAGE, FIXTURES, ROOT, needs_shared
+from .conftest import FIXTURES, ROOT
 from .test_config_errors import gaorec, one_line
 from .test_lifecycle import EXPORT, GONE, key_with, stamped, without, write
 from .test_shell_time import run_shell
@@ -99,9 +100,9 @@ def test_run_status_lines_go_to_stderr_unwrapped(tmp_path):
 
 # 3. the README's session, after `make run` ------------------------------------------------------------------
 
-@needs_shared(CBP_PAGE)
 def test_the_readme_session_is_true_after_make_run(tmp_path):
-    """`make run` loads the CBP page into a fresh default database; then the README's commands, as written."""
+    """`make run` loads the bundled CBP page into a fresh default database; then the README's commands, as written
+    (on a fresh clone: nothing from ../shared)."""
     readme = (ROOT / "README.md").read_text()
     block = re.search(r"## A session\n.*?```text\n(.*?)```", readme, re.S).group(1)
     env = _env(tmp_path, XDG_DATA_HOME=str(tmp_path / "xdg"))
@@ -115,9 +116,18 @@ def test_the_readme_session_is_true_after_make_run(tmp_path):
         part = block.split(f"$ {command}\n", 1)[1].split("\n\n", 1)[0]
         return [ln for ln in part.splitlines() if ln != "..."]
 
-    out = subprocess.run([sys.executable, "-m", "bot", "import", "../shared/gao/cbp-agency-page-2024.txt"],
+    source = re.search(r"^\$ gaorec import (\S+)$", block, re.M).group(1)
+    assert (ROOT / source).resolve().is_relative_to(ROOT) and (ROOT / source).is_file(), \
+        f"README's session imports {source}, which a fresh clone does not have"
+    out = subprocess.run([sys.executable, "-m", "bot", "import", source],
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120).stdout.splitlines()
-    assert said("gaorec import ../shared/gao/cbp-agency-page-2024.txt")[-1] == out[-1]
+    assert said(f"gaorec import {source}")[-1] == out[-1]
+    out = subprocess.run([sys.executable, "-m", "bot", "shell"], cwd=ROOT, env=env, input="/gaorec 232\n",
+                         capture_output=True, text=True, timeout=120).stdout.splitlines()
+    shown = [ln for ln in said("echo '/gaorec 232' | gaorec shell")  # what does not move with today's date
+             if not ln.endswith("...") and " days" not in ln and " since " not in ln]
+    rest = iter(out)
+    assert len(shown) >= 5 and all(ln in rest for ln in shown), (shown, out)  # in this order
     out = subprocess.run("gaorec_() { " + f"{sys.executable} -m bot \"$@\"; }}; gaorec_ overdue --as-of 2026-12-01 "
                          "| cut -f1,7", shell=True, cwd=ROOT, env=env, capture_output=True, text=True,
                          timeout=120).stdout.splitlines()
@@ -185,7 +195,8 @@ def test_counts_take_the_right_form():
     pattern = re.compile(r"\{(?![A-Z_]+\}|cmd\})[^{}]*\} (" + nouns + r")\b")
     # (a constant such as MAX_SNOOZE_DAYS is never 1; "{cmd} recommendations" is "assign recommendations")
     files = ["bot/cli.py", "bot/cli_reports.py", "bot/adapters/shell.py", "bot/service.py", "bot/services/clocks.py",
-             "bot/reminders/engine.py", "bot/listeners/mentions/__init__.py", "bot/commands/records.py",
+             "bot/reminders/engine.py", "bot/reminders/planning.py", "bot/reminders/answers.py",
+             "bot/reminders/digest.py", "bot/listeners/mentions/__init__.py", "bot/commands/records.py",
              "bot/commands/reminders.py"]
     found = [f"{f}: {m.group(0)}" for f in files for m in pattern.finditer((ROOT / f).read_text())]
     assert not found, found
@@ -231,7 +242,7 @@ def test_audit_times_are_iso_8601_in_utc(cli, app):
     from storage.models import Recommendation, Reminder
 
     key = app.search("closeouts")[0][0].key
-    app.reminders.pace_seconds = 0
+    app = Gaorec(app.settings.model_copy(update={"post_interval": 0.0}), app.db)  # no pacing between posts
     at = datetime(2030, 12, 1, 14, tzinfo=timezone.utc)  # an acknowledgement through the engine, on the real database
     app.reminders.run_pass(at, poster=ShellPoster(lambda _t: None))
     with app.db.session() as s:

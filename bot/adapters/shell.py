@@ -28,15 +28,19 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
+from config.settings import Settings
+from storage.db import Database
 from storage.models import Recommendation, Reminder
 
 from ..blocks import reply_message
 from ..blocks.text import mrkdwn_to_text, to_text
 from ..commands import SHELL
 from ..messages import Action, Message, render_text
+from ..reminders.answers import Admins
 from ..service import Caller, Gaorec
 from ..words import plural
-from ..services.home import home as home_view
+from ..blocks.home import home_view
+from ..services.home import home
 
 
 def shell_text(message: Message | str) -> str:
@@ -95,28 +99,44 @@ class ShellPoster:
 SHELL_HELP = __doc__.split("\n\n", 1)[1]
 
 
+def command_lines(rows: list[tuple[str, str]], indent: str = "    ", width: int = 24) -> str:
+    """Commands and what they do, in two columns: a usage longer than its column gets a line of its own. (In
+    Slack the usage is a code span; as plain text only the column tells where the command ends.)"""
+    return "\n".join(f"{indent}{usage.ljust(width)}  {what}" if len(usage) <= width
+                     else f"{indent}{usage}\n{'':{len(indent) + width + 2}}{what}" for usage, what in rows)
+
+
 def shell_help() -> str:
     """The shell's own commands, then the /gaorec commands it takes (from the command registry)."""
     from ..commands import help_rows
 
     rows = [(usage.removeprefix("/gaorec "), what) for usage, what, _ in help_rows(SHELL)]
-    return (SHELL_HELP + "\n/gaorec commands (the \"/gaorec\" may be left out):\n"
-            + "\n".join(f"    {usage.ljust(24)}  {what}" if len(usage) <= 24 else f"    {usage}\n{'':30}{what}"
-                         for usage, what in rows))
+    return SHELL_HELP + "\n/gaorec commands (the \"/gaorec\" may be left out):\n" + command_lines(rows)
+
+
+def help_text(title: str, rows: list[tuple[str, str, str]]) -> str:
+    """`/gaorec help` as the shell prints it: the title, then each command, what it does and an example."""
+    return "\n".join([title, "=" * min(len(title), 72),
+                      command_lines([(usage, f"{what} (e.g. {example})") for usage, what, example in rows], "", 28)])
 LOCAL_USER = "U_LOCAL"
+
+
+def local_service(settings: Settings, db: Database) -> Gaorec:
+    """The service as the shell runs it: the local user is an admin besides settings.admins, and posts are not
+    paced (a terminal has no rate limit)."""
+    return Gaorec(settings.model_copy(update={"post_interval": 0.0}), db,
+                  people=Admins(frozenset({LOCAL_USER, *settings.admins})))
 
 
 class Shell:
     def __init__(self, app: Gaorec, out: TextIO | None = None):
-        self.app = app
+        self.app = local_service(app.settings, app.db)
         self.out = out or sys.stdout
         self.caller = Caller(user_id=LOCAL_USER, name="local", is_admin=True, channel_id="C_LOCAL")
         self.poster = ShellPoster(self.say)
         self.now: datetime | None = None  # simulated time, set by :now
         self.scratch: str | None = None  # the scratch database's directory, once simulated time started
         self._signals: dict = {}  # signal -> the handler before the shell's, restored by close()
-        app.reminders.is_admin = lambda user: user == "U_LOCAL" or user in app.settings.admins
-        app.reminders.pace_seconds = 0.0  # a terminal has no rate limit
 
     def _channels(self) -> list[str]:
         """The channel the shell acts in, for the App Home's subscriptions."""
@@ -150,9 +170,7 @@ class Shell:
             elif cmd == "digest":
                 self.app.reminders.digest(self.now, poster=self.poster)
             elif cmd == "home":
-                from ..blocks.text import to_text as _t
-
-                self.say(_t(home_view(self.app, self.caller.user_id, self._channels(), self.now).blocks))
+                self.say(to_text(home_view(home(self.app, self.caller.user_id, self._channels(), self.now)).blocks))
             elif cmd in ("reply", "react"):
                 self.answer(cmd, arg)
             elif cmd == "press":
@@ -173,7 +191,7 @@ class Shell:
             self.say(f"Wrote {reply.data['filename']} ({plural(reply.total, 'row')}).")
             return True
         message = reply_message(reply, share=False)
-        self.say(render_text(message))
+        self.say(help_text(reply.title, reply.data["commands"]) if reply.kind == "help" else render_text(message))
         self.poster._remember(message)
         self.app.reminders.deliver(self.poster, self.now)
         return True
@@ -191,7 +209,7 @@ class Shell:
         self.scratch = tempfile.mkdtemp(prefix="gaorec-shell-")
         self._cleanup_on_exit()  # from here on: a signal while copying removes the partial copy too
         copy = scratch_copy(self.app.db, self.scratch)
-        self.app.db = self.app.reminders.db = copy
+        self.app = local_service(self.app.settings, copy)
         self.say(f"(Simulated time: this shell now works on a scratch copy of the database, {copy.url}, "
                  f"discarded when the shell ends; the real database is left as it was.)")
 
@@ -227,7 +245,7 @@ class Shell:
         atexit.unregister(self.close)
         if self.app.db is not self.real_db:
             self.app.db.dispose()
-        self.app.db = self.app.reminders.db = self.real_db
+        self.app = local_service(self.app.settings, self.real_db)
         discard(self.scratch)
         self.scratch = None
 
@@ -273,7 +291,7 @@ class Shell:
             if action != "gaorec_share":
                 self.poster.last_actions = message.actions
         elif action == "gaorec_home_refresh":
-            self.say(to_text(home_view(self.app, self.caller.user_id, self._channels(), self.now).blocks))
+            self.say(to_text(home_view(home(self.app, self.caller.user_id, self._channels(), self.now)).blocks))
         else:
             self.say(f"The shell cannot press {hit[0].label} yet.")
 

@@ -23,7 +23,7 @@ from config.settings import Settings
 
 from ..blocks.render import render
 from ..listeners import register
-from ..listeners.context import Context
+from ..listeners.context import Context, SlackPeople
 from ..service import Gaorec
 
 log = logging.getLogger("gaorec.slack")
@@ -112,9 +112,19 @@ class GaorecApp(App):
     gaorec_context: Context
 
 
+def slack_service(settings: Settings, client: WebClient, service: Gaorec | None = None) -> Gaorec:
+    """The service as the Slack app runs it: who is an admin or in a user group is asked of Slack (SlackPeople).
+    A given service is used as it is when it already asks Slack, else rebuilt over its settings and database."""
+    if service is not None and isinstance(service.reminders.answers.people, SlackPeople):
+        return service
+    settings = service.settings if service is not None else settings
+    return Gaorec(settings, service.db if service is not None else None,
+                  people=SlackPeople(client, settings.admins))
+
+
 def create_app(settings: Settings, client: WebClient | None = None, service: Gaorec | None = None) -> GaorecApp:
-    service = service or Gaorec(settings)
     client = client or make_client(settings)
+    service = slack_service(settings, client, service)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     app = GaorecApp(
         client=client,
@@ -129,11 +139,9 @@ def create_app(settings: Settings, client: WebClient | None = None, service: Gao
     from ..listeners.durable import DurableApp, error_handler, guard_arguments
     from ..reminders.delivery import DeliveryWorker
 
-    ctx = Context(service=service, poster=SlackPoster(client),
-                  intake=Intake.for_database(service.db, service.settings.intake_dir))
-    ctx.worker = DeliveryWorker(service.reminders, ctx.poster, poll=settings.delivery_poll)  # started by serve
-    service.reminders.is_admin = lambda user: ctx.is_admin(client, user)
-    service.reminders.in_group = lambda group, user: ctx.in_group(client, group, user)
+    poster = SlackPoster(client)
+    ctx = Context(service=service, poster=poster, intake=Intake.for_database(service.db, service.settings.intake_dir),
+                  worker=DeliveryWorker(service.reminders.outbox, poster, poll=settings.delivery_poll))  # serve starts
     service.channel_access = lambda channel: channel_access(client, channel)
 
     app.use(guard_arguments)  # NULs and forged button values, before any listener
@@ -176,7 +184,7 @@ class SlackPoster:
         from slack_sdk.errors import SlackApiError
 
         from .. import metrics
-        from ..reminders.engine import PermanentError, RetryLater, Uncertain
+        from ..reminders.poster import PermanentError, RetryLater, Uncertain
 
         try:
             return fn(**kw)
@@ -196,7 +204,7 @@ class SlackPoster:
             raise Uncertain(f"{type(exc).__name__}: {exc}") from None
 
     def post(self, channel, message, *, thread_ts, key, reply_broadcast=False) -> str:
-        from ..reminders.engine import METADATA_TYPE
+        from ..reminders.poster import METADATA_TYPE
 
         text, blocks = slack_render(message)
         resp = self._call(self.post_client.chat_postMessage, channel=channel, text=text, blocks=blocks,
@@ -234,7 +242,7 @@ class SlackPoster:
             cursor = (resp.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
                 return None
-        from ..reminders.engine import Uncertain
+        from ..reminders.poster import Uncertain
 
         raise Uncertain("lookup did not end")
 
@@ -336,7 +344,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 3000, *, thre
     check_settings(settings)
     client = make_client(settings)
     who = verify_slack(settings, client)
-    service = service or Gaorec(settings)
+    service = slack_service(settings, client, service)
     app = create_app(settings, client=client, service=service)
     print(f"gaorec: Slack answers as {who.get('user') or 'the bot'} in {who.get('team') or 'the workspace'}",
           file=sys.stderr, flush=True)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 
 from ..messages import Actions, Divider, Heading, Message, Note, Section, Span
+from ..people import GROUP_PREFIX
+from ..words import clip
 
 SECTION_MAX = 3000
 HEADER_MAX = 150
@@ -17,6 +19,9 @@ TEXT_MAX = 3000  # a message's top-level text (Slack takes far more; a thread no
 _USER_ID = re.compile(r"[UW][A-Z0-9]+")
 _GROUP_ID = re.compile(r"[A-Z0-9]+")
 _CHANNEL_ID = re.compile(r"[CG][A-Z0-9_]+")
+# Slack's mention markup as it arrives in what a user typed: '<@U0DANA|dana>', '<!subteam^S0TEAM|@team>'
+USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+GROUP_MENTION = re.compile(r"<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>")
 
 
 def escape(s: str | None) -> str:
@@ -24,10 +29,6 @@ def escape(s: str | None) -> str:
     if not s:
         return ""
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def clip(s: str, n: int) -> str:
-    return s if len(s) <= n else s[: max(0, n - 1)].rstrip() + "…"
 
 
 def link(url: str | None, label: str) -> str:
@@ -41,11 +42,20 @@ def mention(ref: str | None, none: str = "unassigned") -> str:
     """A live mention for a validated user or group id; anything else is escaped text."""
     if not ref:
         return none
-    if ref.startswith("subteam:") and _GROUP_ID.fullmatch(ref[8:]):
-        return f"<!subteam^{ref[8:]}>"
+    group = ref[len(GROUP_PREFIX):] if ref.startswith(GROUP_PREFIX) else None
+    if group is not None and _GROUP_ID.fullmatch(group):
+        return f"<!subteam^{group}>"
     if _USER_ID.fullmatch(ref):
         return f"<@{ref}>"
     return escape(ref)
+
+
+def read_mentions(text: str) -> str:
+    """What a Slack user typed, with its mentions as the core's "who" tokens (bot/people.py): '<@U0DANA|dana>' ->
+    '@U0DANA', '<!subteam^S0TEAM|@team>' -> '@subteam:S0TEAM'. The inverse of ``mention``; every text Slack hands
+    to the core (a slash command, an @gaorec mention, a paging button's query) is read through it."""
+    text = USER_MENTION.sub(lambda m: "@" + m.group(1), text)
+    return GROUP_MENTION.sub(lambda m: "@" + GROUP_PREFIX + m.group(1), text)
 
 
 def span(s: Span) -> str:

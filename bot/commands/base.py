@@ -24,7 +24,6 @@ EVERYWHERE = frozenset({SLASH, MENTION, SHELL, DM})
 READ, WRITE, EXPORT = "read", "write", "export"
 
 _DURATION = re.compile(r"^\d{1,3}\s*(?:d|days?|w|weeks?)\b", re.IGNORECASE)
-_MENTION = re.compile(r"^(?:<[@!][^>]+>|@\S+)$")
 
 
 def bare(rest: str) -> bool:
@@ -37,7 +36,10 @@ def duration_first(rest: str) -> bool:
 
 
 def mention_first(rest: str) -> bool:
-    return bool(_MENTION.match(rest.split(" ", 1)[0]))
+    """The first word names someone: '@U0DANA', '@subteam:S0TEAM' (a chat adapter reads its mentions into these
+    "who" tokens, bot/people.py), or an '@dana' that assign will ask to be one."""
+    first = rest.split(" ", 1)[0]
+    return len(first) > 1 and first.startswith("@")
 
 
 def anything(rest: str) -> bool:

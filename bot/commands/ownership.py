@@ -8,6 +8,7 @@ from storage.types import utc
 from storage.models import Recommendation
 
 from .. import messages as M
+from .. import people
 from ..reply import Reply
 from ..services import owners as owner_rules
 from .base import Ctx
@@ -27,14 +28,14 @@ def unassign(ctx: Ctx) -> Reply:
 
 
 def _assign(ctx: Ctx, cmd: str) -> Reply:
-    from ..service import mention, parse_owner
+    from ..service import mention
 
     parts = ctx.rest.split()
     if not parts or (cmd == "assign" and len(parts) < 2):
         return ctx.error("Usage: /gaorec assign KEY @user" if cmd == "assign" else "Usage: /gaorec unassign KEY")
     if refused := ctx.refused():
         return refused
-    owner = parse_owner(parts[1]) if cmd == "assign" else None
+    owner = people.owner_id(parts[1]) if cmd == "assign" else None
     if cmd == "assign" and owner is None:
         return ctx.error("Name the owner as a Slack mention (@dana) or a user group.")
     now = utc(ctx.now)  # the command's instant (the shell's simulated time too), else the present

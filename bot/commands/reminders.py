@@ -17,7 +17,7 @@ _SNOOZE = re.compile(r"^(\S+)\s+(\d{1,3})\s*(d|days?|w|weeks?)\b\s*(.*)$", re.IG
 
 
 def snooze(ctx: Ctx) -> Reply:
-    from ..reminders.engine import MAX_SNOOZE_DAYS
+    from ..reminders.answers import MAX_SNOOZE_DAYS
     from ..service import mention
 
     m = _SNOOZE.match(ctx.rest)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar as _cal
 from datetime import date
+from functools import lru_cache
 
 MONTHS = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
@@ -22,6 +23,7 @@ ORDINAL_WORDS = ["", "first", "second", "third", "fourth"]
 SEASON_END_MONTH = {"spring": 5, "summer": 8, "fall": 11, "autumn": 11, "winter": 2}
 
 
+@lru_cache(maxsize=2048)  # the promise reader asks for the same months again and again
 def month_end(year: int, month: int) -> date:
     return date(year, month, _cal.monthrange(year, month)[1])
 

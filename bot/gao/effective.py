@@ -68,8 +68,10 @@ class Decision:
 
 
 def _utc_z(at: datetime) -> str:
-    """An instant as UTC ISO 8601 with a Z (stored instants are aware UTC; a naive one is taken as UTC)."""
-    return (at.astimezone(timezone.utc) if at.tzinfo else at.replace(tzinfo=timezone.utc)).isoformat()[:-6] + "Z"
+    """An instant as UTC ISO 8601 to the second with a Z, as storage.types.iso_z writes every output's instants
+    (this package imports no storage; stored instants are aware UTC; a naive one is taken as UTC)."""
+    at = at.astimezone(timezone.utc) if at.tzinfo else at.replace(tzinfo=timezone.utc)
+    return at.replace(microsecond=0).isoformat()[:-6] + "Z"
 
 
 def fingerprint(comment: str | None) -> str:

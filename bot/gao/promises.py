@@ -19,6 +19,8 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import lru_cache
+from typing import NamedTuple
 
 from . import calendar as cal
 
@@ -83,7 +85,8 @@ def _branches(pattern: str) -> list[str]:
 
 
 # The first letter each branch can match (ignoring case); a try at a word is made with only the branches its
-# first character can start, the others failing at once. Same groups, same order: the same first match.
+# first character can start, in their order, and the others behind one guard that fails at once (they keep
+# their group names, so every group can still be asked for). The same first match, the same groups.
 _BRANCH_FIRST = {
     "date": "jfmasond", "dmy": "0123456789", "nd": "0123456789", "nm": "0123456789", "fq": "tfs1234",
     "fq2": "q1234", "fq3": "f", "fh": "tfs", "q": "tfs1234", "h": "tfs", "fys": "f", "fy": "emlf", "cy": "c",
@@ -97,8 +100,10 @@ def _dispatch() -> dict[str, re.Pattern]:
     assert sorted(names) == sorted(_BRANCH_FIRST) and r"\b(?:" + "|".join(parts) + ")" == _TIME.pattern
     table: dict[str, re.Pattern] = {}
     for c in sorted(set("".join(_BRANCH_FIRST.values()))):
-        alts = [b if c in _BRANCH_FIRST[n] else "(?!)" + b for n, b in zip(names, parts, strict=True)]
-        table[c] = table[c.upper()] = re.compile(r"\b(?:" + "|".join(alts) + ")", _TIME.flags)
+        can = [b for n, b in zip(names, parts, strict=True) if c in _BRANCH_FIRST[n]]
+        cannot = [b for n, b in zip(names, parts, strict=True) if c not in _BRANCH_FIRST[n]]
+        table[c] = table[c.upper()] = re.compile(r"\b(?:" + "|".join(can) + "|(?!)(?:" + "|".join(cannot) + "))",
+                                                 _TIME.flags)
     return table  # any other first character (no ASCII letter or digit) is tried with the whole pattern
 
 
@@ -141,14 +146,32 @@ WINDOW = 320  # characters of context looked at before a period
 # Every time expression holds a year or the word year/month(s) (the anchors),
 # and starts with one of a few words. The big pattern is tried only at those
 # words, in a short stretch before each anchor: 20x faster than scanning.
-_ANCHOR = re.compile(r"\d\d|\d/\d|[Yy]ear|[Mm]onth|[Dd]ays?\b|[Ww]eeks?\b|\b(?:January|February|March|April|May|June|"
-                     r"July|August|September|October|November|December)\b")  # cheap: the pattern itself decides
+_ANCHORS = (r"\d\d(?:\d\d)*|\d/\d|[Yy]ear|[Mm]onth|[Dd]ays?\b|[Ww]eeks?\b|\b(?:January|February|March|April|May|June|"
+            r"July|August|September|October|November|December)\b")  # cheap: the pattern itself decides
+# Pairs of digits in one run make one anchor ("2025", not "20" then "25"): its stretch starts where the first
+# pair's did and ends where the last pair's did, and the pattern is tried at the same words in the same order.
+# A stretch that ends inside a run of digits differs from the longer one only in the digit word it cuts, which
+# starts no time expression either way ("2025" of "20251": a year needs a word boundary after its four digits;
+# "FY20" of "FY2025" is a start word as "FY2025" is).
+# The same pattern, written to start with one character class: re then skips the characters no anchor starts
+# with in C, and after it each alternative starts with the next character (so re skips the alternatives that
+# cannot match at once) and looks back at the one it needs before it: 3x faster over a megabyte. The same
+# alternatives in the same order (the months, which exclude each other, grouped by first letter), so the same
+# matches (tests/test_promises.py compares the two).
+_ANCHOR = re.compile(
+    r"[\dYyMmDdWwJFASOND](?:\d(?<=\d\d)(?:\d\d)*|/(?<=\d/)\d|e(?<=[Yy]e)ar|o(?<=[Mm]o)nth|a(?<=[Dd]a)ys?\b"
+    r"|e(?<=[Ww]e)eks?\b|(?:a(?<=\bJa)nuary|u(?<=\bJu)(?:ne|ly)|e(?<=\bFe)bruary|a(?<=\bMa)(?:rch|y)|p(?<=\bAp)ril"
+    r"|u(?<=\bAu)gust|e(?<=\bSe)ptember|c(?<=\bOc)tober|o(?<=\bNo)vember|e(?<=\bDe)cember)\b)")
 _WORD = re.compile(r"(?<![\w])\w+")
 _STARTS = frozenset(
     "jan january feb february mar march apr april may jun june jul july aug august sep sept september oct october "
     "nov november dec december the first second third fourth 1st 2nd 3rd 4th q1 q2 q3 q4 1q 2q 3q 4q fiscal early "
     "mid late calendar spring summer fall autumn winter later within in".split())
 _REACH = 60
+# How far past a word's first character the start-word pattern looks: "in the next eighteen" and the boundary
+# after it. A word that starts at least this far before a scan's end is a start word in the scan just when it
+# is one in the whole sentence ("fy" and "cy" take any word: cut or not, it is one).
+_START_SPAN = 21
 # the longest lead-in before an anchor: "the fourth quarter of the fiscal year (FY) "
 _DMY_NEXT = re.compile(r" (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)")
 
@@ -190,27 +213,33 @@ def _times(sentence: str):
     """The time expressions of a sentence, left to right, not overlapping."""
     done = 0  # end of the last match
     tried = -1  # the last start the pattern was tried at (its answer does not depend on the anchor)
+    settled = 0  # before this, every start word has been tried (those still to come are no start words)
     text, starts = _lowered(sentence)
-
-    def first(lo: int, hi: int):
-        """The first time expression starting at a start word in [lo, hi), or None."""
-        nonlocal tried
-        for w in starts.finditer(text, lo, hi):
-            tried = w.start()
-            m = _TIME_AT.get(sentence[tried], _TIME).match(sentence, tried)
-            if m:
-                return m
-        return None
-
+    pattern_at, search = _TIME_AT.get, starts.search  # a loop of searches: cheaper than finditer's iterator
     for a in _ANCHOR.finditer(sentence):
-        if a.end() <= done:
+        hi = a.end()
+        if hi <= done:
             continue
-        m = first(max(done, tried + 1, a.start() - _REACH), a.end())
-        # a match may end before this anchor: then try the words after it up to the anchor
-        while m is not None:
+        lo = max(done, tried + 1, a.start() - _REACH, settled)
+        # the first time expression starting at a start word in [lo, hi); a match may end before this anchor:
+        # then the words after it up to the anchor are tried too
+        while lo < hi:
+            m = None
+            w = search(text, lo, hi)
+            while w is not None:
+                tried = w.start()
+                m = pattern_at(sentence[tried], _TIME).match(sentence, tried)
+                if m:
+                    break
+                w = search(text, w.end(), hi)
+            if m is None:
+                break
             done = m.end()
             yield m
-            m = first(max(done, tried + 1), a.end()) if done < a.end() else None
+            lo = max(done, tried + 1)
+        # [lo, hi) is scanned (or lies in a match): a word starting _START_SPAN or more before hi is a start word
+        # in any later scan just when it was in this one, and then it was tried
+        settled = hi - _START_SPAN
 
 
 @dataclass(frozen=True)
@@ -251,8 +280,7 @@ class Seen:
                 "period_end": self.end.isoformat() if self.end else None}
 
 
-@dataclass(frozen=True)
-class _Period:
+class _Period(NamedTuple):
     due: date
     first: date  # the first day of the period (a statement made "in March 2024" -> Mar 1)
     kind: str
@@ -263,6 +291,7 @@ def _year(s: str) -> int:
     return cal.full_year(int(s))
 
 
+@lru_cache(maxsize=256)
 def _month(s: str) -> int:
     return cal.MONTHS[s.rstrip(".").lower()[:4] if s.lower().startswith("sept") else s.rstrip(".").lower()[:3]]
 
@@ -428,6 +457,8 @@ def normalize(comment: str) -> str:
     s = html.unescape(comment) if "&" in comment else comment
     s = s.replace("\u00a0", " ").replace("\u2009", " ").replace("\u202f", " ")
     s = s.replace("–", "-").replace("—", "-")
+    if "  " not in s and "\t" not in s:
+        return s  # nothing for _BLANKS to replace (a quick look: most comments)
     return _BLANKS.sub(" ", s)  # a run of spaces and tabs becomes one space (a lone space is left as it is)
 
 
@@ -451,6 +482,8 @@ _FRONT = re.compile(
     r"(?:^|[,;:]\s*|\b(?:and|but|however|then|while|whereas)\s+)"
     r"(?P<prep>[Ii]n|[Oo]n|[Aa]s\s+of|[Ss]ince|[Tt]hrough|[Bb]y|[Dd]uring|[Ss]ometime\s+in|[Bb]eginning\s+in|"
     r"[Ss]tarting\s+in|[Bb]efore|[Uu]ntil|[Aa]t)?\s*(?:the\s+(?:end|close)\s+of\s+)?(?:the\s+)?(?:late\s|early\s|mid-|mid\s)?$")
+# what each of _FRONT's openers holds (a cheap first look: re skips to these letters in C)
+_FRONT_OPENS = re.compile(r"[,;:]|and|but|however|then|while|whereas")
 _SUBJECT_GAO = re.compile(r"^[\s,]*(?:[Ww]e\b|GAO\b|[Oo]ur\s+(?:team|staff|office))")
 _START = re.compile(r"\b(?:begin|begins|beginning|began|start|starts|starting|started|initiate|initiates|"
                     r"initiating|commence|commences|commencing|kick\s+off|kicks\s+off|phase\s+in)\b", re.IGNORECASE)
@@ -492,8 +525,7 @@ _STOP = re.compile(r"[;.]")
 _YEAR_HINT = re.compile(r"\b[Ff]or\s+(?:calendar\s+year\s+)?((?:19|20)\d\d)\b")
 
 
-@dataclass(frozen=True)
-class _Role:
+class _Role(NamedTuple):
     role: str
     why: str
     weight: float = 1.0  # multiplies the period's own confidence (deadlines only)
@@ -509,6 +541,7 @@ def _last(text: str, n: int) -> str:
     return text[cut:]
 
 
+@lru_cache(maxsize=4096)  # the same phrases and words come back in every comment
 def _q(text: str) -> str:
     return "‘" + " ".join(text.split())[:40] + "’"
 
@@ -616,12 +649,15 @@ class _Hit:
 
 class _Words:
     """Word patterns matched once over a long sentence (a run-on megabyte holds thousands of dates whose
-    look-back windows overlap), then looked up per window. Short sentences search each window as before."""
+    look-back windows overlap), then looked up per window. Short sentences search each window as before, and
+    so does a long one until the windows searched for a pattern add up to an eighth of the sentence (a run-on
+    sentence that repeats itself asks for few windows: its roles are remembered)."""
     LONG = 2000
 
     def __init__(self, sentence: str):
         self.sentence = sentence
         self.found: dict[re.Pattern, tuple[list[int], list[re.Match]]] = {}
+        self.searched: dict[re.Pattern, int] = {}  # characters of windows searched so far, per pattern
 
     def last(self, pattern: re.Pattern, window: str, start: int):
         """The last match of ``pattern.finditer(window)``, ``window`` being ``sentence[start:]`` up to a date.
@@ -631,7 +667,7 @@ class _Words:
         window's own; where the window starts inside a word, a match there (in the window's eyes, the cut word
         is a word) comes first and the sentence's matches count from its end."""
         s = self.sentence
-        if len(s) < self.LONG:
+        if len(s) < self.LONG or (pattern not in self.found and self._search_window(pattern, window)):
             last = None
             for last in pattern.finditer(window):  # noqa: B007 - the loop keeps the last match
                 pass
@@ -652,15 +688,41 @@ class _Words:
             return first
         return _Hit(ms[i], start)
 
+    def _search_window(self, pattern: re.Pattern, window: str) -> bool:
+        """Whether to search this window itself (cheaper than matching the whole sentence, so far)."""
+        n = self.searched.get(pattern, 0) + len(window)
+        self.searched[pattern] = n
+        return n <= len(self.sentence) // 8
 
-def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None, words: _Words | None = None
-          ) -> _Role:
-    """The role of one time expression in its sentence (docs/promises.md, section 2)."""
-    phrase = m.group(0)
+
+def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None, words: _Words | None = None,
+          seen: dict | None = None) -> _Role:
+    """The role of one time expression in its sentence (docs/promises.md, section 2).
+
+    It depends on the words before the period in its clause (``pre``, at most WINDOW characters), the 200
+    characters after it, the period itself and ``times_after`` alone: ``seen`` remembers roles by these, for
+    a long sentence that repeats itself (a run-on table of the same few phrases)."""
     if cs is None:
         cs = _clause_start(sentence, m.start())
     pre = _last(sentence[cs:m.start()], WINDOW)
     post = sentence[m.end():m.end() + 200]
+    if seen is None:
+        return _role_in(sentence, m, pre, post, times_after, words)
+    key = (pre, post, m.group(0), m.group("rel_within"), times_after)
+    role = seen.get(key)
+    if role is None:
+        role = _role_in(sentence, m, pre, post, times_after, words)
+        if len(seen) < _SEEN_MAX:
+            seen[key] = role
+    return role
+
+
+_SEEN_MAX = 4096  # roles remembered in one sentence (a bound on memory, not on what is read)
+
+
+def _role_in(sentence: str, m: re.Match, pre: str, post: str, times_after: bool, words: _Words | None) -> _Role:
+    """_role once its context is cut out. ``words`` answers as a search of ``pre`` would (see _Words.last)."""
+    phrase = m.group(0)
     tail = _last(pre, 60)
     low_tail = _low(tail)
     low_end = low_tail.rstrip()  # the patterns that end at the date end with a word and spaces
@@ -690,7 +752,11 @@ def _role(sentence: str, m: re.Match, times_after: bool, cs: int | None = None, 
         return _Role("recurrence", f"{q} recurs ({_q((_last(tail, 30) + ' ' + post[:10]).strip())})")
 
     # A period that opens its clause: the verb after it decides
-    front = _FRONT.search(pre, max(0, len(pre) - 50)) if not low_end or low_end.endswith(_FRONT_ENDS) else None
+    front = None
+    if not low_end or low_end.endswith(_FRONT_ENDS):
+        at = max(0, len(pre) - 50)
+        if at == 0 or _FRONT_OPENS.search(pre, at):  # "^" is only at 0
+            front = _FRONT.search(pre, at)
     if front:
         prep = (front.group("prep") or "").lower()
         if prep.startswith(("beginning", "starting")):
@@ -809,11 +875,12 @@ def _roles(sentence: str) -> list[tuple[re.Match, _Role]]:
     matches = list(_times(sentence))
     clause = [_clause_start(sentence, m.start()) for m in matches]
     words = _Words(sentence)
+    seen: dict | None = {} if len(sentence) >= _Words.LONG else None
     out = []
     for i, m in enumerate(matches):
         # another period later in the same clause (clause starts only grow, so the next one tells)
         later = i + 1 < len(matches) and clause[i + 1] == clause[i] and matches[i + 1].start() - m.end() < WINDOW
-        out.append((m, _role(sentence, m, later, clause[i], words)))
+        out.append((m, _role(sentence, m, later, clause[i], words, seen)))
     return out
 
 

@@ -1,1 +1,2 @@
-"""Reminders: the engine (what is due, the outbox, answers) and the scheduler."""
+"""Reminders by capability: planning (what is due), the outbox (delivery, the Poster port), answers, the
+digest; engine wires them; the scheduler runs them."""

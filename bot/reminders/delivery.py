@@ -28,15 +28,24 @@ import threading
 import time
 import uuid
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import func, literal, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 
 from storage.models import Outbox, OutboxLane, Reminder, Subscription
+from storage.queries.reminders import plan_post
 from storage.types import UTCDateTime, utcnow
 
 from .. import metrics
 from .. import messages as M
+from .poster import PermanentError, Poster, RetryLater, Uncertain, stored_message
+
+if TYPE_CHECKING:
+    from storage.db import Database
+
+    from .outbox import Outbox as PostOutbox
 
 log = logging.getLogger("gaorec.reminders")
 NO_PACE = ("update", "ephemeral")  # edits and private notes: not channel messages
@@ -91,15 +100,30 @@ class Heartbeat:
                           .values(claimed_at=now).execution_options(synchronize_session=False))
 
 
+def send(poster: Poster, item: dict, payload: dict) -> str | None:
+    """Hand one claimed post to the chat: an update, a direct message, an ephemeral note or a post."""
+    kind = item["kind"]
+    message = stored_message(payload)
+    if kind == "update":
+        poster.update(item["channel_id"], payload["ts"], message)
+        return payload["ts"]
+    if kind == "dm":  # to a user: chat.postMessage to a user id opens the app's direct message
+        return poster.post(item["channel_id"], message, thread_ts=None, key=item["key"])
+    if kind == "ephemeral":
+        poster.ephemeral(item["channel_id"], payload["user"], message, item["thread_ts"])
+        return None
+    return poster.post(item["channel_id"], message, thread_ts=item["thread_ts"], key=item["key"],
+                       reply_broadcast=bool(payload.get("reply_broadcast")))
+
+
 class Delivery:
     """One delivery run: take the lanes with work, serve them in turns until nothing is left to do."""
 
-    def __init__(self, engine, poster, now: datetime | None = None):
-        self.engine, self.poster, self.db = engine, poster, engine.db
+    def __init__(self, db: Database, poster: Poster, *, lease: timedelta, pace: float):
+        self.poster, self.db = poster, db
         self.holder = uuid.uuid4().hex[:16]
-        self.lease = engine.claim_timeout
-        self.pace = engine.pace_seconds
-        self.now = now
+        self.lease = lease
+        self.pace = pace
         self.held: dict[str, float] = {}  # channel -> wall-clock time of its last post
         self.stopped: set[str] = set()  # lanes done for this run (busy elsewhere, uncertain, rate limited)
         self.delivered = self.failed = 0
@@ -175,7 +199,6 @@ class Delivery:
 
     def step(self, channel: str) -> bool:
         """Claim the lane's oldest post, reconcile or send it, record the outcome."""
-        e = self.engine
         with self.db.write() as s:
             claimable = self.claimable()
             row = s.scalar(select(Outbox).where(Outbox.channel_id == channel, claimable).order_by(Outbox.id)
@@ -184,11 +207,11 @@ class Delivery:
                 return False
             uncertain = row.state == "sending"
             now = _utc()
-            claimed = s.execute(update(Outbox).where(Outbox.id == row.id, claimable).values(
+            claimed = cast(CursorResult, s.execute(update(Outbox).where(Outbox.id == row.id, claimable).values(
                 state="sending", claimed_at=now,
                 first_claimed_at=func.coalesce(Outbox.first_claimed_at, literal(now, UTCDateTime())),
                 attempts=Outbox.attempts + 1)
-                .execution_options(synchronize_session=False)).rowcount
+                .execution_options(synchronize_session=False))).rowcount
             if claimed != 1:
                 return False
             s.refresh(row)
@@ -205,8 +228,6 @@ class Delivery:
         payload = json.loads(item["payload"])
         ts, error, state = None, None, "sent"
         posted = False
-        from .engine import PermanentError, RetryLater, Uncertain
-
         try:
             if uncertain:
                 try:
@@ -220,7 +241,7 @@ class Delivery:
                     wait = self.pace - (time.time() - self.held.get(channel, 0.0))
                     if wait > 0:
                         time.sleep(wait)
-                ts = e._send(self.poster, item, payload)
+                ts = send(self.poster, item, payload)
                 posted = item["kind"] not in NO_PACE
         except PermanentError as exc:
             state, error = "failed", str(exc)[:300]
@@ -276,11 +297,11 @@ class Delivery:
             text = M.text(M.icon("warning"), "gaorec could not post in ", M.channel(channel), ": Slack said ",
                           M.code(error), f". {fix}; the {n} waiting post{'s' if n != 1 else ''} (reminders for your "
                           "subscription) are then sent automatically.")
-            self.engine._outbox(s, f"access:{user}:{channel}:{error}:{_utc():%Y-%m-%d}", "dm", user, None, None,
-                                _utc(), {"message": M.Message(text=text).to_dict(), "failed_id": waiting})
+            plan_post(s, f"access:{user}:{channel}:{error}:{_utc():%Y-%m-%d}", "dm", user, None, None, _utc(),
+                      {"message": M.Message(text=text).to_dict(), "failed_id": waiting})
 
 
-def revive(db, channel: str | None = None, *, older_than: timedelta | None = None) -> int:
+def revive(db: Database, channel: str | None = None, *, older_than: timedelta | None = None) -> int:
     """Posts that failed for a channel reason go back to pending: all of a channel's (the app was just
     invited), or, with older_than, those whose last attempt is at least that old (a periodic retry)."""
     with db.write() as s:
@@ -289,26 +310,20 @@ def revive(db, channel: str | None = None, *, older_than: timedelta | None = Non
             q = q.where(Outbox.channel_id == channel)
         if older_than is not None:
             q = q.where(Outbox.claimed_at < _utc() - older_than)
-        n = s.execute(q.values(state="pending", error=None).execution_options(synchronize_session=False)).rowcount
+        n = cast(CursorResult, s.execute(q.values(state="pending", error=None)
+                                         .execution_options(synchronize_session=False))).rowcount
     if n:
         log.info("%d post(s) that failed for a channel reason are tried again%s", n,
                  f" in {channel}" if channel else "")
     return n or 0
 
 
-def has_work(engine) -> bool:
-    stale = _utc() - engine.claim_timeout
-    with engine.db.session() as s:
-        return s.scalar(select(Outbox.id).where((Outbox.state == "pending") | (
-            (Outbox.state == "sending") & (Outbox.claimed_at < stale))).limit(1)) is not None
-
-
 class DeliveryWorker:
     """The delivery job of `gaorec serve`: a thread that delivers the outbox when woken (a command or an
     answer wrote to it) and otherwise checks every `poll` seconds. Commands never deliver themselves."""
 
-    def __init__(self, engine, poster, poll: float = 2.0):
-        self.engine, self.poster, self.poll = engine, poster, poll
+    def __init__(self, outbox: PostOutbox, poster: Poster, poll: float = 2.0):
+        self.outbox, self.poster, self.poll = outbox, poster, poll
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="gaorec-delivery", daemon=True)
@@ -332,7 +347,7 @@ class DeliveryWorker:
             if self._stop.is_set():
                 return
             try:
-                if has_work(self.engine):
-                    self.engine.deliver(self.poster)
+                if self.outbox.has_work():
+                    self.outbox.deliver(self.poster)
             except Exception:  # noqa: BLE001 - logged; the next round tries again
                 log.exception("outbox delivery failed")

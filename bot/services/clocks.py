@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from storage import reports as q
 from storage.db import Database
-from storage.types import as_utc
+from storage.types import as_utc, iso_z
 
 from .. import messages as M
 from ..messages import Message
@@ -80,17 +80,21 @@ class Clock:
                "clock": self.clock, "due": self.due.isoformat(), "days_left": self.days_left,
                "falls_on": self.note, "done": self.done,
                "done_by": self.done_by,
-               "done_at": self.done_at.isoformat() if self.done_at else None}
+               "done_at": iso_z(self.done_at)}
         out[f"{self.clock}_due"] = self.due.isoformat()  # e.g. statement_due
         return out
+
+    @property
+    def when(self) -> str:
+        """"due in 27 days", "due today", "27 days overdue" (as `gaorec overdue` counts days overdue)."""
+        return (f"due in {plural(self.days_left, 'day')}" if self.days_left > 0
+                else "due today" if self.days_left == 0 else f"{plural(-self.days_left, 'day')} overdue")
 
     def sentence(self) -> str:
         what = LABELS[self.clock]
         name = self.report_number or self.report_title or "a report"
-        when = (f"due in {self.days_left} day{'s' if self.days_left != 1 else ''}" if self.days_left > 0
-                else "due today" if self.days_left == 0 else f"{plural(-self.days_left, 'day')} overdue")
         day = f", {self.note}" if self.note else ""
-        return (f"{name}: the {what} is {when}, on {self.due.isoformat()}{day} "
+        return (f"{name}: the {what} is {self.when}, on {self.due.isoformat()}{day} "
                 f"(report published {self.published.isoformat()}, {self.recommendations} recommendation"
                 f"{'s' if self.recommendations != 1 else ''}).")
 

@@ -1,8 +1,10 @@
-"""App Home: what the viewer owns (overdue, due soon, snoozed, acknowledged), and their channels'
-subscriptions."""
+"""App Home's content: what the viewer owns (overdue, due soon, no longer listed, snoozed, acknowledged) and their
+channels' subscriptions, as data. Each chat renders it its own way (Slack: bot/blocks/home.py, a View published
+on app_home_opened and on Refresh; the shell prints that View as text)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -17,10 +19,21 @@ if TYPE_CHECKING:
     from ..service import Gaorec
 
 
-def home(service: Gaorec, user_id: str, channel_ids: list[str] | None, now: datetime | None = None):
-    """The viewer's App Home (a slack_sdk View)."""
-    from ..blocks.home import home_view
+@dataclass(frozen=True)
+class Home:
+    """What one person's home shows, as of a day: the records they own (THE owner rule), by what needs them."""
+    as_of: date
+    owned: int  # how many they own, assigned or by a rule
+    overdue: list[repo.RecView]  # priority first, then most overdue
+    due: list[repo.RecView]  # due in the next 30 days
+    unlisted: list[repo.RecView]  # open by GAO's last word, but its complete export no longer lists them
+    snoozed: list[repo.RecView]
+    acknowledged: list[repo.RecView]  # in the last 30 days
+    subscriptions: list[tuple[str, str]]  # (channel id, query; "" for all) of the viewer's channels
 
+
+def home(service: Gaorec, user_id: str, channel_ids: list[str] | None, now: datetime | None = None) -> Home:
+    """The viewer's home (``channel_ids``: the channels they are in; None: every subscribed channel)."""
     as_of = service.today(now)
     now_utc = utc(now)
     with service.db.session() as s:
@@ -37,7 +50,7 @@ def home(service: Gaorec, user_id: str, channel_ids: list[str] | None, now: date
     overdue = sorted((v for v in owned if v.days_overdue(as_of) is not None),
                      key=lambda v: (not v.priority, -(v.days_overdue(as_of) or 0), v.key))
     due = [v for v in owned if v.is_tracked() and v.current_due and as_of <= v.current_due <= as_of + timedelta(30)]
-    unlisted = [v for v in owned if v.is_open() and not v.listed]
-    return home_view(overdue=overdue, due=due, snoozed=[v for v in owned if v.id in snoozed_ids],
-                     acknowledged=[v for v in owned if v.id in acked_ids], subscriptions=subs, as_of=as_of,
-                     owned=len(owned), unlisted=unlisted)
+    return Home(as_of=as_of, owned=len(owned), overdue=overdue, due=due,
+                unlisted=[v for v in owned if v.is_open() and not v.listed],
+                snoozed=[v for v in owned if v.id in snoozed_ids],
+                acknowledged=[v for v in owned if v.id in acked_ids], subscriptions=subs)

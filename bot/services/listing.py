@@ -11,7 +11,9 @@ from sqlalchemy import select, update
 
 from storage import repo
 from storage.models import Recommendation, Reminder
+from storage.db import Database
 from storage.queries.overdue import OUTCOMES, STILL_OPEN
+from storage.queries.reminders import open_for_recommendation, plan_post
 from storage.types import utc, utc_text
 
 from .. import messages as M
@@ -32,21 +34,21 @@ class OutcomeResult:
     key: str | None = None
 
 
-def notify_unlisted(engine, keys: list[str], now: datetime | None = None) -> int:
+def notify_unlisted(db: Database, keys: list[str], now: datetime | None = None) -> int:
     """One note in each open reminder thread of these recommendations (now not listed by GAO), with the
     outcome buttons. The outbox key makes it exactly one, whatever the number of imports saying so."""
     if not keys:
         return 0
     now_utc = utc(now)
     posted = 0
-    with engine.db.write() as s:
+    with db.write() as s:
         rows = s.execute(select(Reminder, Recommendation.key, Recommendation.as_of, Recommendation.last_listed)
                          .join(Recommendation, Recommendation.id == Reminder.recommendation_id)
                          .where(Recommendation.key.in_(keys), Recommendation.listed.is_(False),
                                 Reminder.state != "closed")).all()
         for rem, key, as_of, last_listed in rows:
-            if engine._outbox(s, f"unlisted:{rem.id}:{as_of}", "status", rem.channel_id, rem.thread_ts, rem.id,
-                              now_utc, {"message": unlisted_note_message(key, as_of, last_listed).to_dict()}):
+            if plan_post(s, f"unlisted:{rem.id}:{as_of}", "status", rem.channel_id, rem.thread_ts, rem.id,
+                         now_utc, {"message": unlisted_note_message(key, as_of, last_listed).to_dict()}):
                 posted += 1
                 repo.audit(s, at=now_utc, actor="gaorec", action="unlisted", recommendation_id=rem.recommendation_id,
                            channel_id=rem.channel_id, detail={"as_of": as_of.isoformat() if as_of else None,
@@ -62,7 +64,6 @@ def set_outcome(service, key: str, word: str, user: str, *, is_admin: bool, now:
     if outcome is None:
         return OutcomeResult(False, M.text("Usage: /gaorec outcome KEY implemented|not-implemented|open"))
     now_utc = utc(now)
-    engine = service.reminders
     with service.db.write() as s:
         v = repo.get(s, key)
         if v is None:
@@ -84,9 +85,9 @@ def set_outcome(service, key: str, word: str, user: str, *, is_admin: bool, now:
         repo.audit(s, at=now_utc, actor=user, action="outcome", recommendation_id=v.id, channel_id=channel,
                    detail={"outcome": outcome, "previous": previous})
         line = outcome_line(outcome, user, now_utc.date())
-        for rem in s.scalars(select(Reminder).where(Reminder.recommendation_id == v.id, Reminder.state != "closed")):
-            engine._outbox(s, f"outcome:{rem.id}:{outcome}:{utc_text(now_utc)}", "ack", rem.channel_id,
-                           rem.thread_ts, rem.id, now_utc, {"message": M.Message(text=line).to_dict()})
+        for rem in open_for_recommendation(s, v.id):
+            plan_post(s, f"outcome:{rem.id}:{outcome}:{utc_text(now_utc)}", "ack", rem.channel_id,
+                      rem.thread_ts, rem.id, now_utc, {"message": M.Message(text=line).to_dict()})
     return OutcomeResult(True, M.text(M.code(v.key), f": {OUTCOME_WORDS[outcome]}"
                                       + (" (reminders resume while its promise is overdue)." if outcome == STILL_OPEN
                                          else ".")), v.key)

@@ -86,6 +86,12 @@ def resolve(session: Session, views: list, raw_rules: list[dict] | None) -> list
     return views
 
 
+def by_ids(session: Session, ids: list[int], raw_rules: list[dict] | None) -> dict[int, recs.RecView]:
+    """The views of these recommendations by id, each with its owner resolved (the reminders ask this)."""
+    views = recs.by_ids(session, ids) if ids else []
+    return {v.id: v for v in resolve(session, views, raw_rules)}
+
+
 def owned_where(session: Session, owners: list[str], raw_rules: list[dict] | None):
     """A WHERE clause: what these owners own — assigned to them, or unassigned and given to them by the first
     matching rule (a rule earlier in the config that gives it to someone else wins)."""

@@ -19,8 +19,9 @@ from storage.models import Recommendation
 from storage.queries import corrections
 
 from .. import messages as M
-from ..blocks.render import clip
+from .. import people
 from ..gao import effective as ge
+from ..words import clip
 
 MAX_REASON = 1000
 
@@ -34,14 +35,6 @@ class Outcome:
     owner: str | None = None
     refused: bool = False  # the user may not answer for this recommendation
     data: dict = field(default_factory=dict)  # the JSON contract: key, action, promise, correction
-
-    @property
-    def mrkdwn(self) -> str:
-        """The body as Slack renders it."""
-        from ..blocks.render import mrkdwn
-
-        return mrkdwn(self.body)
-
 
 def parse_date(value: str) -> date | None:
     try:
@@ -87,11 +80,9 @@ def apply(service, key: str, action: str, *, actor: str, via: str, due: date | N
         if check:
             ok, owner = engine.may_act_on(s, v.id, actor)
             if not ok:
-                who = f"<@{owner}>" if owner and not owner.startswith("subteam:") else "its owner"
-                return Outcome(False, f"Only {who} or an admin can confirm or correct this promise; nothing was "
-                               "recorded.", body=M.text("Only ", M.user(owner), " or an admin can confirm or correct "
-                               "the promise of ", M.code(v.key), "; nothing was recorded."), key=v.key, owner=owner,
-                               refused=True)
+                body = M.text("Only ", M.user(owner), " or an admin can confirm or correct the promise of ",
+                              M.code(v.key), "; nothing was recorded.")  # the mention: each chat renders its own
+                return Outcome(False, M.to_plain(body), body=body, key=v.key, owner=owner, refused=True)
         read = corrections.read_current(s, v.id)
         if action == "confirm":
             if read is None:
@@ -106,9 +97,11 @@ def apply(service, key: str, action: str, *, actor: str, via: str, due: date | N
             data = _contract(v.key, action, v.current_promise, d, read, threads=0) | {"already": True}
             return Outcome(True, f"{v.key}: already recorded ({d.actor}, {d.at:%Y-%m-%d}); nothing new was written",
                            body=M.text(M.code(v.key), ": already recorded by ",
-                                       M.user(d.actor) if re.match(r"^[UW][A-Z0-9]{2,}$", d.actor) else d.actor,
+                                       M.user(d.actor) if people.is_person(d.actor) else d.actor,
                                        f" on {d.at:%Y-%m-%d}; nothing new was written."), key=v.key, owner=v.owner,
                            data=data)
+        # an owner's correction that held is replaced (by design: the latest word holds); the answer says so
+        replaced = d if ge.holds(d, v.comments) and d.action in ("set", "none") else None
         word = corrections.add(s, v.id, action=action, due=due, reason=reason, read=read, comment=v.comments,
                                actor=actor, via=via, now=now_utc)
         after = repo.get(s, v.key)
@@ -119,7 +112,8 @@ def apply(service, key: str, action: str, *, actor: str, via: str, due: date | N
         line = answer_line(action, actor, read, cur, reason)
         threads = engine.promise_answered(s, v.id, word.id, line, now_utc, new_due=new_due)
     data = _contract(v.key, action, cur, after.decision, read, threads=threads)
-    return Outcome(True, plain_line(v.key, action, read, cur), body=line, key=v.key, owner=v.owner, data=data)
+    return Outcome(True, plain_line(v.key, action, read, cur) + replaced_words(replaced), body=line, key=v.key,
+                   owner=v.owner, data=data)
 
 
 def _contract(key: str, action: str, cur, decision, read, *, threads: int) -> dict:
@@ -143,9 +137,17 @@ def plain_line(key: str, action: str, read, cur) -> str:
     return f"{key}: back to what GAO's comment says: {_read_words(cur)}"
 
 
+def replaced_words(d) -> str:
+    """"; this replaces the corrected date 2027-06-30 set by cli:dana on 2026-11-29" (or "" when nothing was)."""
+    if d is None:
+        return ""
+    what = f"the corrected date {d.due}" if d.action == "set" else "the correction “no date was promised”"
+    return f"; this replaces {what} set by {d.actor} on {d.at:%Y-%m-%d}"
+
+
 def answer_line(action: str, actor: str, read, cur, reason: str | None) -> M.Text:
     """What the thread and the reminder show (neutral spans: the actor is a mention when it is a user id)."""
-    who = M.user(actor) if re.match(r"^[UW][A-Z0-9]{2,}$", actor) else M.plain(actor)
+    who = M.user(actor) if people.is_person(actor) else M.plain(actor)
     why = f": “{clip(reason, 500)}”" if reason else None
     read_words = _read_words(read)
     if action == "set":

@@ -41,15 +41,36 @@ def days_overdue(*, status: str | None, listed: bool | None, outcome: str | None
     return (as_of - current_due).days
 
 
+def open_and_passed_where(as_of, status=Recommendation.status):
+    """Open by GAO's last word and its current promise due before ``as_of``: what the overdue index searches."""
+    return status.in_(OPEN_STATUSES) & (Recommendation.current_due < as_of)
+
+
+def unchanged_since_due_where():
+    """No status change after the promise fell due (no status date, or one not after the due date)."""
+    return Recommendation.status_date.is_(None) | (Recommendation.status_date <= Recommendation.current_due)
+
+
+def unlisted_where():
+    """No longer listed by GAO, and not said by its owner to be still open."""
+    not_said_open = Recommendation.outcome.is_(None) | (Recommendation.outcome != STILL_OPEN)
+    return Recommendation.listed.is_(False) & not_said_open
+
+
 def passed_where(as_of, status=Recommendation.status):
     """Overdue but for whether GAO still lists it. ``as_of`` is a date or a bound parameter; ``status`` is the
     column, or ``coalesce(status, '')`` where the overdue page must be read in the order of
     ix_recommendations_overdue_order: SQLite's planner would search ix_recommendations_overdue by status and then
     sort every candidate (the same test: a null status is in no list)."""
-    return (status.in_(OPEN_STATUSES) & (Recommendation.current_due < as_of)
-            & ((Recommendation.status_date.is_(None)) | (Recommendation.status_date <= Recommendation.current_due)))
+    return open_and_passed_where(as_of, status) & unchanged_since_due_where()
 
 
 def overdue_where(as_of, status=Recommendation.status):
     """What the overdue index (status, current_due, status_date, priority, listed, outcome) answers alone."""
     return passed_where(as_of, status) & still_listed_where()
+
+
+def unlisted_passed_where(as_of):
+    """Open by GAO's last word, no longer listed (and not said to be still open), its promise passed: said beside
+    the overdue list, never counted in it."""
+    return open_and_passed_where(as_of) & unlisted_where()

@@ -8,8 +8,9 @@ A query is words and filters:
   on, prefixes ("cyber" finds "cybersecurity"); a word that matches exactly
   scores for both its exact form and its prefix, so exact matches rank first.
   Numbers ("232") and hyphenated words ("OPS-306") match exactly.
-- a report-number fragment ("20-692", "GAO-20-69") matches report numbers
-  that start with it;
+- a report-number fragment ("20-692", "GAO-20-69") or the start of one with
+  GAO's prefix ("GAO-2", "GAO-24", "GAO-24-") matches report numbers that
+  start with it;
 - filters: ``agency:CBP`` (a name fragment, an acronym or a known
   abbreviation), ``status:partial`` (a fragment of the status), ``priority``,
   ``overdue``, ``owner:@dana`` (the assigned owner or an ownership rule's).
@@ -25,12 +26,17 @@ from datetime import date
 from sqlalchemy import ColumnElement, column, func, select, table, text
 from sqlalchemy.orm import Session
 
+from bot import people
+
 from ..models import Assignment, Recommendation, Report
 
 MAX_TERMS = 32
 MIN_PREFIX = 3
 WORD_RE = re.compile(r"\w+(?:[-'’.]\w+)*")
 NUMBER_FRAGMENT_RE = re.compile(r"(?i)^(?:gao[-‐–]?)?(\d{2})[-‐–](\d{1,6}[a-z]{0,2})$")
+# the start of a report number, written with GAO's prefix: "GAO-2", "GAO-24", "GAO-24-" (without the prefix, "24"
+# is a number in the text and "24-1" the fragment above)
+NUMBER_START_RE = re.compile(r"(?i)^gao[-‐–](\d{1,2})(?:([-‐–])(\d{0,6}[a-z]{0,2}))?$")
 FILTER_RE = re.compile(r"(?i)^(agency|status|owner):(.+)$")
 FLAGS = {"priority": "priority", "priority:yes": "priority", "is:priority": "priority",
          "overdue": "overdue", "is:overdue": "overdue"}
@@ -48,8 +54,6 @@ ABBREVIATIONS = {
     "cdc": "disease control", "fda": "food and drug", "noaa": "oceanic and atmospheric",
 }
 _SMALL = {"and", "of", "the", "for", "on", "in", "&", "&amp;"}
-_USER = re.compile(r"^<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>$|^@?([UW][A-Z0-9]{2,})$", re.I)
-_GROUP = re.compile(r"^<!subteam\^([A-Z0-9]{2,})(?:\|[^>]*)?>$")
 
 
 @dataclass
@@ -89,6 +93,11 @@ def parse(query: str) -> Query:
         m = NUMBER_FRAGMENT_RE.match(token.strip(".,;:()"))
         if m:
             out.numbers.append(f"GAO-{m.group(1)}-{m.group(2).upper()}")
+            continue
+        m = NUMBER_START_RE.match(token.strip(".,;:()"))
+        if m:
+            year, dash, rest = m.group(1), m.group(2), m.group(3) or ""
+            out.numbers.append(f"GAO-{year}" + ("-" + rest.upper() if dash and len(year) == 2 else ""))
             continue
         out.terms += WORD_RE.findall(token)
     out.terms = out.terms[:MAX_TERMS]
@@ -162,12 +171,10 @@ def agency_names(session: Session, value: str) -> list[str]:
 
 
 def _owner_ids(session: Session, value: str, rules: list[dict]) -> list[str]:
-    m = _USER.match(value)
-    if m:
-        return [(m.group(1) or m.group(2)).upper()]
-    m = _GROUP.match(value)
-    if m:
-        return [f"subteam:{m.group(1)}"]
+    """An owner id ("who" token, bot/people.py), else the known owners whose id holds the value."""
+    owner = people.owner_id(value)
+    if owner:
+        return [owner]
     name = value.lstrip("@").casefold()
     if not name:
         return []

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from ...blocks import card_blocks, fallback_text, reply_blocks, unescape
-from ...blocks.render import mention, mrkdwn
+from ...blocks.render import mention, mrkdwn, read_mentions
 from ..context import gaorec
 
 ACTIONS = ("gaorec_more", "gaorec_details", "gaorec_page_next", "gaorec_page_prev", "gaorec_share",
@@ -45,11 +45,17 @@ def details(body, respond, context):
             replace_original=False)
 
 
+def _query(state: dict) -> str:
+    """A paging button's query, read as a command's text is (a button made before the core read "who" tokens
+    holds Slack's mentions)."""
+    return read_mentions(unescape(str(state.get("t", ""))))[:500]
+
+
 def page(body, respond, client, context):
     ctx = gaorec(context)
     state = _state(body)
     caller = ctx.caller(client, body["user"]["id"], (body.get("channel") or {}).get("id"))
-    reply = ctx.service.page(unescape(str(state.get("t", "")))[:500], _offset(state), caller)
+    reply = ctx.service.page(_query(state), _offset(state), caller)
     respond(blocks=reply_blocks(reply), text=fallback_text(reply),
             response_type="ephemeral", replace_original=True)
 
@@ -58,7 +64,7 @@ def share(body, respond, client, context):
     ctx = gaorec(context)
     state = _state(body)
     caller = ctx.caller(client, body["user"]["id"], (body.get("channel") or {}).get("id"))
-    reply = ctx.service.page(unescape(str(state.get("t", "")))[:500], _offset(state), caller)
+    reply = ctx.service.page(_query(state), _offset(state), caller)
     respond(blocks=reply_blocks(reply, share=False, buttons=False),
             text=fallback_text(reply), response_type="in_channel", replace_original=False)
 
@@ -153,9 +159,9 @@ def confirm_promise(body, respond, context):
     key = str(_state(body).get("k", ""))[:16]
     out = sp.apply(ctx.service, key, "confirm", actor=body["user"]["id"], via="button")
     if not out.ok:
-        refuse(body, respond, out.mrkdwn or out.text)
+        refuse(body, respond, mrkdwn(out.body) or out.text)
     elif not out.data.get("threads"):
-        refuse(body, respond, out.mrkdwn)  # no reminder thread to confirm in: say it privately
+        refuse(body, respond, mrkdwn(out.body))  # no reminder thread to confirm in: say it privately
     ctx.deliver()
 
 

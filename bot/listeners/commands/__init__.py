@@ -2,7 +2,7 @@
 
 - Reads (the registry's kind, bot/commands: a search, show, overdue, due, mine,
   history, …) are computed in the
-  request's own thread and returned in the ack: their work is bounded (counts
+  request's own thread and returned in the ack, by a listener that has no lazy part: their work is bounded (counts
   stop at 1,001, pages are 5) and they wait for no lock (WAL readers); the
   caller's users.info is cached for 10 minutes; a hand-off to another thread
   would only add latency.
@@ -18,6 +18,7 @@ import logging
 
 from ... import metrics
 from ...blocks import fallback_text, reply_blocks, unescape
+from ...blocks.render import read_mentions
 from ...commands import READ, SLASH, lookup
 from ...reply import Reply
 from ..context import gaorec
@@ -64,6 +65,7 @@ def send_export(client, user_id: str, reply):
 
 def words(body) -> tuple[str, str]:
     text = unescape(body.get("text") or "")  # should_escape: Slack sent &amp; &lt; &gt;; undo it exactly once
+    text = read_mentions(text)  # '<@U0DANA|dana>' -> '@U0DANA': the core reads "who" tokens (bot/people.py)
     return text, text.split(" ", 1)[0].lower()
 
 
@@ -91,5 +93,13 @@ def run_command(body, respond, client, context):
     ctx.deliver()  # wakes the delivery job: a snooze confirms in its thread
 
 
+def is_read(body) -> bool:
+    """A read (answered in the ack): its listener starts no lazy thread, so nothing competes with the answer."""
+    return answered_in_ack(words(body)[1])
+
+
 def register(app, ctx) -> None:
+    # Bolt runs the first listener whose matchers match: reads are answered in the ack alone; the rest are
+    # acknowledged at once and answered by the lazy, durable run_command.
+    app.command(COMMAND, matchers=[is_read])(ack_command)
     app.command(COMMAND)(ack=ack_command, lazy=[run_command])

@@ -6,7 +6,7 @@ import logging
 import re
 
 from ...blocks import unescape, unfurl_blocks
-from ...reminders.engine import ACK_REACTIONS
+from ...reminders.answers import ACK_REACTIONS
 from ..context import gaorec
 from ..mentions import direct_message, mentions_bot
 

@@ -11,6 +11,7 @@ import re
 
 from ... import metrics
 from ...blocks import fallback_text, reply_blocks
+from ...blocks.render import USER_MENTION, read_mentions
 from ...threads import key_for_thread, with_thread_key
 from ...words import plural
 from ...commands import DM, MENTION
@@ -18,7 +19,6 @@ from ..commands import metric_label
 from ..context import gaorec
 
 log = logging.getLogger("gaorec.slack")
-_ANY_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
 
 def bot_user_ids(body: dict) -> set[str]:
@@ -29,14 +29,14 @@ def bot_user_ids(body: dict) -> set[str]:
 
 def mentions_bot(event: dict, body: dict) -> bool:
     ids = bot_user_ids(body)
-    return any(m in ids for m in _ANY_USER.findall(event.get("text") or ""))
+    return any(m in ids for m in USER_MENTION.findall(event.get("text") or ""))
 
 
 def command_text(text: str, bot_ids: set[str]) -> str:
     """The text without the app's mention(s): '<@UBOT> show k7m2q' -> 'show k7m2q'. Without known ids, a
     leading mention is taken to be the app's."""
     if bot_ids:
-        text = _ANY_USER.sub(lambda m: " " if m.group(1) in bot_ids else m.group(0), text or "")
+        text = USER_MENTION.sub(lambda m: " " if m.group(1) in bot_ids else m.group(0), text or "")
     else:
         text = re.sub(r"^\s*<@[UW][A-Z0-9]+(?:\|[^>]*)?>", " ", text or "")
     return " ".join(text.split())
@@ -53,7 +53,7 @@ def answer(event, body, client, context):
     if not user or not channel or event.get("bot_id") or not ctx.first_delivery(body):
         return
     thread_ts = event.get("thread_ts")
-    text = command_text(event.get("text") or "", bot_user_ids(body))
+    text = read_mentions(command_text(event.get("text") or "", bot_user_ids(body)))  # mentions as "who" tokens
     text = with_thread_key(text, key_for_thread(ctx.service.db, channel, thread_ts))
     metrics.COMMANDS.labels(metric_label(text.split(" ", 1)[0])).inc()
     caller = ctx.caller(client, user, channel)

@@ -6,7 +6,9 @@ import logging
 from datetime import date
 
 from slack_sdk.errors import SlackApiError
-from ...services.home import home as home_view
+from ...blocks.home import home_view
+from ...blocks.render import mrkdwn
+from ...services.home import home
 from ..context import gaorec
 
 log = logging.getLogger("gaorec.slack")
@@ -35,7 +37,7 @@ def my_channels(client, user_id: str) -> list[str] | None:
 
 
 def publish(ctx, client, user_id: str) -> None:
-    view = home_view(ctx.service, user_id, my_channels(client, user_id))
+    view = home_view(home(ctx.service, user_id, my_channels(client, user_id)))  # data, then Slack's View
     client.views_publish(user_id=user_id, view=view.to_dict())
 
 
@@ -104,7 +106,7 @@ def submitted(body, view, client, context):
     channel = meta.get("c")
     if channel and (not out.ok or not out.data.get("threads")):
         try:  # no reminder thread to answer in (or a refusal): tell the user privately
-            client.chat_postEphemeral(channel=channel, user=user, text=out.mrkdwn or out.text)
+            client.chat_postEphemeral(channel=channel, user=user, text=mrkdwn(out.body) or out.text)
         except SlackApiError as exc:
             log.warning("chat.postEphemeral failed: %s", exc.response.get("error"))
     ctx.deliver()
