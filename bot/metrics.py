@@ -12,6 +12,14 @@ POSTS = Counter("gaorec_posts", "Posts delivered to Slack, by kind (reminder, fo
 SLACK_ERRORS = Counter("gaorec_slack_errors", "Slack calls that failed, by outcome", ["outcome"], registry=REGISTRY)
 IMPORTED = Counter("gaorec_imported_recommendations", "Recommendations seen by imports, by result", ["result"],
                    registry=REGISTRY)
+LISTENER_RUNS = Counter("gaorec_listener_runs", "Work after Slack's 200 (and its replays from the intake queue), by "
+                        "listener and outcome: done; queued (the database was busy); busy (a replay found it busy "
+                        "still: it stays queued); lost (neither done nor queued: the sender was told); failed",
+                        ["listener", "outcome"], registry=REGISTRY)
+JOB_RUNS = Counter("gaorec_job_runs", "Scheduled jobs as they came due, by job and what this replica did: ran (the "
+                   "leader), skipped (a follower), failed", ["job", "outcome"], registry=REGISTRY)
+DELIVERY_ROUNDS = Counter("gaorec_delivery_rounds", "Rounds of the delivery job (woken, or on its poll), each ended: "
+                          "the outbox was delivered or found empty", registry=REGISTRY)
 
 
 class DatabaseCollector:

@@ -116,6 +116,14 @@ class Settings(BaseSettings):
     delivery_poll: float = Field(2.0, ge=0.1, le=600, validation_alias=_alias("delivery_poll", "GAOREC_DELIVERY_POLL"),
                                  description="Seconds between checks of the outbox by the delivery job of "
                                              "`gaorec serve` (it is also woken at once by commands and answers).")
+    intake_replay: float = Field(5.0, ge=0.1, le=3600,
+                                 validation_alias=_alias("intake_replay", "GAOREC_INTAKE_REPLAY"),
+                                 description="Seconds between replays of the intake queue (Slack requests a busy "
+                                             "database could not take) by `gaorec serve`.")
+    request_deadline: float = Field(15.0, ge=1, le=600,
+                                    validation_alias=_alias("request_deadline", "GAOREC_REQUEST_DEADLINE"),
+                                    description="Seconds a client may take to send one whole HTTP request to "
+                                                "`gaorec serve` before its connection is dropped (slow clients).")
     owner_rules: list[dict[str, str]] = Field(
         default_factory=list, validation_alias=_alias("owner_rules"),
         description='[{agency = "...", owner = "U…"}, {query = "...", owner = "S…"}]')

@@ -6,6 +6,8 @@ import re
 import subprocess
 import sys
 import threading
+import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +48,24 @@ class ServeProcess:
     @property
     def log(self) -> str:
         return "".join(self.lines)
+
+    def metric(self, name: str, **labels: str) -> float:
+        """GET /metrics: the sum of the samples called ``name`` whose labels include ``labels`` (0 when none)."""
+        from prometheus_client.parser import text_string_to_metric_families
+
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/metrics", timeout=10) as r:
+            text = r.read().decode()
+        return sum(sample.value for family in text_string_to_metric_families(text) for sample in family.samples
+                   if sample.name == name and labels.items() <= sample.labels.items())
+
+    def wait_metric(self, name: str, at_least: float, *, timeout: float = 30.0, **labels: str) -> float:
+        """Wait until metric(name, **labels) reaches ``at_least``; its value then."""
+        deadline = time.monotonic() + timeout
+        while (value := self.metric(name, **labels)) < at_least:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{name}{labels or ''} stayed at {value}, not {at_least}, for {timeout} s")
+            time.sleep(0.05)
+        return value
 
     def stop(self) -> None:
         if self.proc.poll() is None:

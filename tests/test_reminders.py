@@ -3,6 +3,7 @@ caps, follow-ups, escalation, quiet times, and exactly-once under faults."""
 from __future__ import annotations
 
 import threading
+import time
 from datetime import date, datetime, timedelta, timezone
 from itertools import pairwise
 
@@ -199,11 +200,13 @@ def test_dry_run_posts_and_records_nothing(rig, fake):
     assert outbox_states(app) == {} and fake.posts(C1) == []
 
 
-def test_pacing_is_one_post_per_second_per_channel(rig, fake):
-    app, poster = rig(reminder_cap=3, post_interval=1.0)
+def test_pacing_keeps_the_post_interval_per_channel(rig, fake):
+    """GAOREC_POST_INTERVAL between posts to one channel (1 s by default; 0.25 s here: unpaced, the posts are
+    milliseconds apart)."""
+    app, poster = rig(reminder_cap=3, post_interval=0.25)
     app.reminders.run_pass(T0, poster=poster)
     times = [c.at for c in fake.of("chat.postMessage")]
-    assert len(times) == 4 and all(b - a >= 0.95 for a, b in pairwise(times))
+    assert len(times) == 4 and all(b - a >= 0.95 * 0.25 for a, b in pairwise(times))
 
 
 def test_subscription_query_limits_the_channel(rig, fake):
@@ -225,27 +228,36 @@ def test_sqlite_busy_never_reaches_a_user(sqlite_url, fake, monkeypatch):
     from bot.reply import Caller
     key = app.search("232")[0][0].key
     holding = threading.Event()
+    started = threading.Semaphore(0)
+    released: list[float] = []
 
     def long_write():
         with app.db.write() as s:
             s.execute(update(Reminder).values(state="active"))
             holding.set()
-            import time as _t
-            _t.sleep(2.5)
+            for _ in range(2):  # both answers are on their way ...
+                assert started.acquire(timeout=30)
+            time.sleep(1.0)  # ... and at the database, waiting for the lock
+            released.append(time.monotonic())
 
     t = threading.Thread(target=long_write)
     t.start()
     holding.wait(5)
     results = []
-    workers = [threading.Thread(target=lambda: results.append(
-        app.handle(f"assign {key} @U0X", Caller("U0ADMIN", is_admin=True, channel_id=C1)).mrkdwn)),
-        threading.Thread(target=lambda: results.append(
-            app.handle("subscribe", Caller("U0ADMIN", is_admin=True, channel_id=C1)).mrkdwn))]
+
+    def answer(text: str) -> None:
+        started.release()
+        mrkdwn = app.handle(text, Caller("U0ADMIN", is_admin=True, channel_id=C1)).mrkdwn
+        results.append((mrkdwn, time.monotonic()))
+
+    workers = [threading.Thread(target=answer, args=(f"assign {key} @U0X",)),
+               threading.Thread(target=answer, args=("subscribe",))]
     for w in workers:
         w.start()
     for w in workers + [t]:
         w.join()
-    assert sorted(r.split(" ")[0] for r in results) == ["This", f"`{key}`"]
+    assert sorted(r.split(" ")[0] for r, _ in results) == ["This", f"`{key}`"]
+    assert all(done > released[0] for _, done in results)  # each waited for the long write
 
 
 def test_priority_and_repeated_slips_have_their_own_cadence(rig, fake):

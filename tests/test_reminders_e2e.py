@@ -9,10 +9,14 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from bot.commands.records import history_reply
+from storage.models import Outbox, OutboxLane
+from storage.types import utcnow
 
 from .conftest import CBP_PAGE, ROOT
 from .fakeslack import FakeSlack, action_body, command_body, event_body, post, signed_headers
@@ -57,6 +61,28 @@ def loop(app, tmp_path):
     fake.stop()
 
 
+def wait_until(cond, timeout=30.0, what=""):
+    deadline = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def settled(app) -> bool:
+    """Nothing waits in the outbox or is in flight: no post pending or sending, no lane held by a delivery."""
+    with app.db.session() as s:
+        busy = s.scalar(select(func.count()).select_from(Outbox).where(Outbox.state.in_(("pending", "sending"))))
+        held = s.scalar(select(func.count()).select_from(OutboxLane).where(OutboxLane.holder.is_not(None)))
+    return busy == 0 and held == 0
+
+
+def claims_expired(app, claim_timeout: timedelta) -> bool:
+    """Every post in flight was last claimed (or its claim extended) more than claim_timeout ago."""
+    with app.db.session() as s:
+        last = s.scalar(select(func.max(Outbox.claimed_at)).where(Outbox.state == "sending"))
+    return last is not None and last < utcnow() - claim_timeout
+
+
 def key_of(app, number):
     return [v.key for v in app.search("232")[0] if v.rec_number == number][0]
 
@@ -89,7 +115,9 @@ def test_the_whole_loop(loop, tmp_path):
     for t in deliveries:
         t.join()
     confirm = fake.wait_for("chat.update", 1)
-    time.sleep(0.5)
+    # all four deliveries were processed (three skipped as retries), and the outbox settled: nothing more to come
+    serve.wait_metric("gaorec_listener_runs_total", 4, listener="events.thread_reply", outcome="done")
+    wait_until(lambda: settled(app), what="the outbox to settle")
     shown = json.loads(run_cli(app.db.url, fake.api_url, "show", rec3, "--json"))
     acks = [e for e in history_reply(app, rec3, app.today()).data["events"] if e["kind"] == "ack"]
     assert len(acks) == 1 and acks[0]["detail"]["note"] == "ack - guidance is in final review"
@@ -160,12 +188,11 @@ def test_remind_killed_mid_pass_is_completed_once(app):
         fake.delay("chat.postMessage", 30, times=1)
         proc = subprocess.Popen([sys.executable, "-m", "bot", "remind", "--now", "2026-12-01T14:00:00Z"], cwd=ROOT,
                                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        fake.wait_for("chat.postMessage", 1, timeout=30)
-        time.sleep(0.3)
+        fake.wait_for("chat.postMessage", 1, timeout=30)  # taken by Slack, answer held back 30 s
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(10)
         assert len(fake.posts(C1)) == 1
-        time.sleep(1.5)  # the claim of the killed process expires
+        wait_until(lambda: claims_expired(app, timedelta(seconds=1)), what="the claim of the killed process expires")
         run_cli(app.db.url, fake.api_url, "remind", "--now", "2026-12-01T14:05:00Z")
         keys = [m["metadata"]["event_payload"]["key"] for m in fake.posts(C1)]
         assert len(keys) == len(set(keys)) == 7

@@ -5,16 +5,15 @@ from __future__ import annotations
 import json
 import os
 import signal
+import threading
 import time
 import urllib.request
-
 
 from storage import repo
 
 from .conftest import CBP_PAGE
 from .fakeslack import FakeSlack, command_body, post, signed_headers
 from .slackserver import SECRET, ServeProcess
-
 
 
 def health(proc) -> dict:
@@ -31,16 +30,39 @@ def wait_until(cond, timeout=40.0, what=""):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def ticks(proc) -> float:
+    """Reminder passes this replica's scheduler came to: run as the leader, or skipped as a follower."""
+    return proc.metric("gaorec_job_runs_total", job="reminder pass")
+
+
+def more_ticks(replicas, n: int = 2) -> None:
+    """Wait until every replica's scheduler came to n more reminder passes."""
+    target = [ticks(r) + n for r in replicas]
+    for r, t in zip(replicas, target, strict=True):
+        r.wait_metric("gaorec_job_runs_total", t, job="reminder pass", timeout=40)
+
+
 def test_three_replicas_post_once_and_fail_over(app):
     fake = FakeSlack().start()
     app.import_sources([str(CBP_PAGE)])
     with app.db.write() as s:
         repo.subscribe(s, "C0001", "", "U0ADMIN", repo.utcnow())
-    env = {"GAOREC_REMIND_CRON": "@every 2s", "GAOREC_POST_INTERVAL": "0.05"}
-    replicas = [ServeProcess(app.db.url, fake.api_url, extra_env=env) for _ in range(3)]
+    env = {"GAOREC_REMIND_CRON": "@every 1s", "GAOREC_POST_INTERVAL": "0.05"}
+    started: list = [None] * 3
+
+    def start(i: int) -> None:
+        started[i] = ServeProcess(app.db.url, fake.api_url, extra_env=env)
+
+    starting = [threading.Thread(target=start, args=(i,)) for i in range(3)]  # side by side, as replicas do
+    for t in starting:
+        t.start()
+    for t in starting:
+        t.join()
+    replicas: list[ServeProcess] = [r for r in started if r is not None]
     try:
+        assert len(replicas) == 3, "a replica did not start"
         wait_until(lambda: len(fake.posts("C0001")) >= 7, what="the first pass")
-        time.sleep(5)  # several more ticks on every replica
+        more_ticks(replicas)  # several more passes on every replica: nothing more is posted
         assert len(fake.posts("C0001")) == 7
         keys = [m["metadata"]["event_payload"]["key"] for m in fake.posts("C0001")]
         assert len(set(keys)) == 7
@@ -59,9 +81,9 @@ def test_three_replicas_post_once_and_fail_over(app):
         with app.db.write() as s:
             repo.subscribe(s, "C0002", "", "U0ADMIN", repo.utcnow())
         wait_until(lambda: len(fake.posts("C0002")) >= 7, what="a pass by a new leader")
-        time.sleep(5)
-        assert len(fake.posts("C0002")) == 7 and len(fake.posts("C0001")) == 7
         survivors = [r for r in replicas if r is not leader]
+        more_ticks(survivors)
+        assert len(fake.posts("C0002")) == 7 and len(fake.posts("C0001")) == 7
         assert sorted(health(r)["scheduler"] for r in survivors) == ["follower", "leader"]
     finally:
         for r in replicas:

@@ -20,7 +20,7 @@ log = logging.getLogger("gaorec.http")
 
 MAX_BODY = 1 << 20  # 1 MiB: Slack's largest payloads (a block action on a 50-block message) are far smaller
 CHANNEL_TIMEOUT = 30  # seconds a connection may sit idle
-REQUEST_DEADLINE = 15.0  # seconds a client may take to send one whole request
+REQUEST_DEADLINE = 15.0  # seconds a client may take to send one whole request (GAOREC_REQUEST_DEADLINE)
 CONNECTION_LIMIT = 1000  # waitress's default, 100, is what 150 slow connections exhausted
 CLEANUP_INTERVAL = 2  # how often waitress looks for channels past those limits
 
@@ -82,9 +82,9 @@ def guard(inner, signing_secret: str | None, *, max_body: int = MAX_BODY, path: 
     return application
 
 
-def create_server(application, host: str, port: int, threads: int):
-    """waitress with the limits above, and a deadline for reading a request (waitress has none of its own:
-    a client that trickles a body one byte a second would hold its connection for as long as it likes)."""
+def create_server(application, host: str, port: int, threads: int, *, deadline: float = REQUEST_DEADLINE):
+    """waitress with the limits above, and a deadline (seconds) for reading a request (waitress has none of its
+    own: a client that trickles a body one byte a second would hold its connection for as long as it likes)."""
     from waitress.server import BaseWSGIServer, create_server as waitress_server
     from waitress.channel import HTTPChannel
 
@@ -105,7 +105,7 @@ def create_server(application, host: str, port: int, threads: int):
 
     def with_deadline(now):
         maintenance(now)
-        late = time.monotonic() - REQUEST_DEADLINE
+        late = time.monotonic() - deadline
         channels: dict[int, HTTPChannel] = server.active_channels  # type: ignore[assignment]  # a dict (stub is wrong)
         for channel in list(channels.values()):
             started = getattr(channel, "request_started", None)

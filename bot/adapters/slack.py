@@ -352,11 +352,11 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 3000, *, thre
 
     leader = Leader(service.db)
     scheduler = build(service, service.reminders, app.gaorec_context.poster, leader)
-    from ..listeners.durable import REPLAY_SECONDS, replay
+    from ..listeners.durable import replay
 
     ctx = app.gaorec_context
     # every replica replays its own intake queue (requests its busy database could not take)
-    scheduler.add_job(lambda: replay(ctx), "interval", seconds=REPLAY_SECONDS, id="intake-replay",
+    scheduler.add_job(lambda: replay(ctx), "interval", seconds=settings.intake_replay, id="intake-replay",
                       replace_existing=True, coalesce=True, max_instances=1, misfire_grace_time=None)
     scheduler.start()
     assert ctx.intake is not None and ctx.worker is not None  # create_app sets both
@@ -381,7 +381,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 3000, *, thre
         return
     from .http_guard import create_server
 
-    server = create_server(wsgi_app(app, service, leader), host, port, threads)
+    server = create_server(wsgi_app(app, service, leader), host, port, threads, deadline=settings.request_deadline)
     print(f"gaorec: listening on http://{host}:{server.effective_port} (POST /slack/events, GET /healthz)",
           file=sys.stderr, flush=True)
     try:

@@ -30,7 +30,6 @@ from .context import KEY
 log = logging.getLogger("gaorec.slack")
 replaying: ContextVar[bool] = ContextVar("gaorec_replaying", default=False)
 INTERACTIVE_BUSY_MS = 3_000
-REPLAY_SECONDS = 5
 MAX_VALUE = 2_000  # Slack's limit for a button value: anything longer was not made by us
 
 QUEUED = ("gaorec's database is busy right now (a large import is running?). Your request is queued as {ref} "
@@ -102,19 +101,24 @@ def durable(ctx, fn):
 def execute(ctx, kind: str, kwargs: dict, body: dict, client, item: Item | None = None) -> bool:
     """Run one listener. True when it ran; False when its request was queued or failed (sender told).
     During a replay (item given) a busy database re-raises (the item stays queued) and a failure raises _Failed."""
+    from .. import metrics
+
     fn, _ = ctx.handlers[kind]
     token = busy_timeout_ms.set(INTERACTIVE_BUSY_MS)
     try:
         fn(**kwargs)
+        metrics.LISTENER_RUNS.labels(kind, "done").inc()
         return True
     except Exception as exc:  # noqa: BLE001 - every failure is either queued or answered
         if is_transient(exc):
             if item is not None:
+                metrics.LISTENER_RUNS.labels(kind, "busy").inc()
                 raise
             if ctx.intake is None:
                 ref = new_ref()
                 log.error("database unavailable (%s); %s not done (ref %s)", _short(exc), kind, ref)
                 tell(body, client, NOT_QUEUED.format(ref=ref))
+                metrics.LISTENER_RUNS.labels(kind, "lost").inc()
                 return False
             try:
                 ref = ctx.intake.put(kind, body)
@@ -123,14 +127,17 @@ def execute(ctx, kind: str, kwargs: dict, body: dict, client, item: Item | None 
                 log.error("database unavailable (%s) and the intake queue too (%s); %s not done (ref %s)",
                           _short(exc), oserr.strerror or type(oserr).__name__, kind, ref)
                 tell(body, client, NOT_QUEUED.format(ref=ref))
+                metrics.LISTENER_RUNS.labels(kind, "lost").inc()
                 return False
             log.warning("database busy (%s): %s queued as %s", _short(exc), kind, ref)
             if _response_url(body):
                 tell(body, client, QUEUED.format(ref=ref))
+            metrics.LISTENER_RUNS.labels(kind, "queued").inc()
             return False
         ref = item.ref if item is not None else new_ref()
         log.error("%s failed (ref %s): %s", kind, ref, _short(exc), exc_info=exc)
         tell(body, client, FAILED.format(ref=ref))
+        metrics.LISTENER_RUNS.labels(kind, "failed").inc()
         if item is not None:
             raise _Failed(ref) from exc
         return False

@@ -119,8 +119,10 @@ def send(poster: Poster, item: dict, payload: dict) -> str | None:
 class Delivery:
     """One delivery run: take the lanes with work, serve them in turns until nothing is left to do."""
 
-    def __init__(self, db: Database, poster: Poster, *, lease: timedelta, pace: float):
+    def __init__(self, db: Database, poster: Poster, *, lease: timedelta, pace: float,
+                 stop: threading.Event | None = None):
         self.poster, self.db = poster, db
+        self.stop = stop  # set: end the run after the post in flight (SIGTERM); what is left waits, pending
         self.holder = uuid.uuid4().hex[:16]
         self.lease = lease
         self.pace = pace
@@ -175,15 +177,18 @@ class Delivery:
                 for _ in range(2):  # once more after the release: work written meanwhile is not left behind
                     self._serve()
                     self.release()
-                    if not set(self.channels_with_work()) - self.stopped:
+                    if self._stopping() or not set(self.channels_with_work()) - self.stopped:
                         break
             finally:
                 if self.held:
                     self.release()
         return self.delivered, self.failed
 
+    def _stopping(self) -> bool:
+        return self.stop is not None and self.stop.is_set()
+
     def _serve(self) -> None:
-        while True:
+        while not self._stopping():
             work = [c for c in self.channels_with_work() if c not in self.stopped]
             if not work:
                 return
@@ -348,6 +353,7 @@ class DeliveryWorker:
                 return
             try:
                 if self.outbox.has_work():
-                    self.outbox.deliver(self.poster)
+                    self.outbox.deliver(self.poster, stop=self._stop)
             except Exception:  # noqa: BLE001 - logged; the next round tries again
                 log.exception("outbox delivery failed")
+            metrics.DELIVERY_ROUNDS.inc()

@@ -8,6 +8,7 @@ is posted in its channel (bot/reminders/delivery.py: lanes, leases, pacing, reco
 The outbox knows nothing of GAO's records: it needs the database, the pace and the claim timeout."""
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 
 from storage.db import Database
@@ -26,11 +27,13 @@ class Outbox:
         self.pace_seconds = pace_seconds  # at most one post per this many seconds in each channel
         self.claim_timeout = claim_timeout  # a lane's lease, and how long a claim holds without a heartbeat
 
-    def deliver(self, poster: Poster, now: datetime | None = None) -> tuple[int, int]:
+    def deliver(self, poster: Poster, now: datetime | None = None, *,
+                stop: threading.Event | None = None) -> tuple[int, int]:
         """Send every pending post (and reconcile uncertain ones): one lane per channel, at most one post per
-        pace_seconds in each, lanes served in turns (see delivery.py). Returns (delivered, failed). Delivery
-        runs on the real clock (leases are real time), whatever ``now`` the caller simulates."""
-        return Delivery(self.db, poster, lease=self.claim_timeout, pace=self.pace_seconds).run()
+        pace_seconds in each, lanes served in turns (see delivery.py); once ``stop`` is set, nothing more after
+        the post in flight. Returns (delivered, failed). Delivery runs on the real clock (leases are real time),
+        whatever ``now`` the caller simulates."""
+        return Delivery(self.db, poster, lease=self.claim_timeout, pace=self.pace_seconds, stop=stop).run()
 
     def pending(self) -> int:
         """Posts written but not yet confirmed sent."""

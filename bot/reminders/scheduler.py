@@ -84,15 +84,21 @@ def build(service, engine, poster, leader: Leader) -> BackgroundScheduler:
     sched = BackgroundScheduler(timezone=tz, job_defaults={"coalesce": True, "max_instances": 1,
                                                            "misfire_grace_time": 6 * 3600})
 
+    from .. import metrics
+
     def led(fn, name):
         def job():
             if not leader.acquire():
                 log.debug("%s: not the leader; skipped", name)
+                metrics.JOB_RUNS.labels(name, "skipped").inc()
                 return
             try:
                 fn()
             except Exception:  # noqa: BLE001 - a job failure is logged, the scheduler goes on
                 log.exception("%s failed", name)
+                metrics.JOB_RUNS.labels(name, "failed").inc()
+                return
+            metrics.JOB_RUNS.labels(name, "ran").inc()
         return job
 
     def remind():
