@@ -108,6 +108,11 @@ def test_reminders_reach_a_channel_after_the_bot_is_invited(rig):
     assert "/invite @gaorec" in said  # a private channel: the user is told to invite the app
 
     run_cli(app.db.url, fake.api_url, "remind", "--now", "2026-12-01T14:00:00Z")
+    # the running server's delivery may take a lane before remind does (either may deliver, each post once):
+    # wait for the posts and the failure's direct message, then for the outbox to settle, then count exactly
+    wait_until(lambda: len(fake.posts("C0PUB", top_level=True)) >= 7 and fake.posts("U0ADMIN"),
+               what="the public channel's reminders and the direct message about the private one")
+    wait_until(lambda: settled(app), what="the outbox to settle")
     assert len(fake.posts("C0PUB", top_level=True)) == 7 and fake.posts("C0PRIV") == []
     dm = fake.posts("U0ADMIN")  # the subscriber hears what failed and how to fix it
     assert len(dm) == 1 and "<#C0PRIV>" in dm[0]["text"] and "/invite @gaorec" in dm[0]["text"]
