@@ -292,7 +292,7 @@ def show(key: str, as_of: str | None, as_json: bool) -> None:
         return
     from .termout import echo_text
 
-    echo_text(render_text(card_message(v, day, full=True, buttons=False)))
+    echo_text(render_text(card_message(v, day, tz=app.settings.tz, full=True, buttons=False)))
 
 
 @main.command()
@@ -393,9 +393,10 @@ def outcome(key: str, outcome: str, by: str | None) -> None:
 @click.option("--confirm", is_flag=True, help="The date gaorec read is right.")
 @click.option("--clear", is_flag=True, help="Drop the correction or confirmation: back to what GAO's text says.")
 @click.option("--reason", metavar="TEXT", help="Why (kept with the correction and in the audit log).")
+@click.option("--by", "by", metavar="NAME", help="Who answers, for the audit log (default: cli:LOGIN).")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 def promise(key: str, set_: str | None, none_: bool, confirm: bool, clear: bool, reason: str | None,
-            as_json: bool) -> None:
+            by: str | None, as_json: bool) -> None:
     """Confirm or correct the promised date of one recommendation. A correction
     is current (source "corrected") until GAO's comment changes."""
     from .services import promises as sp
@@ -413,7 +414,7 @@ def promise(key: str, set_: str | None, none_: bool, confirm: bool, clear: bool,
     from .cli_reports import cli_actor
 
     app = _app(click.get_current_context())
-    out = sp.apply(app, key, action, actor=cli_actor(), via="cli", due=due, reason=reason, check=False)
+    out = sp.apply(app, key, action, actor=cli_actor(by), via="cli", due=due, reason=reason, check=False)
     if not out.ok:
         raise click.ClickException(out.text)
     if as_json:

@@ -97,8 +97,8 @@ def shapes(app, admin, keys) -> dict[str, dict]:
     everything = [app.show(k, NOW) for k in keys] + [v for v in app.search("DHS", limit=20, as_of=as_of)[0]]
     for v in everything:
         v = app.show(v.key, NOW)
-        out[f"card:{v.key}"] = {"blocks": _dicts(B.card_blocks(v, as_of)),
-                                "full": _dicts(B.card_blocks(v, as_of, full=True, buttons=False))}
+        out[f"card:{v.key}"] = {"blocks": _dicts(B.card_blocks(v, as_of, tz=timezone.utc)),
+                                "full": _dicts(B.card_blocks(v, as_of, tz=timezone.utc, full=True, buttons=False))}
         out[f"unfurl:{v.key}"] = {"blocks": _dicts(B.unfurl_blocks([v] * 10, as_of, limit=8))}
         out[f"reminder:{v.key}"] = {
             "text": _md(R.reminder_text(v, as_of)), "blocks": _dicts(R.reminder_blocks(v, as_of, 7)),

@@ -12,10 +12,12 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.cli_reports import cli_actor
+from bot.gao.calendar import local_day
 from bot.commands import help_rows
 from bot.commands.base import SHELL
 
@@ -221,7 +223,8 @@ def test_confirm_after_a_correction_says_what_it_replaces(cli):
     r = cli("promise", "p75nw", "--set", "2027-06-30", "--reason", "new plan")
     assert r.exit_code == 0 and "replaces" not in r.stdout  # nothing was there to replace
     r = cli("promise", "p75nw", "--confirm")
-    day = json.loads(cli("show", "p75nw", "--json").stdout)["correction"]["at"][:10]
+    at = json.loads(cli("show", "p75nw", "--json").stdout)["correction"]["at"]
+    day = local_day(at, ZoneInfo("America/New_York"))  # the day in GAOREC_TIMEZONE, not UTC's
     assert r.stdout.strip() == (f"p75nw: confirmed “March 2024” (due 2024-03-31); this replaces the corrected date "
                                 f"2027-06-30 set by {cli_actor()} on {day}")
     r = cli("promise", "p75nw", "--none")
@@ -255,6 +258,16 @@ def test_outcome_justify_and_promise_record_the_same_cli_actor(cli, app, tmp_pat
     actors = {e["action"]: e["actor"] for e in json.loads(cli("audit", gone, "--json").stdout)["events"]}
     assert actors["outcome"] == actors["justify"] == cli_actor() != "cli"
     assert cli_actor("dana") == "dana"
+
+
+@pytest.mark.sqlite_only
+def test_promise_takes_by_like_the_others(cli):
+    cli("import", str(CBP_PAGE))
+    r = cli("promise", "p75nw", "--set", "2027-06-30", "--by", "dana")
+    assert r.exit_code == 0, r.output
+    events = json.loads(cli("audit", "p75nw", "--json").stdout)["events"]
+    assert [e["actor"] for e in events if e["action"].startswith("promise")] == ["dana"]
+    assert "--by NAME" in cli("promise", "--help").stdout
 
 
 def test_cli_actor_is_the_login():

@@ -282,7 +282,7 @@ class Shell:
             engine.deliver(self.poster, self.now)
         elif action in ("gaorec_details", "gaorec_more"):
             v = self.app.show(value, self.now)
-            self.say(render_text(card_message(v, self.app.today(self.now), full=True)) if v
+            self.say(render_text(card_message(v, self.app.today(self.now), tz=self.app.settings.tz, full=True)) if v
                      else "That recommendation is no longer known.")
         elif action in ("gaorec_page_next", "gaorec_page_prev", "gaorec_share"):
             reply = self.app.page(unescape(str(state.get("t", ""))), int(state.get("o", 0)), self.caller)

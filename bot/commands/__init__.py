@@ -119,7 +119,9 @@ def dispatch(service: Gaorec, text: str, caller: Caller, *, as_of, now: datetime
                                                      f"{SURFACE_NAMES.get(surface, surface)}; use {where}.")
     ctx = Ctx(service=service, caller=caller, as_of=as_of, now=now, offset=offset, words=words, rest=rest,
               command=command, surface=surface)
-    return command.handler(ctx)
+    reply = command.handler(ctx)
+    reply.tz = service.settings.tz  # every reply shows its stored instants as days in GAOREC_TIMEZONE
+    return reply
 
 
 def thread_key_applies(text: str) -> bool:

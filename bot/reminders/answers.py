@@ -135,7 +135,7 @@ class Answers:
             rem.quiet_until = now_utc + timedelta(days=self.ack_quiet_days)
             repo.audit(s, at=now_utc, actor=user, action="ack", recommendation_id=rem.recommendation_id,
                        channel_id=rem.channel_id, detail={"via": via, "note": note})
-            line = M.text(M.icon("white_check_mark"), "Acknowledged by ", M.user(user), f" on {now_utc:%Y-%m-%d}",
+            line = M.text(M.icon("white_check_mark"), "Acknowledged by ", M.user(user), f" on {self.today(now_utc)}",
                           f": “{clip(note, 500)}”" if note else None)
             self._answer_posts(s, rem, f"ack:{rem.id}:{ack.id}", line, now_utc)
         return AckResult(ok=True, owner=owner, reminder_id=reminder_id)
@@ -161,7 +161,7 @@ class Answers:
             rem.state, rem.quiet_until, rem.unanswered = "snoozed", until, 0
             repo.audit(s, at=now_utc, actor=user, action="snooze", recommendation_id=rem.recommendation_id,
                        channel_id=rem.channel_id, detail={"until": utc_text(until), "note": sn.reason})
-            line = M.text(M.icon("zzz"), "Snoozed by ", M.user(user), f" until {until:%Y-%m-%d}",
+            line = M.text(M.icon("zzz"), "Snoozed by ", M.user(user), f" until {self.today(until)}",
                           f": “{clip(sn.reason, 500)}”" if sn.reason else None)
             self._answer_posts(s, rem, f"snooze:{rem.id}:{sn.id}", line, now_utc)
         return AckResult(ok=True, owner=owner, reminder_id=reminder_id)

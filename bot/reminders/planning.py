@@ -253,7 +253,7 @@ class Planner:
                 rem.state, rem.next_at = "closed", None
                 closed += 1
                 if rem.thread_ts:
-                    line = M.text(M.icon("arrows_counterclockwise"), f"GAO updated this on {now_utc:%Y-%m-%d}: "
+                    line = M.text(M.icon("arrows_counterclockwise"), f"GAO updated this on {self.today(now_utc)}: "
                                   f"{v.status or ''}; reminders for this promise stopped.")
                     msg = reminder_message(v, as_of, rem.id, state_line=line, buttons=False,
                                            heading=updated_heading(v, as_of))
