@@ -263,7 +263,7 @@ def card_message(v, as_of: date, *, tz: tzinfo, full: bool = False, buttons: boo
     if full and v.comments:
         label = "GAO's comment" if getattr(v, "issuer", "gao") == "gao" else "Comment"
         parts.append(Section(M.text(M.strong(label), "\n" + v.comments)))
-    if buttons:
+    if buttons and not full:  # the full card is the detail view: it offers no Details of itself
         elements = []
         if trimmed:
             elements.append(_button("More", "gaorec_more", v.key))
