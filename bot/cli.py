@@ -362,6 +362,48 @@ def overdue(query: tuple[str, ...], as_of: str | None, limit: int | None, as_jso
         click.echo(note, err=not is_tty())
 
 
+def _ownership(words: str, key: str, by: str | None) -> None:
+    """`gaorec assign` and `unassign`: the same handler as /gaorec assign (bot/commands/ownership.py), as an
+    admin named by --by (else cli:LOGIN), at the command's instant."""
+    from .cli_reports import cli_actor
+    from .messages import to_plain
+    from .reply import Caller
+    from storage.types import utcnow
+
+    app = _app(click.get_current_context())
+    reply = app.handle(words, Caller(cli_actor(by), is_admin=True), now=utcnow())
+    if reply.kind == "empty":
+        raise click.ClickException(f"no recommendation has the key {key!r}; find it with `gaorec search WORDS`")
+    if reply.kind == "error":
+        raise click.ClickException(reply.text)
+    click.echo(to_plain(reply.body) if reply.body else reply.text)
+
+
+@main.command()
+@click.argument("key")
+@click.argument("who")
+@click.option("--by", "by", metavar="NAME", help="Who assigns it, for the audit log (default: cli:LOGIN).")
+def assign(key: str, who: str, by: str | None) -> None:
+    """Make WHO the owner of a recommendation, over any ownership rule: a
+    Slack user id (U0DANA or @U0DANA) or a user group (@subteam:S0TEAM).
+    Audited, as /gaorec assign is."""
+    from . import people
+
+    if people.owner_id(who) is None:
+        raise click.BadParameter(f"{who!r} is not a Slack user or group id; write U0DANA, @U0DANA or "
+                                 "@subteam:S0TEAM (names like @dana are not ids)", param_hint="WHO")
+    _ownership(f"assign {key} {who}", key, by)
+
+
+@main.command()
+@click.argument("key")
+@click.option("--by", "by", metavar="NAME", help="Who unassigns it, for the audit log (default: cli:LOGIN).")
+def unassign(key: str, by: str | None) -> None:
+    """Remove a recommendation's assigned owner (an ownership rule may
+    then give it one). Audited, as /gaorec unassign is."""
+    _ownership(f"unassign {key}", key, by)
+
+
 @main.command()
 @click.argument("key")
 @click.argument("outcome", type=click.Choice(["implemented", "not-implemented", "open"]))

@@ -40,7 +40,7 @@ def write_out(content: bytes, fmt: str, output: str | None, default_name: str, r
 
 def cli_actor(by: str | None = None) -> str:
     """Who a CLI command acts as, in the audit log: --by NAME when given, else cli:LOGIN (one rule for `promise`,
-    `outcome`, `justify` and `clock done`)."""
+    `assign`, `unassign`, `outcome`, `justify` and `clock done`)."""
     if by:
         return by
     import getpass

@@ -275,3 +275,27 @@ def test_cli_actor_is_the_login():
 
     assert cli_actor() == f"cli:{getpass.getuser()}"
     assert Path(ROOT / "bot" / "samples" / "cbp-agency-page.txt").is_file()
+
+
+# 14. gaorec assign / unassign: ownership without Slack, through the same handler as /gaorec assign ----------
+
+@pytest.mark.sqlite_only
+def test_cli_assign_and_unassign(cli):
+    cli("import", str(CBP_PAGE))
+    r = cli("assign", "p75nw", "@U0DANA", "--by", "lead")
+    assert (r.exit_code, r.stdout) == (0, "p75nw is now owned by @U0DANA.\n"), r.output
+    shown = json.loads(cli("show", "p75nw", "--json").stdout)
+    assert (shown["owner"], shown["owner_source"]) == ("U0DANA", "assigned")
+    r = cli("assign", "p75nw", "subteam:S0TEAM")
+    assert r.stdout == "p75nw is now owned by @S0TEAM (was @U0DANA).\n", r.output
+    assert cli("unassign", "p75nw").stdout == "p75nw has no owner now (was @S0TEAM).\n"
+    assert cli("unassign", "p75nw").stdout == "p75nw had no owner.\n"
+    events = json.loads(cli("audit", "p75nw", "--json").stdout)["events"]
+    assert [(e["action"], e["actor"]) for e in reversed(events) if "assign" in e["action"]][:3] == [
+        ("assign", "lead"), ("assign", cli_actor()), ("unassign", cli_actor())]
+    bad = cli("assign", "p75nw", "@dana")
+    assert bad.exit_code == 2 and "not a Slack user or group id" in bad.output
+    missing = cli("assign", "zzzzz", "U0DANA")
+    assert missing.exit_code == 1 and "no recommendation has the key 'zzzzz'" in missing.output
+    for name in ("assign", "unassign"):
+        assert "--by NAME" in cli(name, "--help").stdout

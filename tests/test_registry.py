@@ -60,6 +60,15 @@ def test_readme_table_is_the_registry():
             assert "(the owner or an admin)" in desc, us
 
 
+def test_readme_lists_every_cli_command():
+    """README's "Commands" table (written by hand) has a row for every `gaorec` command."""
+    from bot.cli import main
+
+    table = README[README.index("## Commands"):README.index("\n## ", README.index("## Commands") + 5)]
+    missing = [n for n in sorted(main.commands) if not re.search(rf"`gaorec {re.escape(n)}\b", table)]
+    assert missing == [], f"add a row to README's Commands table for: {', '.join(missing)}"
+
+
 def test_readme_table_format_is_kept():
     table = readme_table()
     assert table.startswith("| command | |\n|---|---|\n")
