@@ -150,6 +150,20 @@ def test_clocks_in_a_pipe_have_a_header_and_say_overdue_or_due_in(cli, tmp_path)
     assert all(f"is {w}, on" in r[5] for r in rows[1:] for w in [r[1]])  # the sentence says the same
 
 
+@pytest.mark.sqlite_only
+def test_clocks_say_why_none_and_never_suggest_the_flag_given(cli, tmp_path):
+    cli("import", str(CBP_PAGE))  # an agency page gives no publication dates: no clock can run
+    for args in (("clocks", "--all"), ("clocks",)):
+        out = cli(*args).stdout
+        assert "no report with recommendations has a publication date" in out and "--all" not in out, out
+    cli("import", gao_export(tmp_path / "e.csv", [
+        gao_row("Old Report: Something Late", "GAO-24-100001", "Feb 1, 2024", "Department of Agriculture",
+                "The Secretary should act.", 1)]))
+    out = cli("clocks", "--as-of", "2026-10-01").stdout  # the only clock is long past: --all would show it
+    assert "use --all for the clocks done and those long past" in out, out
+    assert "GAO-24-100001" in cli("clocks", "--all", "--as-of", "2026-10-01").stdout
+
+
 # 7. export: rows in order; the byte-order mark in files only ---------------------------------------------------
 
 def test_export_is_ordered_and_has_no_bom_on_standard_output(cli, tmp_path):
