@@ -157,3 +157,39 @@ def test_status_event_lines_say_what_gao_snapshots_did_and_when():
                               "as_of": "2026-11-15"}, UTC) == "listed as open by GAO again (its export of 2026-11-15)"
     assert status_event_line({"observed_at": "2026-10-02T09:00:00Z", "old_status": "Open",
                               "new_status": "Closed – Implemented"}, UTC) == "Open → Closed – Implemented on 2026-10-02"
+
+
+def test_history_says_promise_words_in_words():
+    """A correction in `history` reads like the other lines: what, by whom, the date read and why (never the
+    audit log's action code)."""
+    from bot.blocks import history_line
+    from bot.messages import to_plain
+
+    at, read = "2026-11-29T01:40:00Z", {"read_due": "2024-03-31", "read_phrase": "March 2024", "via": "cli"}
+    ny = ZoneInfo("America/New_York")
+
+    def line(kind: str, **detail) -> str:
+        return to_plain(history_line({"at": at, "kind": kind, "actor": "cli:root", "detail": read | detail}, ny))
+
+    assert line("promise-set", due="2027-06-30", reason="new plan") == (
+        "• 2026-11-28 promised date corrected to 2027-06-30 by cli:root (gaorec had read “March 2024”, "
+        "2024-03-31): “new plan”")
+    assert line("promise-none", due=None, reason="misread") == (
+        "• 2026-11-28 promised date corrected by cli:root: no date was promised (gaorec had read “March 2024”, "
+        "2024-03-31): “misread”")
+    assert line("promise-confirm", due="2024-03-31") == "• 2026-11-28 promised date 2024-03-31 confirmed by cli:root"
+    assert line("promise-clear", due=None) == "• 2026-11-28 correction cleared by cli:root: back to GAO's comment"
+    assert line("promise-ask", due="2024-03-31", phrase="March 2024") == (
+        "• 2026-11-28 asked the owner whether “March 2024” (2024-03-31) is the promised date")
+    assert line("justify", justification="superseded") == (
+        "• 2026-11-28 justification recorded: “superseded” by cli:root")
+
+
+def test_exports_written_in_the_working_directory_are_ignored_by_git():
+    import subprocess
+
+    from .conftest import ROOT
+
+    names = ["gao-overdue-2026-11-28.xlsx", "gao-recommendations-2026-11-28.csv"]
+    r = subprocess.run(["git", "check-ignore", *names], cwd=ROOT, capture_output=True, text=True)
+    assert r.stdout.split() == names, r.stderr

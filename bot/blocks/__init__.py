@@ -160,6 +160,27 @@ HISTORY_WORDS = {"status": "status", "outcome": "outcome marked", "slip": "date 
                  "subscribe": "subscribed", "stop": "reminders stopped"}
 
 
+PROMISE_WORDS = {  # (before the actor, after it)
+    "promise-set": ("promised date corrected to {due} by ", ""),
+    "promise-none": ("promised date corrected by ", ": no date was promised"),
+    "promise-confirm": ("promised date {due} confirmed by ", ""),
+    "promise-clear": ("correction cleared by ", ": back to GAO's comment"),
+    "promise-ask": ("asked the owner whether {due} is the promised date", None),
+}
+
+
+def promise_history(kind: str, d: dict, actor: str | None) -> Text:
+    """A promise correction, confirmation or question in words: what, by whom, the date read, why."""
+    before, after = PROMISE_WORDS[kind]
+    if after is None:  # gaorec's own question
+        phrase = f"“{d['phrase']}” ({d.get('due')})" if d.get("phrase") else str(d.get("due") or "a date")
+        return M.text(before.format(due=phrase))
+    read = f" (gaorec had read “{d['read_phrase']}”, {d['read_due']})" if (
+        kind in ("promise-set", "promise-none") and d.get("read_phrase") and d.get("read_due")) else ""
+    why = f": “{clip(str(d['reason']), 300)}”" if d.get("reason") else ""
+    return M.text(before.format(due=d.get("due") or "none"), M.user(actor), after + read + why)
+
+
 def history_line(e: dict, tz: tzinfo) -> Text:
     d = e.get("detail") or {}
     when = day_text(e.get("at"), tz)
@@ -185,6 +206,14 @@ def history_line(e: dict, tz: tzinfo) -> Text:
         what = M.text("assigned to ", M.user(d.get("owner")), " by ", M.user(e.get("actor")))
     elif kind == "unassign":
         what = M.text("owner ", M.user(d.get("previous")), " removed by ", M.user(e.get("actor")))
+    elif kind in PROMISE_WORDS:
+        what = promise_history(kind, d, e.get("actor"))
+    elif kind == "justify":
+        text = d.get("justification")
+        what = M.text("justification ", f"recorded: “{clip(str(text), 300)}”" if text else "cleared", " by ",
+                      M.user(e.get("actor")))
+    elif kind == "unlisted":
+        what = M.text("its reminder threads told GAO no longer lists it")
     else:
         what = M.text(f"{HISTORY_WORDS.get(kind or '', kind or 'event')} by ", M.user(e.get("actor")))
         if d.get("note"):
