@@ -47,3 +47,18 @@ def test_every_date_shown_is_the_local_day(app, tmp_path):
     history = _text(app, f"history {key}", LATER)
     assert "GAO's comment updated on 2026-11-28" in card and "2026-11-29" not in card
     assert "2026-11-28 status Open → Open, comment updated" in history and "2026-11-29" not in history
+
+
+def test_a_correction_is_dated_by_the_local_day(app):
+    from datetime import date
+
+    from bot.blocks.reminders import source_line
+    from bot.messages import to_plain
+    from bot.services import promises as sp
+
+    app.import_sources([str(SAMPLE)], now=FIRST)
+    assert sp.apply(app, "p75nw", "set", actor="U0DANA", via="cli", due=date(2027, 6, 30), check=False,
+                    now=FIRST).ok
+    assert "by @U0DANA on 2026-11-28" in to_plain(source_line(app.show("p75nw"), app.today))  # the reminder's note
+    out = sp.apply(app, "p75nw", "confirm", actor="U0DANA", via="cli", check=False, now=LATER)
+    assert out.ok and out.text.endswith("set by U0DANA on 2026-11-28"), out.text

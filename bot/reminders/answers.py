@@ -182,7 +182,8 @@ class Answers:
             v = self.views(s, [rem.recommendation_id])[rem.recommendation_id]
             as_of = self.today(now_utc)
             q.plan_post(s, key + ":parent", "update", rem.channel_id, None, rem.id, now_utc, {
-                "ts": rem.thread_ts, "message": reminder_message(v, as_of, rem.id, state_line=line).to_dict()})
+                "ts": rem.thread_ts,
+                "message": reminder_message(v, as_of, rem.id, day=self.today, state_line=line).to_dict()})
 
     # -- a word on the promise ------------------------------------------------------------------------------
     def promise_answered(self, s: Session, rec_id: int, word_id: int, line: M.Text, now_utc: datetime, *,
@@ -206,5 +207,6 @@ class Answers:
             if rem.thread_ts:
                 q.plan_post(s, key + ":parent", "update", rem.channel_id, None, rem.id, now_utc, {
                     "ts": rem.thread_ts,
-                    "message": reminder_message(v, as_of, rem.id, state_line=note, buttons=not stop).to_dict()})
+                    "message": reminder_message(v, as_of, rem.id, day=self.today, state_line=note,
+                                                buttons=not stop).to_dict()})
         return len(rems)
