@@ -90,6 +90,12 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def chunks(items: list, n: int) -> Iterator[list]:
+    """``items`` in lists of at most ``n``: a statement's parameters stay under the drivers' limits."""
+    for i in range(0, len(items), n):
+        yield items[i:i + n]
+
+
 class Database:
     """One database: sessions to read, ``write()`` to change it in one transaction."""
 

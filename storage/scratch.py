@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
+from . import fts
 from .db import Database
 from .models import Base, Recommendation, Report
 
@@ -31,10 +32,7 @@ def scratch_copy(db: Database, directory: str | Path) -> Database:
             rows = [dict(r._mapping) for r in src.execute(select(table))]
             for i in range(0, len(rows), 1000):
                 dst.execute(insert(table), rows[i:i + 1000])
-        from .repo import _index
-
-        reports = {r.id: {"number": r.number, "title": r.title} for r in dst.scalars(select(Report))}
-        recs = [{"id": r.id, "key": r.key, "report_id": r.report_id, "agency": r.agency, "text": r.text,
-                 "comments": r.comments} for r in dst.scalars(select(Recommendation))]
-        _index(dst.connection(), recs, reports)
+        reports = {r.id: (r.number, r.title) for r in dst.scalars(select(Report))}
+        fts.index(dst.connection(), [fts.document(r.id, r.key, *reports[r.report_id], r.agency, r.text, r.comments)
+                                     for r in dst.scalars(select(Recommendation))])
     return copy
