@@ -292,7 +292,7 @@ def show(key: str, as_of: str | None, as_json: bool) -> None:
         return
     from .termout import echo_text
 
-    echo_text(render_text(card_message(v, day, full=True, buttons=False)))
+    echo_text(render_text(card_message(v, day, tz=app.settings.tz, full=True, buttons=False)))
 
 
 @main.command()
@@ -362,6 +362,48 @@ def overdue(query: tuple[str, ...], as_of: str | None, limit: int | None, as_jso
         click.echo(note, err=not is_tty())
 
 
+def _ownership(words: str, key: str, by: str | None) -> None:
+    """`gaorec assign` and `unassign`: the same handler as /gaorec assign (bot/commands/ownership.py), as an
+    admin named by --by (else cli:LOGIN), at the command's instant."""
+    from .cli_reports import cli_actor
+    from .messages import to_plain
+    from .reply import Caller
+    from storage.types import utcnow
+
+    app = _app(click.get_current_context())
+    reply = app.handle(words, Caller(cli_actor(by), is_admin=True), now=utcnow())
+    if reply.kind == "empty":
+        raise click.ClickException(f"no recommendation has the key {key!r}; find it with `gaorec search WORDS`")
+    if reply.kind == "error":
+        raise click.ClickException(reply.text)
+    click.echo(to_plain(reply.body) if reply.body else reply.text)
+
+
+@main.command()
+@click.argument("key")
+@click.argument("who")
+@click.option("--by", "by", metavar="NAME", help="Who assigns it, for the audit log (default: cli:LOGIN).")
+def assign(key: str, who: str, by: str | None) -> None:
+    """Make WHO the owner of a recommendation, over any ownership rule: a
+    Slack user id (U0DANA or @U0DANA) or a user group (@subteam:S0TEAM).
+    Audited, as /gaorec assign is."""
+    from . import people
+
+    if people.owner_id(who) is None:
+        raise click.BadParameter(f"{who!r} is not a Slack user or group id; write U0DANA, @U0DANA or "
+                                 "@subteam:S0TEAM (names like @dana are not ids)", param_hint="WHO")
+    _ownership(f"assign {key} {who}", key, by)
+
+
+@main.command()
+@click.argument("key")
+@click.option("--by", "by", metavar="NAME", help="Who unassigns it, for the audit log (default: cli:LOGIN).")
+def unassign(key: str, by: str | None) -> None:
+    """Remove a recommendation's assigned owner (an ownership rule may
+    then give it one). Audited, as /gaorec unassign is."""
+    _ownership(f"unassign {key}", key, by)
+
+
 @main.command()
 @click.argument("key")
 @click.argument("outcome", type=click.Choice(["implemented", "not-implemented", "open"]))
@@ -393,9 +435,10 @@ def outcome(key: str, outcome: str, by: str | None) -> None:
 @click.option("--confirm", is_flag=True, help="The date gaorec read is right.")
 @click.option("--clear", is_flag=True, help="Drop the correction or confirmation: back to what GAO's text says.")
 @click.option("--reason", metavar="TEXT", help="Why (kept with the correction and in the audit log).")
+@click.option("--by", "by", metavar="NAME", help="Who answers, for the audit log (default: cli:LOGIN).")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 def promise(key: str, set_: str | None, none_: bool, confirm: bool, clear: bool, reason: str | None,
-            as_json: bool) -> None:
+            by: str | None, as_json: bool) -> None:
     """Confirm or correct the promised date of one recommendation. A correction
     is current (source "corrected") until GAO's comment changes."""
     from .services import promises as sp
@@ -413,7 +456,7 @@ def promise(key: str, set_: str | None, none_: bool, confirm: bool, clear: bool,
     from .cli_reports import cli_actor
 
     app = _app(click.get_current_context())
-    out = sp.apply(app, key, action, actor=cli_actor(), via="cli", due=due, reason=reason, check=False)
+    out = sp.apply(app, key, action, actor=cli_actor(by), via="cli", due=due, reason=reason, check=False)
     if not out.ok:
         raise click.ClickException(out.text)
     if as_json:

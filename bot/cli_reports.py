@@ -40,7 +40,7 @@ def write_out(content: bytes, fmt: str, output: str | None, default_name: str, r
 
 def cli_actor(by: str | None = None) -> str:
     """Who a CLI command acts as, in the audit log: --by NAME when given, else cli:LOGIN (one rule for `promise`,
-    `outcome`, `justify` and `clock done`)."""
+    `assign`, `unassign`, `outcome`, `justify` and `clock done`)."""
     if by:
         return by
     import getpass
@@ -126,8 +126,7 @@ def clocks(as_of: str | None, everything: bool, as_json: bool) -> None:
         _emit({"as_of": day.isoformat(), "clocks": [c.to_json() for c in found]})
         return
     if not found:
-        click.echo(f"No statutory clock open and due after {(day - timedelta(days=30)).isoformat()} "
-                   f"(use --all for every clock).")
+        click.echo(_no_clock(day, everything or not clock_service.clocks(app.db, day, everything=True)))
         return
     states = ["done" if c.done else c.when for c in found]
     if not is_tty():  # a pipe: a header, then one tab-separated line per clock (bot/termout.py's rule)
@@ -141,6 +140,16 @@ def clocks(as_of: str | None, everything: bool, as_json: bool) -> None:
         click.echo(textwrap.fill(c.sentence(), width=max(lead + 30, width - 1), break_on_hyphens=False,
                                  initial_indent=f"{c.due.isoformat()}  {state:<{lead - 14}}  ",
                                  subsequent_indent=" " * lead))
+
+
+def _no_clock(day: date, none_at_all: bool) -> str:
+    """Why `clocks` lists nothing: --all is suggested only when it would show something."""
+    if none_at_all:
+        return (f"No statutory clock: no report with recommendations has a publication date on or before "
+                f"{day.isoformat()} (a clock runs from the day its report was published; GAO's pages and "
+                f"exports give it).")
+    return (f"No statutory clock open and due after {(day - timedelta(days=30)).isoformat()} "
+            f"(use --all for the clocks done and those long past).")
 
 
 @click.group()

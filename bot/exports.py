@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timezone, tzinfo
 
 from .gao import effective as ge
+from .gao.calendar import day_text
 
 COLUMNS = ["Key", "Report number", "Report title", "Recommendation", "Agency", "Status", "Priority",
            "Current promise", "Due date", "Days overdue", "Slips", "Last status change", "Owner",
@@ -14,7 +15,7 @@ COLUMNS = ["Key", "Report number", "Report title", "Recommendation", "Agency", "
            "Promise source", "Listed by GAO"]
 
 
-def rows(views, acks: dict[int, dict], as_of: date) -> list[list]:
+def rows(views, acks: dict[int, dict], as_of: date, tz: tzinfo) -> list[list]:
     out = []
     for v in views:
         p = v.current_promise
@@ -25,8 +26,8 @@ def rows(views, acks: dict[int, dict], as_of: date) -> list[list]:
             v.key, v.report_number or "", v.report_title or "", v.rec_number if v.rec_number is not None else "",
             v.agency, v.status or "", "Yes" if v.priority else "No", p.phrase if p else "",
             p.due.isoformat() if p else "", v.days_overdue(as_of) if v.days_overdue(as_of) is not None else "",
-            slips, v.last_changed.date().isoformat() if v.last_changed else "", v.owner or "",
-            f"{ack['at']:%Y-%m-%d} by {ack['user']}" if ack else "", utc_iso(ack["at"]) if ack else "",
+            slips, day_text(v.last_changed, tz), v.owner or "",
+            f"{day_text(ack['at'], tz)} by {ack['user']}" if ack else "", utc_iso(ack["at"]) if ack else "",
             ack.get("note") or "", v.text or "", _source(v, p), _listed(v),
         ])
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timezone, tzinfo
 from typing import Any
 
 
@@ -32,6 +32,7 @@ class Reply:
     total_label: str = ""  # "12" or "more than 1,000"
     source_text: str = ""  # the command text that produced this reply (for paging and sharing)
     body: list = field(default_factory=list)  # the answer as neutral spans (bot/messages.py), when it is words
+    tz: tzinfo = timezone.utc  # GAOREC_TIMEZONE: the zone its stored instants are shown as days in (set by Ctx)
 
     @property
     def mrkdwn(self) -> str:

@@ -16,6 +16,7 @@ from storage import repo
 from storage.db import Database
 from storage.types import utc
 
+from .gao.calendar import local_day
 from .gao.fetch import fetch
 from .gao.formats import mapped
 from .gao.formats.mapped import Mapping
@@ -97,7 +98,10 @@ class Gaorec:
 
     # -- time --------------------------------------------------------------
     def today(self, now: datetime | None = None) -> date:
-        return utc(now).astimezone(self.settings.tz).date()
+        """The day an instant (now when none) is in GAOREC_TIMEZONE (bot/gao/calendar.py: local_day)."""
+        day = local_day(utc(now), self.settings.tz)
+        assert day is not None
+        return day
 
     # -- import ------------------------------------------------------------
     def read_source(self, source: str, mapping: Mapping | None = None) -> ParseResult:

@@ -8,7 +8,7 @@ import re
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import (
     BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource,
 )
@@ -33,7 +33,14 @@ def env_name(field: str) -> str:
     return names[0] if names else field
 
 
-def _id_list(v):
+# what each list setting looks like, said when one is not a list
+LIST_EXAMPLES = {
+    "admins": '["U1", "U2"] or U1,U2',
+    "sources": '["URL", {"url": "URL", "complete": true}] or URL,FILE',  # pages, exports, files
+}
+
+
+def _id_list(v, field: str = "admins"):
     """A JSON list, or the list a person obviously means: "U1,U2" or "U1 U2"."""
     if not isinstance(v, str):
         return v
@@ -42,7 +49,7 @@ def _id_list(v):
         try:
             return json.loads(text)
         except ValueError:
-            raise ValueError('not a list: write ["U1", "U2"] or U1,U2') from None
+            raise ValueError(f"not a list: write {LIST_EXAMPLES[field]}") from None
     return [x for x in re.split(r"[,\s]+", text) if x]
 class RefreshSource(BaseModel):
     """A configured refresh source; ``complete``: it lists every open recommendation of each agency it names
@@ -130,8 +137,8 @@ class Settings(BaseSettings):
 
     @field_validator("admins", "sources", mode="before")
     @classmethod
-    def _lists(cls, v):
-        return _id_list(v)
+    def _lists(cls, v, info: ValidationInfo):
+        return _id_list(v, info.field_name or "admins")
 
     @field_validator("timezone")
     @classmethod

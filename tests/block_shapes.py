@@ -8,9 +8,15 @@ import sys
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from bot.blocks.home import home_view
+from bot.gao.calendar import local_day
 from bot.services.home import home as home_data
 
 FIXTURES = Path(__file__).parent / "fixtures"
+def utc_day(at):
+    """The day an instant is in UTC: the reminder builders' ``day`` for the pinned shapes."""
+    return local_day(at, timezone.utc)
+
+
 GOLDEN = FIXTURES / "blocks-golden.json"
 NOW = datetime(2026, 11, 2, 15, 0, tzinfo=timezone.utc)
 ADMIN_ID = "U0ADMIN"
@@ -97,13 +103,14 @@ def shapes(app, admin, keys) -> dict[str, dict]:
     everything = [app.show(k, NOW) for k in keys] + [v for v in app.search("DHS", limit=20, as_of=as_of)[0]]
     for v in everything:
         v = app.show(v.key, NOW)
-        out[f"card:{v.key}"] = {"blocks": _dicts(B.card_blocks(v, as_of)),
-                                "full": _dicts(B.card_blocks(v, as_of, full=True, buttons=False))}
+        out[f"card:{v.key}"] = {"blocks": _dicts(B.card_blocks(v, as_of, tz=timezone.utc)),
+                                "full": _dicts(B.card_blocks(v, as_of, tz=timezone.utc, full=True, buttons=False))}
         out[f"unfurl:{v.key}"] = {"blocks": _dicts(B.unfurl_blocks([v] * 10, as_of, limit=8))}
         out[f"reminder:{v.key}"] = {
-            "text": _md(R.reminder_text(v, as_of)), "blocks": _dicts(R.reminder_blocks(v, as_of, 7)),
-            "state": _dicts(R.reminder_blocks(v, as_of, 7, state_line=_line("Acknowledged by ", "U0DANA", " and co"))),
-            "stopped": _dicts(R.reminder_blocks(v, as_of, 7, state_line="stopped", buttons=False,
+            "text": _md(R.reminder_text(v, as_of)), "blocks": _dicts(R.reminder_blocks(v, as_of, 7, day=utc_day)),
+            "state": _dicts(R.reminder_blocks(v, as_of, 7, day=utc_day,
+                                              state_line=_line("Acknowledged by ", "U0DANA", " and co"))),
+            "stopped": _dicts(R.reminder_blocks(v, as_of, 7, day=utc_day, state_line="stopped", buttons=False,
                                                 heading=R.updated_heading(v, as_of))),
             "updated": _md(R.updated_text(v, as_of)), "followup": _md(R.followup_text(v, as_of, 2)),
             "escalation": _md(R.followup_text(v, as_of, 3, escalation=_line("Escalation to ", "U0BOSS", ".",

@@ -6,12 +6,14 @@ import csv
 import io
 import json
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
 
 from bot.adapters.shell import ShellPoster
 from bot.cli import main
+from bot.gao.calendar import local_day
 from bot.reply import Caller
 from bot.service import Gaorec
 from config.settings import Settings
@@ -88,7 +90,8 @@ def test_exports_app_home_mine_and_owners_agree_with_show(world):
     for key, d in shown.items():
         assert rows[key]["Owner"] == (d["owner"] or "")
         ack = d["acknowledged"]
-        assert rows[key]["Last acknowledgement"] == (f"{ack['at'][:10]} by {ack['by']}" if ack else "")
+        day = local_day(ack["at"], ZoneInfo("America/New_York")) if ack else None  # the day in GAOREC_TIMEZONE
+        assert rows[key]["Last acknowledgement"] == (f"{day} by {ack['by']}" if ack else "")
         assert rows[key]["Acknowledgement note"] == ((ack or {}).get("note") or "")
     # App Home: each owner sees exactly what show says they own
     for user in ("U0DANA", "U0RULE", "U0AGENCY"):
@@ -115,39 +118,78 @@ def test_reminders_mention_the_owner_show_gives(world):
 
 def test_the_card_tells_everything(world):
     app, k_data, k_grant, now = world
+    today = app.today(now)  # dates shown are days in GAOREC_TIMEZONE
     text = CliRunner().invoke(main, ["show", k_grant], catch_exceptions=False).output
     assert "Owner: @U0RULE (by rule 1: query “closeouts”)" in text
-    assert f"Acknowledged by @U0RULE on {now:%Y-%m-%d}: “closeout tracker ships in Q1”" in text
-    assert f"Last reminder: {now:%Y-%m-%d}" in text and "Snoozed: no" in text
+    assert f"Acknowledged by @U0RULE on {today}: “closeout tracker ships in Q1”" in text
+    assert f"Last reminder: {today}" in text and "Snoozed: no" in text
     text = CliRunner().invoke(main, ["show", k_data], catch_exceptions=False).output
     assert "Owner: @U0DANA (assigned)" in text
-    assert f"Snoozed by @U0DANA until {now + timedelta(days=30):%Y-%m-%d}: “waiting on OT”" in text
+    assert f"Snoozed by @U0DANA until {app.today(now + timedelta(days=30))}: “waiting on OT”" in text
     assert "->" not in text
 
 
 def test_status_events_read_as_changes_with_dates():
     from bot.blocks import status_event_line
+    UTC = timezone.utc
 
     assert status_event_line({"observed_at": "2026-10-02T12:00:00Z", "old_status": "Open",
-                              "new_status": "Closed – Implemented"}) == "Open → Closed – Implemented on 2026-10-02"
+                              "new_status": "Closed – Implemented"}, UTC) == "Open → Closed – Implemented on 2026-10-02"
     assert status_event_line({"observed_at": "2026-10-02T12:00:00Z", "old_status": "Open",
-                              "new_status": "Open"}) == "Open: GAO's comment updated on 2026-10-02"
+                              "new_status": "Open"}, UTC) == "Open: GAO's comment updated on 2026-10-02"
 
 
 def test_status_event_lines_say_what_gao_snapshots_did_and_when():
     from bot.blocks import status_event_line
+    UTC = timezone.utc
 
     at = "2026-11-28T12:00:00Z"  # the day of the import; GAO's own dates must win for snapshot events
     assert status_event_line({"observed_at": at, "old_status": "Open", "new_status": "Open", "kind": "unlisted",
-                              "as_of": "2026-10-28"}) == ("no longer listed as open by GAO "
+                              "as_of": "2026-10-28"}, UTC) == ("no longer listed as open by GAO "
                                                           "(its complete export of 2026-10-28)")
     assert status_event_line({"observed_at": at, "old_status": None, "new_status": "Open", "kind": "older",
-                              "as_of": "2024-03-01"}) == ("an older GAO snapshot of 2024-03-01 (Open), "
+                              "as_of": "2024-03-01"}, UTC) == ("an older GAO snapshot of 2024-03-01 (Open), "
                                                           "kept as history only")
     assert status_event_line({"observed_at": at, "old_status": "Closed – Implemented", "new_status": "Open",
-                              "kind": "reopened", "as_of": "2026-10-28"}) == \
+                              "kind": "reopened", "as_of": "2026-10-28"}, UTC) == \
         "Closed – Implemented → Open as of 2026-10-28: reopened"
     assert status_event_line({"observed_at": at, "old_status": "Open", "new_status": "Open", "kind": "relisted",
-                              "as_of": "2026-11-15"}) == "listed as open by GAO again (its export of 2026-11-15)"
+                              "as_of": "2026-11-15"}, UTC) == "listed as open by GAO again (its export of 2026-11-15)"
     assert status_event_line({"observed_at": "2026-10-02T09:00:00Z", "old_status": "Open",
-                              "new_status": "Closed – Implemented"}) == "Open → Closed – Implemented on 2026-10-02"
+                              "new_status": "Closed – Implemented"}, UTC) == "Open → Closed – Implemented on 2026-10-02"
+
+
+def test_history_says_promise_words_in_words():
+    """A correction in `history` reads like the other lines: what, by whom, the date read and why (never the
+    audit log's action code)."""
+    from bot.blocks import history_line
+    from bot.messages import to_plain
+
+    at, read = "2026-11-29T01:40:00Z", {"read_due": "2024-03-31", "read_phrase": "March 2024", "via": "cli"}
+    ny = ZoneInfo("America/New_York")
+
+    def line(kind: str, **detail) -> str:
+        return to_plain(history_line({"at": at, "kind": kind, "actor": "cli:root", "detail": read | detail}, ny))
+
+    assert line("promise-set", due="2027-06-30", reason="new plan") == (
+        "• 2026-11-28 promised date corrected to 2027-06-30 by cli:root (gaorec had read “March 2024”, "
+        "2024-03-31): “new plan”")
+    assert line("promise-none", due=None, reason="misread") == (
+        "• 2026-11-28 promised date corrected by cli:root: no date was promised (gaorec had read “March 2024”, "
+        "2024-03-31): “misread”")
+    assert line("promise-confirm", due="2024-03-31") == "• 2026-11-28 promised date 2024-03-31 confirmed by cli:root"
+    assert line("promise-clear", due=None) == "• 2026-11-28 correction cleared by cli:root: back to GAO's comment"
+    assert line("promise-ask", due="2024-03-31", phrase="March 2024") == (
+        "• 2026-11-28 asked the owner whether “March 2024” (2024-03-31) is the promised date")
+    assert line("justify", justification="superseded") == (
+        "• 2026-11-28 justification recorded: “superseded” by cli:root")
+
+
+def test_exports_written_in_the_working_directory_are_ignored_by_git():
+    import subprocess
+
+    from .conftest import ROOT
+
+    names = ["gao-overdue-2026-11-28.xlsx", "gao-recommendations-2026-11-28.csv"]
+    r = subprocess.run(["git", "check-ignore", *names], cwd=ROOT, capture_output=True, text=True)
+    assert r.stdout.split() == names, r.stderr

@@ -50,6 +50,18 @@ def test_admins_as_a_comma_list_is_the_list_it_obviously_is(tmp_path):
     one_line(gaorec("stats", tmp_path=tmp_path, GAOREC_ADMINS='["U1"'), "GAOREC_ADMINS", "not a list")
 
 
+def test_each_list_setting_shows_an_example_of_itself():
+    import pydantic
+
+    from config.settings import Settings
+
+    for field, fits, unfit in (("admins", '["U1", "U2"]', "URL"), ("sources", '"url": "URL"', '"U1"')):
+        with pytest.raises(pydantic.ValidationError) as exc:
+            Settings(**{field: "[bad"}, _env_file=None)
+        said = exc.value.errors()[0]["msg"]
+        assert "not a list: write" in said and fits in said and unfit not in said, said
+
+
 def test_broken_toml_and_bad_values(tmp_path):
     bad = tmp_path / "gaorec.toml"
     bad.write_text('timezone = "America/Chicago"\nowner_rules = [{agency = "CBP" owner = "U1"}]\n')

@@ -62,7 +62,7 @@ def test_two_date_moves_show_in_order_with_audit(app, tmp_path):
     assert [(s["old_due"], s["new_due"]) for s in v.slips] == [("2024-03-31", "2027-06-30"),
                                                               ("2027-06-30", "2027-12-31")]
     from bot.blocks import card_blocks
-    blob = json.dumps(card_blocks(v, date(2026, 12, 1)), ensure_ascii=False)
+    blob = json.dumps(card_blocks(v, date(2026, 12, 1), tz=timezone.utc), ensure_ascii=False)
     assert "Moved 2 times: Mar 2024 → Jun 2027 → Dec 2027" in blob
     history = [e for e in history_reply(app, key, date(2026, 12, 1)).data["events"] if e["kind"] == "status"]
     assert len(history) == 2

@@ -167,7 +167,7 @@ def test_a_newer_snapshot_saying_open_after_closed_is_a_reopening(app, tmp_path)
     v = app.show(key)
     assert v.status == "Open"
     assert [e["kind"] for e in v.status_events if e["kind"] != "older"] == ["reopened"]
-    assert "Reopened by GAO: Closed – Implemented → Open" in to_text(card_blocks(v, DEC1, full=True))
+    assert "Reopened by GAO: Closed – Implemented → Open" in to_text(card_blocks(v, DEC1, tz=timezone.utc, full=True))
 
 
 @needs_shared(CSV_EXCERPT)
@@ -237,7 +237,7 @@ def test_not_listed_is_shown_on_cards_exports_history_and_overdue(app, tmp_path)
     app.import_sources([write(tmp_path, "oct.csv", without(stamped(EXPORT.read_text(), "Oct 28, 2026"), GONE))],
                        complete=True)
     gone = key_with(app, GONE)
-    card = to_text(card_blocks(app.show(gone), DEC1, full=True))
+    card = to_text(card_blocks(app.show(gone), DEC1, tz=timezone.utc, full=True))
     assert "Not listed by GAO since the export of Oct 28, 2026 (last listed Sep 28, 2026): probably closed" in card
     assert "not reminded" in card
     name, content, n = export_file(app, "csv", as_of=DEC1)

@@ -84,6 +84,7 @@ def test_details_button_answers_with_the_card(service, key):
     assert call["text"] == f"Recommendation {key}"
     assert call["response_type"] == "ephemeral" and call["replace_original"] is False
     assert key in json.dumps(call["blocks"])
+    assert "gaorec_details" not in json.dumps(call["blocks"])  # the detail view offers no Details of itself
 
 
 def test_details_button_for_an_unknown_key_says_so(service):

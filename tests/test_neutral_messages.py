@@ -16,7 +16,7 @@ from bot.blocks import card_message, render, reply_message
 from bot.blocks.reminders import reminder_message
 from bot.messages import Message, render_text
 
-from .block_shapes import GOLDEN, NOW, build_world, shapes
+from .block_shapes import GOLDEN, NOW, build_world, shapes, utc_day
 
 
 @pytest.fixture
@@ -43,8 +43,9 @@ def test_messages_survive_json_and_render_the_same(world):
     as_of = NOW.date()
     for key in keys:
         v = app.show(key, NOW)
-        for msg in (card_message(v, as_of, full=True), reminder_message(v, as_of, 3, state_line=M.text(
-                M.icon("zzz"), "Snoozed by ", M.user("U0DANA"), " until 2026-12-01: “<!here> & co”"))):
+        for msg in (card_message(v, as_of, tz=timezone.utc, full=True),
+                    reminder_message(v, as_of, 3, day=utc_day, state_line=M.text(
+                        M.icon("zzz"), "Snoozed by ", M.user("U0DANA"), " until 2026-12-01: “<!here> & co”"))):
             back = Message.from_dict(json.loads(json.dumps(msg.to_dict())))
             assert back == msg and render.blocks(back) == render.blocks(msg)
             assert render_text(back) == render_text(msg)
@@ -58,14 +59,14 @@ def test_the_shell_and_the_cli_print_words_not_slack_markup(world):
     assert prio, "the fixtures hold a priority recommendation"
     out = CliRunner().invoke(__import__("bot.cli", fromlist=["main"]).main, ["show", prio[0]],
                              catch_exceptions=False).output
-    slack = json.dumps(render.blocks(card_message(app.show(prio[0], NOW), NOW.date(), full=True)))
+    slack = json.dumps(render.blocks(card_message(app.show(prio[0], NOW), NOW.date(), tz=timezone.utc, full=True)))
     assert ":star:" in slack and f"`{prio[0]}`" in slack  # Slack keeps its emoji and code
     assert ":star:" not in out and "`" not in out and "*" not in out and "&amp;" not in out
     assert "Priority" in out and prio[0] in out  # the meaning is in words (Section 508)
     said: list[str] = []
     poster = ShellPoster(said.append)
     v = app.show(keys[0], NOW)
-    poster.post("C1", reminder_message(v, NOW.date(), 1), thread_ts=None, key="k")
+    poster.post("C1", reminder_message(v, NOW.date(), 1, day=utc_day), thread_ts=None, key="k")
     text = said[0]
     assert ":alarm_clock:" not in text and "`" not in text and "<@" not in text
     assert "A promised date passed with no status change" in text and "@U0DANA" in text

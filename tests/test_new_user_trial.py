@@ -12,10 +12,12 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.cli_reports import cli_actor
+from bot.gao.calendar import local_day
 from bot.commands import help_rows
 from bot.commands.base import SHELL
 
@@ -148,6 +150,20 @@ def test_clocks_in_a_pipe_have_a_header_and_say_overdue_or_due_in(cli, tmp_path)
     assert all(f"is {w}, on" in r[5] for r in rows[1:] for w in [r[1]])  # the sentence says the same
 
 
+@pytest.mark.sqlite_only
+def test_clocks_say_why_none_and_never_suggest_the_flag_given(cli, tmp_path):
+    cli("import", str(CBP_PAGE))  # an agency page gives no publication dates: no clock can run
+    for args in (("clocks", "--all"), ("clocks",)):
+        out = cli(*args).stdout
+        assert "no report with recommendations has a publication date" in out and "--all" not in out, out
+    cli("import", gao_export(tmp_path / "e.csv", [
+        gao_row("Old Report: Something Late", "GAO-24-100001", "Feb 1, 2024", "Department of Agriculture",
+                "The Secretary should act.", 1)]))
+    out = cli("clocks", "--as-of", "2026-10-01").stdout  # the only clock is long past: --all would show it
+    assert "use --all for the clocks done and those long past" in out, out
+    assert "GAO-24-100001" in cli("clocks", "--all", "--as-of", "2026-10-01").stdout
+
+
 # 7. export: rows in order; the byte-order mark in files only ---------------------------------------------------
 
 def test_export_is_ordered_and_has_no_bom_on_standard_output(cli, tmp_path):
@@ -221,7 +237,8 @@ def test_confirm_after_a_correction_says_what_it_replaces(cli):
     r = cli("promise", "p75nw", "--set", "2027-06-30", "--reason", "new plan")
     assert r.exit_code == 0 and "replaces" not in r.stdout  # nothing was there to replace
     r = cli("promise", "p75nw", "--confirm")
-    day = json.loads(cli("show", "p75nw", "--json").stdout)["correction"]["at"][:10]
+    at = json.loads(cli("show", "p75nw", "--json").stdout)["correction"]["at"]
+    day = local_day(at, ZoneInfo("America/New_York"))  # the day in GAOREC_TIMEZONE, not UTC's
     assert r.stdout.strip() == (f"p75nw: confirmed “March 2024” (due 2024-03-31); this replaces the corrected date "
                                 f"2027-06-30 set by {cli_actor()} on {day}")
     r = cli("promise", "p75nw", "--none")
@@ -257,8 +274,42 @@ def test_outcome_justify_and_promise_record_the_same_cli_actor(cli, app, tmp_pat
     assert cli_actor("dana") == "dana"
 
 
+@pytest.mark.sqlite_only
+def test_promise_takes_by_like_the_others(cli):
+    cli("import", str(CBP_PAGE))
+    r = cli("promise", "p75nw", "--set", "2027-06-30", "--by", "dana")
+    assert r.exit_code == 0, r.output
+    events = json.loads(cli("audit", "p75nw", "--json").stdout)["events"]
+    assert [e["actor"] for e in events if e["action"].startswith("promise")] == ["dana"]
+    assert "--by NAME" in cli("promise", "--help").stdout
+
+
 def test_cli_actor_is_the_login():
     import getpass
 
     assert cli_actor() == f"cli:{getpass.getuser()}"
     assert Path(ROOT / "bot" / "samples" / "cbp-agency-page.txt").is_file()
+
+
+# 14. gaorec assign / unassign: ownership without Slack, through the same handler as /gaorec assign ----------
+
+@pytest.mark.sqlite_only
+def test_cli_assign_and_unassign(cli):
+    cli("import", str(CBP_PAGE))
+    r = cli("assign", "p75nw", "@U0DANA", "--by", "lead")
+    assert (r.exit_code, r.stdout) == (0, "p75nw is now owned by @U0DANA.\n"), r.output
+    shown = json.loads(cli("show", "p75nw", "--json").stdout)
+    assert (shown["owner"], shown["owner_source"]) == ("U0DANA", "assigned")
+    r = cli("assign", "p75nw", "subteam:S0TEAM")
+    assert r.stdout == "p75nw is now owned by @S0TEAM (was @U0DANA).\n", r.output
+    assert cli("unassign", "p75nw").stdout == "p75nw has no owner now (was @S0TEAM).\n"
+    assert cli("unassign", "p75nw").stdout == "p75nw had no owner.\n"
+    events = json.loads(cli("audit", "p75nw", "--json").stdout)["events"]
+    assert [(e["action"], e["actor"]) for e in reversed(events) if "assign" in e["action"]][:3] == [
+        ("assign", "lead"), ("assign", cli_actor()), ("unassign", cli_actor())]
+    bad = cli("assign", "p75nw", "@dana")
+    assert bad.exit_code == 2 and "not a Slack user or group id" in bad.output
+    missing = cli("assign", "zzzzz", "U0DANA")
+    assert missing.exit_code == 1 and "no recommendation has the key 'zzzzz'" in missing.output
+    for name in ("assign", "unassign"):
+        assert "--by NAME" in cli(name, "--help").stdout

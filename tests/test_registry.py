@@ -60,6 +60,15 @@ def test_readme_table_is_the_registry():
             assert "(the owner or an admin)" in desc, us
 
 
+def test_readme_lists_every_cli_command():
+    """README's "Commands" table (written by hand) has a row for every `gaorec` command."""
+    from bot.cli import main
+
+    table = README[README.index("## Commands"):README.index("\n## ", README.index("## Commands") + 5)]
+    missing = [n for n in sorted(main.commands) if not re.search(rf"`gaorec {re.escape(n)}\b", table)]
+    assert missing == [], f"add a row to README's Commands table for: {', '.join(missing)}"
+
+
 def test_readme_table_format_is_kept():
     table = readme_table()
     assert table.startswith("| command | |\n|---|---|\n")
@@ -112,6 +121,18 @@ def test_thread_key_follows_the_registry():
     assert takers == {"show", "history", "unassign", "snooze", "assign", "promise"}
 
 
+def test_help_examples_work_on_the_bundled_sample(app):
+    """A new user copies an example from `/gaorec help` after `gaorec run` loaded the sample: every key an
+    example names is in bot/samples/cbp-agency-page.txt, and every read example answers something."""
+    from storage import repo
+
+    app.import_sources([str(ROOT / "bot" / "samples" / "cbp-agency-page.txt")])
+    named = {w for c in COMMANDS for w in c.example.split() if repo.KEY_RE.match(w) and not w.isalpha()}
+    assert named and [k for k in sorted(named) if app.show(k) is None] == []
+    for c in (c for c in COMMANDS if c.kind == READ and c.name in ("show", "history")):
+        assert app.handle(c.example, ADMIN_CALLER, now=NOW).kind in ("card", "history"), c.example
+
+
 def test_admin_commands_refuse_everyone_else(loaded):
     for c in (c for c in COMMANDS if c.who == ADMIN):
         reply = loaded.handle(c.example, PERSON, now=NOW)
@@ -150,18 +171,21 @@ def test_reads_do_not_write(loaded):
 
 
 def test_a_new_subcommand_is_one_entry(app):
-    """Dispatch, help and surfaces come from the table passed in: a new entry is routed with its context."""
+    """Dispatch, help and surfaces come from the table passed in: a new entry is routed with its context. (Its
+    name is one no real subcommand will take, so adding a real one, say `ping`, leaves this test alone.)"""
     seen = []
 
-    def ping(ctx):
+    def example(ctx):
         seen.append((ctx.rest, ctx.caller.user_id, ctx.as_of, ctx.offset, ctx.surface))
         return ctx.reply(kind="text", text="pong")
 
-    table = (*COMMANDS, Command("ping", ping, "ping [WORDS]", "answers pong", "ping", surfaces=frozenset({SLASH})))
-    reply = dispatch(app, "PING  a  b", ADMIN_CALLER, as_of=NOW.date(), now=NOW, offset=5, surface=SLASH,
+    assert "zz-example" not in {w for c in COMMANDS for w in c.words}
+    table = (*COMMANDS, Command("zz-example", example, "zz-example [WORDS]", "answers pong", "zz-example",
+                                surfaces=frozenset({SLASH})))
+    reply = dispatch(app, "ZZ-EXAMPLE  a  b", ADMIN_CALLER, as_of=NOW.date(), now=NOW, offset=5, surface=SLASH,
                      commands=table)
     assert reply.text == "pong" and seen == [("a b", "U0ADMIN", NOW.date(), 5, SLASH)]
-    refused = dispatch(app, "ping", ADMIN_CALLER, as_of=NOW.date(), now=NOW, offset=0, surface=MENTION,
+    refused = dispatch(app, "zz-example", ADMIN_CALLER, as_of=NOW.date(), now=NOW, offset=0, surface=MENTION,
                        commands=table)
     assert refused.kind == "error" and "not available in a mention" in refused.text and len(seen) == 1
     assert dispatch(app, "zzzq", ADMIN_CALLER, as_of=NOW.date(), now=NOW, offset=0, commands=table).kind == "empty"

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from bot.blocks.reminders import reminder_blocks, status_change_text, updated_heading
 from bot.reminders.changes import comment_diff
 from bot.reminders.answers import MAX_SNOOZE_DAYS, snooze_refusal
+from .block_shapes import utc_day
 
 OLD = ("The agency concurred with the recommendation. In May 2023, officials said the U.S. Coast Guard would "
        "issue guidance by March 2024. GAO will follow up.")
@@ -47,7 +48,7 @@ def test_the_thread_note_escapes_and_quotes_only_the_changes():
 
 def test_a_stopped_parent_has_no_buttons_and_no_words_about_them():
     v = view()
-    blocks = list(reminder_blocks(v, date(2026, 12, 1), 5, buttons=False,
+    blocks = list(reminder_blocks(v, date(2026, 12, 1), 5, day=utc_day, buttons=False,
                                   heading=updated_heading(v, date(2026, 12, 1))))
     flat = str(blocks)
     assert "now Closed - Implemented" in flat and "passed with no status change" not in flat

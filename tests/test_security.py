@@ -19,6 +19,7 @@ from .conftest import CBP_PAGE, FIXTURES
 from .fakeslack import FakeSlack, command_body, post, signed_headers
 from .slackserver import SECRET, ServeProcess
 from .test_slack_app import HOSTILE, view
+from .block_shapes import utc_day
 
 FORM = "application/x-www-form-urlencoded"
 LIVE = ("<!channel>", "<!here>", "<@U123>", "<https://evil", "<!subteam^S1")
@@ -92,7 +93,7 @@ def test_reminder_outputs_escape_data():
     v = view(report_title=HOSTILE, agency=HOSTILE, text=HOSTILE, comments=HOSTILE, status=HOSTILE,
              promises=[__import__("bot.gao.promises", fromlist=["Promise"]).Promise(
                  due=date(2024, 3, 31), phrase=HOSTILE, sentence=HOSTILE, kind="month", current=True)])
-    blocks = reminder_blocks(v, date(2026, 12, 1), 1, state_line="fine")
+    blocks = reminder_blocks(v, date(2026, 12, 1), 1, day=utc_day, state_line="fine")
     no_live_markup(json.dumps(blocks))
     no_live_markup(followup_text(v, date(2026, 12, 1), 2))
     no_live_markup(status_change_text(v, HOSTILE, date(2026, 12, 1)))

@@ -92,6 +92,8 @@ def test_press_a_button_of_the_last_message(db_url, monkeypatch):
     assert "Acknowledged by U_LOCAL on 2030-12-01" in out  # the updated reminder's button
     assert "Last reminder: 2030-12-01" in out  # Details: the full card (its detail lines), of the first result
     assert "Usage: :press BUTTON; the last message has: Details" in out
+    details = out[out.index("Last reminder: 2030-12-01"):out.index("Usage: :press BUTTON")]
+    assert "Details" not in details  # the detail view offers no Details of itself
     app.db.dispose()
 
 

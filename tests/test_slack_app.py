@@ -88,7 +88,7 @@ HOSTILE = "<!channel> <!here> <@U123> <https://evil.example|click> & <!subteam^S
 def test_escaping_in_cards_lists_and_shell():
     v = view(report_title=HOSTILE, agency=HOSTILE, text=HOSTILE * 50, comments=HOSTILE,
              promises=[Promise(due=date(2024, 3, 31), phrase=HOSTILE, sentence=HOSTILE, kind="month", current=True)])
-    for blocks in (card_blocks(v, date(2026, 12, 1), full=True),
+    for blocks in (card_blocks(v, date(2026, 12, 1), tz=timezone.utc, full=True),
                    reply_blocks(Reply(kind="list", title=HOSTILE, records=[v] * 12, total=12, as_of=date(2026, 12, 1),
                                       source_text=HOSTILE)),
                    reply_blocks(Reply(kind="empty", query=HOSTILE, text="x")),
@@ -97,7 +97,8 @@ def test_escaping_in_cards_lists_and_shell():
         for live in ("<!channel>", "<!here>", "<@U123>", "<https://evil", "<!subteam"):
             assert live not in blob
         check_limits(blocks)
-    assert "<!channel>" in to_text(card_blocks(v, date(2026, 12, 1)))  # the shell shows the text as it is
+    # the shell shows the text as it is
+    assert "<!channel>" in to_text(card_blocks(v, date(2026, 12, 1), tz=timezone.utc))
 
 
 def test_limits_with_huge_data():
@@ -105,7 +106,7 @@ def test_limits_with_huge_data():
              slips=[{"old_due": "2024-03-31", "new_due": "2024-06-30"}] * 500,
              promises=[Promise(due=date(2024, 3, 31), phrase="p" * 500, sentence="s" * 10_000, kind="month",
                                current=True)])
-    check_limits(card_blocks(v, date(2026, 12, 1), full=True))
+    check_limits(card_blocks(v, date(2026, 12, 1), tz=timezone.utc, full=True))
     check_limits(reply_blocks(Reply(kind="list", title="t" * 500, records=[v] * 60, total=600, offset=5,
                                     as_of=date(2026, 12, 1), source_text="q" * 3000)))
     history = Reply(kind="history", title="h", records=[v], data={"events": [

@@ -70,6 +70,42 @@ def test_a_killed_shell_removes_its_scratch_copy(tmp_path, sig):
     assert not scratch.exists(), f"the scratch copy survived {sig.name}: {scratch}"
 
 
+def test_the_next_shell_removes_what_a_shell_killed_with_sigkill_left(tmp_path):
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = _env(tmp_path, TMPDIR=str(tmp))
+    subprocess.run([sys.executable, "-m", "bot", "import", str(FIXTURES / "agency-page.html")], cwd=ROOT, env=env,
+                   check=True, capture_output=True, timeout=120)
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "shell"], cwd=ROOT, env=env, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        proc.stdin.write(":now 2030-12-01T14:00:00Z\n")
+        proc.stdin.flush()
+        scratch, deadline = None, time.monotonic() + 120
+        while scratch is None and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            assert line, proc.stderr.read()
+            found = re.search(r"sqlite:///(\S+)/gaorec-scratch\.db", line)
+            scratch = Path(found.group(1)) if found else None
+        assert scratch is not None and scratch.parent == tmp
+        proc.kill()  # SIGKILL: no handler runs, the copy stays
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert scratch.is_dir()
+    not_ours = tmp / "gaorec-shell-notours"  # no owner file: not a directory a shell made, left alone
+    not_ours.mkdir()
+    alive = tmp / "gaorec-shell-alive"  # a live shell's copy (this process stands for it), left alone
+    alive.mkdir()
+    (alive / "gaorec-shell.pid").write_text(f"{os.getpid()}\n")
+    r = subprocess.run([sys.executable, "-m", "bot", "shell"], cwd=ROOT, env=env, input="", capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert not scratch.exists() and not_ours.is_dir() and alive.is_dir()
+
+
 def test_a_scratch_copy_that_cannot_be_removed_is_named(tmp_path, capsys):
     from bot.adapters.shell import discard
 

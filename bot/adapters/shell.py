@@ -6,7 +6,8 @@ and exits at EOF, so ``echo '/gaorec 232' | gaorec shell`` works.
     :as USER            act as another Slack user (default: U_LOCAL, an admin; :as U_LOCAL is admin again)
     :now ISO8601        run a reminder pass at that instant (e.g. :now 2026-12-01T14:00:00Z; without Z or an
                         offset, GAOREC_TIMEZONE's clock); from the first :now on, the shell works on a scratch
-                        copy of the database and says so (removed when the shell ends, killed included); time
+                        copy of the database and says so (removed when the shell ends or is killed; after
+                        kill -9, by the next shell); time
                         only moves forward
     :reply KEY text     answer in the reminder thread of KEY, as the current user
     :react KEY          add a ✅ to the reminder of KEY, as the current user
@@ -20,7 +21,9 @@ The shell is channel C_LOCAL: /gaorec subscribe there, then :now. Arrow keys and
 """
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 from typing import TextIO
 
 import itertools
@@ -206,7 +209,9 @@ class Shell:
         from storage.scratch import scratch_copy
 
         self.real_db = self.app.db
-        self.scratch = tempfile.mkdtemp(prefix="gaorec-shell-")
+        sweep_stale_scratch(tempfile.gettempdir())  # copies left by shells killed with SIGKILL
+        self.scratch = tempfile.mkdtemp(prefix=SCRATCH_PREFIX)
+        Path(self.scratch, SCRATCH_OWNER).write_text(f"{os.getpid()}\n")  # whose it is, for the next sweep
         self._cleanup_on_exit()  # from here on: a signal while copying removes the partial copy too
         copy = scratch_copy(self.app.db, self.scratch)
         self.app = local_service(self.app.settings, copy)
@@ -282,7 +287,7 @@ class Shell:
             engine.deliver(self.poster, self.now)
         elif action in ("gaorec_details", "gaorec_more"):
             v = self.app.show(value, self.now)
-            self.say(render_text(card_message(v, self.app.today(self.now), full=True)) if v
+            self.say(render_text(card_message(v, self.app.today(self.now), tz=self.app.settings.tz, full=True)) if v
                      else "That recommendation is no longer known.")
         elif action in ("gaorec_page_next", "gaorec_page_prev", "gaorec_share"):
             reply = self.app.page(unescape(str(state.get("t", ""))), int(state.get("o", 0)), self.caller)
@@ -342,6 +347,9 @@ class Shell:
             self.close()
 
     def _run(self, stdin: TextIO | None = None) -> None:
+        import tempfile
+
+        sweep_stale_scratch(tempfile.gettempdir())  # scratch copies of shells killed with SIGKILL
         stdin = stdin or sys.stdin
         interactive = stdin.isatty() and stdin is sys.stdin and self.out is sys.stdout
         if interactive:
@@ -397,6 +405,37 @@ def _save_history(path: str) -> None:
         readline.write_history_file(path)
     except OSError:
         pass
+
+
+SCRATCH_PREFIX = "gaorec-shell-"
+SCRATCH_OWNER = "gaorec-shell.pid"  # in a scratch directory: the pid of the shell that made it
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists but is not ours (PermissionError), or the platform cannot tell: leave it
+        return True
+    return True
+
+
+def sweep_stale_scratch(directory: str | Path) -> list[Path]:
+    """Remove the scratch copies a shell killed outright (SIGKILL: no exit handler runs) left in ``directory``:
+    only directories gaorec made (its prefix and its owner file, ours) whose shell process is gone. Returns
+    what was removed."""
+    removed = []
+    for d in sorted(Path(directory).glob(SCRATCH_PREFIX + "*")):
+        try:
+            if not d.is_dir() or d.is_symlink() or d.stat().st_uid != os.getuid():
+                continue
+            pid = int((d / SCRATCH_OWNER).read_text().strip())
+        except (OSError, ValueError, AttributeError):  # no owner file (not ours, or being made), unreadable
+            continue
+        if pid != os.getpid() and not _alive(pid) and discard(str(d)):
+            removed.append(d)
+    return removed
 
 
 def discard(directory: str) -> bool:

@@ -8,9 +8,10 @@ data or a query can never ping anyone."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, tzinfo
 
 from .. import messages as M
+from ..gao.calendar import day_text
 from ..messages import Action, Actions, Divider, Field, Heading, Message, Note, Section, Text
 from ..reply import HELP, Reply
 from . import render
@@ -102,10 +103,10 @@ def owner_text(v) -> Text:
     return M.text(M.user(owner), " (assigned)" if source == "assigned" else None)
 
 
-def status_event_line(ev: dict) -> str:
+def status_event_line(ev: dict, tz: tzinfo) -> str:
     """'Open → Closed – Implemented on 2026-10-02'; a comment change with the same status says so; an older
     snapshot, a reopening and GAO's listing changes say what they are, dated by GAO's snapshot (plain words)."""
-    day = (ev.get("observed_at") or "")[:10]
+    day = day_text(ev.get("observed_at"), tz)
     old, new = ev.get("old_status"), ev.get("new_status")
     kind, snap = ev.get("kind") or "change", ev.get("as_of") or day
     if kind == "unlisted":
@@ -123,7 +124,7 @@ def status_event_line(ev: dict) -> str:
     return f"{old} → {new or 'unknown'} on {day}"
 
 
-def detail_lines(v, as_of: date) -> list[Text]:
+def detail_lines(v, as_of: date, tz: tzinfo) -> list[Text]:
     """What the full card adds: earlier promises, status events, the latest acknowledgement, a snooze, the last
     reminder."""
     lines: list[Text] = []
@@ -135,21 +136,22 @@ def detail_lines(v, as_of: date) -> list[Text]:
             lines.append(M.text(f"• “{p.phrase}” (due {p.due.isoformat()}{stated}): {clip(p.sentence, 300)}"))
     if v.status_events:
         lines.append([M.strong("Status events")])
-        lines += [M.text(f"• {status_event_line(ev)}") for ev in v.status_events]
+        lines += [M.text(f"• {status_event_line(ev, tz)}") for ev in v.status_events]
     ack = getattr(v, "acknowledged", None)
     if ack:
         note = f": “{clip(ack['note'], 500)}”" if ack.get("note") else ""
-        lines.append(M.text(M.strong("Acknowledged"), " by ", M.user(ack["by"]), f" on {ack['at']:%Y-%m-%d}{note}"))
+        lines.append(M.text(M.strong("Acknowledged"), " by ", M.user(ack["by"]),
+                            f" on {day_text(ack['at'], tz)}{note}"))
     else:
         lines.append(M.text(M.strong("Acknowledged"), ": never"))
     until = getattr(v, "snoozed_until", None)
     if until:
         why = f": “{clip(v.snooze_reason, 300)}”" if getattr(v, "snooze_reason", None) else ""
-        lines.append(M.text(M.strong("Snoozed"), " by ", M.user(v.snoozed_by), f" until {until:%Y-%m-%d}{why}"))
+        lines.append(M.text(M.strong("Snoozed"), " by ", M.user(v.snoozed_by), f" until {day_text(until, tz)}{why}"))
     else:
         lines.append(M.text(M.strong("Snoozed"), ": no"))
     last = getattr(v, "last_reminded", None)
-    lines.append(M.text(M.strong("Last reminder"), f": {last:%Y-%m-%d}" if last else ": none yet"))
+    lines.append(M.text(M.strong("Last reminder"), f": {day_text(last, tz)}" if last else ": none yet"))
     return lines
 
 
@@ -158,13 +160,34 @@ HISTORY_WORDS = {"status": "status", "outcome": "outcome marked", "slip": "date 
                  "subscribe": "subscribed", "stop": "reminders stopped"}
 
 
-def history_line(e: dict) -> Text:
+PROMISE_WORDS = {  # (before the actor, after it)
+    "promise-set": ("promised date corrected to {due} by ", ""),
+    "promise-none": ("promised date corrected by ", ": no date was promised"),
+    "promise-confirm": ("promised date {due} confirmed by ", ""),
+    "promise-clear": ("correction cleared by ", ": back to GAO's comment"),
+    "promise-ask": ("asked the owner whether {due} is the promised date", None),
+}
+
+
+def promise_history(kind: str, d: dict, actor: str | None) -> Text:
+    """A promise correction, confirmation or question in words: what, by whom, the date read, why."""
+    before, after = PROMISE_WORDS[kind]
+    if after is None:  # gaorec's own question
+        phrase = f"“{d['phrase']}” ({d.get('due')})" if d.get("phrase") else str(d.get("due") or "a date")
+        return M.text(before.format(due=phrase))
+    read = f" (gaorec had read “{d['read_phrase']}”, {d['read_due']})" if (
+        kind in ("promise-set", "promise-none") and d.get("read_phrase") and d.get("read_due")) else ""
+    why = f": “{clip(str(d['reason']), 300)}”" if d.get("reason") else ""
+    return M.text(before.format(due=d.get("due") or "none"), M.user(actor), after + read + why)
+
+
+def history_line(e: dict, tz: tzinfo) -> Text:
     d = e.get("detail") or {}
-    when = (e.get("at") or "")[:10]
+    when = day_text(e.get("at"), tz)
     kind = e.get("kind")
     what: Text
     if kind == "status" and d.get("event") == "older":
-        what = M.text(f"GAO's snapshot of this date (imported {(d.get('observed_at') or '')[:10]}, older than the "
+        what = M.text(f"GAO's snapshot of this date (imported {day_text(d.get('observed_at'), tz)}, older than the "
                       f"record: kept as history): {d.get('new_status') or '—'}")
     elif kind == "status" and d.get("event") == "unlisted":
         what = M.text("GAO's complete export of this date no longer lists it as open: probably closed")
@@ -183,6 +206,14 @@ def history_line(e: dict) -> Text:
         what = M.text("assigned to ", M.user(d.get("owner")), " by ", M.user(e.get("actor")))
     elif kind == "unassign":
         what = M.text("owner ", M.user(d.get("previous")), " removed by ", M.user(e.get("actor")))
+    elif kind in PROMISE_WORDS:
+        what = promise_history(kind, d, e.get("actor"))
+    elif kind == "justify":
+        text = d.get("justification")
+        what = M.text("justification ", f"recorded: “{clip(str(text), 300)}”" if text else "cleared", " by ",
+                      M.user(e.get("actor")))
+    elif kind == "unlisted":
+        what = M.text("its reminder threads told GAO no longer lists it")
     else:
         what = M.text(f"{HISTORY_WORDS.get(kind or '', kind or 'event')} by ", M.user(e.get("actor")))
         if d.get("note"):
@@ -192,13 +223,13 @@ def history_line(e: dict) -> Text:
     return M.text(f"• {when} ", what)
 
 
-def _reopened(v) -> Text | None:
+def _reopened(v, tz: tzinfo) -> Text | None:
     """A newer GAO snapshot said Open after Closed: shown on the card (when its events are loaded)."""
     ev = next((e for e in reversed(getattr(v, "status_events", None) or []) if e.get("kind") == "reopened"), None)
     if ev is None or not v.is_open():
         return None
     return M.text(M.icon("leftwards_arrow_with_hook"), f"Reopened by GAO: {ev.get('old_status') or ''} → "
-                  f"{ev.get('new_status') or ''} (as of {ev.get('as_of') or (ev.get('observed_at') or '')[:10]}).")
+                  f"{ev.get('new_status') or ''} (as of {ev.get('as_of') or day_text(ev.get('observed_at'), tz)}).")
 
 
 def _chunk_lines(lines: list[Text], limit: int) -> list[Text]:
@@ -230,7 +261,7 @@ def heading_text(v) -> Text:
                   f" · {v.agency or ''}", prio)
 
 
-def card_message(v, as_of: date, *, full: bool = False, buttons: bool = True) -> Message:
+def card_message(v, as_of: date, *, tz: tzinfo, full: bool = False, buttons: bool = True) -> Message:
     """One recommendation: report, number and key, agency, status, priority,
     the recommendation (trimmed, with a "more" control), the current promise
     with its quoted sentence, last status change."""
@@ -238,8 +269,8 @@ def card_message(v, as_of: date, *, full: bool = False, buttons: bool = True) ->
     body = v.text or "(GAO's listing gives no recommendation text)"
     trimmed = not full and len(body) > TEXT_PREVIEW
     parts.append(Section(M.text(clip(body, TEXT_PREVIEW) if trimmed else body)))
-    changed = (v.last_changed.date().isoformat() if v.last_changed
-               else "none seen since " + v.first_seen.date().isoformat())
+    changed = (day_text(v.last_changed, tz) if v.last_changed
+               else "none seen since " + day_text(v.first_seen, tz))
     fields = [Field("Status", M.text(v.status or "unknown")), Field("Last status change", M.text(changed)),
               Field("Owner", owner_text(v))]
     parts.append(Section(promise_text(v, as_of), fields))
@@ -250,18 +281,18 @@ def card_message(v, as_of: date, *, full: bool = False, buttons: bool = True) ->
     if v.slips:
         parts.append(Note(M.text(slip_line(v.slips))))
     if full:
-        for chunk in _chunk_lines(detail_lines(v, as_of), SECTION_MAX)[:8]:
+        for chunk in _chunk_lines(detail_lines(v, as_of, tz), SECTION_MAX)[:8]:
             parts.append(Section(chunk))
     unlisted = listing_line(v) if hasattr(v, "listed") else None
     if unlisted:
         parts.append(Note(M.text(M.icon("grey_question"), unlisted)))
-    reopened = _reopened(v)
+    reopened = _reopened(v, tz)
     if reopened:
         parts.append(Note(reopened))
     if full and v.comments:
         label = "GAO's comment" if getattr(v, "issuer", "gao") == "gao" else "Comment"
         parts.append(Section(M.text(M.strong(label), "\n" + v.comments)))
-    if buttons:
+    if buttons and not full:  # the full card is the detail view: it offers no Details of itself
         elements = []
         if trimmed:
             elements.append(_button("More", "gaorec_more", v.key))
@@ -275,8 +306,8 @@ def _card_words(v, as_of: date) -> str:
     return f"{rec} · {v.key} · {v.report_title or v.report_number or ''}: {M.to_plain(promise_text(v, as_of))}"
 
 
-def card_blocks(v, as_of: date, *, full: bool = False, buttons: bool = True) -> list[dict]:
-    return render.blocks(card_message(v, as_of, full=full, buttons=buttons))
+def card_blocks(v, as_of: date, *, tz: tzinfo, full: bool = False, buttons: bool = True) -> list[dict]:
+    return render.blocks(card_message(v, as_of, tz=tz, full=full, buttons=buttons))
 
 
 PAGE = 5
@@ -298,7 +329,8 @@ def reply_parts(reply: Reply, *, share: bool = True, buttons: bool = True) -> li
     if reply.kind == "history":
         v = reply.records[0]
         parts.append(Section(heading_text(v)))
-        lines = [history_line(e) for e in reply.data.get("events", [])] or [M.text("Nothing has happened yet.")]
+        lines = ([history_line(e, reply.tz) for e in reply.data.get("events", [])]
+                 or [M.text("Nothing has happened yet.")])
         for chunk in _chunk_lines(lines, SECTION_MAX):
             if len(parts) >= MAX_BLOCKS:
                 break
@@ -319,11 +351,11 @@ def reply_parts(reply: Reply, *, share: bool = True, buttons: bool = True) -> li
             lines.append(M.text(f"{d['not_listed']} open by GAO's last word but no longer listed (probably closed)."))
         return _one(M.join(lines))
     if reply.kind == "card":
-        return card_message(reply.records[0], as_of, full=True, buttons=buttons).parts[:MAX_BLOCKS]
+        return card_message(reply.records[0], as_of, tz=reply.tz, full=True, buttons=buttons).parts[:MAX_BLOCKS]
     # list
     parts.append(Heading(reply.title))
     for v in reply.records:
-        card = card_message(v, as_of, buttons=buttons).parts
+        card = card_message(v, as_of, tz=reply.tz, buttons=buttons).parts
         if len(parts) + len(card) + 3 > MAX_BLOCKS:
             break
         parts += card

@@ -3,7 +3,8 @@ acknowledgement or snooze, status-change notes. ``*_blocks`` and ``*_text`` are 
 from __future__ import annotations
 
 import json
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 
 from .. import messages as M
 from ..messages import Action, Actions, Field, Message, Note, Section, Text
@@ -65,16 +66,17 @@ def updated_text(v, as_of: date) -> Text:
                        f"reminders for the passed promise stopped.", 300))
 
 
-def source_line(v) -> Text:
-    """Where the current promise comes from: read from GAO's sentence, confirmed, or corrected by the owner."""
+def source_line(v, day: Callable[[datetime], date]) -> Text:
+    """Where the current promise comes from: read from GAO's sentence, confirmed, or corrected by the owner (``day``:
+    an instant -> the day it is in GAOREC_TIMEZONE, ``Gaorec.today``)."""
     p = v.current_promise
     d = getattr(v, "decision", None)
     source = getattr(p, "source", "gao") if p is not None else None
     if source == "corrected" and d is not None:
         why = f": “{clip(d.reason, 300)}”" if d.reason else None
-        return M.text("Date corrected by ", M.user(d.actor), f" on {d.at:%Y-%m-%d}", why)
+        return M.text("Date corrected by ", M.user(d.actor), f" on {day(d.at)}", why)
     if source == "confirmed" and d is not None:
-        return M.text("Read from GAO's comment and confirmed by ", M.user(d.actor), f" on {d.at:%Y-%m-%d}")
+        return M.text("Read from GAO's comment and confirmed by ", M.user(d.actor), f" on {day(d.at)}")
     if p is None and d is not None and d.action == "none":
         return M.text(M.user(d.actor), " says no date was promised")
     if source == "target":
@@ -92,8 +94,8 @@ def promise_buttons(v, value: str) -> list[Action]:
     return out
 
 
-def reminder_message(v, as_of: date, reminder_id: int, *, state_line: Text | str = "", buttons: bool = True,
-                     heading: Text = OVERDUE_HEADING) -> Message:
+def reminder_message(v, as_of: date, reminder_id: int, *, day: Callable[[datetime], date],
+                     state_line: Text | str = "", buttons: bool = True, heading: Text = OVERDUE_HEADING) -> Message:
     p = v.current_promise
     parts: list = [Section(M.text(heading, "\n", _title(v)))]
     promise = promise_text(v, as_of)
@@ -102,8 +104,9 @@ def reminder_message(v, as_of: date, reminder_id: int, *, state_line: Text | str
         promise = M.text(promise, stated, "\n", M.quote(clip(p.sentence, 1200)))
     parts.append(Section(promise, [Field("Status", M.text(v.status or "unknown")),
                                    Field("Owner", [M.user(v.owner)])]))
-    if source_line(v):
-        parts.append(Note(source_line(v)))
+    source = source_line(v, day)
+    if source:
+        parts.append(Note(source))
     if v.slips:
         parts.append(Note(M.text(slip_line(v.slips))))
     if state_line:
@@ -126,9 +129,9 @@ def reminder_message(v, as_of: date, reminder_id: int, *, state_line: Text | str
     return Message(parts, reminder_words(v, as_of))
 
 
-def reminder_blocks(v, as_of: date, reminder_id: int, *, state_line: Text | str = "", buttons: bool = True,
-                    heading: Text = OVERDUE_HEADING) -> list[dict]:
-    return render.blocks(reminder_message(v, as_of, reminder_id, state_line=state_line, buttons=buttons,
+def reminder_blocks(v, as_of: date, reminder_id: int, *, day: Callable[[datetime], date],
+                    state_line: Text | str = "", buttons: bool = True, heading: Text = OVERDUE_HEADING) -> list[dict]:
+    return render.blocks(reminder_message(v, as_of, reminder_id, day=day, state_line=state_line, buttons=buttons,
                                           heading=heading))
 
 

@@ -32,16 +32,16 @@ COMMANDS: tuple[Command, ...] = (
     Command("", records.search, "QUERY", "search recommendations: words, a report number, a key", "232",
             readme="search: words, a report number, a key, filters (`/gaorec 232`, "
                    "`/gaorec cyber agency:DHS overdue`)"),
-    Command("show", records.show, "show KEY", "one recommendation with its promise and history", "show k7m2q",
+    Command("show", records.show, "show KEY", "one recommendation with its promise and history", "show p75nw",
             readme="one card: the recommendation, its promise and whether it passed, the owner", thread_key=bare),
     Command("overdue", records.overdue, "overdue [QUERY]", "promised dates that passed with no status change",
             "overdue facial", readme="promises passed / coming"),
     Command("due", records.due, "due [30d] [QUERY]", "promised dates coming in the next days", "due 90d"),
     Command("mine", ownership.mine, "mine", "the recommendations you own", "mine", readme="what you own"),
     Command("assign", ownership.assign, "assign KEY @user", "make someone the owner (admins)",
-            "assign k7m2q @dana", who=ADMIN, kind=WRITE, denied="assign recommendations",
+            "assign p75nw @dana", who=ADMIN, kind=WRITE, denied="assign recommendations",
             readme="ownership (admins)", thread_key=mention_first),
-    Command("unassign", ownership.unassign, "unassign KEY", "remove the owner (admins)", "unassign k7m2q",
+    Command("unassign", ownership.unassign, "unassign KEY", "remove the owner (admins)", "unassign p75nw",
             who=ADMIN, kind=WRITE, denied="unassign recommendations", thread_key=bare),
     Command("owners", ownership.owners, "owners", "the ownership rules and the open recommendations nobody owns",
             "owners", readme="the ownership rules, and the open recommendations nobody owns"),
@@ -55,24 +55,24 @@ COMMANDS: tuple[Command, ...] = (
     Command("subscriptions", subscriptions.subscriptions, "subscriptions", "what this channel is subscribed to",
             "subscriptions"),
     Command("snooze", reminders.snooze, "snooze KEY 30d [reason]", "quiet a reminder for a while (owner or admin)",
-            "snooze k7m2q 2w", who=OWNER_OR_ADMIN, kind=WRITE, readme="quiet a reminder (the owner or an admin)",
+            "snooze p75nw 2w", who=OWNER_OR_ADMIN, kind=WRITE, readme="quiet a reminder (the owner or an admin)",
             thread_key=duration_first),
     Command("export", exports.export, "export [overdue] [QUERY]", "a spreadsheet of recommendations, sent to you",
             "export overdue", kind=EXPORT, readme="a spreadsheet of recommendations, sent to you in a direct message"),
     Command("promise", promises.promise, "promise KEY DATE|none [reason]",
-            "correct the promised date (owner or admin); also confirm, clear", "promise k7m2q 2027-06-30 new plan",
+            "correct the promised date (owner or admin); also confirm, clear", "promise p75nw 2027-06-30 new plan",
             who=OWNER_OR_ADMIN, kind=WRITE,
             readme="correct the promised date, or say none was promised (the owner or an admin); `confirm` and "
                    "`clear` too", thread_key=anything),
     Command("history", records.history, "history KEY", "status changes, slips, owners and acknowledgements",
-            "history k7m2q", readme="status changes, slips, owners, acknowledgements, snoozes", thread_key=bare),
+            "history p75nw", readme="status changes, slips, owners, acknowledgements, snoozes", thread_key=bare),
     Command("outcome", reminders.outcome, "outcome KEY implemented|not-implemented|open",
-            "what became of a recommendation GAO no longer lists (owner or admin)", "outcome k7m2q implemented",
+            "what became of a recommendation GAO no longer lists (owner or admin)", "outcome p75nw implemented",
             who=OWNER_OR_ADMIN, kind=WRITE,
             readme="what became of a recommendation GAO no longer lists (the owner or an admin)"),
     Command("justify", exports.justify, "justify KEY TEXT",
             "why the agency does not implement it, for the GAO-IG Act report (owner or admin)",
-            "justify k7m2q superseded by the 2026 rule", who=OWNER_OR_ADMIN, kind=WRITE,
+            "justify p75nw superseded by the 2026 rule", who=OWNER_OR_ADMIN, kind=WRITE,
             readme="why the agency does not implement it, for the GAO-IG Act report (the owner or an admin)"),
     Command("clock", reminders.clock, "clock done REPORT",
             "the statement of action (or IG decision) was sent: stop its deadline reminders (admins)",
@@ -119,7 +119,9 @@ def dispatch(service: Gaorec, text: str, caller: Caller, *, as_of, now: datetime
                                                      f"{SURFACE_NAMES.get(surface, surface)}; use {where}.")
     ctx = Ctx(service=service, caller=caller, as_of=as_of, now=now, offset=offset, words=words, rest=rest,
               command=command, surface=surface)
-    return command.handler(ctx)
+    reply = command.handler(ctx)
+    reply.tz = service.settings.tz  # every reply shows its stored instants as days in GAOREC_TIMEZONE
+    return reply
 
 
 def thread_key_applies(text: str) -> bool:

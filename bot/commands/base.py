@@ -69,10 +69,10 @@ class Ctx:
         return self.service.settings
 
     def reply(self, **kw) -> Reply:
-        return Reply(as_of=self.as_of, **kw)
+        return Reply(as_of=self.as_of, tz=self.settings.tz, **kw)
 
     def error(self, text: str, **kw) -> Reply:
-        return Reply(kind="error", text=text, as_of=self.as_of, **kw)
+        return Reply(kind="error", text=text, as_of=self.as_of, tz=self.settings.tz, **kw)
 
     def refused(self) -> Reply | None:
         """The registry's `who` for an admin command, enforced: the one-line refusal, or None when allowed.

@@ -31,7 +31,7 @@ def card(service, key: str, as_of: date, now: datetime | None = None) -> Reply:
     v = service.show(key, now)
     if v is None:
         return Reply(kind="empty", query=key, as_of=as_of, text=NO_KEY)
-    return Reply(kind="card", records=[v], total=1, as_of=as_of, title=v.key)
+    return Reply(kind="card", records=[v], total=1, as_of=as_of, title=v.key, tz=service.settings.tz)
 
 
 def show(ctx: Ctx) -> Reply:
@@ -81,7 +81,8 @@ def history_reply(service, key: str, as_of: date) -> Reply:
         if v is None:
             return Reply(kind="empty", query=key, as_of=as_of, text=NO_KEY)
         events = repo.history(s, v.id)
-    return Reply(kind="history", title=f"History of {v.key}", records=[v], as_of=as_of, data={"events": events})
+    return Reply(kind="history", title=f"History of {v.key}", records=[v], as_of=as_of, data={"events": events},
+                 tz=service.settings.tz)
 
 
 def history(ctx: Ctx) -> Reply:
@@ -99,7 +100,7 @@ def search(ctx: Ctx) -> Reply:
     if repo.KEY_RE.match(head) and not rest:
         v = ctx.service.show(head, ctx.now)
         if v is not None:
-            return Reply(kind="card", records=[v], total=1, as_of=ctx.as_of, title=v.key)
+            return ctx.reply(kind="card", records=[v], total=1, title=v.key)
     if is_greeting(words):
         return help_(ctx)
     suggestion = did_you_mean(head)

@@ -77,3 +77,31 @@ def season_end(season: str, year: int) -> date:
 
 def fiscal_year_of(d: date) -> int:
     return d.year + 1 if d.month >= 10 else d.year
+
+
+def local_day(instant, tz) -> date | None:
+    """THE date a person is shown for a stored instant (docs/architecture.md, "Time"): the day it is in ``tz``
+    (GAOREC_TIMEZONE). Takes an aware datetime, an ISO 8601 text ("…Z" or with an offset; a date alone is
+    already a day) or None. A naive datetime is refused: its meaning is not known here."""
+    from datetime import datetime as _dt, timezone as _tz
+
+    if instant is None or instant == "":
+        return None
+    if isinstance(instant, str):
+        text = instant.strip()
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        instant = _dt.fromisoformat(text[:-1] + "+00:00" if text[-1:] in "zZ" else text)
+        if instant.tzinfo is None:
+            instant = instant.replace(tzinfo=_tz.utc)  # gaorec's offset-less texts are UTC (storage.types.utc_text)
+    elif isinstance(instant, date) and not isinstance(instant, _dt):
+        return instant
+    if instant.tzinfo is None or instant.tzinfo.utcoffset(instant) is None:
+        raise TypeError(f"naive datetime {instant.isoformat()!r}: say its time zone (docs/architecture.md, Time)")
+    return instant.astimezone(tz).date()
+
+
+def day_text(instant, tz) -> str:
+    """``local_day`` as ISO text ("2026-11-28"), "" for None."""
+    d = local_day(instant, tz)
+    return d.isoformat() if d else ""

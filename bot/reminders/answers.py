@@ -135,7 +135,7 @@ class Answers:
             rem.quiet_until = now_utc + timedelta(days=self.ack_quiet_days)
             repo.audit(s, at=now_utc, actor=user, action="ack", recommendation_id=rem.recommendation_id,
                        channel_id=rem.channel_id, detail={"via": via, "note": note})
-            line = M.text(M.icon("white_check_mark"), "Acknowledged by ", M.user(user), f" on {now_utc:%Y-%m-%d}",
+            line = M.text(M.icon("white_check_mark"), "Acknowledged by ", M.user(user), f" on {self.today(now_utc)}",
                           f": “{clip(note, 500)}”" if note else None)
             self._answer_posts(s, rem, f"ack:{rem.id}:{ack.id}", line, now_utc)
         return AckResult(ok=True, owner=owner, reminder_id=reminder_id)
@@ -161,7 +161,7 @@ class Answers:
             rem.state, rem.quiet_until, rem.unanswered = "snoozed", until, 0
             repo.audit(s, at=now_utc, actor=user, action="snooze", recommendation_id=rem.recommendation_id,
                        channel_id=rem.channel_id, detail={"until": utc_text(until), "note": sn.reason})
-            line = M.text(M.icon("zzz"), "Snoozed by ", M.user(user), f" until {until:%Y-%m-%d}",
+            line = M.text(M.icon("zzz"), "Snoozed by ", M.user(user), f" until {self.today(until)}",
                           f": “{clip(sn.reason, 500)}”" if sn.reason else None)
             self._answer_posts(s, rem, f"snooze:{rem.id}:{sn.id}", line, now_utc)
         return AckResult(ok=True, owner=owner, reminder_id=reminder_id)
@@ -182,7 +182,8 @@ class Answers:
             v = self.views(s, [rem.recommendation_id])[rem.recommendation_id]
             as_of = self.today(now_utc)
             q.plan_post(s, key + ":parent", "update", rem.channel_id, None, rem.id, now_utc, {
-                "ts": rem.thread_ts, "message": reminder_message(v, as_of, rem.id, state_line=line).to_dict()})
+                "ts": rem.thread_ts,
+                "message": reminder_message(v, as_of, rem.id, day=self.today, state_line=line).to_dict()})
 
     # -- a word on the promise ------------------------------------------------------------------------------
     def promise_answered(self, s: Session, rec_id: int, word_id: int, line: M.Text, now_utc: datetime, *,
@@ -206,5 +207,6 @@ class Answers:
             if rem.thread_ts:
                 q.plan_post(s, key + ":parent", "update", rem.channel_id, None, rem.id, now_utc, {
                     "ts": rem.thread_ts,
-                    "message": reminder_message(v, as_of, rem.id, state_line=note, buttons=not stop).to_dict()})
+                    "message": reminder_message(v, as_of, rem.id, day=self.today, state_line=note,
+                                                buttons=not stop).to_dict()})
         return len(rems)

@@ -146,7 +146,7 @@ class Planner:
                     s.add(rem)
                     s.flush()
                     q.plan_post(s, f"r{rec_id}:{due}:{channel}:1", "reminder", channel, None, rem.id, now_utc,
-                                {"message": reminder_message(v, as_of, rem.id).to_dict()})
+                                {"message": reminder_message(v, as_of, rem.id, day=self.today).to_dict()})
                     repo.audit(s, at=now_utc, actor="gaorec", action="remind", recommendation_id=rec_id,
                                channel_id=channel, detail={"due": due.isoformat(), "n": 1})
                 if result.waiting.get(channel) and not dry_run:
@@ -248,14 +248,15 @@ class Planner:
                 if still:  # GAO wrote something, but the promise still passed with no status change
                     if rem.thread_ts:
                         q.plan_post(s, key + ":parent", "update", rem.channel_id, None, rem.id, now_utc, {
-                            "ts": rem.thread_ts, "message": reminder_message(v, as_of, rem.id).to_dict()})
+                            "ts": rem.thread_ts,
+                            "message": reminder_message(v, as_of, rem.id, day=self.today).to_dict()})
                     continue
                 rem.state, rem.next_at = "closed", None
                 closed += 1
                 if rem.thread_ts:
-                    line = M.text(M.icon("arrows_counterclockwise"), f"GAO updated this on {now_utc:%Y-%m-%d}: "
+                    line = M.text(M.icon("arrows_counterclockwise"), f"GAO updated this on {self.today(now_utc)}: "
                                   f"{v.status or ''}; reminders for this promise stopped.")
-                    msg = reminder_message(v, as_of, rem.id, state_line=line, buttons=False,
+                    msg = reminder_message(v, as_of, rem.id, day=self.today, state_line=line, buttons=False,
                                            heading=updated_heading(v, as_of))
                     msg.text = updated_text(v, as_of)
                     q.plan_post(s, key + ":parent", "update", rem.channel_id, None, rem.id, now_utc, {

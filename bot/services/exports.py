@@ -27,7 +27,7 @@ def export(service: Gaorec, fmt: str = "csv", *, overdue_only: bool = False, uni
                                   query=(query or "")[:MAX_QUERY] or None)
         owners.resolve(s, views, service.settings.owner_rules)
         acks = repo.last_acknowledgements(s, [v.id for v in views])
-    table = exports.rows(views, acks, as_of)
+    table = exports.rows(views, acks, as_of, service.settings.tz)
     kind = "overdue" if overdue_only else "unimplemented" if unimplemented else "recommendations"
     name = f"gao-{kind}-{as_of.isoformat()}.{fmt}"
     return name, exports.to_xlsx(table) if fmt == "xlsx" else exports.to_csv(table), len(table)

@@ -84,7 +84,7 @@ def set_outcome(service, key: str, word: str, user: str, *, is_admin: bool, now:
         s.execute(update(Recommendation).where(Recommendation.id == v.id).values(outcome=outcome))
         repo.audit(s, at=now_utc, actor=user, action="outcome", recommendation_id=v.id, channel_id=channel,
                    detail={"outcome": outcome, "previous": previous})
-        line = outcome_line(outcome, user, now_utc.date())
+        line = outcome_line(outcome, user, service.today(now_utc))
         for rem in open_for_recommendation(s, v.id):
             plan_post(s, f"outcome:{rem.id}:{outcome}:{utc_text(now_utc)}", "ack", rem.channel_id,
                       rem.thread_ts, rem.id, now_utc, {"message": M.Message(text=line).to_dict()})

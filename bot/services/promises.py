@@ -9,6 +9,7 @@ promise stop, with a note in their threads."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -95,10 +96,11 @@ def apply(service, key: str, action: str, *, actor: str, via: str, due: date | N
         if (action in ("set", "none", "confirm") and ge.holds(d, v.comments) and d.action == action
                 and d.due == due and (d.reason or None) == reason):  # the same word again: nothing new to record
             data = _contract(v.key, action, v.current_promise, d, read, threads=0) | {"already": True}
-            return Outcome(True, f"{v.key}: already recorded ({d.actor}, {d.at:%Y-%m-%d}); nothing new was written",
+            on = service.today(d.at)
+            return Outcome(True, f"{v.key}: already recorded ({d.actor}, {on}); nothing new was written",
                            body=M.text(M.code(v.key), ": already recorded by ",
                                        M.user(d.actor) if people.is_person(d.actor) else d.actor,
-                                       f" on {d.at:%Y-%m-%d}; nothing new was written."), key=v.key, owner=v.owner,
+                                       f" on {on}; nothing new was written."), key=v.key, owner=v.owner,
                            data=data)
         # an owner's correction that held is replaced (by design: the latest word holds); the answer says so
         replaced = d if ge.holds(d, v.comments) and d.action in ("set", "none") else None
@@ -112,8 +114,8 @@ def apply(service, key: str, action: str, *, actor: str, via: str, due: date | N
         line = answer_line(action, actor, read, cur, reason)
         threads = engine.promise_answered(s, v.id, word.id, line, now_utc, new_due=new_due)
     data = _contract(v.key, action, cur, after.decision, read, threads=threads)
-    return Outcome(True, plain_line(v.key, action, read, cur) + replaced_words(replaced), body=line, key=v.key,
-                   owner=v.owner, data=data)
+    return Outcome(True, plain_line(v.key, action, read, cur) + replaced_words(replaced, service.today), body=line,
+                   key=v.key, owner=v.owner, data=data)
 
 
 def _contract(key: str, action: str, cur, decision, read, *, threads: int) -> dict:
@@ -137,12 +139,12 @@ def plain_line(key: str, action: str, read, cur) -> str:
     return f"{key}: back to what GAO's comment says: {_read_words(cur)}"
 
 
-def replaced_words(d) -> str:
+def replaced_words(d, day: Callable[[datetime], date]) -> str:
     """"; this replaces the corrected date 2027-06-30 set by cli:dana on 2026-11-29" (or "" when nothing was)."""
     if d is None:
         return ""
     what = f"the corrected date {d.due}" if d.action == "set" else "the correction “no date was promised”"
-    return f"; this replaces {what} set by {d.actor} on {d.at:%Y-%m-%d}"
+    return f"; this replaces {what} set by {d.actor} on {day(d.at)}"
 
 
 def answer_line(action: str, actor: str, read, cur, reason: str | None) -> M.Text:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.gao import effective as ge
 from bot.gao import promises as gp
+from bot.gao.calendar import local_day
 from bot.gao.records import OPEN_STATUSES
 from bot.gao.targets import with_target
 
@@ -29,9 +30,8 @@ from .rows import BOOKKEEPING, CONTENT, Event, Older, Record, ReportRow, Stored
 
 
 def local_date(dt: datetime | None, tz: ZoneInfo) -> date | None:
-    if dt is None:
-        return None
-    return as_utc(dt).astimezone(tz).date()
+    """The day an instant is in ``tz`` (the one rule: bot/gao/calendar.py: local_day)."""
+    return local_day(as_utc(dt), tz) if dt is not None else None
 
 
 def status_date_of(latest_statement: date | None, last_changed: datetime | None, tz: ZoneInfo) -> date | None:

@@ -40,7 +40,7 @@ def details(body, respond, context):
     if v is None:
         respond(text="That recommendation is no longer known.", response_type="ephemeral", replace_original=False)
         return
-    blocks = card_blocks(v, ctx.service.today(), full=True)
+    blocks = card_blocks(v, ctx.service.today(), tz=ctx.service.settings.tz, full=True)
     respond(blocks=blocks, text=f"Recommendation {v.key}", response_type="ephemeral",
             replace_original=False)
 
