@@ -150,7 +150,7 @@ def test_clocks_in_a_pipe_have_a_header_and_say_overdue_or_due_in(cli, tmp_path)
     assert all(f"is {w}, on" in r[5] for r in rows[1:] for w in [r[1]])  # the sentence says the same
 
 
-@pytest.mark.sqlite_only
+@pytest.mark.sqlite_only("what the CLI prints; clocks run on both in test_reports")
 def test_clocks_say_why_none_and_never_suggest_the_flag_given(cli, tmp_path):
     cli("import", str(CBP_PAGE))  # an agency page gives no publication dates: no clock can run
     for args in (("clocks", "--all"), ("clocks",)):
@@ -274,7 +274,7 @@ def test_outcome_justify_and_promise_record_the_same_cli_actor(cli, app, tmp_pat
     assert cli_actor("dana") == "dana"
 
 
-@pytest.mark.sqlite_only
+@pytest.mark.sqlite_only("the CLI's actor name; corrections run on both in test_promise_corrections")
 def test_promise_takes_by_like_the_others(cli):
     cli("import", str(CBP_PAGE))
     r = cli("promise", "p75nw", "--set", "2027-06-30", "--by", "dana")
@@ -293,7 +293,7 @@ def test_cli_actor_is_the_login():
 
 # 14. gaorec assign / unassign: ownership without Slack, through the same handler as /gaorec assign ----------
 
-@pytest.mark.sqlite_only
+@pytest.mark.sqlite_only("the CLI's words; ownership's writes run on both in test_lifecycle and test_cards")
 def test_cli_assign_and_unassign(cli):
     cli("import", str(CBP_PAGE))
     r = cli("assign", "p75nw", "@U0DANA", "--by", "lead")
