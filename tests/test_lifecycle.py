@@ -10,14 +10,14 @@ from datetime import date, datetime, timezone
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from bot.commands.records import history_reply
 from bot.cli import main
 from bot.gao.records import ParseError
 from bot.reply import Caller
 from storage import repo
-from storage.models import AuditEvent, Recommendation, StatusEvent
+from storage.models import AuditEvent, Recommendation, Report, StatusEvent
 
 from .conftest import CBP_PAGE, CSV_EXCERPT, FIXTURES, needs_shared
 from bot.blocks.home import home_view
@@ -354,28 +354,46 @@ def test_cli_import_complete_as_of_force_and_outcome(db_url, monkeypatch, tmp_pa
 # -- THE overdue rule: SQL and Python agree ---------------------------------------------------------
 
 def test_sql_and_python_overdue_rules_agree(app):
+    """Every state of the five fields the rule reads (384), each in its own copy of one record (in a report of its
+    own, so that a report-number query counts that state alone), all inserted at once: per state, the overdue
+    list, the single counts, the one-pass counts and the Python rule agree."""
     app.import_sources([str(EXPORT)])
     key = key_with(app, GONE)
     statuses = ("Open", "Open – Partially Addressed", "Closed – Implemented", None)
     dues = (None, date(2026, 11, 1), DEC1, date(2027, 1, 1))
     status_dates = (None, date(2026, 10, 1), date(2026, 11, 1), date(2026, 11, 15))
-    checked = 0
-    with app.db.write() as s:  # one transaction: each state is written, then read back by both rules
-        for status, listed, outcome, due, sdate in itertools.product(statuses, (True, False),
-                                                                     (None, "open", "implemented"), dues,
-                                                                     status_dates):
-            s.execute(update(Recommendation).where(Recommendation.key == key).values(
-                status=status, listed=listed, outcome=outcome, current_due=due, status_date=sdate))
-            s.expire_all()  # nothing read before this state is reused
-            in_sql = key in {v.key for v in repo.overdue(s, DEC1)}
-            in_count = repo.count_overdue(s, DEC1, key) == 1
-            in_python = repo.get(s, key).days_overdue(DEC1) is not None
-            both = repo.overdue_counts(s, DEC1, key)  # the one-pass form the overdue answer reads
-            assert both == (in_count, repo.count_unlisted_passed(s, DEC1, key)), (status, listed, outcome, due, sdate)
-            assert repo.overdue_counts(s, DEC1) == (repo.count_overdue(s, DEC1), repo.count_unlisted_passed(s, DEC1))
-            assert in_sql == in_count == in_python, (status, listed, outcome, due, sdate)
+    states = list(itertools.product(statuses, (True, False), (None, "open", "implemented"), dues, status_dates))
+    letters = "23456789abcdefghjkmnpqrstuvwxyz"  # storage/repo.py KEY_RE
+    numbers = {f"GAO-99-{100000 + i}": state for i, state in enumerate(states)}
+    with app.db.write() as s:
+        base_overdue, base_unlisted = repo.overdue_counts(s, DEC1)
+        original = s.execute(select(Recommendation).where(Recommendation.key == key)).scalar_one()
+        row = {c.key: getattr(original, c.key) for c in Recommendation.__table__.columns if c.key != "id"}
+        assert s.scalar(select(func.count()).where(Report.number.in_(numbers))) == 0
+        s.execute(insert(Report), [{"number": n, "title": f"state {n}"} for n in numbers])
+        report_ids = dict(s.execute(select(Report.number, Report.id).where(Report.number.in_(numbers))).all())
+        keys = {n: f"zz{letters[i // 31 // 31]}{letters[i // 31 % 31]}{letters[i % 31]}"
+                for i, n in enumerate(numbers)}
+        assert s.scalar(select(func.count()).where(Recommendation.key.in_(keys.values()))) == 0
+        s.execute(insert(Recommendation), [
+            {**row, "key": keys[n], "report_id": report_ids[n], "status": status, "listed": listed,
+             "outcome": outcome, "current_due": due, "status_date": sdate}
+            for n, (status, listed, outcome, due, sdate) in numbers.items()])
+        in_sql = {v.key for v in repo.overdue(s, DEC1)}  # no limit: the whole list
+        views = {v.key: v for v in repo.export_views(s, DEC1, overdue_only=False, unimplemented=False, query=None)}
+        checked = unlisted = 0
+        for n, state in numbers.items():
+            in_count = repo.count_overdue(s, DEC1, n) == 1
+            in_python = views[keys[n]].days_overdue(DEC1) is not None
+            both = repo.overdue_counts(s, DEC1, n)  # the one-pass form the overdue answer reads
+            assert both == (in_count, repo.count_unlisted_passed(s, DEC1, n)), state
+            assert (keys[n] in in_sql) == in_count == in_python, state
             checked += in_python
-    assert checked > 0
+            unlisted += both[1]
+        assert checked > 0 and unlisted > 0
+        # the whole-database forms (no query: the one-pass statement without the join), all states at once
+        assert repo.overdue_counts(s, DEC1) == (repo.count_overdue(s, DEC1), repo.count_unlisted_passed(s, DEC1)) \
+            == (base_overdue + checked, base_unlisted + unlisted)
 
 
 def test_not_listed_on_app_home_and_in_the_digest(app, tmp_path):
