@@ -2,6 +2,7 @@
 status 2, no traceback — the CLI run as a real process."""
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -15,6 +16,22 @@ def gaorec(*args, tmp_path, **env) -> subprocess.CompletedProcess:
     base.update(env)
     return subprocess.run([sys.executable, "-m", "bot", *args], cwd=tmp_path, env=base, capture_output=True,
                           text=True, timeout=60)
+
+
+def in_process(*args, tmp_path, **env) -> subprocess.CompletedProcess:
+    """``gaorec(...)`` in this process, for what gaorec says rather than how a process behaves: the same ``main``
+    the program runs (``program`` adds only the exit), through click's runner, which keeps stdout and stderr apart
+    and gives the exit status; the same environment (no SLACK_*, GAOREC_* or DATABASE_URL but those given) and the
+    same directory, tmp_path (no .env of the checkout's)."""
+    from click.testing import CliRunner
+
+    from bot.cli import main
+
+    unset = {k: None for k in os.environ if k.startswith(("SLACK_", "GAOREC_", "DATABASE_URL"))}
+    runner = CliRunner(env={**unset, "DATABASE_URL": f"sqlite:///{tmp_path / 'gaorec.db'}", **env})
+    with contextlib.chdir(tmp_path):
+        r = runner.invoke(main, list(args), catch_exceptions=False)
+    return subprocess.CompletedProcess(list(args), r.exit_code, r.stdout, r.stderr)
 
 
 def one_line(r: subprocess.CompletedProcess, *words: str) -> str:

@@ -26,7 +26,7 @@ from bot.words import plural
 from storage.models import AuditEvent
 
 from .conftest import FIXTURES, ROOT
-from .test_config_errors import gaorec, one_line
+from .test_config_errors import gaorec, in_process, one_line
 from .test_lifecycle import EXPORT, GONE, key_with, stamped, without, write
 from .test_shell_time import run_shell
 
@@ -178,18 +178,20 @@ def test_the_readme_session_is_true_after_make_run(tmp_path):
 # 4. TOML: unknown keys and syntax errors name the file and the line ---------------------------------------
 
 def test_toml_mistakes_name_the_file_and_line(tmp_path):
+    """Messages, not process behaviour: in process (test_config_errors.in_process; the process itself in
+    test_config_errors)."""
     conf = tmp_path / "gaorec.toml"
     conf.write_text('timezone = "America/Chicago"\n\ntimezon = "America/Denver"\n')
-    line = one_line(gaorec("stats", tmp_path=tmp_path, GAOREC_CONFIG=str(conf)), f"{conf}:3:", "'timezon'",
+    line = one_line(in_process("stats", tmp_path=tmp_path, GAOREC_CONFIG=str(conf)), f"{conf}:3:", "'timezon'",
                     "unknown setting", "did you mean 'timezone'")
     conf.write_text('# the Slack part\n[slack]\nbot_token = "xoxb-1"\n')
-    one_line(gaorec("stats", tmp_path=tmp_path, GAOREC_CONFIG=str(conf)), f"{conf}:2:", "unknown setting 'slack'")
+    one_line(in_process("stats", tmp_path=tmp_path, GAOREC_CONFIG=str(conf)), f"{conf}:2:", "unknown setting 'slack'")
     conf.write_text('timezone = "America/Chicago"\nowner_rules = [{agency = "CBP" owner = "U1"}]\n')
-    line = one_line(gaorec("stats", tmp_path=tmp_path, GAOREC_CONFIG=str(conf)), "not valid TOML")
+    line = one_line(in_process("stats", tmp_path=tmp_path, GAOREC_CONFIG=str(conf)), "not valid TOML")
     assert line.removeprefix("Error: ").startswith(f"{conf}:2: ")
     conf.write_text('timezone = "America/Chicago"\nreminder_cap = "lots"\n')
-    one_line(gaorec("stats", tmp_path=tmp_path, GAOREC_CONFIG=str(conf)), f"{conf}:2:", "reminder_cap", "integer")
-    r = gaorec("stats", tmp_path=tmp_path, GAOREC_CONFIG=str(ROOT / "config" / "gaorec.example.toml"))
+    one_line(in_process("stats", tmp_path=tmp_path, GAOREC_CONFIG=str(conf)), f"{conf}:2:", "reminder_cap", "integer")
+    r = in_process("stats", tmp_path=tmp_path, GAOREC_CONFIG=str(ROOT / "config" / "gaorec.example.toml"))
     assert r.returncode == 0, r.stderr  # every key of the example is a setting
     assert "Traceback" not in line
 
