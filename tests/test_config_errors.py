@@ -1,5 +1,7 @@
 """Every configuration mistake: one line naming the setting and the fix, exit
-status 2, no traceback — the CLI run as a real process."""
+status 2, no traceback — the CLI run as a real process (``gaorec``), or in process (``in_process``: the same
+``main``, stdout and stderr apart) where only the message is in question; the serve checks, the cron and owner
+rules and the crontab stay real processes, so the whole path, ``program``'s exit included, is read here too."""
 from __future__ import annotations
 
 import contextlib
@@ -53,7 +55,7 @@ def one_line(r: subprocess.CompletedProcess, *words: str) -> str:
     ("sqlite:////proc/no-such-dir/gaorec.db", ["DATABASE_URL", "cannot create the database file"]),
 ], ids=["unparsable", "unknown-kind", "driver-missing", "unreachable", "sqlite-unwritable"])
 def test_database_url_mistakes(tmp_path, url, words):
-    line = one_line(gaorec("stats", tmp_path=tmp_path, DATABASE_URL=url), *words)
+    line = one_line(in_process("stats", tmp_path=tmp_path, DATABASE_URL=url), *words)
     assert "secret" not in line  # a password in the URL is never printed
 
 
@@ -62,9 +64,9 @@ def test_admins_as_a_comma_list_is_the_list_it_obviously_is(tmp_path):
 
     assert Settings(admins="U1,U2", _env_file=None).admins == ["U1", "U2"]
     assert Settings(admins='["U1", "U2"]', _env_file=None).admins == ["U1", "U2"]
-    r = gaorec("stats", "--json", tmp_path=tmp_path, GAOREC_ADMINS="U1,U2")
+    r = in_process("stats", "--json", tmp_path=tmp_path, GAOREC_ADMINS="U1,U2")
     assert r.returncode == 0, r.stderr
-    one_line(gaorec("stats", tmp_path=tmp_path, GAOREC_ADMINS='["U1"'), "GAOREC_ADMINS", "not a list")
+    one_line(in_process("stats", tmp_path=tmp_path, GAOREC_ADMINS='["U1"'), "GAOREC_ADMINS", "not a list")
 
 
 def test_each_list_setting_shows_an_example_of_itself():
@@ -82,10 +84,11 @@ def test_each_list_setting_shows_an_example_of_itself():
 def test_broken_toml_and_bad_values(tmp_path):
     bad = tmp_path / "gaorec.toml"
     bad.write_text('timezone = "America/Chicago"\nowner_rules = [{agency = "CBP" owner = "U1"}]\n')
-    one_line(gaorec("stats", tmp_path=tmp_path, GAOREC_CONFIG=str(bad)), "GAOREC_CONFIG", "not valid TOML", "line 2")
-    one_line(gaorec("stats", tmp_path=tmp_path, GAOREC_CONFIG=str(tmp_path / "nope.toml")), "GAOREC_CONFIG")
-    one_line(gaorec("stats", tmp_path=tmp_path, GAOREC_TIMEZONE="Mars/Olympus"), "GAOREC_TIMEZONE", "IANA")
-    one_line(gaorec("stats", tmp_path=tmp_path, GAOREC_REMINDER_CAP="lots"), "GAOREC_REMINDER_CAP", "integer")
+    one_line(in_process("stats", tmp_path=tmp_path, GAOREC_CONFIG=str(bad)), "GAOREC_CONFIG", "not valid TOML",
+             "line 2")
+    one_line(in_process("stats", tmp_path=tmp_path, GAOREC_CONFIG=str(tmp_path / "nope.toml")), "GAOREC_CONFIG")
+    one_line(in_process("stats", tmp_path=tmp_path, GAOREC_TIMEZONE="Mars/Olympus"), "GAOREC_TIMEZONE", "IANA")
+    one_line(in_process("stats", tmp_path=tmp_path, GAOREC_REMINDER_CAP="lots"), "GAOREC_REMINDER_CAP", "integer")
 
 
 def test_serve_checks_tokens_and_slack_before_it_reports_healthy(tmp_path, fake):
@@ -120,7 +123,7 @@ def test_cron_and_owner_rule_mistakes_in_the_file_are_one_line(tmp_path, toml, w
 
 
 def test_an_interval_the_scheduler_reads_is_accepted(tmp_path):
-    r = gaorec("stats", tmp_path=tmp_path, GAOREC_REMIND_CRON="@every 2s")
+    r = in_process("stats", tmp_path=tmp_path, GAOREC_REMIND_CRON="@every 2s")
     assert r.returncode == 0, r.stderr
 
 
