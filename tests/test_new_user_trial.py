@@ -22,7 +22,7 @@ from bot.commands import help_rows
 from bot.commands.base import SHELL
 
 from .conftest import CBP_PAGE, ROOT
-from .test_config_errors import gaorec, one_line
+from .test_config_errors import in_process, one_line
 from .test_lifecycle import EXPORT, GONE, key_with, stamped, without, write
 from .test_reports import gao_export, gao_row
 from .test_shell_time import run_shell
@@ -208,14 +208,14 @@ def test_search_shows_report_numbers_and_finds_their_start(cli, tmp_path):
 # 9. a relative SQLite path: where the database is, said once ---------------------------------------------------
 
 def test_a_relative_sqlite_path_says_where_it_created_the_database(tmp_path):
-    first = gaorec("stats", tmp_path=tmp_path, DATABASE_URL="sqlite:///relative.db")
+    first = in_process("stats", tmp_path=tmp_path, DATABASE_URL="sqlite:///relative.db")
     assert first.returncode == 0 and (tmp_path / "relative.db").is_file(), first.stderr
     assert first.stderr.splitlines() == [
         f"Created a new database at {tmp_path / 'relative.db'} (DATABASE_URL 'sqlite:///relative.db' is relative to "
         "the current directory; give an absolute path, sqlite:////…, to use one database from anywhere)."]
-    again = gaorec("stats", tmp_path=tmp_path, DATABASE_URL="sqlite:///relative.db")
+    again = in_process("stats", tmp_path=tmp_path, DATABASE_URL="sqlite:///relative.db")
     assert again.returncode == 0 and again.stderr == ""  # once: on creation
-    absolute = gaorec("stats", tmp_path=tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'abs.db'}")
+    absolute = in_process("stats", tmp_path=tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'abs.db'}")
     assert absolute.returncode == 0 and absolute.stderr == ""  # an absolute path says where it is itself
 
 
@@ -224,7 +224,7 @@ def test_a_relative_sqlite_path_says_where_it_created_the_database(tmp_path):
 @pytest.mark.parametrize("url", ["mysql://u:secret@127.0.0.1/x", "mysql+pymysql://u:secret@127.0.0.1/x",
                                  "oracle://u:secret@127.0.0.1/x"])
 def test_an_unsupported_database_is_named_plainly(tmp_path, url):
-    line = one_line(gaorec("stats", tmp_path=tmp_path, DATABASE_URL=url), "DATABASE_URL",
+    line = one_line(in_process("stats", tmp_path=tmp_path, DATABASE_URL=url), "DATABASE_URL",
                     "supports only SQLite and PostgreSQL", "postgresql+psycopg://")
     assert "driver" not in line and "pip install" not in line and "secret" not in line
 

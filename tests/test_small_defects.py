@@ -26,7 +26,7 @@ from bot.words import plural
 from storage.models import AuditEvent
 
 from .conftest import FIXTURES, ROOT
-from .test_config_errors import gaorec, in_process, one_line
+from .test_config_errors import in_process, one_line
 from .test_lifecycle import EXPORT, GONE, key_with, stamped, without, write
 from .test_shell_time import run_shell
 
@@ -315,12 +315,10 @@ def test_search_in_a_pipe_prints_all_matches(cli, tmp_path):
 
 def test_a_missing_sqlite_directory_is_refused_not_created(tmp_path):
     where = tmp_path / "no-such-dir"
-    line = one_line(gaorec("stats", tmp_path=tmp_path, DATABASE_URL=f"sqlite:///{where / 'gaorec.db'}"),
+    line = one_line(in_process("stats", tmp_path=tmp_path, DATABASE_URL=f"sqlite:///{where / 'gaorec.db'}"),
                     "DATABASE_URL", str(where), "does not exist", f"mkdir -p {where}")
     assert not where.exists() and "Traceback" not in line
-    env = _env(tmp_path, XDG_DATA_HOME=str(tmp_path / "xdg"))
-    del env["DATABASE_URL"]  # the default path is gaorec's own: its directory is made
-    r = subprocess.run([sys.executable, "-m", "bot", "stats"], cwd=tmp_path, env=env, capture_output=True, text=True,
-                       timeout=60)
+    # the default path is gaorec's own: its directory is made (no DATABASE_URL: the default database)
+    r = in_process("stats", tmp_path=tmp_path, DATABASE_URL=None, XDG_DATA_HOME=str(tmp_path / "xdg"))
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "xdg" / "gaorec" / "gaorec.db").exists()
