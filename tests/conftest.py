@@ -56,8 +56,18 @@ def postgres_reason() -> str | None:
 #   tests/test_architecture.py fails on a marker without a reason (a string argument, or a comment on its line).
 
 
+# The modules that hold the longest tests (real processes, servers, timed pacing; `--durations` on a quiet
+# machine): run first, so that with several workers none of them is left running alone at the end.
+LONGEST_FIRST = ("test_reminders_e2e", "test_replicas", "test_intake", "test_outbox_e2e", "test_lifecycle_e2e",
+                 "test_reminders_truth", "test_concurrent_imports", "test_honest_errors", "test_http_hygiene")
+
+
 def pytest_collection_modifyitems(config, items):
-    """Deselect the PostgreSQL runs of tests marked sqlite_only (the rule above)."""
+    """Deselect the PostgreSQL runs of tests marked sqlite_only (the rule above); the longest modules first
+    (a stable sort: each module's tests stay together and in their order)."""
+    rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.module.__name__.rsplit(".", 1)[-1], len(rank))
+               if getattr(item, "module", None) else len(rank))
     dropped = [item for item in items if item.get_closest_marker("sqlite_only") and getattr(item, "callspec", None)
                and "postgres" in (item.callspec.params.get("db_url"), item.callspec.params.get("module_db_url"))]
     if dropped:

@@ -187,6 +187,7 @@ def test_a_non_member_cannot_acknowledge_a_group_owned_item(rig):
     command(srv, fake, f"assign {key} <!subteam^S0TEAM|@team>", name="assign")
     fake.wait_for("response_url", 2)
     run_cli(app.db.url, fake.api_url, "remind", "--now", "2026-12-01T14:00:00Z")
+    wait_until(lambda: settled(app), what="the outbox to settle")  # the server's delivery may take a lane too
     msg = [m for m in fake.posts(C1, top_level=True) if f"`{key}`" in json.dumps(m["blocks"])][0]
     click(srv, fake, "gaorec_ack", reminder_value(msg), user="U0OUTSIDER", ts=msg["ts"], name="no")
     refusal = fake.wait_for("response_url", 3)[2]
@@ -205,6 +206,7 @@ def test_a_double_click_on_snooze_confirms_once_and_the_date_picker_has_the_cap(
     command(srv, fake, "subscribe", name="sub")
     fake.wait_for("response_url", 1)
     run_cli(app.db.url, fake.api_url, "remind", "--now", "2026-12-01T14:00:00Z")
+    wait_until(lambda: settled(app), what="the outbox to settle")  # the server's delivery may take a lane too
     msg = fake.posts(C1, top_level=True)[0]
     clicks = [threading.Thread(target=click, args=(srv, fake, "gaorec_snooze_week", reminder_value(msg)),
                                kwargs={"user": "U0SOMEONE", "ts": msg["ts"], "name": f"c{i}"}) for i in range(2)]

@@ -68,6 +68,12 @@ def wait_until(cond, timeout=30.0, what=""):
         time.sleep(0.05)
 
 
+def settle(app) -> None:
+    """After a CLI run beside the running server: either may have taken a lane and be delivering (each post goes
+    once); wait until nothing is pending or in flight, so what follows counts what was posted, exactly."""
+    wait_until(lambda: settled(app), what="the outbox to settle")
+
+
 def settled(app) -> bool:
     """Nothing waits in the outbox or is in flight: no post pending or sending, no lane held by a delivery."""
     with app.db.session() as s:
@@ -94,6 +100,7 @@ def test_the_whole_loop(loop, tmp_path):
     command(f"assign {rec3} <@U0OWNER|owner>", name="assign")
     fake.wait_for("response_url", 2)
     out = run_cli(app.db.url, fake.api_url, "remind", "--now", "2026-12-01T14:00:00Z")
+    settle(app)
     top = fake.posts(C1, top_level=True)
     assert len(top) == 7, out
     r3 = [m for m in top if f"`{rec3}`" in json.dumps(m["blocks"], ensure_ascii=False)][0]
@@ -103,6 +110,7 @@ def test_the_whole_loop(loop, tmp_path):
 
     # an hour later: nothing
     run_cli(app.db.url, fake.api_url, "remind", "--now", "2026-12-01T15:00:00Z")
+    settle(app)
     assert len(fake.posts(C1)) == 7
 
     # the owner answers in the thread; Slack delivers the event twice
@@ -134,6 +142,7 @@ def test_the_whole_loop(loop, tmp_path):
 
     # a week later: the six unacknowledged get a reply in their threads, Recommendation 3 none
     run_cli(app.db.url, fake.api_url, "remind", "--now", "2026-12-09T14:00:00Z")
+    settle(app)
     assert len(fake.posts(C1, top_level=True)) == 7
     replies = [m for m in fake.posts(C1, top_level=False) if "reminder 2" in (m["text"] or "")]
     assert len(replies) == 6 and r3["ts"] not in {m["thread_ts"] for m in replies}
@@ -143,9 +152,11 @@ def test_the_whole_loop(loop, tmp_path):
     changed = tmp_path / "cbp-later.txt"
     changed.write_text(rec4_comment(CBP_PAGE.read_text()))
     run_cli(app.db.url, fake.api_url, "import", str(changed))
+    settle(app)
     note = [m for m in fake.posts(C1, top_level=False) if m["thread_ts"] == r4["ts"] and "GAO updated" in m["text"]]
     assert len(note) == 1 and "June 2027" in note[0]["text"]
     run_cli(app.db.url, fake.api_url, "remind", "--now", "2026-12-17T14:00:00Z")
+    settle(app)
     r4_thread = [m for m in fake.posts(C1, top_level=False) if m["thread_ts"] == r4["ts"]]
     assert not any("reminder 3" in (m["text"] or "") for m in r4_thread)
     assert sum("reminder 3" in (m["text"] or "") for m in fake.posts(C1, top_level=False)) == 5
@@ -157,6 +168,7 @@ def test_button_ack_and_snooze_permissions(loop):
     command("subscribe CBP", name="sub")
     fake.wait_for("response_url", 1)
     run_cli(app.db.url, fake.api_url, "remind", "--now", "2026-12-01T14:00:00Z")
+    settle(app)
     first = fake.posts(C1, top_level=True)[0]
     block = [b for b in first["blocks"] if str(b.get("block_id", "")).startswith("reminder:")][0]
     value = block["elements"][0]["value"]
