@@ -11,6 +11,8 @@ from datetime import datetime, timezone
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+from bot.gao.calendar import utc_z
+
 
 class NaiveDatetime(TypeError):
     """A naive datetime reached the database layer: say which time zone it is in before storing it."""
@@ -37,7 +39,7 @@ def utc(now: datetime | None = None) -> datetime:
 def iso_z(dt: datetime | None) -> str | None:
     """An instant as ISO 8601 UTC to the second with a Z ("2026-11-28T12:00:00Z"), as every output gives it (JSON,
     the audit log, exports); the database keeps the microseconds, so order by the instant, not by this text."""
-    return as_utc(dt).replace(microsecond=0).isoformat().replace("+00:00", "Z") if dt else None
+    return utc_z(as_utc(dt)) if dt else None
 
 
 def utc_text(dt: datetime) -> str:

@@ -79,6 +79,14 @@ def fiscal_year_of(d: date) -> int:
     return d.year + 1 if d.month >= 10 else d.year
 
 
+def utc_z(at) -> str:
+    """THE written form of an instant (docs/architecture.md, "Each rule once"): ISO 8601 in UTC, to the second,
+    with a Z ("2026-11-28T12:00:00Z"). ``at`` is an aware datetime (storage.types.iso_z refuses naive ones)."""
+    from datetime import timezone as _tz
+
+    return at.astimezone(_tz.utc).replace(microsecond=0).isoformat()[:-6] + "Z"
+
+
 def local_day(instant, tz) -> date | None:
     """THE date a person is shown for a stored instant (docs/architecture.md, "Time"): the day it is in ``tz``
     (GAOREC_TIMEZONE). Takes an aware datetime, an ISO 8601 text ("…Z" or with an offset; a date alone is

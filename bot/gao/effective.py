@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from typing import TypeGuard
 
+from .calendar import utc_z
 from .promises import Promise
 
 LOW_CONFIDENCE = 0.8  # a read promise below this is put to its owner before any reminder is based on it
@@ -68,10 +69,8 @@ class Decision:
 
 
 def _utc_z(at: datetime) -> str:
-    """An instant as UTC ISO 8601 to the second with a Z, as storage.types.iso_z writes every output's instants
-    (this package imports no storage; stored instants are aware UTC; a naive one is taken as UTC)."""
-    at = at.astimezone(timezone.utc) if at.tzinfo else at.replace(tzinfo=timezone.utc)
-    return at.replace(microsecond=0).isoformat()[:-6] + "Z"
+    """``calendar.utc_z``, for a stored instant (aware UTC; a naive one, from old rows, is taken as UTC)."""
+    return utc_z(at if at.tzinfo else at.replace(tzinfo=timezone.utc))
 
 
 def fingerprint(comment: str | None) -> str:
