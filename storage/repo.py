@@ -335,10 +335,6 @@ def count_overdue(session: Session, as_of: date, query: str | None = None) -> in
     return _count(session, _overdue_where(as_of), query)
 
 
-def _unlisted_passed_where(as_of: date):
-    return overdue_rule.unlisted_passed_where(as_of)
-
-
 def _overdue_counts(as_of, query_where=None):
     """Both counts in one pass over what the overdue index finds (status open, promise passed). Each count tests
     only the rest of its rule (the WHERE holds the shared part): SQLite evaluates each test on every one of the
@@ -366,7 +362,7 @@ def overdue_counts(session: Session, as_of: date, query: str | None = None) -> t
 
 def count_unlisted_passed(session: Session, as_of: date, query: str | None = None) -> int:
     """What would be overdue if GAO still listed it: said beside the overdue list, never counted in it."""
-    return _count(session, _unlisted_passed_where(as_of), query)
+    return _count(session, overdue_rule.unlisted_passed_where(as_of), query)
 
 
 def _matching(session: Session, query: str, *, as_of: date | None = None, rules: list[dict] | None = None):
