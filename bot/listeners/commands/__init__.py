@@ -21,6 +21,7 @@ from ...blocks import fallback_text, reply_blocks, unescape
 from ...blocks.render import read_mentions
 from ...commands import READ, SLASH, lookup
 from ...reply import Reply
+from ...words import plural
 from ..context import gaorec
 
 log = logging.getLogger("gaorec.slack")
@@ -50,16 +51,16 @@ def send_export(client, user_id: str, reply):
     try:
         dm = client.conversations_open(users=user_id)["channel"]["id"]
         client.files_upload_v2(channel=dm, content=None, file=reply.data["content"], filename=name, title=name,
-                               initial_comment=f"gaorec export: {n} recommendation{'s' if n != 1 else ''} ({name})")
+                               initial_comment=f"gaorec export: {plural(n, 'recommendation')} ({name})")
     except Exception as exc:  # noqa: BLE001 - a Slack error, a refused upload, a dropped connection: say so
         code = getattr(getattr(exc, "response", None), "get", lambda _k: None)("error") or type(exc).__name__
         log.warning("export upload failed: %s", code)
         return Reply(kind="error", as_of=reply.as_of, body=M.text(
-            f"Your export ({n} recommendation{'s' if n != 1 else ''}, ", M.code(name), ") could not be sent: Slack "
+            f"Your export ({plural(n, 'recommendation')}, ", M.code(name), ") could not be sent: Slack "
             f"answered {code}. Nothing was sent; try again in a minute, or run ", M.code("gaorec export"), " on the "
             "server."))
     return Reply(kind="file", as_of=reply.as_of, total=n, body=M.text(
-        f"Your export: {n} recommendation{'s' if n != 1 else ''} (", M.code(name), "), sent to you in a direct "
+        f"Your export: {plural(n, 'recommendation')} (", M.code(name), "), sent to you in a direct "
         "message from gaorec (its Messages tab)."))
 
 
@@ -81,9 +82,8 @@ def ack_command(ack, body, client, context):
 
 
 def run_command(body, respond, client, context):
-    text, word = words(body)
-    if answered_in_ack(word):
-        return
+    """The lazy part of the listener for everything but reads (reads match the first listener, register())."""
+    text, _ = words(body)
     ctx = gaorec(context)
     caller = ctx.caller(client, body["user_id"], body.get("channel_id"), body.get("user_name", ""))
     reply = ctx.service.handle(text, caller, surface=SLASH)
