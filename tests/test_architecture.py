@@ -225,3 +225,10 @@ def test_a_sqlite_only_without_a_reason_is_found():
             "    pass\n\n\n@pytest.mark.sqlite_only(\"a reason\")\ndef test_b():\n    pass\n\n\n"
             "pytestmark = pytest.mark.sqlite_only  # a reason\n")
     assert sqlite_only_without_reason(bare) == [3, 6]
+
+
+def test_the_longest_first_modules_exist():
+    """tests/conftest.py runs these modules first; a renamed one would silently lose its place."""
+    from .conftest import LONGEST_FIRST
+
+    assert [m for m in LONGEST_FIRST if not (ROOT / "tests" / f"{m}.py").is_file()] == []
