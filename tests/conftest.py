@@ -58,8 +58,9 @@ def postgres_reason() -> str | None:
 
 # The modules that hold the longest tests (real processes, servers, timed pacing; `--durations` on a quiet
 # machine): run first, so that with several workers none of them is left running alone at the end.
-LONGEST_FIRST = ("test_reminders_e2e", "test_replicas", "test_intake", "test_outbox_e2e", "test_lifecycle_e2e",
-                 "test_reminders_truth", "test_concurrent_imports", "test_honest_errors", "test_http_hygiene")
+LONGEST_FIRST = ("test_intake", "test_replicas", "test_reminders_e2e", "test_honest_errors", "test_outbox_e2e",
+                 "test_reminders", "test_outbox_exactly_once", "test_concurrent_imports", "test_security",
+                 "test_http_hygiene", "test_lifecycle")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -4,11 +4,11 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 import threading
 import time
 import urllib.request
 from pathlib import Path
+from .forkserver import COLD, gaorec_argv
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -16,11 +16,11 @@ SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 
 class ServeProcess:
     def __init__(self, db_url: str, api_url: str, *, extra_env: dict | None = None, secret: str = SECRET,
-                 ready: str = r"listening on http://127\.0\.0\.1:(\d+)"):
+                 ready: str = r"listening on http://127\.0\.0\.1:(\d+)", cold: bool = False):
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "GAOREC_"))}
         env.update({"DATABASE_URL": db_url, "SLACK_API_URL": api_url, "SLACK_BOT_TOKEN": "xoxb-test-token-123",
                     "SLACK_SIGNING_SECRET": secret, "PYTHONUNBUFFERED": "1", **(extra_env or {})})
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", "0"], cwd=ROOT, env=env,
+        self.proc = subprocess.Popen([*(COLD if cold else gaorec_argv()), "serve", "--port", "0"], cwd=ROOT, env=env,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.lines: list[str] = []
         self.port: int | None = None

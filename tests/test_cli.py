@@ -4,13 +4,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 
 import pytest
 
 from bot.cli import main
 
 from .conftest import CBP_PAGE, FIXTURES, ROOT
+from .forkserver import gaorec_argv
 
 pytestmark = pytest.mark.sqlite_only  # output and contracts; their queries run on PostgreSQL elsewhere
 
@@ -93,9 +93,9 @@ def test_promises_command_shows_why_for_every_date_seen(cli):
 def test_shell_from_a_pipe_as_a_process(db_url, tmp_path):
     env = {**os.environ, "DATABASE_URL": db_url}
     env.pop("GAOREC_CONFIG", None)
-    subprocess.run([sys.executable, "-m", "bot", "import", str(CBP_PAGE)], check=True, env=env,
+    subprocess.run([*gaorec_argv(), "import", str(CBP_PAGE)], check=True, env=env,
                    capture_output=True, cwd=ROOT)
-    out = subprocess.run([sys.executable, "-m", "bot", "shell"], input="/gaorec 232\n:as U123\ngaorec help\n",
+    out = subprocess.run([*gaorec_argv(), "shell"], input="/gaorec 232\n:as U123\ngaorec help\n",
                          env=env, capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert out.returncode == 0, out.stderr
     assert "2 results for “232”" in out.stdout

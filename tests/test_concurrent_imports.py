@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 import time
 
 from sqlalchemy import func, select
@@ -16,6 +15,7 @@ from bench.generate import export
 from storage import models
 
 from .slackserver import ROOT
+from .forkserver import gaorec_argv
 
 ROWS = 3000
 
@@ -27,7 +27,7 @@ def env_for(db_url: str, **extra) -> dict:
 
 
 def two_imports(db_url: str, path, **extra) -> list[subprocess.CompletedProcess]:
-    procs = [subprocess.Popen([sys.executable, "-m", "bot", "import", "--json", str(path)], cwd=ROOT,
+    procs = [subprocess.Popen([*gaorec_argv(), "import", "--json", str(path)], cwd=ROOT,
                               env=env_for(db_url, **extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for _ in range(2)]
     outs = []
@@ -95,7 +95,7 @@ def test_a_second_import_that_cannot_wait_says_one_is_running(app, tmp_path):
     src.write_bytes(export(50))
     with import_lock(app.db, 0):
         started = time.monotonic()
-        out = subprocess.run([sys.executable, "-m", "bot", "import", str(src)], cwd=ROOT,
+        out = subprocess.run([*gaorec_argv(), "import", str(src)], cwd=ROOT,
                              env=env_for(app.db.url, GAOREC_IMPORT_WAIT="2"), capture_output=True, text=True,
                              timeout=120)
     assert out.returncode == 1 and "Traceback" not in out.stderr

@@ -7,16 +7,16 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
-import sys
 
 import pytest
+from .forkserver import gaorec_argv
 
 
 def gaorec(*args, tmp_path, **env) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "GAOREC_", "DATABASE_URL"))}
     base.setdefault("DATABASE_URL", f"sqlite:///{tmp_path / 'gaorec.db'}")
     base.update(env)
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=tmp_path, env=base, capture_output=True,
+    return subprocess.run([*gaorec_argv(), *args], cwd=tmp_path, env=base, capture_output=True,
                           text=True, timeout=60)
 
 

@@ -12,7 +12,6 @@ import os
 import re
 import sqlite3
 import subprocess
-import sys
 import urllib.error
 import urllib.request
 
@@ -26,6 +25,7 @@ from storage import models
 
 from .fakeslack import FakeSlack, action_body, answered_in_ack, command_body, post, signed_headers
 from .slackserver import ROOT, SECRET, ServeProcess
+from .forkserver import gaorec_argv
 
 FORM = "application/x-www-form-urlencoded"
 ADMIN = Caller(user_id="U0ADMIN", is_admin=True, channel_id="C0001")
@@ -46,7 +46,7 @@ def with_rd(n: int = 30) -> bytes:
 def cli(db_url: str, *args, env_extra: dict | None = None):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "GAOREC_", "DATABASE_URL"))}
     env.update(env_extra or {})
-    return subprocess.run([sys.executable, "-m", "bot", "--database", db_url, *args], cwd=ROOT, env=env,
+    return subprocess.run([*gaorec_argv(), "--database", db_url, *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=300)
 
 

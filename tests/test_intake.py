@@ -11,7 +11,6 @@ import os
 import re
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -25,6 +24,7 @@ from storage import models
 
 from .fakeslack import FakeSlack, command_body, event_body, post, signed_headers
 from .slackserver import ROOT, SECRET, ServeProcess
+from .forkserver import COLD
 
 C1 = "C0001"
 NOW = "2026-12-01T14:00:00Z"
@@ -163,7 +163,7 @@ def test_replies_during_a_long_import_are_all_recorded(sqlite_url, tmp_path, mon
         try:
             assert inside.wait(120), "the import never reached its write transaction"
             assert write_lock_held(path)
-            remind = subprocess.Popen([sys.executable, "-m", "bot", "remind", "--now", "2026-12-09T14:00:00Z"],
+            remind = subprocess.Popen([*COLD, "remind", "--now", "2026-12-09T14:00:00Z"],
                                       cwd=ROOT, env=cli_env(app.db.url, fake.api_url), stdout=subprocess.PIPE,
                                       stderr=subprocess.PIPE, text=True)
             wait_until(lambda: has_open(remind.pid, path) or remind.poll() is not None, "remind opens the database")

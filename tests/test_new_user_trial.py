@@ -10,7 +10,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -26,6 +25,7 @@ from .test_config_errors import in_process, one_line
 from .test_lifecycle import EXPORT, GONE, key_with, stamped, without, write
 from .test_reports import gao_export, gao_row
 from .test_shell_time import run_shell
+from .forkserver import gaorec_argv
 
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -43,7 +43,7 @@ def in_terminal(db_url: str, *args: str) -> str:
 
     leader, follower = pty.openpty()
     try:
-        proc = subprocess.Popen([sys.executable, "-m", "bot", *args], cwd=ROOT, env=_env(db_url), stdout=follower,
+        proc = subprocess.Popen([*gaorec_argv(), *args], cwd=ROOT, env=_env(db_url), stdout=follower,
                                 stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
         os.close(follower)
         chunks = []
@@ -62,7 +62,7 @@ def in_terminal(db_url: str, *args: str) -> str:
 
 
 def piped(db_url: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=_env(db_url), capture_output=True,
+    return subprocess.run([*gaorec_argv(), *args], cwd=ROOT, env=_env(db_url), capture_output=True,
                           text=True, timeout=120)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -24,6 +23,7 @@ from .conftest import CBP_PAGE, ROOT
 from .fakeslack import FakeSlack, action_body, command_body, event_body, post, signed_headers
 from .slackserver import SECRET, ServeProcess
 from .test_reminders_e2e import run_cli
+from .forkserver import gaorec_argv
 
 FORM = "application/x-www-form-urlencoded"
 C1 = "C0001"
@@ -139,7 +139,7 @@ def test_two_concurrent_passes_keep_the_post_interval(rig):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "GAOREC_"))}
     env.update({"DATABASE_URL": app.db.url, "SLACK_API_URL": fake.api_url, "SLACK_BOT_TOKEN": "xoxb-t",
                 "GAOREC_POST_INTERVAL": str(PACE)})
-    procs = [subprocess.Popen([sys.executable, "-m", "bot", "remind", "--now", "2026-12-01T14:00:00Z"], cwd=ROOT,
+    procs = [subprocess.Popen([*gaorec_argv(), "remind", "--now", "2026-12-01T14:00:00Z"], cwd=ROOT,
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
              for _ in range(2)]
     for p in procs:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import threading
 import time
 from datetime import timedelta
@@ -22,6 +21,7 @@ from .conftest import CBP_PAGE, ROOT
 from .fakeslack import FakeSlack, action_body, command_body, event_body, post, signed_headers
 from .slackserver import SECRET, ServeProcess
 from .test_overdue import rec4_comment
+from .forkserver import COLD, gaorec_argv
 
 FORM = "application/x-www-form-urlencoded"
 C1 = "C0001"
@@ -31,7 +31,7 @@ def run_cli(db_url, api_url, *args):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "GAOREC_"))}
     env.update({"DATABASE_URL": db_url, "SLACK_API_URL": api_url, "SLACK_BOT_TOKEN": "xoxb-test-token-123",
                 "GAOREC_POST_INTERVAL": "0.05", "GAOREC_CLAIM_TIMEOUT": "1"})
-    out = subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+    out = subprocess.run([*gaorec_argv(), *args], cwd=ROOT, env=env, capture_output=True, text=True,
                          timeout=120)
     assert out.returncode == 0, out.stdout + out.stderr
     return out.stdout
@@ -198,7 +198,7 @@ def test_remind_killed_mid_pass_is_completed_once(app):
                 "GAOREC_POST_INTERVAL": "0", "GAOREC_CLAIM_TIMEOUT": "1"})
     try:
         fake.delay("chat.postMessage", 30, times=1)
-        proc = subprocess.Popen([sys.executable, "-m", "bot", "remind", "--now", "2026-12-01T14:00:00Z"], cwd=ROOT,
+        proc = subprocess.Popen([*COLD, "remind", "--now", "2026-12-01T14:00:00Z"], cwd=ROOT,
                                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         fake.wait_for("chat.postMessage", 1, timeout=30)  # taken by Slack, answer held back 30 s
         os.kill(proc.pid, signal.SIGKILL)

@@ -51,7 +51,7 @@ def test_three_replicas_post_once_and_fail_over(app):
     started: list = [None] * 3
 
     def start(i: int) -> None:
-        started[i] = ServeProcess(app.db.url, fake.api_url, extra_env=env)
+        started[i] = ServeProcess(app.db.url, fake.api_url, extra_env=env, cold=True)  # one is killed -9
 
     starting = [threading.Thread(target=start, args=(i,)) for i in range(3)]  # side by side, as replicas do
     for t in starting:

@@ -20,6 +20,7 @@ from .fakeslack import FakeSlack, command_body, post, signed_headers
 from .slackserver import SECRET, ServeProcess
 from .test_slack_app import HOSTILE, view
 from .block_shapes import utc_day
+from .forkserver import gaorec_argv
 
 FORM = "application/x-www-form-urlencoded"
 LIVE = ("<!channel>", "<!here>", "<@U123>", "<https://evil", "<!subteam^S1")
@@ -57,12 +58,11 @@ def test_tokens_never_in_debug_logs(app, tmp_path):
     fake = FakeSlack().start()
     app.import_sources([str(CBP_PAGE)])
     import subprocess
-    import sys
 
     from .slackserver import ROOT
     env = {"DATABASE_URL": app.db.url, "SLACK_API_URL": fake.api_url, "SLACK_BOT_TOKEN": "xoxb-secret-token-777",
            "SLACK_SIGNING_SECRET": "signing-secret-888", "PATH": "/usr/bin:/bin"}
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", "0", "--log-level", "DEBUG"], cwd=ROOT,
+    proc = subprocess.Popen([*gaorec_argv(), "serve", "--port", "0", "--log-level", "DEBUG"], cwd=ROOT,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         line = ""

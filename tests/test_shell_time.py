@@ -6,7 +6,6 @@ import io
 import os
 import re
 import subprocess
-import sys
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -19,6 +18,7 @@ from storage.models import Base, Reminder
 from storage.types import UTCDateTime
 
 from .conftest import CBP_PAGE, FIXTURES, ROOT
+from .forkserver import gaorec_argv
 
 pytestmark = pytest.mark.sqlite_only  # the shell's simulated time
 
@@ -107,10 +107,10 @@ def test_the_readme_session_leaves_no_future_dated_row(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "GAOREC_", "DATABASE_URL"))}
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'gaorec.db'}"
     started = datetime.now(timezone.utc)
-    r = subprocess.run([sys.executable, "-m", "bot", "import", str(CBP_PAGE)], cwd=ROOT, env=env,
+    r = subprocess.run([*gaorec_argv(), "import", str(CBP_PAGE)], cwd=ROOT, env=env,
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
-    r = subprocess.run([sys.executable, "-m", "bot", "shell"], cwd=ROOT, env=env, input="\n".join(lines) + "\n",
+    r = subprocess.run([*gaorec_argv(), "shell"], cwd=ROOT, env=env, input="\n".join(lines) + "\n",
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
     for expected in ("This channel will hear reminders for all recommendations.", "p75nw is now owned by @U0DANA.",

@@ -9,9 +9,9 @@ import io
 import json
 import os
 import re
+import shlex
 import signal
 import subprocess
-import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,6 +29,7 @@ from .conftest import FIXTURES, ROOT
 from .test_config_errors import in_process, one_line
 from .test_lifecycle import EXPORT, GONE, key_with, stamped, without, write
 from .test_shell_time import run_shell
+from .forkserver import COLD, gaorec_argv
 
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
@@ -45,9 +46,9 @@ def _env(tmp_path, **extra) -> dict:
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
 def test_a_killed_shell_removes_its_scratch_copy(tmp_path, sig):
     env = _env(tmp_path)
-    subprocess.run([sys.executable, "-m", "bot", "import", str(FIXTURES / "agency-page.html")], cwd=ROOT, env=env,
+    subprocess.run([*gaorec_argv(), "import", str(FIXTURES / "agency-page.html")], cwd=ROOT, env=env,
                    check=True, capture_output=True, timeout=120)
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "shell"], cwd=ROOT, env=env, stdin=subprocess.PIPE,
+    proc = subprocess.Popen([*gaorec_argv(), "shell"], cwd=ROOT, env=env, stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         proc.stdin.write("/gaorec subscribe\n:now 2030-12-01T14:00:00Z\n")
@@ -74,9 +75,9 @@ def test_the_next_shell_removes_what_a_shell_killed_with_sigkill_left(tmp_path):
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     env = _env(tmp_path, TMPDIR=str(tmp))
-    subprocess.run([sys.executable, "-m", "bot", "import", str(FIXTURES / "agency-page.html")], cwd=ROOT, env=env,
+    subprocess.run([*gaorec_argv(), "import", str(FIXTURES / "agency-page.html")], cwd=ROOT, env=env,
                    check=True, capture_output=True, timeout=120)
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "shell"], cwd=ROOT, env=env, stdin=subprocess.PIPE,
+    proc = subprocess.Popen([*COLD, "shell"], cwd=ROOT, env=env, stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         proc.stdin.write(":now 2030-12-01T14:00:00Z\n")
@@ -100,7 +101,7 @@ def test_the_next_shell_removes_what_a_shell_killed_with_sigkill_left(tmp_path):
     alive = tmp / "gaorec-shell-alive"  # a live shell's copy (this process stands for it), left alone
     alive.mkdir()
     (alive / "gaorec-shell.pid").write_text(f"{os.getpid()}\n")
-    r = subprocess.run([sys.executable, "-m", "bot", "shell"], cwd=ROOT, env=env, input="", capture_output=True,
+    r = subprocess.run([*gaorec_argv(), "shell"], cwd=ROOT, env=env, input="", capture_output=True,
                        text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert not scratch.exists() and not_ours.is_dir() and alive.is_dir()
@@ -124,7 +125,7 @@ def test_run_status_lines_go_to_stderr_unwrapped(tmp_path):
     deep.mkdir()
     env = _env(tmp_path, DATABASE_URL=f"sqlite:///{deep / 'gaorec.db'}")
     sample = str(ROOT / "bot" / "samples" / "agency-page-sample.txt")
-    r = subprocess.run([sys.executable, "-m", "bot", "run", "--sample", sample], cwd=ROOT, env=env, input="",
+    r = subprocess.run([*gaorec_argv(), "run", "--sample", sample], cwd=ROOT, env=env, input="",
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     lines = r.stderr.splitlines()
@@ -143,7 +144,7 @@ def test_the_readme_session_is_true_after_make_run(tmp_path):
     block = re.search(r"## A session\n.*?```text\n(.*?)```", readme, re.S).group(1)
     env = _env(tmp_path, XDG_DATA_HOME=str(tmp_path / "xdg"))
     del env["DATABASE_URL"]  # the default database, as after `make run` on a fresh machine
-    r = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, input="", capture_output=True,
+    r = subprocess.run([*gaorec_argv(), "run"], cwd=ROOT, env=env, input="", capture_output=True,
                        text=True, timeout=120)
     assert r.returncode == 0 and "Loaded 10 recommendations" in r.stderr, r.stderr
 
@@ -155,22 +156,22 @@ def test_the_readme_session_is_true_after_make_run(tmp_path):
     source = re.search(r"^\$ gaorec import (\S+)$", block, re.M).group(1)
     assert (ROOT / source).resolve().is_relative_to(ROOT) and (ROOT / source).is_file(), \
         f"README's session imports {source}, which a fresh clone does not have"
-    out = subprocess.run([sys.executable, "-m", "bot", "import", source],
+    out = subprocess.run([*gaorec_argv(), "import", source],
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120).stdout.splitlines()
     assert said(f"gaorec import {source}")[-1] == out[-1]
-    out = subprocess.run([sys.executable, "-m", "bot", "shell"], cwd=ROOT, env=env, input="/gaorec 232\n",
+    out = subprocess.run([*gaorec_argv(), "shell"], cwd=ROOT, env=env, input="/gaorec 232\n",
                          capture_output=True, text=True, timeout=120).stdout.splitlines()
     shown = [ln for ln in said("echo '/gaorec 232' | gaorec shell")  # what does not move with today's date
              if not ln.endswith("...") and " days" not in ln and " since " not in ln]
     rest = iter(out)
     assert len(shown) >= 5 and all(ln in rest for ln in shown), (shown, out)  # in this order
-    out = subprocess.run("gaorec_() { " + f"{sys.executable} -m bot \"$@\"; }}; gaorec_ overdue --as-of 2026-12-01 "
+    out = subprocess.run("gaorec_() { " + f"{shlex.join(gaorec_argv())} \"$@\"; }}; gaorec_ overdue --as-of 2026-12-01 "
                          "| cut -f1,7", shell=True, cwd=ROOT, env=env, capture_output=True, text=True,
                          timeout=120).stdout.splitlines()
     shown = said("gaorec overdue --as-of 2026-12-01 | cut -f1,7     # a pipe gets tab-separated lines, all of them")
     assert out[:len(shown)] == shown
     text = "In January 2024, CBP stated it would finish by March 2024."
-    out = subprocess.run([sys.executable, "-m", "bot", "promises"], cwd=ROOT, env=env, input=text + "\n",
+    out = subprocess.run([*gaorec_argv(), "promises"], cwd=ROOT, env=env, input=text + "\n",
                          capture_output=True, text=True, timeout=120).stdout.splitlines()
     assert out == said(f'echo "{text}" | gaorec promises')
 
