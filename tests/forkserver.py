@@ -22,7 +22,8 @@ the server (PR_SET_PDEATHSIG); a server that died is started again.
 When to use ``COLD`` instead: the launcher's pid is not the child's (a test
 that looks at the process's own files), and SIGKILL cannot be forwarded (the
 child is killed a few milliseconds after its launcher: a test that kills -9
-and then counts what was done). Startup itself — a config error before
+and then counts what was done): ``[*COLD, "shell"]`` where others write
+``[*gaorec_argv(), "shell"]``. Startup itself — a config error before
 SQLAlchemy is imported, the import time — is tested with cold processes
 (tests/test_startup.py). Also shared, unlike cold starts: the hash seed (set
 orderings are the same in every child), and what the interpreter reads from
