@@ -42,7 +42,7 @@ from ..messages import Action, Message, render_text
 from ..reminders.answers import Admins
 from ..service import Caller, Gaorec
 from ..words import plural
-from ..blocks.home import home_view
+from ..blocks.home import home_message
 from ..services.home import home
 
 
@@ -173,7 +173,7 @@ class Shell:
             elif cmd == "digest":
                 self.app.reminders.digest(self.now, poster=self.poster)
             elif cmd == "home":
-                self.say(to_text(home_view(home(self.app, self.caller.user_id, self._channels(), self.now)).blocks))
+                self.say(render_text(home_message(home(self.app, self.caller.user_id, self._channels(), self.now))))
             elif cmd in ("reply", "react"):
                 self.answer(cmd, arg)
             elif cmd == "press":
@@ -296,7 +296,7 @@ class Shell:
             if action != "gaorec_share":
                 self.poster.last_actions = message.actions
         elif action == "gaorec_home_refresh":
-            self.say(to_text(home_view(home(self.app, self.caller.user_id, self._channels(), self.now)).blocks))
+            self.say(render_text(home_message(home(self.app, self.caller.user_id, self._channels(), self.now))))
         else:
             self.say(f"The shell cannot press {hit[0].label} yet.")
 

@@ -17,7 +17,6 @@ from ..reply import HELP, Reply
 from . import render
 from .listing import listing_line
 from .render import BUTTON_TEXT_MAX, BUTTON_VALUE_MAX, HEADER_MAX, SECTION_MAX, clip, escape  # noqa: F401
-from .render import link as _link  # noqa: F401 (App Home)
 
 MAX_BLOCKS = 50
 TEXT_PREVIEW = 500
@@ -250,6 +249,16 @@ def _chunk_lines(lines: list[Text], limit: int) -> list[Text]:
     if cur:
         out.append(cur)
     return out
+
+
+def record_head(v) -> Text:
+    """A record's first words where several are listed (the digest, App Home): priority in words, the report's
+    title linked, the recommendation's number and key, how often its date moved."""
+    rec = f"Rec. {v.rec_number}" if v.rec_number is not None else "Rec."
+    prio = M.text(M.icon("star"), "Priority · ") if v.priority else None
+    title = clip(v.report_title or v.report_number or "GAO report", 120)
+    moved = f" · moved {len(v.slips)}×" if v.slips else None
+    return M.text(prio, M.link(title, v.url, bold=True), f" · {rec} · ", M.code(v.key), moved)
 
 
 def heading_text(v) -> Text:

@@ -7,7 +7,7 @@ from datetime import date
 
 from .. import messages as M
 from ..messages import Message, Section
-from . import clip, promise_text, render
+from . import clip, promise_text, record_head, render
 
 
 def digest_message(counts: dict[str, int], as_of: date) -> Message:
@@ -32,12 +32,7 @@ def digest_blocks(counts: dict[str, int], as_of: date) -> list[dict]:
 
 
 def _digest_line(v, as_of: date) -> M.Text:
-    rec = f"Rec. {v.rec_number}" if v.rec_number is not None else "Rec."
-    prio = M.icon("star") if v.priority else None
-    title = clip(v.report_title or v.report_number or "GAO report", 120)
-    moved = f" · moved {len(v.slips)}×" if v.slips else None
-    return M.text("• ", prio, M.link(title, v.url, bold=True), f" · {rec} · ", M.code(v.key), moved, " — ",
-                  promise_text(v, as_of))
+    return M.text("• ", record_head(v), " — ", promise_text(v, as_of))
 
 
 def digest_section(title: str, views, as_of: date, limit: int = 10) -> M.Text:

@@ -1,6 +1,6 @@
 """App Home's content: what the viewer owns (overdue, due soon, no longer listed, snoozed, acknowledged) and their
-channels' subscriptions, as data. Each chat renders it its own way (Slack: bot/blocks/home.py, a View published
-on app_home_opened and on Refresh; the shell prints that View as text)."""
+channels' subscriptions, as data. bot/blocks/home.py makes it a neutral message, which Slack gets as a View
+(published on app_home_opened and on Refresh) and the shell prints as text."""
 from __future__ import annotations
 
 from dataclasses import dataclass
