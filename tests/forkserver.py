@@ -223,7 +223,8 @@ def serve(path: str) -> None:
                 _child(json.loads(body), fds, [listener, conn, *children.values(), wake_r, wake_w, sel])
             children[pid] = conn
             sel.register(conn, selectors.EVENT_READ, pid)
-            _send(conn, str(pid).encode())  # a launcher gone already: its closed connection says so next
+            with contextlib.suppress(OSError):  # a launcher gone already: its closed connection says so next
+                _send(conn, str(pid).encode())
         finally:
             for fd in fds:
                 os.close(fd)

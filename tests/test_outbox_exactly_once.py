@@ -64,14 +64,16 @@ def test_500_after_the_post_then_250_newer_messages(rig, fake):
 def test_retry_after_longer_than_the_claim_with_a_concurrent_pass(rig, fake):
     """A 429 whose Retry-After outlasts the claim timeout, while a second pass runs: the claim is extended while
     its owner sleeps, so the second pass cannot take the post over and post it again."""
-    app, poster = two_channels(rig, claim_timeout=1)
-    assert app.reminders.outbox.claim_timeout == timedelta(seconds=1)
-    fake.fail("chat.postMessage", 429, retry_after=2, times=1)
+    # a 2 s claim, beaten every 0.5 s: a heartbeat may stall 1.5 s on a loaded machine (a 1 s claim failed once
+    # at load 7, the beat late; a claim outlived by its holder is the lease's known limit, not this test's)
+    app, poster = two_channels(rig, claim_timeout=2)
+    assert app.reminders.outbox.claim_timeout == timedelta(seconds=2)
+    fake.fail("chat.postMessage", 429, retry_after=3, times=1)
     app.reminders.run_pass(T0)
     first = threading.Thread(target=app.reminders.deliver, args=(poster,))
     first.start()
     fake.wait_for("chat.postMessage", 1)
-    time.sleep(1.6)  # past the claim timeout; the first delivery still sleeps out Retry-After
+    time.sleep(2.5)  # past the claim timeout; the first delivery still sleeps out Retry-After
     app.reminders.run_pass(T0 + timedelta(minutes=1), poster=poster)  # a concurrent pass, delivering
     first.join()
     app.reminders.deliver(poster)
