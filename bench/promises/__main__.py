@@ -12,6 +12,9 @@ Three sets, reported separately:
   found.json (comments found in stored gao.gov pages, labelled by us).
 - challenge: challenge.json, sentences in our own words, positive and negative
   for every decision in docs/promises.md.
+- fresh: fresh.json, real comments collected from stored gao.gov pages after
+  the reader was done, labelled by two annotators who never saw its output,
+  and scored once: a blind test, never tuned on.
 
 Rules are tuned on dev only; heldout is only scored (``--verbose`` prints
 failures of dev and challenge, never of heldout unless ``--show-heldout``).
@@ -89,6 +92,15 @@ def real_items(shared: Path) -> tuple[list[dict], list[str]]:
     return items, problems
 
 
+def fresh_items() -> list[dict]:
+    path = HERE / "fresh.json"
+    if not path.exists():
+        return []
+    return [{"id": f"fresh:{x['id']}", "text": x["comment"], "due": x["due"],
+             "not": [n.split(" :: ")[0] for n in x.get("not", [])]}
+            for x in json.loads(path.read_text())["comments"]]
+
+
 def challenge_items() -> list[dict]:
     out = []
     for i, x in enumerate(json.loads((HERE / "challenge.json").read_text())["sentences"]):
@@ -137,6 +149,9 @@ def score(shared: Path, verbose: bool = False, show_heldout: bool = False) -> di
     if verbose:
         print("challenge failures:")
     out["challenge"] = score_items(challenge_items(), verbose)
+    if show_heldout:
+        print("fresh failures:")
+    out["fresh"] = score_items(fresh_items(), show_heldout)
     return out
 
 
@@ -144,7 +159,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     ap.add_argument("--verbose", action="store_true", help="print the dev and challenge comments read wrong")
-    ap.add_argument("--show-heldout", action="store_true", help="also print held-out failures (never tune on them)")
+    ap.add_argument("--show-heldout", action="store_true",
+                    help="also print held-out and fresh failures (never tune on them)")
     args = ap.parse_args()
     if not args.shared.exists():
         print(f"{args.shared} is absent: nothing to score", file=sys.stderr)
