@@ -64,6 +64,11 @@ POSITIVE = [
      ["2027-05-31"]),
     ("several steps", "The office plans to draft the rule by March 2027 and finalize it by September 2027.",
      ["2027-03-31", "2027-09-30"]),
+    # decided on the fresh set's development half (session 5)
+    ("fronted after that", "In June 2026, the bureau reported that by May 2027, it would retire the old system.",
+     ["2027-05-31"]),
+    ("the update is the work", "The office expects to finish this update in 2027.", ["2027-12-31"]),
+    ("the plan is the work", "Officials intend to finalize their action plan in March 2027.", ["2027-03-31"]),
 ]
 
 # (decision, sentence, the role the date must get)
@@ -97,6 +102,14 @@ NEGATIVE = [
     ("no intent", "Claims are at a record level in fiscal year 2026.", "no intent"),
     ("unplaced", "The agency said it would finish within 60 days.", "unplaced"),
     ("unplaced", "Officials said they plan to finish by the end of the year.", "unplaced"),
+    # decided on the fresh set's development half (session 5)
+    ("statement", "In May 2026, bureau leaders reiterated that cost estimates of the program are sound.",
+     "statement"),
+    ("statement", "In April 2026, the office reaffirmed its agreement with the recommendation.", "statement"),
+    ("reporting", "As of June 2026, the bureau planned to provide additional information by August 2026.",
+     "reporting"),
+    ("reporting", "The office intends to provide supporting documentation by October 2026.", "reporting"),
+    ("statement", "The office issued its update in March 2026.", "statement"),  # sent then: no work left
 ]
 
 

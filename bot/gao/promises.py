@@ -483,7 +483,7 @@ def normalize(comment: str) -> str:
 _REPORTING = (r"(?:stated|said|says|state|told|tells|noted|notes|reported|reports|indicated|indicates|informed|agreed|"
               r"concurred|responded|explained|described|confirmed|wrote|commented|clarified|acknowledged|asserted|"
               r"shared|mentioned|disagreed|non-?concurred|believed|believes|provided|submitted|sent|claimed|"
-              r"maintained|updated\s+us|met\s+with\s+us)")
+              r"maintained|reiterated|reaffirmed|updated\s+us|met\s+with\s+us)")
 _REPORTING_VERB = re.compile(r"\b" + _REPORTING + r"\b")
 _INTENT_AFTER = re.compile(
     r"\b(?:will|would|shall|plans?|planned|intends?|intended|expects?|expected|anticipates?|anticipated|"
@@ -497,11 +497,11 @@ _PAST_VERB = re.compile(
     r"determined|identified|reviewed|assessed|updated|modified|changed|posted|distributed|trained)\b")
 _PASSIVE_FUTURE = re.compile(r"\b(?:be|being)\s+$")
 _FRONT = re.compile(
-    r"(?:^|[,;:]\s*|\b(?:and|but|however|then|while|whereas)\s+)"
+    r"(?:^|[,;:]\s*|\b(?:and|but|however|then|while|whereas|that)\s+)"
     r"(?P<prep>[Ii]n|[Oo]n|[Aa]s\s+of|[Ss]ince|[Tt]hrough|[Bb]y|[Dd]uring|[Ss]ometime\s+in|[Bb]eginning\s+in|"
     r"[Ss]tarting\s+in|[Bb]efore|[Uu]ntil|[Aa]t)?\s*(?:the\s+(?:end|close)\s+of\s+)?(?:the\s+)?(?:late\s|early\s|mid-|mid\s)?$")
 # what each of _FRONT's openers holds (a cheap first look: re skips to these letters in C)
-_FRONT_OPENS = re.compile(r"[,;:]|and|but|however|then|while|whereas")
+_FRONT_OPENS = re.compile(r"[,;:]|and|but|however|then|while|whereas|that")
 _SUBJECT_GAO = re.compile(r"^[\s,]*(?:[Ww]e\b|GAO\b|[Oo]ur\s+(?:team|staff|office))")
 _START = re.compile(r"\b(?:begin|begins|beginning|began|start|starts|starting|started|initiate|initiates|"
                     r"initiating|commence|commences|commencing|kick\s+off|kicks\s+off|phase\s+in)\b", re.IGNORECASE)
@@ -510,7 +510,9 @@ _FINISH = re.compile(r"\b(?:finish|complet|end\b|ends\b|ending\b|conclud|issu|im
 _REPORT_BACK = re.compile(
     r"\b(?:provid\w*|send\w*|sent|submit\w*|giv\w*|report\w*|brief\w*|updat\w*|notify\w*|inform\w*)\b"
     r"(?:\s+\w+){0,5}?\s+(?:to\s+)?(?:GAO|us|the\s+committees?|congressional\s+committees|Congress\s+on\s+(?:its|their)"
-    r"\s+progress)\b|\breport\w*\s+(?:to\s+(?:the\s+)?\w+\s+)?on\s+(?:its|their)\s+progress\b")
+    r"\s+progress)\b|\breport\w*\s+(?:to\s+(?:the\s+)?\w+\s+)?on\s+(?:its|their)\s+progress\b"
+    r"|\bprovid\w*\s+(?:(?:us|GAO)\s+)?(?:with\s+)?(?:(?:additional|further|supporting|more)\s+"
+    r"(?:information|documentation|evidence|details)|documentation)\b")
 _RECURRING = re.compile(r"\b(?:each|every|annually|quarterly|monthly|semiannually|biannually|yearly|per\s+year)\b",
                         re.IGNORECASE)
 _LOWER_BEFORE = re.compile(r"\b(?:no|not)\s+earlier\s+than\s+$|\bnot\s+before\s+$|\bafter\s+$|\bfollowing\s+$",
@@ -536,6 +538,13 @@ _REVISION = re.compile(
     r"\b(?:extended|extends|revised|revises|pushed\s+back|pushes\s+back|postponed|postpones|moved|moves|"
     r"rescheduled|reschedules|changed|delayed|delays)\b[^.;]{0,80}?\b(?:date|deadline|timeline|time\s?frame|release|"
     r"completion|schedule|target|milestone|estimate|plans?)\b[^.;]{0,40}?\bto\s+(?:the\s+end\s+of\s+)?$")
+# "complete this update in 2025", "finalize its action plan in June 2025": the letter, update or plan is the work
+# still to be done (a verb not in the past), not what dates a statement
+_WORK_ON_NOUN = re.compile(
+    r"\b(?:complet(?:e|es|ing)|finish(?:es|ing)?|finaliz(?:e|es|ing)|issu(?:e|es|ing)|publish(?:es|ing)?|"
+    r"releas(?:e|es|ing)|implement(?:s|ing)?|develop(?:s|ing)?|revis(?:e|es|ing)|draft(?:s|ing)?|updat(?:e|es|ing))\s+"
+    r"(?:(?:the|this|these|its|their|an?)\s+)?(?:[\w-]+\s+){0,2}?"
+    r"(?:letter|response|memo(?:randum)?|update|correspondence|action\s+plan|plan|documentation)\s+(?:in|on)\s+$")
 _WEAK_CUE = re.compile(r"^(?:should|goal|timeline|timeframe|time\sframe|due|on\strack)$")
 _DATED = re.compile(r"\bdated\s+$", re.IGNORECASE)
 _AS_OF = re.compile(r"\bas\s+of\s+(?:the\s+end\s+of\s+)?$", re.IGNORECASE)
@@ -637,7 +646,8 @@ _START_ENDS = ("of", "since", "beginning", "in", "starting", "from", "dated", "e
 _STATEMENT_WORDS = re.compile(
     "stat|said|says|told|tells|note|report|indicat|inform|agree|concurred|respon|explained|described|confirmed|"
     "wrote|commented|clarified|acknowledged|asserted|shared|mentioned|believe|provided|submitted|sent|claimed|"
-    "maintained|update|met|letter|memo|correspondence|plan|mail|documentation|official|staff|representatives|"
+    "maintained|reiterat|reaffirm|update|met|letter|memo|correspondence|plan|mail|documentation|official|staff|"
+    "representatives|"
     "management|leadership|spokesperson")
 _START_BEFORE_WORDS = re.compile("as|since|beg|start|from|dated|effective|between|after|following|end")
 _REVISION_WORDS = re.compile("extend|revise|push|postpone|move|reschedul|change|delay")
@@ -803,7 +813,8 @@ def _role_in(sentence: str, m: re.Match, pre: str, post: str, times_after: bool,
             return _Role("deadline", f"{q} opens the clause and the agency's {_q(verb.group(0))} follows", 0.92)
         if prep in ("in", "on", "during") and post.lstrip().startswith(","):
             return _Role("statement", f"{q} opens the clause: the date of what follows")
-    if low_end.endswith(_STATEMENT_ENDS) and _STATEMENT_WORDS.search(tail) and _STATEMENT_BEFORE.search(tail):
+    if low_end.endswith(_STATEMENT_ENDS) and _STATEMENT_WORDS.search(tail) and _STATEMENT_BEFORE.search(tail) \
+            and not _WORK_ON_NOUN.search(tail):
         return _Role("statement", f"{q} is when something was said or sent ({_q(_last(tail, 25))})")
     if low_end.endswith(_START_ENDS) and _START_BEFORE_WORDS.search(low_tail) and _START_BEFORE.search(tail):
         return _Role("start", f"{q} is a starting point ({_q(_last(tail, 20))})")
@@ -864,7 +875,8 @@ def _role_in(sentence: str, m: re.Match, pre: str, post: str, times_after: bool,
     if start is not None and not _FINISH.search(between[start.end():]):
         return _Role("start", f"{q} is when {_q(start.group(0))} happens, not the end")
     report_back = (_REPORT_BACK.search(between)
-                   if any(w in between for w in ("GAO", "us", "ommittee", "Congress", "progress")) else None)
+                   if any(w in between for w in ("GAO", "us", "ommittee", "Congress", "progress", "ocumentation",
+                                                 "nformation", "vidence", "etails")) else None)
     if report_back:
         return _Role("reporting", f"{q} is for reporting back ({_q(report_back.group(0))}), not for finishing")
     if phrase.lower().startswith(("within", "in ")) and m.group("rel_within") is None:
