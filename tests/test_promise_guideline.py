@@ -69,6 +69,7 @@ POSITIVE = [
      ["2027-05-31"]),
     ("the update is the work", "The office expects to finish this update in 2027.", ["2027-12-31"]),
     ("the plan is the work", "Officials intend to finalize their action plan in March 2027.", ["2027-03-31"]),
+    ("an earlier cue past a noun", "The bureau will send its spending plans to OMB in August 2027.", ["2027-08-31"]),
 ]
 
 # (decision, sentence, the role the date must get)
@@ -110,6 +111,9 @@ NEGATIVE = [
      "reporting"),
     ("reporting", "The office intends to provide supporting documentation by October 2026.", "reporting"),
     ("statement", "The office issued its update in March 2026.", "statement"),  # sent then: no work left
+    ("no intent", "Field offices submitted their spending plans to OMB in August 2026.", "no intent"),
+    ("statement", "In March 2026, the director communicated the new policy to all staff.", "statement"),
+    ("statement", "In April 2026, officials estimated that the bureau would finish in the fall.", "statement"),
 ]
 
 

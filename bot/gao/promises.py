@@ -483,7 +483,7 @@ def normalize(comment: str) -> str:
 _REPORTING = (r"(?:stated|said|says|state|told|tells|noted|notes|reported|reports|indicated|indicates|informed|agreed|"
               r"concurred|responded|explained|described|confirmed|wrote|commented|clarified|acknowledged|asserted|"
               r"shared|mentioned|disagreed|non-?concurred|believed|believes|provided|submitted|sent|claimed|"
-              r"maintained|reiterated|reaffirmed|updated\s+us|met\s+with\s+us)")
+              r"maintained|reiterated|reaffirmed|communicated|updated\s+us|met\s+with\s+us)")
 _REPORTING_VERB = re.compile(r"\b" + _REPORTING + r"\b")
 _INTENT_AFTER = re.compile(
     r"\b(?:will|would|shall|plans?|planned|intends?|intended|expects?|expected|anticipates?|anticipated|"
@@ -545,6 +545,11 @@ _WORK_ON_NOUN = re.compile(
     r"releas(?:e|es|ing)|implement(?:s|ing)?|develop(?:s|ing)?|revis(?:e|es|ing)|draft(?:s|ing)?|updat(?:e|es|ing))\s+"
     r"(?:(?:the|this|these|its|their|an?)\s+)?(?:[\w-]+\s+){0,2}?"
     r"(?:letter|response|memo(?:randum)?|update|correspondence|action\s+plan|plan|documentation)\s+(?:in|on)\s+$")
+# "plans" as a noun: the documents, sent or kept ("their spend plans to OBPP"), not an intent ("plans to issue")
+_NOUN_PLANS = re.compile(r"plans?\s+to\s+(?![a-z])")
+# "In January 2024, officials estimated that the bureau would …": the period dates the estimate, whose own
+# period follows
+_THAT_AFTER = re.compile(r"\s+that\b")
 _WEAK_CUE = re.compile(r"^(?:should|goal|timeline|timeframe|time\sframe|due|on\strack)$")
 _DATED = re.compile(r"\bdated\s+$", re.IGNORECASE)
 _AS_OF = re.compile(r"\bas\s+of\s+(?:the\s+end\s+of\s+)?$", re.IGNORECASE)
@@ -646,7 +651,8 @@ _START_ENDS = ("of", "since", "beginning", "in", "starting", "from", "dated", "e
 _STATEMENT_WORDS = re.compile(
     "stat|said|says|told|tells|note|report|indicat|inform|agree|concurred|respon|explained|described|confirmed|"
     "wrote|commented|clarified|acknowledged|asserted|shared|mentioned|believe|provided|submitted|sent|claimed|"
-    "maintained|reiterat|reaffirm|update|met|letter|memo|correspondence|plan|mail|documentation|official|staff|"
+    "maintained|reiterat|reaffirm|communicat|update|met|letter|memo|correspondence|plan|mail|documentation|"
+    "official|staff|"
     "representatives|"
     "management|leadership|spokesperson")
 _START_BEFORE_WORDS = re.compile("as|since|beg|start|from|dated|effective|between|after|following|end")
@@ -801,6 +807,9 @@ def _role_in(sentence: str, m: re.Match, pre: str, post: str, times_after: bool,
         if kind == "past":
             return _Role("past", f"{q} opens the clause and the past {_q(verb.group(0))} follows")
         if kind == "intent" and prep:
+            if prep in ("in", "on", "during") and _THAT_AFTER.match(span, verb.end()):
+                return _Role("statement", f"{q} opens the clause and {_q(verb.group(0))} that … follows: when "
+                                          f"the expectation was stated")
             if _SUBJECT_GAO.search(subject):
                 return _Role("gao", f"{q} opens a clause whose subject is GAO ({_q(subject)})")
             if times_after:
@@ -826,6 +835,8 @@ def _role_in(sentence: str, m: re.Match, pre: str, post: str, times_after: bool,
     words = words or _Words(sentence)
     at = m.start() - len(pre)  # where pre starts in the sentence
     cue = words.last(_CUE, pre, at)
+    while cue is not None and _NOUN_PLANS.match(pre, cue.start()):  # "submitted their plans to OBPP in …"
+        cue = words.last(_CUE, pre[:cue.start()], at)
     revision = _REVISION.search(pre, max(0, len(pre) - 180)) \
         if low_end.endswith(("to", "of")) and _REVISION_WORDS.search(pre) else None
     low_near = _low(_last(pre, 160))
