@@ -70,6 +70,9 @@ POSITIVE = [
     ("the update is the work", "The office expects to finish this update in 2027.", ["2027-12-31"]),
     ("the plan is the work", "Officials intend to finalize their action plan in March 2027.", ["2027-03-31"]),
     ("an earlier cue past a noun", "The bureau will send its spending plans to OMB in August 2027.", ["2027-08-31"]),
+    ("beginning of a year", "Officials expect to adopt the new target by the beginning of 2027.", ["2027-04-30"]),
+    ("start of a fiscal year", "At the start of fiscal year 2027, the office plans to launch the portal.",
+     ["2027-01-31"]),
 ]
 
 # (decision, sentence, the role the date must get)

@@ -53,6 +53,8 @@ _TIME = re.compile(
     r"|(?P<cy>(?:calendar\syear\s|CY\s?)(?P<cy_year>" + _Y4 + r")\b)"
     r"|(?P<season>(?P<s_name>spring|summer|fall|autumn|winter)\s(?:of\s)?(?P<s_year>" + _Y4 + r")\b)"
     r"|(?P<month>(?P<m_mon>" + _MON + r")\s(?:of\s)?(?P<m_year>" + _Y4 + r")\b)"
+    r"|(?P<beg>the\s(?:beginning|start)\sof\s(?:the\s)?(?:(?P<beg_fy>" + _FY + r")(?P<beg_fy_year>" + _Y4
+    + r"|\d\d)|(?:calendar\syear\s|CY\s?)?(?P<beg_year>" + _Y4 + r"))\b)"
     r"|(?P<part>(?P<p_mod>early|mid|late)[\s-](?P<p_year>" + _Y4 + r")\b)"
     r"|(?P<year>(?:(?<=\bby\s)|(?<=\bin\s)|(?<=\bduring\s)|(?<=\buntil\s)|(?<=\bthrough\s)|(?<=\bend\sof\s)"
     r"|(?<=\bbefore\s))(?P<y_year>" + _Y4 + r")\b)"
@@ -91,7 +93,7 @@ def _branches(pattern: str) -> list[str]:
 _BRANCH_FIRST = {
     "date": "jfmasond", "dmy": "0123456789", "nd": "0123456789", "nm": "0123456789", "fq": "tfs1234",
     "fq2": "q1234", "fq3": "f", "fh": "tfs", "q": "tfs1234", "h": "tfs", "fys": "f", "fy": "emlf", "cy": "c",
-    "season": "sfaw", "month": "jfmasond", "part": "eml", "year": "12", "rel_end": "t", "rel_later": "l",
+    "season": "sfaw", "month": "jfmasond", "beg": "t", "part": "eml", "year": "12", "rel_end": "t", "rel_later": "l",
     "rel_within": "wi", "mony": "jfmasond"}
 
 
@@ -203,7 +205,7 @@ def _starts_time(word: str) -> bool:
 # The words a time expression can start with, found by one pattern (no Python loop over every word)
 _START_AT = re.compile(
     r"(?<!\w)(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
-    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|the(?=\s(?:first|second|third|fourth|1st|2nd|3rd|4th|end|close)\b)|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|the(?=\s(?:first|second|third|fourth|1st|2nd|3rd|4th|end|close|beginning|start)\b)|"
     r"first|second|third|fourth|1st|2nd|3rd|4th|q[1-4]|[1-4]q|fiscal(?=\syears?\b)|"
     r"early|mid|late|calendar(?=\syear)|spring|summer|fall|autumn|winter|later(?=\sthis)|within|"
     r"in(?=\s(?:the\snext\s)?(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|"
@@ -376,6 +378,12 @@ def period_of(m: re.Match, stated: date | None, stated_exact: bool = False, year
         if kind == "month":
             y, mo = int(g["m_year"]), _month(g["m_mon"])
             return _Period(cal.month_end(y, mo), date(y, mo, 1), "month", 0.95)
+        if kind == "beg":  # the beginning of a year: its first third, as "early" (docs/promises.md)
+            if g["beg_fy"]:
+                y = _year(g["beg_fy_year"])
+                return _Period(date(y, 1, 31), cal.fiscal_year_start(y), "fiscal year", 0.6)
+            y = int(g["beg_year"])
+            return _Period(date(y, 4, 30), date(y, 1, 1), "calendar year", 0.6)
         if kind == "part":
             y = int(g["p_year"])
             end = {"early": date(y, 4, 30), "mid": date(y, 8, 31)}.get(g["p_mod"].lower(), date(y, 12, 31))
