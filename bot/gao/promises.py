@@ -535,10 +535,12 @@ _NAME_BEFORE = re.compile(r"\bAct\s+of\s+$|\b(?:19|20)\d\d\s?-\s?$")
 _RANGE_AFTER = re.compile(r"^\s?-\s?(?:19|20)?\d\d\b")
 _REPORT_DATE_BEFORE = re.compile(r"\b(?:GAO's|GAO’s|our)\s+$")
 _GAO_BY = re.compile(r"\b(?:recommended|reported|found|issued|made)\s+by\s+(?:GAO|us)\s+(?:in|on)\s+$")
+# what an agency sends: dated, it dates a statement ("in its June 2024 update", "a plan sent to us in")
+_SENT = r"(?:letter|response|memo(?:randum)?|update|correspondence|action\s+plan|plan|email|e-mail|documentation)"
 _STATEMENT_BEFORE = re.compile(
     r"\b" + _REPORTING + r"\s+(?:to\s+us\s+|us\s+|to\s+GAO\s+|GAO\s+|that\s+)?(?:in|on|during|as\s+of)\s+"
     r"(?:late\s|early\s|mid-)?$"
-    r"|\b(?:letter|response|memo(?:randum)?|update|correspondence|action\s+plan|plan|email|e-mail|documentation)\s+"
+    r"|\b" + _SENT + r"\s+"
     r"(?:(?:it\s+|they\s+)?(?:provided|sent|submitted|received|shared|gave|given)\s+)?(?:to\s+us\s+|to\s+GAO\s+|us\s+)?"
     r"(?:in|on|dated)\s+$"
     r"|\b(?:officials?|staff|representatives|management|leadership|spokespersons?)\s+(?:in|on)\s+$")
@@ -551,8 +553,7 @@ _REVISION = re.compile(
 _WORK_ON_NOUN = re.compile(
     r"\b(?:complet(?:e|es|ing)|finish(?:es|ing)?|finaliz(?:e|es|ing)|issu(?:e|es|ing)|publish(?:es|ing)?|"
     r"releas(?:e|es|ing)|implement(?:s|ing)?|develop(?:s|ing)?|revis(?:e|es|ing)|draft(?:s|ing)?|updat(?:e|es|ing))\s+"
-    r"(?:(?:the|this|these|its|their|an?)\s+)?(?:[\w-]+\s+){0,2}?"
-    r"(?:letter|response|memo(?:randum)?|update|correspondence|action\s+plan|plan|documentation)\s+(?:in|on)\s+$")
+    r"(?:(?:the|this|these|its|their|an?)\s+)?(?:[\w-]+\s+){0,2}?" + _SENT + r"\s+(?:in|on)\s+$")
 # "plans" as a noun: the documents, sent or kept ("their spend plans to OBPP"), not an intent ("plans to issue")
 _NOUN_PLANS = re.compile(r"plans?\s+to\s+(?![a-z])")
 # "In January 2024, officials estimated that the bureau would …": the period dates the estimate, whose own
