@@ -97,6 +97,19 @@ def test_press_a_button_of_the_last_message(db_url, monkeypatch):
     app.db.dispose()
 
 
+@pytest.mark.sqlite_only("the shell's own words; the reminder SQL it runs is tested on both in test_reminders")
+def test_home_refresh_a_second_ack_and_a_bad_now_each_answer(db_url, monkeypatch):
+    monkeypatch.delenv("GAOREC_CONFIG", raising=False)
+    app = Gaorec(Settings(database_url=db_url, _env_file=None))
+    app.import_sources([str(FIXTURES / "agency-page.html")])
+    out = run_shell(app, [":home", ":press Refresh", ":now 2026-13-01", "/gaorec subscribe",
+                          ":now 2030-12-01T14:00:00Z", ":press Acknowledge", ":press Acknowledge"])
+    assert out.count("Your channels that get reminders") == 2  # :home, then its Refresh button pressed
+    assert "‘2026-13-01’ is not a date and time. Usage: :now 2026-12-01T14:00:00Z" in out
+    assert out.count("Already acknowledged: nothing changed.") == 1  # the second press, not the first
+    app.db.dispose()
+
+
 def test_the_readme_session_leaves_no_future_dated_row(tmp_path):
     """Replays the README's `gaorec shell` session (its input lines, as written) as a real process."""
     readme = (ROOT / "README.md").read_text()

@@ -173,7 +173,7 @@ class Shell:
             elif cmd == "digest":
                 self.app.reminders.digest(self.now, poster=self.poster)
             elif cmd == "home":
-                self.say(render_text(home_message(home(self.app, self.caller.user_id, self._channels(), self.now))))
+                self.show_home()
             elif cmd in ("reply", "react"):
                 self.answer(cmd, arg)
             elif cmd == "press":
@@ -254,6 +254,12 @@ class Shell:
         discard(self.scratch)
         self.scratch = None
 
+    def show_home(self) -> None:
+        """The current user's App Home, as words; its Refresh button is the one :press finds next."""
+        message = home_message(home(self.app, self.caller.user_id, self._channels(), self.now))
+        self.say(render_text(message))
+        self.poster.last_actions = message.actions
+
     def press(self, label: str) -> None:
         """Press a button of the last message that had buttons, as the current user."""
         import json
@@ -284,6 +290,8 @@ class Shell:
                 result = engine.snooze(rid, self.caller.user_id, now + timedelta(days=days), None, self.now)
             if not result.ok:
                 self.poster.ephemeral(self.caller.channel_id, self.caller.user_id, denied_text(result))
+            elif getattr(result, "duplicate", False):
+                self.say("Already acknowledged: nothing changed.")
             engine.deliver(self.poster, self.now)
         elif action in ("gaorec_details", "gaorec_more"):
             v = self.app.show(value, self.now)
@@ -296,7 +304,7 @@ class Shell:
             if action != "gaorec_share":
                 self.poster.last_actions = message.actions
         elif action == "gaorec_home_refresh":
-            self.say(render_text(home_message(home(self.app, self.caller.user_id, self._channels(), self.now))))
+            self.show_home()
         else:
             self.say(f"The shell cannot press {hit[0].label} yet.")
 
@@ -306,7 +314,8 @@ class Shell:
         try:  # naive: GAOREC_TIMEZONE, as in the CLI (bot/timeinput.py)
             now = parse_instant(when, self.app.settings.tz)
         except ValueError:
-            self.say("Usage: :now 2026-12-01T14:00:00Z")
+            self.say(f"‘{when.strip()}’ is not a date and time. Usage: :now 2026-12-01T14:00:00Z (or a date, "
+                     f"2026-12-01, meaning midnight in {self.app.settings.timezone})")
             return
         if self.now is not None and now < self.now:
             self.say(f"Time only moves forward in a shell session: {now.isoformat()} is before the simulated "
