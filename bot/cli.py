@@ -497,7 +497,8 @@ def promises(text_: str | None, corrections: bool, as_json: bool) -> None:
     for p in found:
         mark = "current " if p.current else ""
         stated = f", stated {p.stated}" if p.stated else ""
-        click.echo(f"{mark}{p.kind}: “{p.phrase}” due {p.due}{stated} (confidence {p.confidence:.2f})")
+        click.echo(textwrap.fill(f"{mark}{p.kind}: “{p.phrase}” due {p.due}{stated} (confidence {p.confidence:.2f})",
+                                 78, subsequent_indent="    "))
         click.echo(wrapped("why: ", p.why))
         click.echo(wrapped("", p.sentence))
     if reading.rejected:

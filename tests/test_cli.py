@@ -88,6 +88,10 @@ def test_promises_command_shows_why_for_every_date_seen(cli):
     assert data["promises"][0]["why"] and [(x["phrase"], x["role"]) for x in data["rejected"]] == [
         ("January 2024", "statement"), ("FY2025", "gao")]
     assert all(x["why"] for x in data["rejected"])
+    long = cli("promises", "--text", "In March 2026, the bureau said it expects to finish the review by the beginning "
+                                     "of fiscal year 2027.").output.splitlines()
+    assert long[0].startswith("current fiscal year: “the beginning of fiscal year 2027” due 2027-01-31")
+    assert all(len(line) <= 80 for line in long)  # the first line wraps too
 
 
 def test_shell_from_a_pipe_as_a_process(db_url, tmp_path):

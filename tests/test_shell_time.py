@@ -110,6 +110,29 @@ def test_home_refresh_a_second_ack_and_a_bad_now_each_answer(db_url, monkeypatch
     app.db.dispose()
 
 
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.sqlite_only("how the shell prints; what it reads is tested on both elsewhere")
+def test_the_shell_wraps_to_the_terminal_and_not_in_a_pipe(db_url, monkeypatch):
+    monkeypatch.delenv("GAOREC_CONFIG", raising=False)
+    monkeypatch.setenv("COLUMNS", "80")
+    app = Gaorec(Settings(database_url=db_url, _env_file=None))
+    app.import_sources([str(FIXTURES / "agency-page.html")])
+    term = _Terminal()
+    Shell(app, out=term).run(io.StringIO("/gaorec subscribe\n:now 2030-12-01T14:00:00Z\n:home\n:help\n"))
+    long = [x for x in term.getvalue().splitlines() if len(x) > 79 and " " in x.strip()]
+    assert long == []  # in a terminal every line with a space in it fits: reminders, App Home, help
+    help_term = _Terminal()
+    Shell(app, out=help_term).run(io.StringIO(":help\n"))
+    help_piped = run_shell(app, [":help"])
+    assert max(len(x) for x in help_piped.splitlines()) > 80  # in a pipe, as is
+    assert " ".join(help_term.getvalue().split()) == " ".join(help_piped.split())  # wrapped at spaces only
+    app.db.dispose()
+
+
 def test_the_readme_session_leaves_no_future_dated_row(tmp_path):
     """Replays the README's `gaorec shell` session (its input lines, as written) as a real process."""
     readme = (ROOT / "README.md").read_text()

@@ -22,6 +22,7 @@ The shell is channel C_LOCAL: /gaorec subscribe there, then :now. Arrow keys and
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -146,6 +147,12 @@ class Shell:
         return [self.caller.channel_id] if self.caller.channel_id else []
 
     def say(self, text: str) -> None:
+        """Print for a person: in a terminal, wrapped to its width at spaces (as the CLI's cards are); in a pipe or
+        a file, as is."""
+        from ..termout import is_tty, wrap_text
+
+        if is_tty(self.out):
+            text = wrap_text(text, shutil.get_terminal_size((80, 24)).columns - 1)
         print(text, file=self.out, flush=True)
 
     def line(self, raw: str) -> bool:
