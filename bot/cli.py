@@ -498,7 +498,7 @@ def promises(text_: str | None, corrections: bool, as_json: bool) -> None:
         mark = "current " if p.current else ""
         stated = f", stated {p.stated}" if p.stated else ""
         click.echo(textwrap.fill(f"{mark}{p.kind}: “{p.phrase}” due {p.due}{stated} (confidence {p.confidence:.2f})",
-                                 78, subsequent_indent="    "))
+                                 79, subsequent_indent="    "))  # fits 80 columns, as the README shows
         click.echo(wrapped("why: ", p.why))
         click.echo(wrapped("", p.sentence))
     if reading.rejected:
