@@ -117,6 +117,9 @@ NEGATIVE = [
     ("no intent", "Field offices submitted their spending plans to OMB in August 2026.", "no intent"),
     ("statement", "In March 2026, the director communicated the new policy to all staff.", "statement"),
     ("statement", "In April 2026, officials estimated that the bureau would finish in the fall.", "statement"),
+    ("statement", "The office has acted, including issuing a plan in May 2026 for the inventory.", "statement"),
+    ("reporting", "The bureau said it would provide a status of the team's work in July 2026.", "reporting"),
+    ("reporting", "Officials will provide an update on the rule by September 2026.", "reporting"),
 ]
 
 

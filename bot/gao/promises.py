@@ -520,7 +520,8 @@ _REPORT_BACK = re.compile(
     r"(?:\s+\w+){0,5}?\s+(?:to\s+)?(?:GAO|us|the\s+committees?|congressional\s+committees|Congress\s+on\s+(?:its|their)"
     r"\s+progress)\b|\breport\w*\s+(?:to\s+(?:the\s+)?\w+\s+)?on\s+(?:its|their)\s+progress\b"
     r"|\bprovid\w*\s+(?:(?:us|GAO)\s+)?(?:with\s+)?(?:(?:additional|further|supporting|more)\s+"
-    r"(?:information|documentation|evidence|details)|documentation)\b")
+    r"(?:information|documentation|evidence|details)|documentation|an?\s+(?:status|update|progress\s+report|"
+    r"briefing)\b(?:\s+(?:update|report))?(?:\s+(?:of|on)\s+(?:its|their|the)\b)?)\b")
 _RECURRING = re.compile(r"\b(?:each|every|annually|quarterly|monthly|semiannually|biannually|yearly|per\s+year)\b",
                         re.IGNORECASE)
 _LOWER_BEFORE = re.compile(r"\b(?:no|not)\s+earlier\s+than\s+$|\bnot\s+before\s+$|\bafter\s+$|\bfollowing\s+$",
@@ -549,10 +550,10 @@ _REVISION = re.compile(
     r"rescheduled|reschedules|changed|delayed|delays)\b[^.;]{0,80}?\b(?:date|deadline|timeline|time\s?frame|release|"
     r"completion|schedule|target|milestone|estimate|plans?)\b[^.;]{0,40}?\bto\s+(?:the\s+end\s+of\s+)?$")
 # "complete this update in 2025", "finalize its action plan in June 2025": the letter, update or plan is the work
-# still to be done (a verb not in the past), not what dates a statement
+# still to be done (the verb's plain form, after "to" or "will"; "including issuing a plan in November 2021" is a
+# step taken), not what dates a statement
 _WORK_ON_NOUN = re.compile(
-    r"\b(?:complet(?:e|es|ing)|finish(?:es|ing)?|finaliz(?:e|es|ing)|issu(?:e|es|ing)|publish(?:es|ing)?|"
-    r"releas(?:e|es|ing)|implement(?:s|ing)?|develop(?:s|ing)?|revis(?:e|es|ing)|draft(?:s|ing)?|updat(?:e|es|ing))\s+"
+    r"\b(?:complete|finish|finalize|issue|publish|release|implement|develop|revise|draft|update)\s+"
     r"(?:(?:the|this|these|its|their|an?)\s+)?(?:[\w-]+\s+){0,2}?" + _SENT + r"\s+(?:in|on)\s+$")
 # "plans" as a noun: the documents, sent or kept ("their spend plans to OBPP"), not an intent ("plans to issue")
 _NOUN_PLANS = re.compile(r"plans?\s+to\s+(?![a-z])")
@@ -896,7 +897,7 @@ def _role_in(sentence: str, m: re.Match, pre: str, post: str, times_after: bool,
         return _Role("start", f"{q} is when {_q(start.group(0))} happens, not the end")
     report_back = (_REPORT_BACK.search(between)
                    if any(w in between for w in ("GAO", "us", "ommittee", "Congress", "progress", "ocumentation",
-                                                 "nformation", "vidence", "etails")) else None)
+                                                 "nformation", "vidence", "etails", "update", "briefing")) else None)
     if report_back:
         return _Role("reporting", f"{q} is for reporting back ({_q(report_back.group(0))}), not for finishing")
     if phrase.lower().startswith(("within", "in ")) and m.group("rel_within") is None:
