@@ -103,10 +103,12 @@ def test_home_refresh_a_second_ack_and_a_bad_now_each_answer(db_url, monkeypatch
     app = Gaorec(Settings(database_url=db_url, _env_file=None))
     app.import_sources([str(FIXTURES / "agency-page.html")])
     out = run_shell(app, [":home", ":press Refresh", ":now 2026-13-01", "/gaorec subscribe",
-                          ":now 2030-12-01T14:00:00Z", ":press Acknowledge", ":press Acknowledge"])
+                          ":now 2030-12-01T14:00:00Z", ":press Snooze 1 week", ":press Snooze 1 week",
+                          ":press Acknowledge", ":press Acknowledge"])
     assert out.count("Your channels that get reminders") == 2  # :home, then its Refresh button pressed
     assert "‘2026-13-01’ is not a date and time. Usage: :now 2026-12-01T14:00:00Z" in out
-    assert out.count("Already acknowledged: nothing changed.") == 1  # the second press, not the first
+    assert out.count("Already snoozed to that day: nothing changed.") == 1  # the second press, not the first
+    assert out.count("Already acknowledged: nothing changed.") == 1
     app.db.dispose()
 
 

@@ -43,6 +43,7 @@ from ..messages import Action, Message, render_text
 from ..reminders.answers import Admins
 from ..service import Caller, Gaorec
 from ..words import plural
+from ..termout import is_tty, wrap_text
 from ..blocks.home import home_message
 from ..services.home import home
 
@@ -149,8 +150,6 @@ class Shell:
     def say(self, text: str) -> None:
         """Print for a person: in a terminal, wrapped to its width at spaces (as the CLI's cards are); in a pipe or
         a file, as is."""
-        from ..termout import is_tty, wrap_text
-
         if is_tty(self.out):
             text = wrap_text(text, shutil.get_terminal_size((80, 24)).columns - 1)
         print(text, file=self.out, flush=True)
@@ -297,8 +296,9 @@ class Shell:
                 result = engine.snooze(rid, self.caller.user_id, now + timedelta(days=days), None, self.now)
             if not result.ok:
                 self.poster.ephemeral(self.caller.channel_id, self.caller.user_id, denied_text(result))
-            elif getattr(result, "duplicate", False):
-                self.say("Already acknowledged: nothing changed.")
+            elif result.duplicate:  # a second press of the same button
+                self.say("Already acknowledged: nothing changed." if action == "gaorec_ack"
+                         else "Already snoozed to that day: nothing changed.")
             engine.deliver(self.poster, self.now)
         elif action in ("gaorec_details", "gaorec_more"):
             v = self.app.show(value, self.now)
