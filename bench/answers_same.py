@@ -38,7 +38,8 @@ def texts(service: Gaorec) -> list[tuple[str, int]]:
     out += [(f"show {k}", 0) for k in keys] + [(k, 0) for k in keys[:4]] + [(f"history {k}", 0) for k in keys[:4]]
     out += [(q, 0) for q in ("agency:CBP", "agency:DHS overdue", "owner:@U0RULECYB", "owner:<@U0ASSIGNED>",
                              "overdue cybersecurity", "due 365d tariffs", "GAO-20-10", "tariff", "status:open",
-                             "mine", "shwo 232", "zzzzqqq", "\"232", "NEAR(", "Section 512", "housing")]
+                             "mine", "shwo 232", "zzzzqqq", "stats", "show", "hello", "overdue zzzzqqq", "\"232",
+                             "NEAR(", "Section 512", "housing")]
     return out
 
 

@@ -1,7 +1,7 @@
 """/gaorec over HTTP at 100k recommendations: gaorec's path vs a bare Bolt
 app acking the same signed request on the same server, in the same run.
 
-    python -m bench.slack_http [--n 100000] [--requests 1000] [--runs 1]
+    python -m bench.slack_http [--n 100000] [--requests 1000] [--runs 1] [--db URL] [--query TEXT ...]
 
 Reports the HTTP ack latency of both (p50, p99, ratio) and the goal: the time
 from the request to the user seeing gaorec's answer (the ack's body when the
@@ -49,6 +49,8 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=1000)
     ap.add_argument("--runs", type=int, default=1, help="whole runs, one after another (servers restarted)")
     ap.add_argument("--db", help="an existing database URL to use instead of importing --n synthetic records")
+    ap.add_argument("--query", action="append", dest="queries", metavar="TEXT",
+                    help="a /gaorec text to send, repeatable (default: the 13 of QUERIES, in turn)")
     args = ap.parse_args()
     fake = FakeSlack().start()
     print(f"### /gaorec over HTTP, {args.n:,} recommendations — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n")
@@ -78,7 +80,8 @@ def one_run(run: int, args, env: dict, fake: FakeSlack) -> None:
         seen = []
         in_ack = 0
         for i in range(args.requests + 20):
-            q = QUERIES[i % len(QUERIES)]
+            queries = args.queries or QUERIES
+            q = queries[i % len(queries)]
             for mode in ("bare", "gaorec") if i % 2 else ("gaorec", "bare"):
                 name = f"{mode}-{run}-{i}"
                 body = command_body(q, response_url=fake.response_url(name))

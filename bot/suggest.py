@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .commands import known_words
 
@@ -33,6 +34,7 @@ def is_greeting(text: str) -> bool:
     return bool(words) and any(w in GREETINGS for w in words) and all(w in _POLITE for w in words)
 
 
+@lru_cache(maxsize=4096)  # a pure function of one word, asked of every search's first word
 def did_you_mean(word: str) -> str | None:
     """The subcommand `word` is most likely a typo of: one edit for words up to 4 letters, two beyond (and
     never a word that is itself a command, nor a greeting)."""

@@ -78,6 +78,16 @@ def build_world(db_url: str, tmp: Path, setenv=None):
     return app, admin, keys
 
 
+def command_texts(keys: list[str]) -> list[str]:
+    """Every kind of reply, each as typed in Slack."""
+    return ["help", "show", "show nosuchkey", "stats", "example", "example <!channel> & co", "overdue", "due 3660",
+            "due 1 nothing-matches-this", "mine", "owners", "subscriptions", "history " + keys[0],
+            "history nosuch", "shwo " + keys[0], "assign " + keys[1] + " <@U0LEE>", "unassign " + keys[1],
+            "snooze " + keys[0] + " 2w busy", "outcome " + keys[0] + " implemented",
+            "promise " + keys[0] + " confirm", "zzqqxx", "export overdue", "subscribe CBP <x>",
+            "unsubscribe CBP <x>", keys[0], keys[1]] + [f"show {k}" for k in keys]
+
+
 def shapes(app, admin, keys) -> dict[str, dict]:
     from bot import blocks as B
     from bot.blocks import digest as H
@@ -87,13 +97,7 @@ def shapes(app, admin, keys) -> dict[str, dict]:
 
     as_of = NOW.date()
     out: dict[str, dict] = {}
-    commands = ["help", "show", "show nosuchkey", "stats", "example", "example <!channel> & co", "overdue", "due 3660",
-                "due 1 nothing-matches-this", "mine", "owners", "subscriptions", "history " + keys[0],
-                "history nosuch", "shwo " + keys[0], "assign " + keys[1] + " <@U0LEE>", "unassign " + keys[1],
-                "snooze " + keys[0] + " 2w busy", "outcome " + keys[0] + " implemented",
-                "promise " + keys[0] + " confirm", "zzqqxx", "export overdue", "subscribe CBP <x>",
-                "unsubscribe CBP <x>", keys[0], keys[1]] + [f"show {k}" for k in keys]
-    for cmd in commands:
+    for cmd in command_texts(keys):
         reply = app.handle(read_mentions(cmd), admin, now=NOW)  # as typed in Slack, read as the listener reads it
         out[f"reply:{cmd}"] = {"kind": reply.kind, "text": B.fallback_text(reply),
                                "blocks": _dicts(B.reply_blocks(reply)),

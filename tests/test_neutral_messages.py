@@ -16,7 +16,7 @@ from bot.blocks import card_message, render, reply_message
 from bot.blocks.reminders import reminder_message
 from bot.messages import Message, render_text
 
-from .block_shapes import GOLDEN, NOW, build_world, shapes, utc_day
+from .block_shapes import GOLDEN, NOW, build_world, command_texts, shapes, utc_day
 
 
 @pytest.fixture
@@ -36,6 +36,21 @@ def test_slack_gets_the_same_block_kit_as_before_for_every_kind(world):
     assert {"help", "error", "text", "file", "history", "empty", "stats", "card", "list"} <= kinds
     for name in golden:
         assert now[name] == golden[name], name
+
+
+def test_an_answer_in_the_ack_builds_each_part_once_and_says_the_same(world):
+    """payload_parts (the ack's blocks and notification text, each part built once) gives exactly what
+    reply_blocks and fallback_text give, for every kind of reply."""
+    from bot.blocks import fallback_text, payload_parts, reply_blocks
+    from bot.blocks.render import read_mentions
+
+    app, admin, keys = world
+    kinds = set()
+    for cmd in command_texts(keys):
+        reply = app.handle(read_mentions(cmd), admin, now=NOW)
+        kinds.add(reply.kind)
+        assert payload_parts(reply) == (reply_blocks(reply), fallback_text(reply)), cmd
+    assert {"help", "error", "text", "file", "history", "empty", "stats", "card", "list"} <= kinds
 
 
 def test_messages_survive_json_and_render_the_same(world):

@@ -433,8 +433,18 @@ def _first_words(reply: Reply) -> Text:
     return []
 
 
-def fallback_text(reply: Reply) -> str:
-    """The notification text that goes with blocks (Slack mrkdwn, no bold)."""
+def payload_parts(reply: Reply) -> tuple[list[dict], str]:
+    """The Block Kit and the notification text of one reply, as reply_blocks and fallback_text give them, each
+    part built once (an answer in the ack)."""
+    blocks = render.blocks(Message(reply_parts(reply)))
+    if reply.kind in ("list", "card", "history") or reply.body:
+        return blocks, fallback_text(reply)
+    return blocks, fallback_text(reply, render.blocks(Message(reply_parts(reply, share=False, buttons=False))))
+
+
+def fallback_text(reply: Reply, plain_blocks: list[dict] | None = None) -> str:
+    """The notification text that goes with blocks (Slack mrkdwn, no bold). ``plain_blocks``: the reply's
+    blocks without buttons, when the caller already has them."""
     if reply.kind == "card" and reply.records:
         v = reply.records[0]
         rec = f"Recommendation {v.rec_number}" if v.rec_number is not None else "Recommendation"
@@ -444,7 +454,8 @@ def fallback_text(reply: Reply) -> str:
         return clip(escape(reply.title), 300)
     if reply.body:  # assign, subscribe, snooze, owners, …: the answer itself
         return clip(render.mrkdwn(reply.body).replace("*", ""), 300)
-    for b in reply_blocks(reply, share=False, buttons=False):  # the first thing a reader would read
+    for b in (plain_blocks if plain_blocks is not None  # the first thing a reader would read
+              else reply_blocks(reply, share=False, buttons=False)):
         text = (b.get("text") or {}).get("text")
         if text:
             return clip(text.replace("*", ""), 300)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 
 from ... import metrics
-from ...blocks import fallback_text, reply_blocks, unescape
+from ...blocks import payload_parts, unescape
 from ...blocks.render import read_mentions
 from ...commands import READ, SLASH, lookup
 from ...reply import Reply
@@ -39,8 +39,8 @@ def answered_in_ack(word: str) -> bool:
 
 
 def answer_payload(reply) -> dict:
-    return {"blocks": reply_blocks(reply), "text": fallback_text(reply),
-            "response_type": "ephemeral"}
+    blocks, text = payload_parts(reply)
+    return {"blocks": blocks, "text": text, "response_type": "ephemeral"}
 
 
 def send_export(client, user_id: str, reply):
