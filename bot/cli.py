@@ -208,6 +208,10 @@ def import_(sources: tuple[str, ...], mapping: str | None, as_of: str | None, co
     if summary.unlisted_keys or summary.relisted_keys:
         click.echo(f"{len(summary.unlisted_keys)} no longer listed by GAO (probably closed), "
                    f"{len(summary.relisted_keys)} listed again")
+    if summary.reread is not None:
+        r = summary.reread
+        click.echo(f"This gaorec reads promises differently ({r.edition}): {plural(r.read, 'other comment')} read "
+                   f"again, {plural(len(r.moved), 'due date')} moved (each in gaorec audit)")
 
 
 def _big(files: list[str]) -> bool:
@@ -755,6 +759,61 @@ def upgrade() -> None:
     """Apply migrations (also done automatically on first use)."""
     d = _app(click.get_current_context()).db  # opening applies the migrations
     click.echo(f"{d.url.split('@')[-1]}: at the latest schema")
+
+
+@db.command()
+@click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def reread(dry_run: bool, as_json: bool) -> None:
+    """Read every stored GAO comment again with this gaorec's promise reader.
+
+    A comment is read when an import brings it new or changed, so a better
+    reader (a newer gaorec) reaches unchanged comments only through this, or
+    through the next import, which does it once by itself after an upgrade.
+    Changed readings replace the stored promises; a due date that moves is
+    an audit row ("reread"), not a slip. An owner's correction still holds.
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from storage.locks import ImportBusy, import_lock
+    from storage.repo import reread_promises
+
+    app = _app(click.get_current_context())
+    err = Console(stderr=True)
+    try:
+        with import_lock(app.db, app.settings.import_wait,
+                         lambda: status(f"An import into {app.db.describe()} is running: waiting for it…")), \
+                Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                         console=err, disable=as_json or not err.is_terminal) as bar:
+            task = bar.add_task("reading", total=None)
+            result = reread_promises(app.db, tz=app.settings.tz, dry_run=dry_run,
+                                     progress=lambda done, total: bar.update(task, completed=done, total=total))
+    except ImportBusy as exc:
+        raise click.ClickException(str(exc)) from None
+    moved = [{"key": m.key, "old_due": m.old_due.isoformat() if m.old_due else None,
+              "new_due": m.new_due.isoformat() if m.new_due else None} for m in result.moved]
+    if as_json:
+        _emit({"reader": result.edition, "reader_before": result.edition_before, "dry_run": dry_run,
+               "read": result.read, "changed": result.changed, "moved": moved})
+        return
+    if not result.read:
+        click.echo("No stored comment to read: import GAO's pages or exports first (gaorec import --help).")
+        return
+    would = "would change" if dry_run else "changed"
+    click.echo(f"Promise reader {result.edition} (the stored comments were read by "
+               f"{result.edition_before or 'an earlier one'}): {plural(result.read, 'comment')} read, "
+               f"{result.changed} {would}, {plural(len(moved), 'due date')} "
+               f"{'would move' if dry_run else 'moved'}{':' if moved else '.'}")
+    if moved:
+        from .termout import Col, emit
+
+        emit([Col("key", keep=True), Col("was", keep=True), Col("now", keep=True)],
+             [[m["key"], m["old_due"] or "none", m["new_due"] or "none"] for m in moved])
+    if dry_run:
+        click.echo("Nothing was written (--dry-run).")
+    elif moved:
+        click.echo("Each move is in the audit log (gaorec audit).")
 
 
 from .cli_reports import register  # noqa: E402 - the report commands hang off `main`

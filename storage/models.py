@@ -284,3 +284,12 @@ class ClockMark(Base):
     clock: Mapped[str] = mapped_column(String(20))  # statement | resolution | final_action
     done_by: Mapped[str] = mapped_column(String(64))
     done_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StoreFact(Base):
+    """One fact about the stored data as a whole, by name: "promise_reader", the edition of the promise reader
+    (bot/gao/promises.py: READER) that read every stored comment."""
+    __tablename__ = "store_facts"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -25,7 +25,9 @@ from .db import chunks as _chunks
 from .imports import ImportRefused as ImportRefused
 from .imports import ImportSummary as ImportSummary
 from .imports import SourceSummary as SourceSummary
+from .imports import Reread as Reread
 from .imports import import_results as import_results
+from .imports import reread_promises as reread_promises
 from .imports.match import norm_space as _norm_space
 from .queries import corrections
 from .queries import overdue as overdue_rule

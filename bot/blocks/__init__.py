@@ -201,6 +201,9 @@ def history_line(e: dict, tz: tzinfo) -> Text:
         what = M.text(words)
     elif kind == "slip":
         what = M.text(f"promised date moved {d.get('old_due')} → {d.get('new_due') or 'none'}")
+    elif kind == "reread":
+        what = M.text(f"gaorec's promise reader ({d.get('reader')}) read GAO's unchanged comment again: the promised "
+                      f"date is {d.get('new_due') or 'none'}, was {d.get('old_due') or 'none'} (not a slip)")
     elif kind == "assign":
         what = M.text("assigned to ", M.user(d.get("owner")), " by ", M.user(e.get("actor")))
     elif kind == "unassign":

@@ -25,6 +25,11 @@ from typing import NamedTuple
 
 from . import calendar as cal
 
+# The reader's edition. Bump it whenever any reading changes (tests/test_promise_reader_edition.py fails until
+# you do): a database whose comments were read by another edition has them read again by its next import, or
+# by `gaorec db reread` (storage/imports/reread.py).
+READER = "2026-11-29"
+
 KINDS = ("date", "month", "quarter", "fiscal quarter", "half", "fiscal half", "fiscal year",
          "calendar year", "season", "relative")
 

@@ -7,7 +7,8 @@
    rules (an older snapshot is history only).
 4. ``unlist`` (complete.py, pure; ``--complete`` only): what a complete import no longer lists.
 5. ``apply_changes`` (apply.py): status events and their audit rows, promises and slips, inserts, updates,
-   the search index.
+   the search index; then, when the stored comments were read by another edition of the promise reader, every
+   other comment read again (reread.py).
 6. The summary (``ImportSummary``), and the import run's counts.
 
 Nothing is ever deleted; every change of status or comment is a status event.
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, update
 
+from bot.gao import promises as gp
 from bot.gao.records import ParseResult
 
 from ..db import Database
@@ -29,11 +31,12 @@ from ..types import utc
 from .apply import apply_changes, load_records, local_date
 from .complete import unlist
 from .match import match_records
+from .reread import Reread, reader_of, reread, set_reader
 from .reports import insert_reports, load_reports, resolve_reports, update_reports
 from .rows import ImportRefused, ImportSummary, SourceSummary
 from .sources import read_sources
 
-__all__ = ["ImportRefused", "ImportSummary", "SourceSummary", "import_results"]
+__all__ = ["ImportRefused", "ImportSummary", "Reread", "SourceSummary", "import_results", "reread_promises"]
 
 
 class _Stopwatch:
@@ -99,8 +102,37 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
         summary.unchanged = applied.unchanged
         summary.status_events, summary.slips, summary.older = applied.events, applied.slips, matches.older_entries
         summary.relisted_keys = applied.relisted_keys
+        if reader_of(conn) != gp.READER:  # comments read by another edition of the reader: read them again
+            if stored:
+                summary.reread = reread(s, now=now, tz=tz, skip=applied.read_ids)
+            else:
+                set_reader(conn, gp.READER, now)  # a first import: this reader read every comment
+        lap("reread")
         summary.unlisted_keys = [r.key for r in unlisted]
         conn.execute(update(ImportRun).where(ImportRun.id == run_id).values(
             new=summary.new, changed=summary.changed, unchanged=summary.unchanged))
     lap("commit")
     return summary
+
+
+class _DryRun(Exception):
+    """Raised inside the write transaction of a dry run, so that nothing it did is kept."""
+
+
+def reread_promises(db: Database, *, now: datetime | None = None, tz: ZoneInfo | str = "America/New_York",
+                    dry_run: bool = False, progress: Callable[[int, int], None] | None = None,
+                    actor: str = "gaorec") -> Reread:
+    """Every stored comment read again by the current promise reader, in one transaction (reread.py). With
+    ``dry_run``, what would change, and nothing written."""
+    now = utc(now)
+    tz = ZoneInfo(tz) if isinstance(tz, str) else tz
+    result: Reread | None = None
+    try:
+        with db.write() as s:
+            result = reread(s, now=now, tz=tz, dry_run=dry_run, progress=progress, actor=actor)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    assert result is not None
+    return result

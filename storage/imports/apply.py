@@ -137,16 +137,29 @@ def read_promises(session: Session, reread: list[Record], now: datetime, tz: Zon
                                                                                                strict=True)]
     slips = []
     for r, reading in zip(reread, readings, strict=True):
-        cur_p = gp.current(reading.promises)
-        new_due = cur_p.due if cur_p else None
-        if r.id in decisions:  # a correction holds while GAO's comment is unchanged
-            new_due = ge.effective_due(reading.promises, decisions[r.id], r.comments)
+        new_due = due_of(reading, decisions.get(r.id) if r.id is not None else None, r.comments)
         if r.id is not None and r.current_due is not None and r.current_due != new_due:
             slips.append({"recommendation_id": r.id, "old_due": r.current_due, "new_due": new_due,
                           "observed_at": now})
         r.current_due = new_due
         r.status_date = status_date_of(reading.latest_statement, r.last_changed, tz)
     return readings, slips
+
+
+def due_of(reading: gp.Reading, decision, comment: str | None) -> date | None:
+    """A record's current due date: its current promise's, or its owner's correction while GAO's comment is
+    unchanged."""
+    if decision is not None:
+        return ge.effective_due(reading.promises, decision, comment)
+    cur_p = gp.current(reading.promises)
+    return cur_p.due if cur_p else None
+
+
+def promise_rows(rid: int | None, reading: gp.Reading) -> list[dict]:
+    """The promises table's rows for one reading."""
+    return [{"recommendation_id": rid, "position": i, "due": p.due, "phrase": p.phrase[:200],
+             "sentence": p.sentence, "kind": p.kind, "stated": p.stated, "confidence": p.confidence,
+             "current": p.current, "why": p.why} for i, p in enumerate(reading.promises)]
 
 
 # -- writes ------------------------------------------------------------------------------------------------
@@ -209,10 +222,7 @@ def write_promises(conn: Connection, dropped: list[Record], reread: list[Record]
     """The promises of the records whose comments were read, in place of those of ``dropped``."""
     for chunk in chunks([c.id for c in dropped], 500):
         conn.execute(delete(Promise).where(Promise.recommendation_id.in_(chunk)))
-    rows = [{"recommendation_id": r.id, "position": i, "due": p.due, "phrase": p.phrase[:200],
-             "sentence": p.sentence, "kind": p.kind, "stated": p.stated, "confidence": p.confidence,
-             "current": p.current, "why": p.why}
-            for r, reading in zip(reread, readings, strict=True) for i, p in enumerate(reading.promises)]
+    rows = [row for r, reading in zip(reread, readings, strict=True) for row in promise_rows(r.id, reading)]
     for chunk in chunks(rows, 5000):
         conn.execute(insert(Promise), chunk)
 
@@ -237,6 +247,7 @@ class Applied:
     events: int
     slips: int
     relisted_keys: list[str]
+    read_ids: set[int]  # the records whose comments this import read
 
 
 def apply_changes(session: Session, run_id: int, stored: Mapping[Ident, Stored], matches: Matches,
@@ -273,4 +284,5 @@ def apply_changes(session: Session, run_id: int, stored: Mapping[Ident, Stored],
     fts.index(conn, search_documents(indexed, reports))
     lap("fts")
     return Applied(new=new, changed=found.changed, unchanged=len(matches.touched) - len(found.changed),
-                   events=len(events), slips=len(slips), relisted_keys=found.relisted_keys)
+                   events=len(events), slips=len(slips), relisted_keys=found.relisted_keys,
+                   read_ids={r.id for r in reread if r.id is not None})

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from bot.gao.records import Recommendation as ParsedRec
+
+if TYPE_CHECKING:
+    from .reread import Reread
 
 # GAO's content of a record: a difference in any of these makes the record "changed"
 CONTENT = ("agency", "text", "status", "priority", "comments", "comments_cut", "topics", "issuer", "target_due",
@@ -46,6 +49,7 @@ class ImportSummary:
     unlisted_keys: list[str] = field(default_factory=list)  # open, and no longer listed by a complete import
     relisted_keys: list[str] = field(default_factory=list)  # not listed before, listed again now
     notes_posted: int = 0  # reminder threads told that GAO no longer lists their recommendation
+    reread: Reread | None = None  # the stored comments read again by a new edition of the promise reader
 
     def to_json(self) -> dict:
         return {"new": self.new, "changed": self.changed, "unchanged": self.unchanged,
@@ -53,7 +57,12 @@ class ImportSummary:
                 "older": self.older, "unlisted": len(self.unlisted_keys), "relisted": len(self.relisted_keys),
                 "sources": [{**s.__dict__, "as_of": s.as_of.isoformat() if s.as_of else None} for s in self.sources],
                 "changed_keys": self.changed_keys, "unlisted_keys": self.unlisted_keys,
-                "relisted_keys": self.relisted_keys}
+                "relisted_keys": self.relisted_keys,
+                "reread": None if self.reread is None else {
+                    "reader": self.reread.edition, "reader_before": self.reread.edition_before,
+                    "read": self.reread.read, "changed": self.reread.changed,
+                    "moved": [{"key": m.key, "old_due": m.old_due.isoformat() if m.old_due else None,
+                               "new_due": m.new_due.isoformat() if m.new_due else None} for m in self.reread.moved]}}
 
 
 class Entry(NamedTuple):

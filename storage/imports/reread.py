@@ -1,0 +1,134 @@
+"""Stored comments read again by the current promise reader.
+
+A record's promises are read when an import brings a new or changed comment; a comment GAO leaves unchanged is
+not read again, so a better reader would never reach it. The edition of the reader that read every stored
+comment is kept as the store fact "promise_reader" (bot/gao/promises.py: READER). When it is not the current
+edition, the next import reads every other stored comment again in its own transaction (``reread``), and
+`gaorec db reread` does the same on demand (``--dry-run``: only say what would change).
+
+A reading that changes replaces the record's promises, and its due and status dates follow, as an import would
+set them (an owner's correction still holds while GAO's comment is unchanged). A due date moved this way is not a
+slip, since the agency promised nothing new: each is an audit row ("reread", actor "gaorec", the old and new due
+date and the edition), and one more row says what the whole pass did.
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from bot.gao import promises as gp
+from bot.gao.targets import with_target
+
+from ..db import chunks
+from ..models import AuditEvent, Promise, Recommendation, StoreFact
+from ..queries import corrections
+from .apply import due_of, promise_rows, status_date_of
+
+FACT = "promise_reader"
+_COMPARED = ("position", "due", "phrase", "sentence", "kind", "stated", "confidence", "current", "why")
+CHUNK = 2000  # comments read (and written) at a time
+
+
+def reader_of(conn: Connection) -> str | None:
+    """The edition of the promise reader that read every stored comment, or None when unknown (a database from
+    before editions were kept, or one that has never been read)."""
+    return conn.execute(select(StoreFact.value).where(StoreFact.name == FACT)).scalar()
+
+
+def set_reader(conn: Connection, edition: str, now: datetime) -> None:
+    if conn.execute(update(StoreFact).where(StoreFact.name == FACT).values(value=edition, updated_at=now)
+                    ).rowcount == 0:
+        conn.execute(insert(StoreFact).values(name=FACT, value=edition, updated_at=now))
+
+
+@dataclass
+class Moved:
+    key: str
+    old_due: date | None
+    new_due: date | None
+
+
+@dataclass
+class Reread:
+    """What a pass read and changed."""
+    edition_before: str | None
+    edition: str
+    read: int = 0
+    changed: int = 0  # records whose promises (or due or status date) changed
+    moved: list[Moved] = field(default_factory=list)  # of those, the ones whose current due date moved
+    dry_run: bool = False
+
+
+_ROWS = select(Recommendation.id, Recommendation.key, Recommendation.comments, Recommendation.target_due,
+               Recommendation.current_due, Recommendation.status_date, Recommendation.last_changed)
+
+
+def reread(session: Session, *, now: datetime, tz: ZoneInfo, skip: Collection[int] = (), dry_run: bool = False,
+           progress: Callable[[int, int], None] | None = None, actor: str = "gaorec") -> Reread:
+    """Read every stored comment (but those of ``skip``, just read by this reader) again, write what changed, and
+    record the current edition. ``progress(done, total)`` after each chunk. With ``dry_run`` nothing is written
+    (the caller rolls back)."""
+    conn = session.connection()
+    out = Reread(edition_before=reader_of(conn), edition=gp.READER, dry_run=dry_run)
+    skipped = set(skip)
+    rows = [r for r in conn.execute(_ROWS.order_by(Recommendation.id)) if r.id not in skipped]
+    decisions = corrections.latest(session, [r.id for r in rows]) if corrections.any_exist(session) else {}
+    audit: list[dict] = []
+    for chunk in chunks(rows, CHUNK):
+        readings = gp.read_many([r.comments for r in chunk])
+        stored: dict[int, list[tuple]] = defaultdict(list)
+        for p in conn.execute(select(Promise.recommendation_id, *(getattr(Promise, c) for c in _COMPARED))
+                              .where(Promise.recommendation_id.in_([r.id for r in chunk]))
+                              .order_by(Promise.recommendation_id, Promise.position)):
+            stored[p[0]].append(tuple(p[1:]))
+        changed, new_rows = [], []
+        for r, reading in zip(chunk, readings, strict=True):
+            reading = replace(reading, promises=with_target(reading.promises, r.target_due))
+            rows_now = promise_rows(r.id, reading)
+            due = due_of(reading, decisions.get(r.id), r.comments)
+            status_date = status_date_of(reading.latest_statement, r.last_changed, tz)
+            same = [tuple(row[c] for c in _COMPARED) for row in rows_now] == stored.get(r.id, [])
+            if same and due == r.current_due and status_date == r.status_date:
+                continue
+            out.changed += 1
+            changed.append((r.id, due, status_date, same))
+            new_rows += [] if same else rows_now
+            if due != r.current_due:
+                out.moved.append(Moved(r.key, r.current_due, due))
+                audit.append({"at": now, "actor": actor, "action": "reread", "recommendation_id": r.id,
+                              "channel_id": None, "detail": json.dumps(
+                                  {"old_due": r.current_due.isoformat() if r.current_due else None,
+                                   "new_due": due.isoformat() if due else None, "reader": gp.READER},
+                                  sort_keys=True)})
+        out.read += len(chunk)
+        if not dry_run and changed:
+            _write(conn, changed, new_rows)
+        if progress:
+            progress(out.read, len(rows))
+    if not dry_run:
+        audit.append({"at": now, "actor": actor, "action": "reread", "recommendation_id": None, "channel_id": None,
+                      "detail": json.dumps({"reader": gp.READER, "reader_before": out.edition_before,
+                                            "read": out.read, "changed": out.changed, "moved": len(out.moved)},
+                                           sort_keys=True)})
+        for part in chunks(audit, 5000):
+            conn.execute(insert(AuditEvent), part)
+        set_reader(conn, gp.READER, now)
+    return out
+
+
+def _write(conn: Connection, changed: list[tuple[int, date | None, date | None, bool]], rows: list[dict]) -> None:
+    replaced = [rid for rid, _due, _sd, same in changed if not same]
+    for part in chunks(replaced, 500):
+        conn.execute(delete(Promise).where(Promise.recommendation_id.in_(part)))
+    for part in chunks(rows, 5000):
+        conn.execute(insert(Promise), part)
+    for rid, due, status_date, _same in changed:
+        conn.execute(update(Recommendation).where(Recommendation.id == rid)
+                     .values(current_due=due, status_date=status_date))

@@ -1,0 +1,136 @@
+"""Stored comments are read again by a new edition of the promise reader (storage/imports/reread.py): the next
+import after an upgrade does it once, `gaorec db reread` on demand; a moved due date is an audit row, not a slip;
+an owner's correction still holds; --dry-run writes nothing."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, func, select, update
+
+from bot.gao import promises as gp
+from bot.gao.parse import parse
+from storage import repo
+from storage.imports.reread import FACT, reader_of
+from storage.models import AuditEvent, Promise, Recommendation, Slip, StatusEvent, StoreFact
+
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)
+FIXTURE = Path(__file__).parent / "fixtures" / "export-dhs.csv"
+
+
+def load(app, now=NOW):
+    return repo.import_results(app.db, [parse(FIXTURE.read_text(), FIXTURE.name)], now=now)
+
+
+def as_an_older_reader_left_it(app) -> tuple[str, date]:
+    """The stored comments as an earlier edition read them: no edition recorded, and one record's promise (and so
+    its due date) a month off. Returns that record's key and the right due date."""
+    with app.db.write() as s:
+        rid, key, due = s.execute(select(Recommendation.id, Recommendation.key, Recommendation.current_due)
+                                  .where(Recommendation.current_due.is_not(None)).order_by(Recommendation.id)).first()
+        wrong = due.replace(day=1)
+        s.execute(update(Promise).where(Promise.recommendation_id == rid, Promise.current.is_(True)).values(due=wrong))
+        s.execute(update(Recommendation).where(Recommendation.id == rid).values(current_due=wrong))
+        s.execute(delete(StoreFact))
+    return key, due
+
+
+def counts(app) -> tuple[int, int, int]:
+    with app.db.session() as s:
+        return tuple(s.scalar(select(func.count()).select_from(t)) for t in (Slip, StatusEvent, AuditEvent))
+
+
+def due_of(app, key):
+    with app.db.session() as s:
+        return s.scalar(select(Recommendation.current_due).where(Recommendation.key == key))
+
+
+def test_a_first_import_records_the_edition_without_reading_twice(app):
+    summary = load(app)
+    assert summary.new > 0 and summary.reread is None
+    with app.db.session() as s:
+        assert reader_of(s.connection()) == gp.READER
+
+
+def test_the_next_import_after_an_upgrade_reads_unchanged_comments_again(app):
+    load(app)
+    key, right = as_an_older_reader_left_it(app)
+    slips, events, audits = counts(app)
+    summary = load(app, now=NOW.replace(hour=13))  # the same export again: no comment changed
+    assert summary.changed == 0
+    r = summary.reread
+    assert r is not None and r.edition == gp.READER and r.edition_before is None
+    assert r.read == summary.unchanged and [(m.key, m.new_due) for m in r.moved] == [(key, right)]
+    assert due_of(app, key) == right
+    assert counts(app) == (slips, events, audits + 2)  # no slip, no status event: one row for the move, one summary
+    with app.db.session() as s:
+        rows = s.execute(select(AuditEvent.action, AuditEvent.recommendation_id, AuditEvent.detail)
+                         .order_by(AuditEvent.id.desc()).limit(2)).all()
+        assert reader_of(s.connection()) == gp.READER
+    assert [a for a, _r, _d in rows] == ["reread", "reread"]
+    moved = json.loads(rows[1].detail)
+    assert moved == {"old_due": right.replace(day=1).isoformat(), "new_due": right.isoformat(), "reader": gp.READER}
+    assert json.loads(rows[0].detail)["moved"] == 1 and rows[0].recommendation_id is None
+    assert load(app, now=NOW.replace(hour=14)).reread is None  # once: the edition is now recorded
+
+
+def test_db_reread_dry_run_writes_nothing_then_the_run_does(app, cli):
+    load(app)
+    key, right = as_an_older_reader_left_it(app)
+    before = counts(app)
+    out = cli("db", "reread", "--dry-run")
+    assert out.exit_code == 0, out.output
+    assert f"{key}\t{right.replace(day=1)}\t{right}" in out.output  # a pipe gets tab-separated lines
+    assert "1 due date would move" in out.output and "Nothing was written" in out.output
+    assert counts(app) == before and due_of(app, key) == right.replace(day=1)
+    with app.db.session() as s:
+        assert reader_of(s.connection()) is None
+    data = json.loads(cli("db", "reread", "--json").output)
+    assert data["moved"] == [{"key": key, "old_due": right.replace(day=1).isoformat(), "new_due": right.isoformat()}]
+    assert data["reader"] == gp.READER and data["reader_before"] is None and not data["dry_run"]
+    assert due_of(app, key) == right
+    again = cli("db", "reread")
+    assert "0 changed, 0 due dates moved" in again.output  # idempotent
+
+
+def test_an_owners_correction_still_holds(app, cli):
+    load(app)
+    key, right = as_an_older_reader_left_it(app)
+    assert cli("promise", key, "--set", "2031-03-31", "--reason", "new plan").exit_code == 0
+    assert due_of(app, key) == date(2031, 3, 31)
+    result = repo.reread_promises(app.db, now=NOW)
+    assert result.moved == [] and due_of(app, key) == date(2031, 3, 31)
+    with app.db.session() as s:  # the reading itself is now the right one
+        assert s.scalar(select(Promise.due).join(Recommendation).where(Recommendation.key == key,
+                                                                        Promise.current.is_(True))) == right
+
+
+def test_history_tells_the_move_in_words(app):
+    from bot.blocks import reply_message
+    from bot.messages import render_text
+    from bot.reply import Caller
+
+    load(app)
+    key, right = as_an_older_reader_left_it(app)
+    repo.reread_promises(app.db, now=NOW)
+    reply = app.handle(f"history {key}", Caller(user_id="U0DANA", name="dana", channel_id="C0001"), now=NOW)
+    words = render_text(reply_message(reply))
+    assert f"read GAO's unchanged comment again: the promised date is {right}, was {right.replace(day=1)} " \
+           "(not a slip)" in " ".join(words.split())
+
+
+def test_an_empty_database_says_so(cli):
+    out = cli("db", "reread")
+    assert out.exit_code == 0 and "No stored comment to read" in out.output
+
+
+@pytest.mark.parametrize("fact", [None, "2026-01-01"])
+def test_an_import_rereads_only_when_the_edition_differs(app, fact):
+    load(app)
+    with app.db.write() as s:
+        s.execute(delete(StoreFact))
+        if fact:
+            s.execute(StoreFact.__table__.insert().values(name=FACT, value=fact, updated_at=NOW))
+    assert load(app, now=NOW.replace(hour=13)).reread.edition_before == fact
