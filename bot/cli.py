@@ -210,8 +210,9 @@ def import_(sources: tuple[str, ...], mapping: str | None, as_of: str | None, co
                    f"{len(summary.relisted_keys)} listed again")
     if summary.reread is not None:
         r = summary.reread
-        click.echo(f"This gaorec reads promises differently ({r.edition}): {plural(r.read, 'other comment')} read "
-                   f"again, {plural(len(r.moved), 'due date')} moved (each in gaorec audit)")
+        click.echo(f"This gaorec reads promises differently ({r.edition}): {r.read:,} other "
+                   f"comment{'s' * (r.read != 1)} read again, {len(r.moved):,} due date{'s' * (len(r.moved) != 1)} "
+                   "moved (each in gaorec audit)")
 
 
 def _big(files: list[str]) -> bool:
@@ -802,8 +803,8 @@ def reread(dry_run: bool, as_json: bool) -> None:
         return
     would = "would change" if dry_run else "changed"
     click.echo(f"Promise reader {result.edition} (the stored comments were read by "
-               f"{result.edition_before or 'an earlier one'}): {plural(result.read, 'comment')} read, "
-               f"{result.changed} {would}, {plural(len(moved), 'due date')} "
+               f"{result.edition_before or 'an earlier one'}): {result.read:,} comment{'s' * (result.read != 1)} "
+               f"read, {result.changed:,} {would}, {len(moved):,} due date{'s' * (len(moved) != 1)} "
                f"{'would move' if dry_run else 'moved'}{':' if moved else '.'}")
     if moved:
         from .termout import Col, emit

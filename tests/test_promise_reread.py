@@ -134,3 +134,14 @@ def test_an_import_rereads_only_when_the_edition_differs(app, fact):
         if fact:
             s.execute(StoreFact.__table__.insert().values(name=FACT, value=fact, updated_at=NOW))
     assert load(app, now=NOW.replace(hour=13)).reread.edition_before == fact
+
+
+def test_the_import_says_it_read_again(app, cli):
+    load(app)
+    as_an_older_reader_left_it(app)
+    out = cli("import", str(FIXTURE))
+    assert out.exit_code == 0, out.output
+    assert f"This gaorec reads promises differently ({gp.READER}):" in out.output
+    assert "other comments read again, 1 due date moved (each in gaorec audit)" in out.output
+    again = cli("import", str(FIXTURE))
+    assert "reads promises differently" not in again.output
