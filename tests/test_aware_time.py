@@ -117,11 +117,11 @@ def test_a_naive_since_in_the_cli_means_the_configured_time_zone(db_url, monkeyp
 
 def test_a_naive_now_in_the_shell_means_the_configured_time_zone(db_url, monkeypatch):
     monkeypatch.delenv("GAOREC_CONFIG", raising=False)
-    for zone, said in (("America/New_York", "2026-12-01T07:00:00+00:00"), ("UTC", "2026-12-01T02:00:00+00:00")):
+    for zone, said in (("America/New_York", "2026-12-01T07:00:00Z"), ("UTC", "2026-12-01T02:00:00Z")):
         app = Gaorec(Settings(database_url=db_url, timezone=zone, _env_file=None))
         out = io.StringIO()
         # the explicit instant first: a session's time only moves forward (02:00Z is not after 07:00Z)
         Shell(app, out=out).run(io.StringIO(":now 2026-12-01T02:00:00Z\n:now 2026-12-01T02:00:00\n"))
-        assert f"Reminder pass at {said}: 0 post(s)." in out.getvalue(), out.getvalue()
-        assert "Reminder pass at 2026-12-01T02:00:00+00:00: 0 post(s)." in out.getvalue()
+        assert f"Reminder pass at {said}: 0 posts." in out.getvalue(), out.getvalue()
+        assert "Reminder pass at 2026-12-01T02:00:00Z: 0 posts." in out.getvalue()
         app.db.dispose()

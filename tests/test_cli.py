@@ -123,12 +123,12 @@ def test_shell_walks_the_reminder_loop_with_simulated_time(cli):
         ":now 2026-12-01T15:00:00Z", ":as U0OTHER", f":react {key}", ":as U0DANA",
         f":reply {key} guidance is in final review", f":react {key}", ":now 2026-12-09T14:00:00Z", ""])
     out = cli("shell", input=script).output
-    assert "Reminder pass at 2026-12-01T14:00:00+00:00: 7 post(s)." in out
-    assert "Reminder pass at 2026-12-01T15:00:00+00:00: 0 post(s)." in out
+    assert "Reminder pass at 2026-12-01T14:00:00Z: 7 posts." in out
+    assert "Reminder pass at 2026-12-01T15:00:00Z: 0 posts." in out
     assert "[only visible to U0OTHER] Only @U0DANA or an admin can acknowledge" in out
     assert out.count("Acknowledged by @U0DANA") == 2  # the thread confirmation and the updated reminder, once
     assert "(already acknowledged by you: nothing new recorded)" in out
-    assert "Reminder pass at 2026-12-09T14:00:00+00:00: 6 post(s)." in out
+    assert "Reminder pass at 2026-12-09T14:00:00Z: 6 posts." in out
 
 
 def test_remind_needs_a_token_unless_dry_run(cli):

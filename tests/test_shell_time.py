@@ -67,7 +67,7 @@ def test_simulated_time_goes_to_a_scratch_copy(db_url, monkeypatch):
         ":now 2031-01-15T14:00:00Z",
     ])
     assert out.count("scratch copy of the database") == 1
-    assert "Reminder pass at 2030-12-01T14:00:00+00:00: 2 post(s)." in out
+    assert "Reminder pass at 2030-12-01T14:00:00Z: 2 posts." in out
     assert "Acknowledged by @U0DANA on 2030-12-01" in out
     assert "Only workspace admins" in out  # U0OTHER is no admin ...
     assert f"{key} has no owner now (was @U0DANA)." in out  # ... and :as U_LOCAL is one again (words, no markup)
@@ -152,9 +152,11 @@ def test_the_readme_session_leaves_no_future_dated_row(tmp_path):
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
     for expected in ("This channel will hear reminders for all recommendations.", "p75nw is now owned by @U0DANA.",
-                     "scratch copy of the database", "Reminder pass at 2026-12-01T14:00:00+00:00: 7 post(s).",
+                     "scratch copy of the database", "Reminder pass at 2026-12-01T14:00:00Z: 7 posts.",
                      "Acknowledged by @U0DANA on 2026-12-01: “guidance is in final review”",
-                     "Reminder pass at 2026-12-09T14:00:00+00:00: 6 post(s)."):
+                     "Reminder pass at 2026-12-09T14:00:00Z: 6 posts.",
+                     "Time only moves forward in a shell session: 2026-12-02T09:00:00Z is before the simulated time, "
+                     "2026-12-09T14:00:00Z."):
         assert expected in r.stdout, expected
     app = Gaorec(Settings(database_url=env["DATABASE_URL"], _env_file=None))
     assert_nothing_future_dated(app.db, started)

@@ -259,10 +259,18 @@ def test_now_refuses_to_go_backwards(app):
     out = run_shell(app, ["/gaorec subscribe", ":now 2030-12-01T14:00:00Z", ":now 2030-11-01T14:00:00Z",
                           ":now 2030-12-01T15:00:00Z"])
     refusal = [ln for ln in out.splitlines() if ln.startswith("Time only moves forward")]
-    assert len(refusal) == 1 and "2030-11-01T14:00:00+00:00 is before the simulated time, " \
-        "2030-12-01T14:00:00+00:00" in refusal[0] and ":quit" in refusal[0]
+    assert len(refusal) == 1 and "2030-11-01T14:00:00Z is before the simulated time, " \
+        "2030-12-01T14:00:00Z" in refusal[0] and ":quit" in refusal[0]
     assert "Reminder pass at 2030-11-01" not in out
-    assert "Reminder pass at 2030-12-01T15:00:00+00:00: 0 post(s)." in out  # the clock was left where it was
+    assert "Reminder pass at 2030-12-01T15:00:00Z: 0 posts." in out  # the clock was left where it was
+
+
+def test_a_bare_now_runs_a_pass_at_the_shells_clock(app):
+    """`:now` alone after a simulated time is that time again (not the real clock, which is behind it)."""
+    app.import_sources([str(FIXTURES / "agency-page.html")])
+    out = run_shell(app, ["/gaorec subscribe", ":now 2030-12-01T14:00:00Z", ":now"])
+    assert "Time only moves forward" not in out
+    assert out.count("Reminder pass at 2030-12-01T14:00:00Z:") == 2, out
 
 
 # 8. audit times carry their zone --------------------------------------------------------------------------

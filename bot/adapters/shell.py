@@ -5,7 +5,8 @@ and exits at EOF, so ``echo '/gaorec 232' | gaorec shell`` works.
     /gaorec QUERY ...   a slash command (the "/gaorec" may be left out)
     :as USER            act as another Slack user (default: U_LOCAL, an admin; :as U_LOCAL is admin again)
     :now ISO8601        run a reminder pass at that instant (e.g. :now 2026-12-01T14:00:00Z; without Z or an
-                        offset, GAOREC_TIMEZONE's clock); from the first :now on, the shell works on a scratch
+                        offset, GAOREC_TIMEZONE's clock; alone, the shell's clock: the time last set, else
+                        now); from the first :now on, the shell works on a scratch
                         copy of the database and says so (removed when the shell ends or is killed; after
                         kill -9, by the next shell); time
                         only moves forward
@@ -45,6 +46,7 @@ from ..service import Caller, Gaorec
 from ..words import plural
 from ..termout import is_tty, wrap_text
 from ..blocks.home import home_message
+from ..gao.calendar import utc_z
 from ..services.home import home
 
 
@@ -318,22 +320,22 @@ class Shell:
     def remind(self, when: str) -> None:
         from ..timeinput import parse_instant
 
-        try:  # naive: GAOREC_TIMEZONE, as in the CLI (bot/timeinput.py)
-            now = parse_instant(when, self.app.settings.tz)
+        try:  # naive: GAOREC_TIMEZONE, as in the CLI (bot/timeinput.py); none: the shell's clock
+            now = self.now if self.now is not None and not when.strip() else parse_instant(when, self.app.settings.tz)
         except ValueError:
             self.say(f"‘{when.strip()}’ is not a date and time. Usage: :now 2026-12-01T14:00:00Z (or a date, "
                      f"2026-12-01, meaning midnight in {self.app.settings.timezone})")
             return
         if self.now is not None and now < self.now:
-            self.say(f"Time only moves forward in a shell session: {now.isoformat()} is before the simulated "
-                     f"time, {self.now.isoformat()}. To start again earlier, leave (:quit) and start the shell "
+            self.say(f"Time only moves forward in a shell session: {utc_z(now)} is before the simulated "
+                     f"time, {utc_z(self.now)}. To start again earlier, leave (:quit) and start the shell "
                      f"again (it begins from the real database).")
             return
         self.now = now
         self.use_scratch()
         result = self.app.reminders.run_pass(self.now, poster=self.poster)
         waiting = sum(result.waiting.values())
-        self.say(f"Reminder pass at {self.now.isoformat()}: {len(result.planned)} post(s)"
+        self.say(f"Reminder pass at {utc_z(self.now)}: {plural(len(result.planned), 'post')}"
                  + (f", {waiting} waiting for later passes" if waiting else "") + ".")
 
     def answer(self, how: str, arg: str) -> None:
