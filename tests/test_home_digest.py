@@ -112,3 +112,27 @@ def test_rules_give_ownership_unless_assigned(app):
     app.handle(f"assign {key} @U0OTHER", Caller("U0ADMIN", is_admin=True, channel_id="C1"))
     assert sorted(v.rec_number for v in app.mine(Caller("U0FR"))) == [4, 5]
     assert "Overdue (2)" in json.dumps(home_view(home_data(app, "U0FR", [], NOW)).to_dict())
+
+
+def test_an_acknowledged_overdue_record_says_so_where_it_is_listed_as_overdue(app):
+    from sqlalchemy import select
+
+    from bot.blocks.home import home_message
+    from bot.messages import render_text
+    from storage.models import Reminder
+
+    app.import_sources([str(CBP_PAGE)])
+    key = rec(app, 3).key
+    admin = Caller("U0ADMIN", is_admin=True, channel_id="C1")
+    app.handle(f"assign {key} @U0DANA", admin)
+    app.handle("subscribe 232", admin)
+    app.reminders.run_pass(NOW)
+    text = render_text(home_message(home_data(app, "U0DANA", ["C1"], NOW)))
+    assert "Overdue (1)" in text and "(see Acknowledged below)" not in text
+    with app.db.session() as s:
+        rid = s.scalar(select(Reminder.id).where(Reminder.recommendation_id == rec(app, 3).id))
+    assert app.reminders.acknowledge(rid, "U0DANA", "button", "in final review", NOW).ok
+    text = render_text(home_message(home_data(app, "U0DANA", ["C1"], NOW)))
+    overdue = text.split("Acknowledged in the last 30 days")[0]
+    assert key in overdue and "Acknowledged (see Acknowledged below)" in overdue
+    assert key in text.split("Acknowledged in the last 30 days (1)")[1]

@@ -15,11 +15,13 @@ HOME_MAX = 100
 REFRESH_ACTION = "gaorec_home_refresh"
 
 
-def _section(title: str, views, as_of: date, empty: str, limit: int) -> list[Part]:
+def _section(title: str, views, as_of: date, empty: str, limit: int, also=None) -> list[Part]:
+    """A heading and its records; ``also(v)``: words that link a record to another section, or ""."""
     parts: list[Part] = [Heading(title)]
     if not views:
         return parts + [Note(M.text(empty))]
-    parts += [Section(M.text(record_head(v), "\n", promise_text(v, as_of))) for v in views[:limit]]
+    parts += [Section(M.text(record_head(v), "\n", promise_text(v, as_of), also(v) if also else ""))
+              for v in views[:limit]]
     if len(views) > limit:
         parts.append(Note(M.text(f"+{len(views) - limit} more: /gaorec mine")))
     return parts
@@ -34,7 +36,14 @@ def home_message(home) -> Message:
                        f"{home.owned} (assigned or by a rule; list: /gaorec mine)")),
         Actions([Action(REFRESH_ACTION, "Refresh", "refresh")], id="home"),
     ]
-    parts += _section(f"Overdue ({len(home.overdue)})", home.overdue, as_of, "Nothing of yours is overdue.", 20)
+    snoozed, acked = {v.id for v in home.snoozed}, {v.id for v in home.acknowledged}
+
+    def handled(v) -> str:  # an overdue record someone already answered: said here, not only further down
+        return ("\nSnoozed (see Snoozed below)" if v.id in snoozed
+                else "\nAcknowledged (see Acknowledged below)" if v.id in acked else "")
+
+    parts += _section(f"Overdue ({len(home.overdue)})", home.overdue, as_of, "Nothing of yours is overdue.", 20,
+                      also=handled)
     parts += _section(f"Due in the next 30 days ({len(home.due)})", home.due, as_of, "Nothing due soon.", 10)
     if home.unlisted:  # open by GAO's last word, but its complete export no longer lists them
         parts += _section(f"No longer listed by GAO: probably closed ({len(home.unlisted)})", home.unlisted,
