@@ -210,9 +210,9 @@ def import_(sources: tuple[str, ...], mapping: str | None, as_of: str | None, co
                    f"{len(summary.relisted_keys)} listed again")
     if summary.reread is not None:
         r = summary.reread
-        click.echo(f"This gaorec reads promises differently ({r.edition}): {r.read:,} other "
-                   f"comment{'s' * (r.read != 1)} read again, {len(r.moved):,} due date{'s' * (len(r.moved) != 1)} "
-                   "moved (each in gaorec audit)")
+        click.echo(f"New promise reader ({r.edition}): the other stored comments were read again.")
+        click.echo(f"{r.read:,} read, {len(r.moved):,} due date{'s' * (len(r.moved) != 1)} moved (each in gaorec "
+                   f"audit){f', {len(r.kept)} kept as their owners confirmed them' if r.kept else ''}.")
 
 
 def _big(files: list[str]) -> bool:
@@ -766,51 +766,55 @@ def upgrade() -> None:
 @click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def reread(dry_run: bool, as_json: bool) -> None:
-    """Read every stored GAO comment again with this gaorec's promise reader.
+    """Read stored comments again with this promise reader.
 
     A comment is read when an import brings it new or changed, so a better
     reader (a newer gaorec) reaches unchanged comments only through this, or
     through the next import, which does it once by itself after an upgrade.
     Changed readings replace the stored promises; a due date that moves is
-    an audit row ("reread"), not a slip. An owner's correction still holds.
+    an audit row ("reread"), not a slip, and reminder threads on the old date
+    are told and stop. An owner's correction still holds; a date its owner
+    confirmed is kept.
     """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from storage.locks import ImportBusy, import_lock
-    from storage.repo import reread_promises
+    from storage.locks import ImportBusy
 
     app = _app(click.get_current_context())
     err = Console(stderr=True)
     try:
-        with import_lock(app.db, app.settings.import_wait,
-                         lambda: status(f"An import into {app.db.describe()} is running: waiting for it…")), \
-                Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                         console=err, disable=as_json or not err.is_terminal) as bar:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err, disable=as_json or not err.is_terminal) as bar:
             task = bar.add_task("reading", total=None)
-            result = reread_promises(app.db, tz=app.settings.tz, dry_run=dry_run,
-                                     progress=lambda done, total: bar.update(task, completed=done, total=total))
+            result = app.reread_promises(
+                dry_run=dry_run, progress=lambda done, total: bar.update(task, completed=done, total=total),
+                on_wait=lambda: status(f"An import into {app.db.describe()} is running: waiting for it…"))
     except ImportBusy as exc:
         raise click.ClickException(str(exc)) from None
     moved = [{"key": m.key, "old_due": m.old_due.isoformat() if m.old_due else None,
               "new_due": m.new_due.isoformat() if m.new_due else None} for m in result.moved]
     if as_json:
         _emit({"reader": result.edition, "reader_before": result.edition_before, "dry_run": dry_run,
-               "read": result.read, "changed": result.changed, "moved": moved})
+               "read": result.read, "changed": result.changed, "moved": moved, "kept_as_confirmed": result.kept})
         return
     if not result.read:
         click.echo("No stored comment to read: import GAO's pages or exports first (gaorec import --help).")
         return
-    would = "would change" if dry_run else "changed"
-    click.echo(f"Promise reader {result.edition} (the stored comments were read by "
-               f"{result.edition_before or 'an earlier one'}): {result.read:,} comment{'s' * (result.read != 1)} "
-               f"read, {result.changed:,} {would}, {len(moved):,} due date{'s' * (len(moved) != 1)} "
+    before = ("this same edition" if result.edition_before == result.edition
+              else result.edition_before or "an earlier gaorec")
+    click.echo(f"Promise reader {result.edition}; the stored comments were read by {before}.")
+    n = len(moved)
+    click.echo(f"{result.read:,} comment{'s' * (result.read != 1)} read: {result.changed:,} "
+               f"{'would change' if dry_run else 'changed'}, {n:,} due date{'s' * (n != 1)} "
                f"{'would move' if dry_run else 'moved'}{':' if moved else '.'}")
     if moved:
         from .termout import Col, emit
 
         emit([Col("key", keep=True), Col("was", keep=True), Col("now", keep=True)],
              [[m["key"], m["old_due"] or "none", m["new_due"] or "none"] for m in moved])
+    if result.kept:
+        click.echo(f"Kept as their owners confirmed them: {', '.join(result.kept)}.")
     if dry_run:
         click.echo("Nothing was written (--dry-run).")
     elif moved:

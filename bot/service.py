@@ -155,12 +155,29 @@ class Gaorec:
             summary = repo.import_results(self.db, results, now=now, tz=self.settings.tz, progress=progress,
                                           as_of=as_of, complete=whole, force=force)
             summary.threads_closed = self.reminders.after_import(summary.changed_keys, now)
+            if summary.reread is not None:
+                summary.threads_closed += self.reminders.after_reread(
+                    [(m.key, m.new_due) for m in summary.reread.moved], summary.reread.edition, now)
             summary.notes_posted = notify_unlisted(self.db, summary.unlisted_keys, now)
         from . import metrics
 
         for result, n in (("new", summary.new), ("changed", summary.changed), ("unchanged", summary.unchanged)):
             metrics.IMPORTED.labels(result).inc(n)
         return summary
+
+    def reread_promises(self, *, dry_run: bool = False, now: datetime | None = None,
+                        progress: Callable[[int, int], None] | None = None,
+                        on_wait: Callable[[], None] | None = None) -> repo.Reread:
+        """Every stored comment read again by this gaorec's promise reader (one at a time with imports), and the
+        reminder threads on a date that moved told (storage/imports/reread.py). ``dry_run``: nothing written."""
+        from storage.locks import import_lock
+
+        now = utc(now)
+        with import_lock(self.db, self.settings.import_wait, on_wait):
+            result = repo.reread_promises(self.db, now=now, tz=self.settings.tz, dry_run=dry_run, progress=progress)
+            if not dry_run:
+                self.reminders.after_reread([(m.key, m.new_due) for m in result.moved], result.edition, now)
+        return result
 
     # -- reads -------------------------------------------------------------
     def resolve_owners(self, session, views: list[repo.RecView]) -> list[repo.RecView]:

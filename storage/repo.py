@@ -218,6 +218,14 @@ def get(session: Session, key: str) -> RecView | None:
     return views[0]
 
 
+def lock_record(session: Session, key: str) -> None:
+    """Hold this recommendation's row until the transaction ends, before reading it to change it (an owner's word
+    on its promise): on PostgreSQL, SELECT … FOR UPDATE, so a concurrent pass that rewrites its promises
+    (storage/imports/reread.py) is waited for and then seen; SQLite's write transaction already excludes it."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(Recommendation.id).where(Recommendation.key == key.strip().lower()).with_for_update())
+
+
 def by_report(session: Session, number: str, limit: int = 50) -> list[RecView]:
     return _views(session, Report.number == number, order=(Recommendation.number, Recommendation.id), limit=limit)
 

@@ -84,6 +84,7 @@ def test_db_reread_dry_run_writes_nothing_then_the_run_does(app, cli):
     assert out.exit_code == 0, out.output
     assert f"{key}\t{right.replace(day=1)}\t{right}" in out.output  # a pipe gets tab-separated lines
     assert "1 due date would move" in out.output and "Nothing was written" in out.output
+    assert "the stored comments were read by an earlier gaorec" in out.output
     assert counts(app) == before and due_of(app, key) == right.replace(day=1)
     with app.db.session() as s:
         assert reader_of(s.connection()) is None
@@ -92,7 +93,7 @@ def test_db_reread_dry_run_writes_nothing_then_the_run_does(app, cli):
     assert data["reader"] == gp.READER and data["reader_before"] is None and not data["dry_run"]
     assert due_of(app, key) == right
     again = cli("db", "reread")
-    assert "0 changed, 0 due dates moved" in again.output  # idempotent
+    assert "0 changed, 0 due dates moved" in again.output and "read by this same edition" in again.output
 
 
 def test_an_owners_correction_still_holds(app, cli):
@@ -141,7 +142,77 @@ def test_the_import_says_it_read_again(app, cli):
     as_an_older_reader_left_it(app)
     out = cli("import", str(FIXTURE))
     assert out.exit_code == 0, out.output
-    assert f"This gaorec reads promises differently ({gp.READER}):" in out.output
-    assert "other comments read again, 1 due date moved (each in gaorec audit)" in out.output
+    assert f"New promise reader ({gp.READER}): the other stored comments were read again." in out.output
+    assert " read, 1 due date moved (each in gaorec audit)." in out.output
     again = cli("import", str(FIXTURE))
-    assert "reads promises differently" not in again.output
+    assert "New promise reader" not in again.output
+
+
+def test_reminder_threads_on_the_old_date_are_told_once_and_stop(app):
+    from bot.adapters.shell import ShellPoster
+    from bot.reply import Caller
+    from storage.models import Reminder
+
+    load(app)
+    key, right = as_an_older_reader_left_it(app)
+    wrong = right.replace(day=1)
+    said: list[str] = []
+    poster = ShellPoster(said.append)
+    app.handle("subscribe", Caller("U0ADMIN", is_admin=True, channel_id="C1"))
+    app.reminders.run_pass(NOW, poster=poster)
+    assert any(key in t for t in said)
+    said.clear()
+    later = NOW.replace(hour=13)
+    result = app.reread_promises(now=later)
+    assert [(m.key, m.new_due) for m in result.moved] == [(key, right)]
+    app.reminders.deliver(poster, later)
+    told = [t for t in said if "a newer promise reader" in t]
+    note = (f"gaorec now reads GAO's unchanged comment as promising {right}, not {wrong} (a newer promise reader); "
+            f"reminders for {wrong} stopped.")
+    assert any("in the thread of" in t and note in " ".join(t.split()) for t in told), said
+    assert any("updated]" in t for t in told)  # the parent: the same line, and no buttons
+    with app.db.session() as s:
+        states = dict(s.execute(select(Reminder.due, Reminder.state).join(Recommendation)
+                                .where(Recommendation.key == key)).all())
+    assert states == {wrong: "closed"}
+    said.clear()
+    app.reminders.run_pass(later.replace(hour=14), poster=poster)  # the new date has passed too: reminded on it
+    assert any(key in t and str(right) in t for t in said)
+    said.clear()
+    app.reread_promises(now=later.replace(hour=15))
+    app.reminders.deliver(poster, later.replace(hour=15))
+    assert not [t for t in said if "a newer promise reader" in t]  # once
+
+
+def test_a_date_its_owner_confirmed_is_kept(app, cli):
+    load(app)
+    key, right = as_an_older_reader_left_it(app)
+    assert cli("promise", key, "--confirm").exit_code == 0  # the owner says the date read (the older one) is right
+    before = counts(app)
+    result = repo.reread_promises(app.db, now=NOW)
+    assert result.kept == [key] and result.moved == [] and due_of(app, key) == right.replace(day=1)
+    assert counts(app)[2] == before[2] + 1  # only the pass's own row
+    out = cli("db", "reread", "--dry-run")
+    assert f"Kept as their owners confirmed them: {key}." in out.output
+
+
+@pytest.mark.sqlite_only("SQLite's write lock: a dry run must not take it")
+def test_a_dry_run_leaves_the_database_open_to_writers(app):
+    import sqlite3
+
+    load(app)
+    as_an_older_reader_left_it(app)
+    path = app.db.sqlite_path
+    wrote = []
+
+    def meanwhile(_done, _total):
+        conn = sqlite3.connect(path, timeout=0)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+            wrote.append(True)
+        finally:
+            conn.close()
+
+    repo.reread_promises(app.db, now=NOW, dry_run=True, progress=meanwhile)
+    assert wrote == [True]

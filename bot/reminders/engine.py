@@ -25,6 +25,7 @@ class Engine:
         # planning: what is due
         self.run_pass = planner.run_pass
         self.after_import = planner.after_import
+        self.after_reread = planner.after_reread
         # the outbox: claim, send, reconcile
         self.deliver = outbox.deliver
         self.pending = outbox.pending

@@ -216,6 +216,44 @@ class Planner:
         return True
 
     # -- GAO changed a reminded recommendation ---------------------------------------------
+    def after_reread(self, moved: list[tuple[str, date | None]], edition: str, now: datetime | None = None) -> int:
+        """A new edition of the promise reader moved these recommendations' due dates ((key, new due); GAO's
+        comment unchanged): each open reminder thread on another date hears it, its parent loses its buttons,
+        and reminders for that date stop (the next pass reminds on the new date if it too has passed). Once per
+        thread and edition. Returns threads told."""
+        if not moved:
+            return 0
+        now_utc = self._now(now)
+        as_of = self.today(now_utc)
+        new_due = dict(moved)
+        told = 0
+        with self.db.write() as s:
+            rems = q.open_for_keys(s, list(new_due))
+            if not rems:
+                return 0
+            views = self.views(s, sorted({r.recommendation_id for r in rems}))
+            for rem in rems:
+                v = views[rem.recommendation_id]
+                due = new_due.get(v.key)
+                key = f"reread:{rem.id}:{edition}"
+                if rem.due == due or q.post_exists(s, key):
+                    continue
+                rem.state, rem.next_at = "closed", None
+                told += 1
+                line = M.text(f"gaorec now reads GAO's unchanged comment as promising {due or 'no date'}, not "
+                              f"{rem.due} (a newer promise reader); reminders for {rem.due} stopped.")
+                q.plan_post(s, key, "status", rem.channel_id, rem.thread_ts, rem.id, now_utc,
+                            {"message": Message(text=line).to_dict()})
+                if rem.thread_ts:
+                    q.plan_post(s, key + ":parent", "update", rem.channel_id, None, rem.id, now_utc, {
+                        "ts": rem.thread_ts,
+                        "message": reminder_message(v, as_of, rem.id, day=self.today, state_line=line,
+                                                    buttons=False).to_dict()})
+                repo.audit(s, at=now_utc, actor="gaorec", action="stop", recommendation_id=v.id,
+                           channel_id=rem.channel_id, detail={"due": rem.due.isoformat(),
+                                                              "reason": f"promise reader {edition} reads {due}"})
+        return told
+
     def after_import(self, changed_keys: list[str], now: datetime | None = None) -> int:
         """Close the loop for reminded recommendations whose status or comment changed: post what changed in
         the thread, update the parent, stop reminding for the old promise. Returns threads closed."""

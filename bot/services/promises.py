@@ -75,6 +75,7 @@ def apply(service, key: str, action: str, *, actor: str, via: str, due: date | N
         return Outcome(False, f"{due} is not a plausible promised date")
     engine = service.reminders
     with service.db.write() as s:
+        repo.lock_record(s, key)  # a pass reading the comments again is waited for, then seen
         v = repo.get(s, key)
         if v is None:
             return Outcome(False, f"no recommendation has the key {key.strip()!r}")

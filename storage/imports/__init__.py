@@ -31,7 +31,7 @@ from ..types import utc
 from .apply import apply_changes, load_records, local_date
 from .complete import unlist
 from .match import match_records
-from .reread import Reread, reader_of, reread, set_reader
+from .reread import Reread, read_again, reader_of, set_reader
 from .reports import insert_reports, load_reports, resolve_reports, update_reports
 from .rows import ImportRefused, ImportSummary, SourceSummary
 from .sources import read_sources
@@ -104,7 +104,7 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
         summary.relisted_keys = applied.relisted_keys
         if reader_of(conn) != gp.READER:  # comments read by another edition of the reader: read them again
             if stored:
-                summary.reread = reread(s, now=now, tz=tz, skip=applied.read_ids)
+                summary.reread = read_again(s, now=now, tz=tz, skip=applied.read_ids)
             else:
                 set_reader(conn, gp.READER, now)  # a first import: this reader read every comment
         lap("reread")
@@ -115,24 +115,15 @@ def import_results(db: Database, results: list[ParseResult], *, now: datetime | 
     return summary
 
 
-class _DryRun(Exception):
-    """Raised inside the write transaction of a dry run, so that nothing it did is kept."""
-
-
 def reread_promises(db: Database, *, now: datetime | None = None, tz: ZoneInfo | str = "America/New_York",
                     dry_run: bool = False, progress: Callable[[int, int], None] | None = None,
                     actor: str = "gaorec") -> Reread:
     """Every stored comment read again by the current promise reader, in one transaction (reread.py). With
-    ``dry_run``, what would change, and nothing written."""
+    ``dry_run``, what would change, read in a plain session (no write lock), and nothing written."""
     now = utc(now)
     tz = ZoneInfo(tz) if isinstance(tz, str) else tz
-    result: Reread | None = None
-    try:
-        with db.write() as s:
-            result = reread(s, now=now, tz=tz, dry_run=dry_run, progress=progress, actor=actor)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
-    assert result is not None
-    return result
+    if dry_run:
+        with db.session() as s:
+            return read_again(s, now=now, tz=tz, dry_run=True, progress=progress, actor=actor)
+    with db.write() as s:
+        return read_again(s, now=now, tz=tz, progress=progress, actor=actor)

@@ -7,9 +7,11 @@ edition, the next import reads every other stored comment again in its own trans
 `gaorec db reread` does the same on demand (``--dry-run``: only say what would change).
 
 A reading that changes replaces the record's promises, and its due and status dates follow, as an import would
-set them (an owner's correction still holds while GAO's comment is unchanged). A due date moved this way is not a
-slip, since the agency promised nothing new: each is an audit row ("reread", actor "gaorec", the old and new due
-date and the edition), and one more row says what the whole pass did.
+set them (an owner's correction still holds while GAO's comment is unchanged; a record whose owner confirmed the
+date the earlier edition read is left as it is). A due date moved this way is not a slip, since the agency
+promised nothing new: each move (or change of status date) is an audit row ("reread", actor "gaorec", old and new
+dates, the edition), and one more row says what the whole pass did. The caller tells reminder threads on the old
+date (bot/reminders/planning.py: after_reread).
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from bot.gao import effective as ge
 from bot.gao import promises as gp
 from bot.gao.targets import with_target
 
@@ -33,7 +36,7 @@ from .apply import due_of, promise_rows, status_date_of
 
 FACT = "promise_reader"
 _COMPARED = ("position", "due", "phrase", "sentence", "kind", "stated", "confidence", "current", "why")
-CHUNK = 2000  # comments read (and written) at a time
+CHUNK = gp.PARALLEL_FROM  # comments read (and written) at a time: enough for read_many to use every core
 
 
 def reader_of(conn: Connection) -> str | None:
@@ -50,6 +53,7 @@ def set_reader(conn: Connection, edition: str, now: datetime) -> None:
 
 @dataclass
 class Moved:
+    id: int
     key: str
     old_due: date | None
     new_due: date | None
@@ -63,6 +67,7 @@ class Reread:
     read: int = 0
     changed: int = 0  # records whose promises (or due or status date) changed
     moved: list[Moved] = field(default_factory=list)  # of those, the ones whose current due date moved
+    kept: list[str] = field(default_factory=list)  # keys whose owner confirmed the date the earlier edition read
     dry_run: bool = False
 
 
@@ -70,55 +75,74 @@ _ROWS = select(Recommendation.id, Recommendation.key, Recommendation.comments, R
                Recommendation.current_due, Recommendation.status_date, Recommendation.last_changed)
 
 
-def reread(session: Session, *, now: datetime, tz: ZoneInfo, skip: Collection[int] = (), dry_run: bool = False,
-           progress: Callable[[int, int], None] | None = None, actor: str = "gaorec") -> Reread:
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def read_again(session: Session, *, now: datetime, tz: ZoneInfo, skip: Collection[int] = (),
+               dry_run: bool = False, progress: Callable[[int, int], None] | None = None,
+               actor: str = "gaorec") -> Reread:
     """Read every stored comment (but those of ``skip``, just read by this reader) again, write what changed, and
-    record the current edition. ``progress(done, total)`` after each chunk. With ``dry_run`` nothing is written
-    (the caller rolls back)."""
+    record the current edition. ``progress(done, total)`` after each chunk. With ``dry_run`` nothing is written.
+
+    On PostgreSQL each chunk's records are locked (FOR UPDATE) before their owners' words are read, so a
+    correction made meanwhile is either seen here or applied after this pass; SQLite's write transaction
+    already excludes it."""
     conn = session.connection()
     out = Reread(edition_before=reader_of(conn), edition=gp.READER, dry_run=dry_run)
     skipped = set(skip)
-    rows = [r for r in conn.execute(_ROWS.order_by(Recommendation.id)) if r.id not in skipped]
-    decisions = corrections.latest(session, [r.id for r in rows]) if corrections.any_exist(session) else {}
+    ids = [rid for rid in conn.execute(select(Recommendation.id).order_by(Recommendation.id)).scalars()
+           if rid not in skipped]
+    any_words = corrections.any_exist(session)
+    lock = not dry_run and conn.dialect.name == "postgresql"
     audit: list[dict] = []
-    for chunk in chunks(rows, CHUNK):
+    for part in chunks(ids, CHUNK):
+        query = _ROWS.where(Recommendation.id.in_(part)).order_by(Recommendation.id)
+        chunk = conn.execute(query.with_for_update() if lock else query).all()
+        decisions = corrections.latest(session, part) if any_words or corrections.any_exist(session) else {}
         readings = gp.read_many([r.comments for r in chunk])
         stored: dict[int, list[tuple]] = defaultdict(list)
         for p in conn.execute(select(Promise.recommendation_id, *(getattr(Promise, c) for c in _COMPARED))
-                              .where(Promise.recommendation_id.in_([r.id for r in chunk]))
+                              .where(Promise.recommendation_id.in_(part))
                               .order_by(Promise.recommendation_id, Promise.position)):
             stored[p[0]].append(tuple(p[1:]))
         changed, new_rows = [], []
         for r, reading in zip(chunk, readings, strict=True):
             reading = replace(reading, promises=with_target(reading.promises, r.target_due))
+            decision = decisions.get(r.id)
             rows_now = promise_rows(r.id, reading)
-            due = due_of(reading, decisions.get(r.id), r.comments)
+            due = due_of(reading, decision, r.comments)
             status_date = status_date_of(reading.latest_statement, r.last_changed, tz)
             same = [tuple(row[c] for c in _COMPARED) for row in rows_now] == stored.get(r.id, [])
             if same and due == r.current_due and status_date == r.status_date:
+                continue
+            if decision is not None and decision.action == "confirm" and ge.holds(decision, r.comments) \
+                    and due != decision.due:
+                out.kept.append(r.key)  # the owner said the date read before is right: their word stands
                 continue
             out.changed += 1
             changed.append((r.id, due, status_date, same))
             new_rows += [] if same else rows_now
             if due != r.current_due:
-                out.moved.append(Moved(r.key, r.current_due, due))
+                out.moved.append(Moved(r.id, r.key, r.current_due, due))
+            if due != r.current_due or status_date != r.status_date:  # what overdue reads: each change audited
+                detail = {"old_due": _iso(r.current_due), "new_due": _iso(due), "reader": gp.READER}
+                if status_date != r.status_date:
+                    detail |= {"old_status_date": _iso(r.status_date), "new_status_date": _iso(status_date)}
                 audit.append({"at": now, "actor": actor, "action": "reread", "recommendation_id": r.id,
-                              "channel_id": None, "detail": json.dumps(
-                                  {"old_due": r.current_due.isoformat() if r.current_due else None,
-                                   "new_due": due.isoformat() if due else None, "reader": gp.READER},
-                                  sort_keys=True)})
+                              "channel_id": None, "detail": json.dumps(detail, sort_keys=True)})
         out.read += len(chunk)
         if not dry_run and changed:
             _write(conn, changed, new_rows)
         if progress:
-            progress(out.read, len(rows))
+            progress(out.read, len(ids))
     if not dry_run:
         audit.append({"at": now, "actor": actor, "action": "reread", "recommendation_id": None, "channel_id": None,
                       "detail": json.dumps({"reader": gp.READER, "reader_before": out.edition_before,
-                                            "read": out.read, "changed": out.changed, "moved": len(out.moved)},
-                                           sort_keys=True)})
-        for part in chunks(audit, 5000):
-            conn.execute(insert(AuditEvent), part)
+                                            "read": out.read, "changed": out.changed, "moved": len(out.moved),
+                                            "kept_as_confirmed": len(out.kept)}, sort_keys=True)})
+        for rows in chunks(audit, 5000):
+            conn.execute(insert(AuditEvent), rows)
         set_reader(conn, gp.READER, now)
     return out
 
