@@ -38,32 +38,39 @@ def _shown(url: str) -> str:
         return url.split("@")[-1] if "@" in url else url
 
 
-def database_error(url: str, exc: BaseException) -> str | None:
-    """One line for a database URL that cannot be used, or None when exc is something else."""
+def database_error(url: str, exc: BaseException, name: str = "DATABASE_URL") -> str | None:
+    """One line for a database URL that cannot be used, or None when exc is something else. ``name``: where the
+    URL was given (the setting, or the --database option)."""
     from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
-    from storage.db import MissingDirectory, UnsupportedDatabase
+    from storage.db import MissingDirectory, SchemaTooNew, SchemaUpgradeFailed, UnsupportedDatabase
 
     shown = _shown(url)
+    if isinstance(exc, SchemaTooNew):
+        return (f"{name} {shown!r}: {exc}; a newer gaorec upgraded it: run that gaorec (or a newer one) "
+                "on this database, never an older one")
+    if isinstance(exc, SchemaUpgradeFailed):
+        return (f"{name} {shown!r}: {exc}; nothing was changed (the upgrade is one transaction); keep "
+                "using the gaorec that wrote it and report this upgrade failure")
     if isinstance(exc, UnsupportedDatabase):
-        return f"DATABASE_URL {shown!r}: gaorec supports only SQLite and PostgreSQL, not {exc.backend}; {DB_FIX}"
+        return f"{name} {shown!r}: gaorec supports only SQLite and PostgreSQL, not {exc.backend}; {DB_FIX}"
     if isinstance(exc, MissingDirectory):
-        return (f"DATABASE_URL {shown!r}: cannot create the database file: its directory {exc.directory} does not "
+        return (f"{name} {shown!r}: cannot create the database file: its directory {exc.directory} does not "
                 f"exist; create it (mkdir -p {exc.directory}) or name an existing directory")
     if isinstance(exc, NoSuchModuleError):
-        return f"DATABASE_URL {shown!r} names an unknown database kind; {DB_FIX}"
+        return f"{name} {shown!r} names an unknown database kind; {DB_FIX}"
     if isinstance(exc, ArgumentError):
-        return f"DATABASE_URL {shown!r} is not a database URL; {DB_FIX}"
+        return f"{name} {shown!r} is not a database URL; {DB_FIX}"
     if isinstance(exc, ImportError):  # the dialect is known, its driver is not installed
         driver = getattr(exc, "name", None) or str(exc)
-        return (f"DATABASE_URL {shown!r} needs the Python driver {driver!r}, which is not installed; use "
+        return (f"{name} {shown!r} needs the Python driver {driver!r}, which is not installed; use "
                 f"postgresql+psycopg://… (pip install 'gaorec[postgres]' installs psycopg 3) or install that driver")
     if isinstance(exc, OSError):  # SQLite: the file's directory cannot be made or written
-        return (f"DATABASE_URL {shown!r}: cannot create the database file ({exc.strerror or exc}); name a "
+        return (f"{name} {shown!r}: cannot create the database file ({exc.strerror or exc}); name a "
                 "directory you can write, e.g. sqlite:///$HOME/gaorec.db")
     if isinstance(exc, DBAPIError):
         first = " ".join(str(getattr(exc, "orig", None) or exc).split())[:200]
-        return (f"DATABASE_URL {shown!r}: cannot open the database ({first}); is the server running, and are "
+        return (f"{name} {shown!r}: cannot open the database ({first}); is the server running, and are "
                 "the host, port, database name and user right?")
     return None
 
@@ -84,7 +91,7 @@ def open_app(database: str | None = None):
 
         if explain(exc, url) is not None:  # a file problem (read-only, full, corrupt, foreign, busy): the CLI's line
             raise
-        line = database_error(url, exc)
+        line = database_error(url, exc, "--database" if database else "DATABASE_URL")
         if line is None:
             raise
         raise ConfigError(line) from None

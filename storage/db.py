@@ -214,8 +214,35 @@ def upgrade_to_head(engine: Engine) -> None:
     from alembic.script import ScriptDirectory
 
     cfg = alembic_config(engine)
-    heads = set(ScriptDirectory.from_config(cfg).get_heads())
+    script = ScriptDirectory.from_config(cfg)
+    heads = set(script.get_heads())
     with engine.connect() as conn:
         current = set(MigrationContext.configure(conn).get_current_heads())
-    if current != heads:
+    if current == heads:
+        return
+    known = {rev.revision for rev in script.walk_revisions()}
+    if current - known:
+        raise SchemaTooNew(sorted(current - known), sorted(heads))
+    try:
         command.upgrade(cfg, "head")
+    except Exception as exc:  # the whole upgrade is one transaction (migrations/env.py): nothing was changed
+        raise SchemaUpgradeFailed(sorted(current), sorted(heads), exc) from exc
+
+
+class SchemaTooNew(Exception):
+    """The database was upgraded by a newer gaorec: this one does not know its schema, and must not use it."""
+
+    def __init__(self, revisions: list[str], heads: list[str]):
+        super().__init__(f"the database's schema ({', '.join(revisions)}) is newer than this gaorec knows "
+                         f"({', '.join(heads)})")
+        self.revisions, self.heads = revisions, heads
+
+
+class SchemaUpgradeFailed(Exception):
+    """Bringing the schema up to date failed; the upgrade is one transaction, so the database is as it was."""
+
+    def __init__(self, current: list[str], heads: list[str], cause: BaseException):
+        why = " ".join(str(getattr(cause, "orig", None) or cause).split())[:200]
+        super().__init__(f"upgrading the schema from {', '.join(current) or 'nothing'} to {', '.join(heads)} "
+                         f"failed ({why})")
+        self.current, self.heads, self.why = current, heads, why

@@ -5,6 +5,8 @@ the fix. ``explain(exc, db)`` turns a driver error into that line;
 gaorec database (so gaorec never adds its tables to another program's file)."""
 from __future__ import annotations
 
+import re
+
 import sqlite3
 
 from sqlalchemy import inspect as sa_inspect
@@ -58,6 +60,12 @@ def explain(exc: BaseException, where: str) -> DatabaseProblem | None:
     if "disk i/o error" in msg:
         return DatabaseProblem(f"{where}: the disk failed a write (disk I/O error); check that the file "
                                "system has space and is healthy", "full")
+    missing = re.search(r'(database|role) "([^"]+)" does not exist', msg)
+    if missing:  # the server answered: it is running, and lacks what the URL names
+        what, which = missing.groups()
+        return DatabaseProblem(f"the PostgreSQL server of {where} has no {what} named {which!r}; create it "
+                               f"({'createdb' if what == 'database' else 'createuser'} {which}) or correct "
+                               "DATABASE_URL (or --database)", "unavailable")
     if "connection" in msg or "could not connect" in msg or "server closed" in msg or "timeout" in msg:
         return DatabaseProblem(f"cannot reach the database {where}: is PostgreSQL running, and is "
                                "DATABASE_URL right?", "unavailable")

@@ -129,3 +129,26 @@ def test_an_interval_the_scheduler_reads_is_accepted(tmp_path):
 
 def test_a_crontab_in_the_environment_that_cannot_run_is_one_line(tmp_path):
     one_line(gaorec("stats", tmp_path=tmp_path, GAOREC_REMIND_CRON="61 9 * * *"), "GAOREC_REMIND_CRON", "crontab")
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("change, words", [
+    ({"database": "no_such_db_here"}, ["no database named 'no_such_db_here'", "createdb no_such_db_here"]),
+    ({"username": "no_such_role_here", "password": "secret"}, ["no role named 'no_such_role_here'",
+                                                                "createuser no_such_role_here"]),
+], ids=["database", "role"])
+def test_a_postgresql_server_that_answers_says_what_it_lacks(tmp_path, change, words):
+    from sqlalchemy.engine import make_url
+
+    from .conftest import PG_URL, postgres_reason
+
+    if postgres_reason():
+        pytest.skip(postgres_reason())
+    url = make_url(PG_URL).set(**change).render_as_string(hide_password=False)
+    line = one_line(in_process("stats", tmp_path=tmp_path, DATABASE_URL=url), *words)
+    assert "is PostgreSQL running" not in line and "secret" not in line
+
+
+def test_the_database_option_is_named_as_given(tmp_path):
+    one_line(in_process("--database", "mysql://a/b", "stats", tmp_path=tmp_path), "--database 'mysql://a/b'",
+             "only SQLite and PostgreSQL")

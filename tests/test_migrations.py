@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from alembic import command
 
-from storage.db import Database, alembic_config, upgrade_to_head
+from storage.db import Database, alembic_config, script_heads, upgrade_to_head
+
+HEAD = ", ".join(sorted(script_heads() or []))
 
 
 def test_alembic_check_finds_no_drift(db_url):
@@ -89,3 +91,118 @@ def test_0016_subscriptions_name_owners_as_who_tokens(db_url):
         got = sorted(tuple(r) for r in c.execute(text("SELECT channel_id, query FROM subscriptions")))
     assert got == [("C1", "owner:@U0DANA tariff"), ("C1", "owner:@subteam:S0TEAM"), ("C2", "owner:@W0LEE"),
                    ("C3", ""), ("C3", "cyber <!channel> & <@U1")]
+
+
+def _populated(url: str) -> tuple[Database, dict[str, int]]:
+    """A database with an export imported (records, promises, status events, audit rows) and its row counts."""
+    from pathlib import Path
+
+    from sqlalchemy import text
+
+    from bot.gao.parse import parse
+    from storage import repo
+
+    db = Database(url)
+    fixture = Path(__file__).parent / "fixtures" / "export-dhs.csv"
+    repo.import_results(db, [parse(fixture.read_text(), fixture.name)])
+    with db.engine.connect() as c:
+        counts = {t: c.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in
+                  ("reports", "recommendations", "promises", "audit_log", "imports")}
+    assert counts["recommendations"] > 0 and counts["promises"] > 0
+    return db, counts
+
+
+def _version(db: Database) -> set[str]:
+    from sqlalchemy import text
+
+    with db.engine.connect() as c:
+        return {r[0] for r in c.execute(text("SELECT version_num FROM alembic_version"))}
+
+
+def test_a_populated_database_upgrades_from_an_early_schema(db_url):
+    """0007 and 0013 copy the recommendations table on SQLite (batch mode): with promises and status events
+    pointing at its rows, enforced foreign keys made that fail half way (finding of session 6's trial)."""
+    from sqlalchemy import text
+
+    db, counts = _populated(db_url)
+    command.downgrade(alembic_config(db.engine), "0005")
+    assert _version(db) == {"0005"}
+    db.dispose()
+    db = Database(db_url)  # opening upgrades
+    assert _version(db) == {HEAD}
+    with db.engine.connect() as c:
+        assert {t: c.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in counts} == counts
+        if db.dialect == "sqlite":
+            assert c.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+            assert c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # enforced again afterwards
+    from storage import repo
+
+    with db.session() as s:
+        assert repo.search(s, "scanners", 5)[1] > 0  # the search index rebuilt on the way
+    db.dispose()
+
+
+def test_a_failed_upgrade_changes_nothing(db_url, tmp_path):
+    """Every pending migration runs in one transaction, on SQLite too: one failing leaves the schema and the
+    data as they were."""
+    import shutil
+
+    from sqlalchemy import inspect, text
+
+    from storage.db import MIGRATIONS
+
+    db, counts = _populated(db_url)
+    command.downgrade(alembic_config(db.engine), "0009")
+    before = {c["name"] for c in inspect(db.engine).get_columns("recommendations")}
+    assert "listed" not in before
+    scripts = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    (scripts / "versions" / "9999_fails.py").write_text(
+        f"revision = '9999'\ndown_revision = '{HEAD}'\n"
+        "branch_labels = None\ndepends_on = None\n\n\n"
+        "def upgrade():\n    raise RuntimeError('a migration that fails')\n\n\ndef downgrade():\n    pass\n")
+    cfg = alembic_config(db.engine)
+    cfg.set_main_option("script_location", str(scripts))
+    import pytest
+
+    with pytest.raises(RuntimeError, match="a migration that fails"):
+        command.upgrade(cfg, "head")
+    assert _version(db) == {"0009"}
+    assert {c["name"] for c in inspect(db.engine).get_columns("recommendations")} == before
+    with db.engine.connect() as c:
+        assert {t: c.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in counts} == counts
+    db.dispose()
+
+
+def test_a_database_from_a_newer_gaorec_is_refused_in_one_line(sqlite_url):
+    import subprocess
+    import sys
+
+    from sqlalchemy import text
+
+    db = Database(sqlite_url)
+    with db.engine.begin() as c:
+        c.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    db.dispose()
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GAOREC_", "SLACK_"))} | {
+        "DATABASE_URL": sqlite_url}
+    r = subprocess.run([sys.executable, "-m", "bot", "stats"], env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.strip().splitlines() == [
+        f"Error: DATABASE_URL '{sqlite_url}': the database's schema (0099) is newer than this gaorec knows ({HEAD}); "
+        "a newer gaorec upgraded it: run that gaorec (or a newer one) on this database, never an older one"]
+    with Database(sqlite_url, upgrade=False).engine.connect() as c:
+        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0099"  # untouched
+
+
+def test_a_failed_upgrade_is_one_line_naming_where_the_url_came_from():
+    from bot.startup import database_error
+    from storage.db import SchemaUpgradeFailed
+
+    exc = SchemaUpgradeFailed(["0005"], ["0017"], RuntimeError("a  migration\nthat fails"))
+    assert database_error("sqlite:////x/g.db", exc, "--database") == (
+        "--database 'sqlite:////x/g.db': upgrading the schema from 0005 to 0017 failed (a migration that fails); "
+        "nothing was changed (the upgrade is one transaction); keep using the gaorec that wrote it and report this "
+        "upgrade failure")
