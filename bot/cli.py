@@ -210,7 +210,8 @@ def import_(sources: tuple[str, ...], mapping: str | None, as_of: str | None, co
                    f"{len(summary.relisted_keys)} listed again")
     if summary.reread is not None:
         r = summary.reread
-        click.echo(f"New promise reader ({r.edition}): the other stored comments were read again.")
+        click.echo(f"New promise reader (edition {r.edition}): the stored comments this import did not change "
+                   "were read again.")
         click.echo(f"{r.read:,} read, {len(r.moved):,} due date{'s' * (len(r.moved) != 1)} moved (each in gaorec "
                    f"audit){f', {len(r.kept)} kept as their owners confirmed them' if r.kept else ''}.")
 
@@ -484,6 +485,8 @@ def promises(text_: str | None, corrections: bool, as_json: bool) -> None:
     if corrections:
         _corrections(as_json)
         return
+    if text_ is None and sys.stdin.isatty():  # typed at a terminal: say what it waits for
+        status("Paste or type a GAO comment, then press Ctrl-D on a new line (or give it with --text).")
     comment = text_ if text_ is not None else sys.stdin.read()
     reading = gp.read(comment)
     found = reading.promises
@@ -774,7 +777,8 @@ def reread(dry_run: bool, as_json: bool) -> None:
     Changed readings replace the stored promises; a due date that moves is
     an audit row ("reread"), not a slip, and reminder threads on the old date
     are told and stop. An owner's correction still holds; a date its owner
-    confirmed is kept.
+    confirmed is kept. Like every command, it first brings the database's
+    schema up to date; --dry-run writes nothing else.
     """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -796,29 +800,33 @@ def reread(dry_run: bool, as_json: bool) -> None:
               "new_due": m.new_due.isoformat() if m.new_due else None} for m in result.moved]
     if as_json:
         _emit({"reader": result.edition, "reader_before": result.edition_before, "dry_run": dry_run,
-               "read": result.read, "changed": result.changed, "moved": moved, "kept_as_confirmed": result.kept})
+               "read": result.read, "changed": result.changed, "moved": moved, "kept_as_confirmed": result.kept,
+               "held_by_correction": result.held})
         return
+    # the moves are the data (stdout, tab-separated in a pipe); the sentences around them are status (stderr)
     if not result.read:
-        click.echo("No stored comment to read: import GAO's pages or exports first (gaorec import --help).")
+        status("No stored comment to read: import GAO's pages or exports first (gaorec import --help).")
         return
     before = ("this same edition" if result.edition_before == result.edition
-              else result.edition_before or "an earlier gaorec")
-    click.echo(f"Promise reader {result.edition}; the stored comments were read by {before}.")
+              else f"edition {result.edition_before}" if result.edition_before else "an earlier gaorec")
+    status(f"Promise reader edition {result.edition}; the stored comments had been read by {before}.")
     n = len(moved)
-    click.echo(f"{result.read:,} comment{'s' * (result.read != 1)} read: {result.changed:,} "
-               f"{'would change' if dry_run else 'changed'}, {n:,} due date{'s' * (n != 1)} "
-               f"{'would move' if dry_run else 'moved'}{':' if moved else '.'}")
+    status(f"{result.read:,} comment{'s' * (result.read != 1)} read: {result.changed:,} "
+           f"{'would change' if dry_run else 'changed'}, {n:,} due date{'s' * (n != 1)} "
+           f"{'would move' if dry_run else 'moved'}{':' if moved else '.'}")
     if moved:
         from .termout import Col, emit
 
         emit([Col("key", keep=True), Col("was", keep=True), Col("now", keep=True)],
              [[m["key"], m["old_due"] or "none", m["new_due"] or "none"] for m in moved])
+    if result.held:
+        status(f"Read differently, but an owner's correction still decides: {', '.join(result.held)}.")
     if result.kept:
-        click.echo(f"Kept as their owners confirmed them: {', '.join(result.kept)}.")
+        status(f"Kept as their owners confirmed them: {', '.join(result.kept)}.")
     if dry_run:
-        click.echo("Nothing was written (--dry-run).")
+        status("Nothing was written (--dry-run).")
     elif moved:
-        click.echo("Each move is in the audit log (gaorec audit).")
+        status("Each move is in the audit log (gaorec audit), and reminder threads on an old date were told.")
 
 
 from .cli_reports import register  # noqa: E402 - the report commands hang off `main`

@@ -30,6 +30,8 @@ def load_settings(**overrides) -> Settings:
 
 
 def _shown(url: str) -> str:
+    if "@" not in url:  # no credentials to hide: shown as given
+        return url
     try:
         from sqlalchemy.engine import make_url
 
@@ -43,9 +45,12 @@ def database_error(url: str, exc: BaseException, name: str = "DATABASE_URL") -> 
     URL was given (the setting, or the --database option)."""
     from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
-    from storage.db import MissingDirectory, SchemaTooNew, SchemaUpgradeFailed, UnsupportedDatabase
+    from storage.db import InMemoryDatabase, MissingDirectory, SchemaTooNew, SchemaUpgradeFailed, UnsupportedDatabase
 
     shown = _shown(url)
+    if isinstance(exc, InMemoryDatabase):
+        return (f"{name} {shown!r}: an in-memory SQLite database keeps nothing (an import would vanish at exit); "
+                f"{DB_FIX}")
     if isinstance(exc, SchemaTooNew):
         return (f"{name} {shown!r}: {exc}; a newer gaorec upgraded it: run that gaorec (or a newer one) "
                 "on this database, never an older one")

@@ -54,6 +54,13 @@ class UnsupportedDatabase(Exception):
         self.backend = backend
 
 
+class InMemoryDatabase(Exception):
+    """sqlite:// or :memory:: a database that keeps nothing, and that each pooled connection would see apart."""
+
+    def __init__(self):
+        super().__init__("an in-memory SQLite database keeps nothing")
+
+
 SUPPORTED = ("sqlite", "postgresql")
 
 
@@ -71,7 +78,9 @@ def make_engine(url: str) -> Engine:
         u.get_dialect()  # a name SQLAlchemy does not know at all raises NoSuchModuleError (a typo, not a choice)
         raise UnsupportedDatabase(u.get_backend_name())
     if u.get_backend_name() == "sqlite":
-        if u.database and u.database != ":memory:" and not Path(u.database).parent.is_dir():
+        if not u.database or u.database == ":memory:" or "mode=memory" in url:
+            raise InMemoryDatabase()
+        if not Path(u.database).parent.is_dir():
             if url != normalize_url(default_url()):
                 raise MissingDirectory(Path(u.database).parent)
             Path(u.database).parent.mkdir(parents=True, exist_ok=True)

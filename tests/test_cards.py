@@ -193,3 +193,23 @@ def test_exports_written_in_the_working_directory_are_ignored_by_git():
     names = ["gao-overdue-2026-11-28.xlsx", "gao-recommendations-2026-11-28.csv"]
     r = subprocess.run(["git", "check-ignore", *names], cwd=ROOT, capture_output=True, text=True)
     assert r.stdout.split() == names, r.stderr
+
+
+def test_an_owners_date_with_no_sentence_read_quotes_nothing(cli):
+    """A date set by its owner on a recommendation whose comment promised nothing: the card shows the date, and
+    no empty quotation line."""
+    from storage.db import Database
+    from storage.models import Recommendation
+
+    assert cli("import", str(FIXTURES / "export-dhs.csv")).exit_code == 0
+    import os
+
+    db = Database(os.environ["DATABASE_URL"])
+    with db.session() as s:
+        key = s.scalar(repo.select(Recommendation.key).where(Recommendation.current_due.is_(None))
+                       .order_by(Recommendation.id))
+    db.dispose()
+    assert cli("promise", key, "--set", "2027-01-31").exit_code == 0
+    out = cli("show", key).output
+    assert "2027-01-31" in out
+    assert not [ln for ln in out.splitlines() if ln.strip() == ">"], out

@@ -53,7 +53,10 @@ def one_line(r: subprocess.CompletedProcess, *words: str) -> str:
     ("postgresql+psycopg://nobody:secret@127.0.0.1:1/x", ["DATABASE_URL", "cannot reach the database",
                                                           "is PostgreSQL running"]),
     ("sqlite:////proc/no-such-dir/gaorec.db", ["DATABASE_URL", "cannot create the database file"]),
-], ids=["unparsable", "unknown-kind", "driver-missing", "unreachable", "sqlite-unwritable"])
+    ("sqlite://", ["DATABASE_URL 'sqlite://'", "in-memory SQLite database keeps nothing", "sqlite:////"]),
+    ("sqlite:///:memory:", ["DATABASE_URL 'sqlite:///:memory:'", "in-memory"]),
+], ids=["unparsable", "unknown-kind", "driver-missing", "unreachable", "sqlite-unwritable", "in-memory",
+        "memory-name"])
 def test_database_url_mistakes(tmp_path, url, words):
     line = one_line(in_process("stats", tmp_path=tmp_path, DATABASE_URL=url), *words)
     assert "secret" not in line  # a password in the URL is never printed

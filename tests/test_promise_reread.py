@@ -82,9 +82,9 @@ def test_db_reread_dry_run_writes_nothing_then_the_run_does(app, cli):
     before = counts(app)
     out = cli("db", "reread", "--dry-run")
     assert out.exit_code == 0, out.output
-    assert f"{key}\t{right.replace(day=1)}\t{right}" in out.output  # a pipe gets tab-separated lines
-    assert "1 due date would move" in out.output and "Nothing was written" in out.output
-    assert "the stored comments were read by an earlier gaorec" in out.output
+    assert out.stdout == f"key\twas\tnow\n{key}\t{right.replace(day=1)}\t{right}\n"  # a pipe: the moves alone
+    assert "1 due date would move" in out.stderr and "Nothing was written" in out.stderr
+    assert "the stored comments had been read by an earlier gaorec" in out.stderr
     assert counts(app) == before and due_of(app, key) == right.replace(day=1)
     with app.db.session() as s:
         assert reader_of(s.connection()) is None
@@ -93,7 +93,8 @@ def test_db_reread_dry_run_writes_nothing_then_the_run_does(app, cli):
     assert data["reader"] == gp.READER and data["reader_before"] is None and not data["dry_run"]
     assert due_of(app, key) == right
     again = cli("db", "reread")
-    assert "0 changed, 0 due dates moved" in again.output and "read by this same edition" in again.output
+    assert "0 changed, 0 due dates moved" in again.stderr and "read by this same edition" in again.stderr
+    assert again.stdout == ""
 
 
 def test_an_owners_correction_still_holds(app, cli):
@@ -102,7 +103,7 @@ def test_an_owners_correction_still_holds(app, cli):
     assert cli("promise", key, "--set", "2031-03-31", "--reason", "new plan").exit_code == 0
     assert due_of(app, key) == date(2031, 3, 31)
     result = repo.reread_promises(app.db, now=NOW)
-    assert result.moved == [] and due_of(app, key) == date(2031, 3, 31)
+    assert result.moved == [] and result.held == [key] and due_of(app, key) == date(2031, 3, 31)
     with app.db.session() as s:  # the reading itself is now the right one
         assert s.scalar(select(Promise.due).join(Recommendation).where(Recommendation.key == key,
                                                                         Promise.current.is_(True))) == right
@@ -124,7 +125,7 @@ def test_history_tells_the_move_in_words(app):
 
 def test_an_empty_database_says_so(cli):
     out = cli("db", "reread")
-    assert out.exit_code == 0 and "No stored comment to read" in out.output
+    assert out.exit_code == 0 and "No stored comment to read" in out.stderr
 
 
 @pytest.mark.parametrize("fact", [None, "2026-01-01"])
@@ -142,7 +143,8 @@ def test_the_import_says_it_read_again(app, cli):
     as_an_older_reader_left_it(app)
     out = cli("import", str(FIXTURE))
     assert out.exit_code == 0, out.output
-    assert f"New promise reader ({gp.READER}): the other stored comments were read again." in out.output
+    assert f"New promise reader (edition {gp.READER}): the stored comments this import did not change were read " \
+           "again." in out.output
     assert " read, 1 due date moved (each in gaorec audit)." in out.output
     again = cli("import", str(FIXTURE))
     assert "New promise reader" not in again.output
@@ -193,7 +195,7 @@ def test_a_date_its_owner_confirmed_is_kept(app, cli):
     assert result.kept == [key] and result.moved == [] and due_of(app, key) == right.replace(day=1)
     assert counts(app)[2] == before[2] + 1  # only the pass's own row
     out = cli("db", "reread", "--dry-run")
-    assert f"Kept as their owners confirmed them: {key}." in out.output
+    assert f"Kept as their owners confirmed them: {key}." in out.stderr
 
 
 @pytest.mark.sqlite_only("SQLite's write lock: a dry run must not take it")

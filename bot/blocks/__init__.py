@@ -287,7 +287,7 @@ def card_message(v, as_of: date, *, tz: tzinfo, full: bool = False, buttons: boo
               Field("Owner", owner_text(v))]
     parts.append(Section(promise_text(v, as_of), fields))
     p = v.current_promise
-    if p is not None:
+    if p is not None and p.sentence:  # an owner's date with no sentence read: nothing to quote
         stated = f" (stated {p.stated:%B %Y})" if full and p.stated else ""
         parts.append(Note(M.text(M.quote(p.sentence), stated)))
     if v.slips:

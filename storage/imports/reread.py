@@ -68,6 +68,7 @@ class Reread:
     changed: int = 0  # records whose promises (or due or status date) changed
     moved: list[Moved] = field(default_factory=list)  # of those, the ones whose current due date moved
     kept: list[str] = field(default_factory=list)  # keys whose owner confirmed the date the earlier edition read
+    held: list[str] = field(default_factory=list)  # keys read differently whose owner's correction still decides
     dry_run: bool = False
 
 
@@ -121,6 +122,9 @@ def read_again(session: Session, *, now: datetime, tz: ZoneInfo, skip: Collectio
                 out.kept.append(r.key)  # the owner said the date read before is right: their word stands
                 continue
             out.changed += 1
+            if not same and decision is not None and decision.action in ("set", "none") \
+                    and ge.holds(decision, r.comments):
+                out.held.append(r.key)
             changed.append((r.id, due, status_date, same))
             new_rows += [] if same else rows_now
             if due != r.current_due:
