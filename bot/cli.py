@@ -213,7 +213,8 @@ def import_(sources: tuple[str, ...], mapping: str | None, as_of: str | None, co
         click.echo(f"New promise reader (edition {r.edition}): the stored comments this import did not change "
                    "were read again.")
         click.echo(f"{r.read:,} read, {len(r.moved):,} due date{'s' * (len(r.moved) != 1)} moved (each in gaorec "
-                   f"audit){f', {len(r.kept)} kept as their owners confirmed them' if r.kept else ''}.")
+                   f"audit){f', {len(r.kept):,} kept as their owners confirmed them' if r.kept else ''}"
+                   f"{f', {len(r.held):,} still decided by an owner’s correction' if r.held else ''}.")
 
 
 def _big(files: list[str]) -> bool:
@@ -801,7 +802,7 @@ def reread(dry_run: bool, as_json: bool) -> None:
     if as_json:
         _emit({"reader": result.edition, "reader_before": result.edition_before, "dry_run": dry_run,
                "read": result.read, "changed": result.changed, "moved": moved, "kept_as_confirmed": result.kept,
-               "held_by_correction": result.held})
+               "held_by_correction": result.held, "threads_told": result.threads_told})
         return
     # the moves are the data (stdout, tab-separated in a pipe); the sentences around them are status (stderr)
     if not result.read:
@@ -826,7 +827,9 @@ def reread(dry_run: bool, as_json: bool) -> None:
     if dry_run:
         status("Nothing was written (--dry-run).")
     elif moved:
-        status("Each move is in the audit log (gaorec audit), and reminder threads on an old date were told.")
+        told = result.threads_told
+        status("Each move is in the audit log (gaorec audit)"
+               + (f"; {told:,} reminder thread{'s' * (told != 1)} on an old date told." if told else "."))
 
 
 from .cli_reports import register  # noqa: E402 - the report commands hang off `main`

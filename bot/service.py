@@ -156,8 +156,9 @@ class Gaorec:
                                           as_of=as_of, complete=whole, force=force)
             summary.threads_closed = self.reminders.after_import(summary.changed_keys, now)
             if summary.reread is not None:
-                summary.threads_closed += self.reminders.after_reread(
+                summary.reread.threads_told = self.reminders.after_reread(
                     [(m.key, m.new_due) for m in summary.reread.moved], summary.reread.edition, now)
+                summary.threads_closed += summary.reread.threads_told
             summary.notes_posted = notify_unlisted(self.db, summary.unlisted_keys, now)
         from . import metrics
 
@@ -176,7 +177,8 @@ class Gaorec:
         with import_lock(self.db, self.settings.import_wait, on_wait):
             result = repo.reread_promises(self.db, now=now, tz=self.settings.tz, dry_run=dry_run, progress=progress)
             if not dry_run:
-                self.reminders.after_reread([(m.key, m.new_due) for m in result.moved], result.edition, now)
+                result.threads_told = self.reminders.after_reread([(m.key, m.new_due) for m in result.moved],
+                                                                  result.edition, now)
         return result
 
     # -- reads -------------------------------------------------------------

@@ -220,10 +220,12 @@ def get(session: Session, key: str) -> RecView | None:
 
 def lock_record(session: Session, key: str) -> None:
     """Hold this recommendation's row until the transaction ends, before reading it to change it (an owner's word
-    on its promise): on PostgreSQL, SELECT … FOR UPDATE, so a concurrent pass that rewrites its promises
-    (storage/imports/reread.py) is waited for and then seen; SQLite's write transaction already excludes it."""
+    on its promise): on PostgreSQL, SELECT … FOR NO KEY UPDATE, so a concurrent pass that rewrites its promises
+    (storage/imports/reread.py) is waited for and then seen, while rows that point at it (audit rows, reminders)
+    can still be written; SQLite's write transaction already excludes it."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(Recommendation.id).where(Recommendation.key == key.strip().lower()).with_for_update())
+        session.execute(select(Recommendation.id).where(Recommendation.key == key.strip().lower())
+                        .with_for_update(key_share=True))
 
 
 def by_report(session: Session, number: str, limit: int = 50) -> list[RecView]:

@@ -1,6 +1,7 @@
 """Migrations match the models (alembic check) on every backend, and upgrade is idempotent."""
 from __future__ import annotations
 
+import pytest
 from alembic import command
 
 from storage.db import Database, alembic_config, script_heads, upgrade_to_head
@@ -206,3 +207,35 @@ def test_a_failed_upgrade_is_one_line_naming_where_the_url_came_from():
         "--database 'sqlite:////x/g.db': upgrading the schema from 0005 to 0017 failed (a migration that fails); "
         "nothing was changed (the upgrade is one transaction); keep using the gaorec that wrote it and report this "
         "upgrade failure")
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_replicas_that_start_together_take_turns_upgrading(kind, tmp_path, request):
+    """Four processes open one new database at the same moment (replicas starting): one upgrades, the others wait
+    for it (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock), then find the schema at head."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from .conftest import _schema_url
+
+    pool = schema = None
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp_path / 'gaorec.db'}"
+    else:
+        pool = request.getfixturevalue("postgres_schemas")
+        schema = pool._new()  # an empty schema, not the pool's (those are at head already)
+        url = _schema_url(schema)
+    try:
+        code = "import sys; from storage.db import Database; Database(sys.argv[1]).dispose()"
+        root = Path(__file__).resolve().parent.parent
+        procs = [subprocess.Popen([sys.executable, "-c", code, url], cwd=root, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True) for _ in range(4)]
+        outs = [p.communicate(timeout=180) for p in procs]
+        assert [p.returncode for p in procs] == [0, 0, 0, 0], [err[-400:] for _, err in outs]
+        db = Database(url, upgrade=False)
+        assert _version(db) == {HEAD}
+        db.dispose()
+    finally:
+        if pool is not None and schema is not None:
+            pool.drop(schema)

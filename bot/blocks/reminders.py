@@ -85,11 +85,12 @@ def source_line(v, day: Callable[[datetime], date]) -> Text:
 
 
 def promise_buttons(v, value: str) -> list[Action]:
-    """That's right (while the date is only read) and Correct the date."""
+    """That's right (while the date is only read) and Correct the date. That's right carries the date it was
+    shown with ("d"): pressed after gaorec came to read another date, it confirms nothing."""
     p = v.current_promise
     out = []
     if p is not None and getattr(p, "source", "gao") == "gao":
-        out.append(Action(CONFIRM_ACTION, "That's right", value))
+        out.append(Action(CONFIRM_ACTION, "That's right", json.dumps(json.loads(value) | {"d": p.due.isoformat()})))
     out.append(Action(CORRECT_ACTION, "Correct the date", value))
     return out
 

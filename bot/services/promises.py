@@ -60,9 +60,11 @@ def parse_command(rest: str) -> tuple[str, str, date | None, str | None] | str:
 
 
 def apply(service, key: str, action: str, *, actor: str, via: str, due: date | None = None,
-          reason: str | None = None, check: bool = True, now: datetime | None = None) -> Outcome:
+          reason: str | None = None, check: bool = True, now: datetime | None = None,
+          shown: date | None = None) -> Outcome:
     """Record an owner's word on a recommendation's promise. ``check``: only the owner or an admin may (the
-    reminder engine's rule); the CLI, run by whoever runs the database, does not check."""
+    reminder engine's rule); the CLI, run by whoever runs the database, does not check. ``shown``: the date a
+    confirmation was asked about (a button); when gaorec now reads another, nothing is confirmed."""
     if action not in ge.ACTIONS:
         raise ValueError(action)
     from storage.types import utc
@@ -91,6 +93,10 @@ def apply(service, key: str, action: str, *, actor: str, via: str, due: date | N
                 return Outcome(False, f"{v.key}: GAO's comment holds no date to confirm; if that is right there is "
                                       "nothing to do (or correct it with a date)", key=v.key)
             due = read.due
+            if shown is not None and shown != read.due:
+                return Outcome(False, f"{v.key}: gaorec now reads {read.due} from GAO's comment, not the {shown} that "
+                                      "message showed; nothing was confirmed. Look at the recommendation again "
+                                      f"(/gaorec show {v.key}), then confirm or correct it.", key=v.key)
         if action == "clear" and (v.decision is None or v.decision.action == "clear"):
             return Outcome(False, f"{v.key}: there is no correction or confirmation to clear", key=v.key)
         d = v.decision

@@ -69,6 +69,7 @@ class Reread:
     moved: list[Moved] = field(default_factory=list)  # of those, the ones whose current due date moved
     kept: list[str] = field(default_factory=list)  # keys whose owner confirmed the date the earlier edition read
     held: list[str] = field(default_factory=list)  # keys read differently whose owner's correction still decides
+    threads_told: int = 0  # reminder threads on a moved date told (set by the caller: after_reread)
     dry_run: bool = False
 
 
@@ -86,7 +87,7 @@ def read_again(session: Session, *, now: datetime, tz: ZoneInfo, skip: Collectio
     """Read every stored comment (but those of ``skip``, just read by this reader) again, write what changed, and
     record the current edition. ``progress(done, total)`` after each chunk. With ``dry_run`` nothing is written.
 
-    On PostgreSQL each chunk's records are locked (FOR UPDATE) before their owners' words are read, so a
+    On PostgreSQL each chunk's records are locked (FOR NO KEY UPDATE) before their owners' words are read, so a
     correction made meanwhile is either seen here or applied after this pass; SQLite's write transaction
     already excludes it."""
     conn = session.connection()
@@ -99,7 +100,9 @@ def read_again(session: Session, *, now: datetime, tz: ZoneInfo, skip: Collectio
     audit: list[dict] = []
     for part in chunks(ids, CHUNK):
         query = _ROWS.where(Recommendation.id.in_(part)).order_by(Recommendation.id)
-        chunk = conn.execute(query.with_for_update() if lock else query).all()
+        # FOR NO KEY UPDATE: excludes an owner's word on these records (repo.lock_record), not the rows that
+        # point at them (an audit row, a reminder), which a reminder pass inserts in its own order
+        chunk = conn.execute(query.with_for_update(key_share=True) if lock else query).all()
         decisions = corrections.latest(session, part) if any_words or corrections.any_exist(session) else {}
         readings = gp.read_many([r.comments for r in chunk])
         stored: dict[int, list[tuple]] = defaultdict(list)

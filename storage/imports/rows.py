@@ -62,7 +62,9 @@ class ImportSummary:
                     "reader": self.reread.edition, "reader_before": self.reread.edition_before,
                     "read": self.reread.read, "changed": self.reread.changed,
                     "moved": [{"key": m.key, "old_due": m.old_due.isoformat() if m.old_due else None,
-                               "new_due": m.new_due.isoformat() if m.new_due else None} for m in self.reread.moved]}}
+                               "new_due": m.new_due.isoformat() if m.new_due else None} for m in self.reread.moved],
+                    "kept_as_confirmed": self.reread.kept, "held_by_correction": self.reread.held,
+                    "threads_told": self.reread.threads_told}}
 
 
 class Entry(NamedTuple):

@@ -1,6 +1,7 @@
 """Alembic environment: the engine comes from storage.db (no alembic.ini)."""
 from alembic import context
 
+from storage.db import BUSY_MS, busy_timeout_ms
 from storage.models import Base
 
 IGNORED_PREFIXES = ("recommendations_fts", "recommendation_search")
@@ -16,7 +17,18 @@ def run() -> None:
     copy tables (a DROP of a referenced table would fail on a populated database); they are checked once, before
     the commit, and enforced again after."""
     engine = context.config.attributes["engine"]
-    with engine.connect() as conn:
+    # gaorec_write: SQLite's transaction begins IMMEDIATE (storage/db.py), so processes that start together take
+    # turns (a DEFERRED one would be refused when it came to write after another had committed), each waiting up
+    # to BUSY_MS for the one before, whatever wait the command set for its own writes
+    token = busy_timeout_ms.set(BUSY_MS)
+    try:
+        _migrate(engine)
+    finally:
+        busy_timeout_ms.reset(token)
+
+
+def _migrate(engine) -> None:
+    with engine.connect().execution_options(gaorec_write=True) as conn:
         sqlite = conn.dialect.name == "sqlite"
         raw = conn.connection.driver_connection if sqlite else None
         if raw is not None:
@@ -31,6 +43,8 @@ def run() -> None:
                 transactional_ddl=True,
             )
             with context.begin_transaction():
+                if not sqlite:  # processes that start together take turns; each then sees what the one before did
+                    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7431, hashtext(current_schema()))")
                 context.run_migrations()
                 if raw is not None:
                     broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
@@ -39,8 +53,10 @@ def run() -> None:
             conn.commit()
         finally:
             if raw is not None:
-                conn.rollback()
-                raw.execute("PRAGMA foreign_keys=ON")
+                try:
+                    conn.rollback()
+                finally:
+                    raw.execute("PRAGMA foreign_keys=ON")
 
 
 run()

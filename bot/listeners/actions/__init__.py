@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from ...blocks import card_blocks, fallback_text, reply_blocks, unescape
 from ...blocks.render import mention, mrkdwn, read_mentions
@@ -156,8 +157,13 @@ def confirm_promise(body, respond, context):
     from ...services import promises as sp
 
     ctx = gaorec(context)
-    key = str(_state(body).get("k", ""))[:16]
-    out = sp.apply(ctx.service, key, "confirm", actor=body["user"]["id"], via="button")
+    state = _state(body)
+    key = str(state.get("k", ""))[:16]
+    try:  # the date the button was shown with (messages from before it was carried have none)
+        shown = date.fromisoformat(str(state["d"])[:10]) if state.get("d") else None
+    except ValueError:
+        shown = None
+    out = sp.apply(ctx.service, key, "confirm", actor=body["user"]["id"], via="button", shown=shown)
     if not out.ok:
         refuse(body, respond, mrkdwn(out.body) or out.text)
     elif not out.data.get("threads"):
