@@ -161,3 +161,25 @@ def test_the_readme_session_leaves_no_future_dated_row(tmp_path):
     app = Gaorec(Settings(database_url=env["DATABASE_URL"], _env_file=None))
     assert_nothing_future_dated(app.db, started)
     app.db.dispose()
+
+
+def test_the_shell_never_delivers_posts_waiting_for_slack(db_url, monkeypatch):
+    """Posts planned for a real channel (by `remind` or an import) stay pending for `serve` and `remind`: the
+    shell delivers its own channel's only, before simulated time and after it."""
+    from bot.reply import Caller
+    from storage.models import Outbox
+
+    monkeypatch.delenv("GAOREC_CONFIG", raising=False)
+    app = Gaorec(Settings(database_url=db_url, _env_file=None))
+    app.import_sources([str(CBP_PAGE)])
+    app.handle("subscribe", Caller("U0ADMIN", is_admin=True, channel_id="C0REAL"))
+    app.reminders.run_pass(datetime(2026, 12, 1, 14, tzinfo=timezone.utc))  # planned, not delivered
+    with app.db.session() as s:
+        waiting = s.scalar(select(func.count()).select_from(Outbox).where(Outbox.state == "pending"))
+    assert waiting > 0
+    out = run_shell(app, ["/gaorec stats", "/gaorec subscribe", ":now 2026-12-02T14:00:00Z"])
+    assert "C0REAL" not in out and "#C_LOCAL" in out  # its own channel's reminders, in the scratch copy
+    with app.db.session() as s:  # the real database: the same posts, still pending
+        assert s.scalar(select(func.count()).select_from(Outbox).where(Outbox.state == "pending",
+                                                                       Outbox.channel_id == "C0REAL")) == waiting
+    app.db.dispose()

@@ -145,6 +145,12 @@ class Shell:
         self.scratch: str | None = None  # the scratch database's directory, once simulated time started
         self._signals: dict = {}  # signal -> the handler before the shell's, restored by close()
 
+    @property
+    def channels(self) -> list[str]:
+        """The lanes the shell delivers: its own channel's. Posts waiting for Slack's channels stay pending in
+        the database, for `serve` and `remind`."""
+        return [self.caller.channel_id or "C_LOCAL"]
+
     def _channels(self) -> list[str]:
         """The channel the shell acts in, for the App Home's subscriptions."""
         return [self.caller.channel_id] if self.caller.channel_id else []
@@ -204,7 +210,7 @@ class Shell:
         message = reply_message(reply, share=False)
         self.say(help_text(reply.title, reply.data["commands"]) if reply.kind == "help" else render_text(message))
         self.poster._remember(message)
-        self.app.reminders.deliver(self.poster, self.now)
+        self.app.reminders.deliver(self.poster, self.now, channels=self.channels)
         return True
 
     def use_scratch(self) -> None:
@@ -301,7 +307,7 @@ class Shell:
             elif result.duplicate:  # a second press of the same button
                 self.say("Already acknowledged: nothing changed." if action == "gaorec_ack"
                          else "Already snoozed to that day: nothing changed.")
-            engine.deliver(self.poster, self.now)
+            engine.deliver(self.poster, self.now, channels=self.channels)
         elif action in ("gaorec_details", "gaorec_more"):
             v = self.app.show(value, self.now)
             self.say(render_text(card_message(v, self.app.today(self.now), tz=self.app.settings.tz, full=True)) if v
@@ -333,7 +339,7 @@ class Shell:
             return
         self.now = now
         self.use_scratch()
-        result = self.app.reminders.run_pass(self.now, poster=self.poster)
+        result = self.app.reminders.run_pass(self.now, poster=self.poster, channels=self.channels)
         waiting = sum(result.waiting.values())
         self.say(f"Reminder pass at {utc_z(self.now)}: {plural(len(result.planned), 'post')}"
                  + (f", {waiting} waiting for later passes" if waiting else "") + ".")
@@ -356,7 +362,7 @@ class Shell:
             self.poster.ephemeral(self.caller.channel_id, self.caller.user_id, denied_text(result))
         elif result.duplicate:
             self.say("(already acknowledged by you: nothing new recorded)")
-        self.app.reminders.deliver(self.poster, self.now)
+        self.app.reminders.deliver(self.poster, self.now, channels=self.channels)
 
     def run(self, stdin: TextIO | None = None) -> None:
         try:

@@ -22,6 +22,8 @@
 """
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import json
 import logging
 import threading
@@ -120,8 +122,9 @@ class Delivery:
     """One delivery run: take the lanes with work, serve them in turns until nothing is left to do."""
 
     def __init__(self, db: Database, poster: Poster, *, lease: timedelta, pace: float,
-                 stop: threading.Event | None = None):
+                 stop: threading.Event | None = None, channels: Collection[str] | None = None):
         self.poster, self.db = poster, db
+        self.channels = None if channels is None else list(channels)  # only these lanes (the shell: its own)
         self.stop = stop  # set: end the run after the post in flight (SIGTERM); what is left waits, pending
         self.holder = uuid.uuid4().hex[:16]
         self.lease = lease
@@ -137,7 +140,10 @@ class Delivery:
 
     def channels_with_work(self) -> list[str]:
         with self.db.session() as s:
-            return list(s.scalars(select(Outbox.channel_id).where(self.claimable()).distinct()))
+            query = select(Outbox.channel_id).where(self.claimable())
+            if self.channels is not None:
+                query = query.where(Outbox.channel_id.in_(self.channels))
+            return list(s.scalars(query.distinct()))
 
     def take(self, channel: str) -> bool:
         with self.db.session() as s:  # a lane visibly held by a living holder costs no write transaction

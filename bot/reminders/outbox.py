@@ -9,6 +9,7 @@ The outbox knows nothing of GAO's records: it needs the database, the pace and t
 from __future__ import annotations
 
 import threading
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from storage.db import Database
@@ -28,12 +29,14 @@ class Outbox:
         self.claim_timeout = claim_timeout  # a lane's lease, and how long a claim holds without a heartbeat
 
     def deliver(self, poster: Poster, now: datetime | None = None, *,
-                stop: threading.Event | None = None) -> tuple[int, int]:
+                stop: threading.Event | None = None, channels: Collection[str] | None = None) -> tuple[int, int]:
         """Send every pending post (and reconcile uncertain ones): one lane per channel, at most one post per
         pace_seconds in each, lanes served in turns (see delivery.py); once ``stop`` is set, nothing more after
-        the post in flight. Returns (delivered, failed). Delivery runs on the real clock (leases are real time),
-        whatever ``now`` the caller simulates."""
-        return Delivery(self.db, poster, lease=self.claim_timeout, pace=self.pace_seconds, stop=stop).run()
+        the post in flight. ``channels``: only these lanes (the shell delivers its own channel's posts, never
+        those waiting for Slack). Returns (delivered, failed). Delivery runs on the real clock (leases are real
+        time), whatever ``now`` the caller simulates."""
+        return Delivery(self.db, poster, lease=self.claim_timeout, pace=self.pace_seconds, stop=stop,
+                        channels=channels).run()
 
     def pending(self) -> int:
         """Posts written but not yet confirmed sent."""

@@ -95,7 +95,7 @@ class Planner:
         return {ch: list(found.values()) for ch, found in rows.items()}
 
     def run_pass(self, now: datetime | None = None, *, dry_run: bool = False,
-                 poster: Poster | None = None) -> PassResult:
+                 poster: Poster | None = None, channels: list[str] | None = None) -> PassResult:
         now_utc = self._now(now)
         as_of = self.today(now_utc)
         result = PassResult(as_of=as_of, dry_run=dry_run)
@@ -187,7 +187,7 @@ class Planner:
             from .delivery import REVIVE_AFTER
 
             self.outbox.revive(older_than=REVIVE_AFTER)  # posts a channel refused an hour or more ago: try again
-            d, f = self.outbox.deliver(poster, now_utc)
+            d, f = self.outbox.deliver(poster, now_utc, channels=channels)
             result.delivered, result.failed = d, f
         return result
 
