@@ -107,10 +107,31 @@ def _as_of(value: str | None, app) -> date:
         raise click.BadParameter(f"{value!r} is not a date like 2026-12-01", param_hint="--as-of") from None
 
 
+def _version(ctx: click.Context, given: bool) -> None:
+    """--version: the package's version, and what tells two gaorecs apart on one database: the schema it brings a
+    database to, and the edition of its promise reader (bot/gao/promises.py: READER)."""
+    if not given or ctx.resilient_parsing:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    from storage.db import script_heads
+
+    from .gao.promises import READER
+
+    try:
+        number = version("gaorec")
+    except PackageNotFoundError:
+        number = "unknown"
+    click.echo(f"gaorec {number} (database schema {', '.join(sorted(script_heads() or [])) or 'unknown'}, "
+               f"promise reader {READER})")
+    ctx.exit()
+
+
 @click.group(cls=GaorecGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--database", metavar="URL", help="Database URL (default: $DATABASE_URL, else SQLite in "
               "~/.local/share/gaorec/gaorec.db).")
-@click.version_option(package_name="gaorec")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=lambda c, _p, v: _version(c, v),
+              help="Show the version, the database schema it upgrades to and its promise reader's edition, and exit.")
 def main(database: str | None) -> None:
     """gaorec keeps GAO's open recommendations and chases the dates agencies promise.
 
@@ -762,8 +783,12 @@ def db() -> None:
 @db.command()
 def upgrade() -> None:
     """Apply migrations (also done automatically on first use)."""
-    d = _app(click.get_current_context()).db  # opening applies the migrations
-    click.echo(f"{d.url.split('@')[-1]}: at the latest schema")
+    from storage.db import script_heads
+
+    d = _app(click.get_current_context()).db  # opening applies the migrations (and says so on stderr)
+    head = ", ".join(sorted(script_heads() or [])) or "head"
+    click.echo(f"{d.describe()}: at the latest schema ({head})"
+               + ("" if d.upgraded and d.upgraded[0] else ", nothing to do" if not d.created else ", new"))
 
 
 @db.command()

@@ -100,6 +100,12 @@ def open_app(database: str | None = None):
         if line is None:
             raise
         raise ConfigError(line) from None
+    if db.upgraded is not None and db.upgraded[0]:  # an existing database, upgraded by this opening: say so once
+        from .termout import status
+
+        before, after = (", ".join(r) for r in db.upgraded)
+        status(f"Upgraded the database's schema from {before} to {after} (one transaction; gaorec versions older "
+               "than this one can no longer open it).")
     path = db.sqlite_path
     if db.created and path is not None and not path.is_absolute():
         # a relative path is the current directory's: a file made here is not found from anywhere else

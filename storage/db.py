@@ -126,11 +126,12 @@ class Database:
         self.created = path is not None and not path.exists()  # a new SQLite file, made by this opening
         self.engine = make_engine(self.url)
         self._write_engine = self.engine.execution_options(gaorec_write=True)
+        self.upgraded: tuple[list[str], list[str]] | None = None  # (before, after) when opening upgraded the schema
         if upgrade:
             from .problems import check_database
 
             check_database(self)
-            upgrade_to_head(self.engine)
+            self.upgraded = upgrade_to_head(self.engine)
 
     @property
     def dialect(self) -> str:
@@ -215,9 +216,10 @@ def at_heads(engine: Engine) -> bool:
     return current == heads
 
 
-def upgrade_to_head(engine: Engine) -> None:
+def upgrade_to_head(engine: Engine) -> tuple[list[str], list[str]] | None:
+    """Bring the schema to the migrations' head; returns (revisions before, after) when it upgraded, else None."""
     if at_heads(engine):  # the usual case, without importing Alembic
-        return
+        return None
     from alembic import command
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
@@ -228,7 +230,7 @@ def upgrade_to_head(engine: Engine) -> None:
     with engine.connect() as conn:
         current = set(MigrationContext.configure(conn).get_current_heads())
     if current == heads:
-        return
+        return None
     known = {rev.revision for rev in script.walk_revisions()}
     if current - known:
         raise SchemaTooNew(sorted(current - known), sorted(heads))
@@ -236,6 +238,7 @@ def upgrade_to_head(engine: Engine) -> None:
         command.upgrade(cfg, "head")
     except Exception as exc:  # the whole upgrade is one transaction (migrations/env.py): nothing was changed
         raise SchemaUpgradeFailed(sorted(current), sorted(heads), exc) from exc
+    return sorted(current), sorted(heads)
 
 
 class SchemaTooNew(Exception):

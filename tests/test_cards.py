@@ -213,3 +213,21 @@ def test_an_owners_date_with_no_sentence_read_quotes_nothing(cli):
     out = cli("show", key).output
     assert "2027-01-31" in out
     assert not [ln for ln in out.splitlines() if ln.strip() == ">"], out
+
+
+def test_an_owners_no_date_was_promised_shows_who_when_and_why(cli):
+    from storage.db import Database
+    from storage.models import Recommendation
+
+    assert cli("import", str(FIXTURES / "export-dhs.csv")).exit_code == 0
+    import os
+
+    db = Database(os.environ["DATABASE_URL"])
+    with db.session() as s:
+        key = s.scalar(repo.select(Recommendation.key).where(Recommendation.current_due.is_not(None))
+                       .order_by(Recommendation.id))
+    db.dispose()
+    assert cli("promise", key, "--none", "--reason", "that was the pilot's date", "--by", "U0DANA").exit_code == 0
+    out = " ".join(cli("show", key).output.split())
+    assert "No date was promised, said @U0DANA on " in out and "“that was the pilot's date” (gaorec had read one)" \
+        in out and "No promised date in GAO's comment" not in out

@@ -172,7 +172,11 @@ def test_reminder_threads_on_the_old_date_are_told_once_and_stop(app):
     note = (f"gaorec now reads GAO's unchanged comment as promising {right}, not {wrong} (a newer promise reader); "
             f"reminders for {wrong} stopped.")
     assert any("in the thread of" in t and note in " ".join(t.split()) for t in told), said
-    assert any("updated]" in t for t in told)  # the parent: the same line, and no buttons
+    parent = [" ".join(t.split()) for t in told if "updated]" in t]  # the parent: no "overdue" heading, no buttons
+    assert parent and f"gaorec now reads another promised date: {right} (it had read {wrong}). Reminders for " \
+        f"{wrong} stopped." in parent[0] and "A promised date passed" not in parent[0] and "[Acknowledge]" not in \
+        parent[0]
+    assert result.threads_told == 1
     with app.db.session() as s:
         states = dict(s.execute(select(Reminder.due, Reminder.state).join(Recommendation)
                                 .where(Recommendation.key == key)).all())

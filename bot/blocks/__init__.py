@@ -11,8 +11,10 @@ import json
 from datetime import date, tzinfo
 
 from .. import messages as M
+from ..gao import effective as ge
 from ..gao.calendar import day_text
 from ..messages import Action, Actions, Divider, Field, Heading, Message, Note, Section, Text
+from ..people import is_person
 from ..reply import HELP, Reply
 from . import render
 from .listing import listing_line
@@ -51,6 +53,11 @@ def owner_markup(owner: str | None) -> str:
 def promise_text(v, as_of: date) -> Text:
     p = v.current_promise
     if p is None:
+        d = getattr(v, "decision", None)
+        if d is not None and d.action == "none" and ge.holds(d, getattr(v, "comments", None)):
+            who = M.user(d.actor) if is_person(d.actor) else d.actor  # an owner's word: who, when and why
+            why = f": “{clip(d.reason, 300)}”" if d.reason else ""
+            return M.text("No date was promised, said ", who, f" on {d.at:%Y-%m-%d}{why} (gaorec had read one).")
         return M.text("No promised date in GAO's comment.")
     days = v.days_overdue(as_of)
     if days is not None:

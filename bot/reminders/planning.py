@@ -244,11 +244,15 @@ class Planner:
                               f"{rem.due} (a newer promise reader); reminders for {rem.due} stopped.")
                 q.plan_post(s, key, "status", rem.channel_id, rem.thread_ts, rem.id, now_utc,
                             {"message": Message(text=line).to_dict()})
-                if rem.thread_ts:
+                if rem.thread_ts:  # the parent says it in its heading and its notification text, not "overdue"
+                    msg = reminder_message(v, as_of, rem.id, day=self.today, state_line=line, buttons=False,
+                                           heading=M.text(M.icon("arrows_counterclockwise"), M.strong(
+                                               f"gaorec now reads another promised date: {due or 'none'} (it had "
+                                               f"read {rem.due}). Reminders for {rem.due} stopped.")))
+                    msg.text = M.text(f"GAO recommendation {v.key}: gaorec now reads the promised date as "
+                                      f"{due or 'none'}, not {rem.due}; reminders for {rem.due} stopped.")
                     q.plan_post(s, key + ":parent", "update", rem.channel_id, None, rem.id, now_utc, {
-                        "ts": rem.thread_ts,
-                        "message": reminder_message(v, as_of, rem.id, day=self.today, state_line=line,
-                                                    buttons=False).to_dict()})
+                        "ts": rem.thread_ts, "message": msg.to_dict()})
                 repo.audit(s, at=now_utc, actor="gaorec", action="stop", recommendation_id=v.id,
                            channel_id=rem.channel_id, detail={"due": rem.due.isoformat(),
                                                               "reason": f"promise reader {edition} reads {due}"})
