@@ -239,3 +239,23 @@ def test_replicas_that_start_together_take_turns_upgrading(kind, tmp_path, reque
     finally:
         if pool is not None and schema is not None:
             pool.drop(schema)
+
+
+def test_an_upgrade_says_so_once_and_db_upgrade_says_what_it_did(sqlite_url, monkeypatch):
+    from click.testing import CliRunner
+
+    from bot.cli import main
+    from bot.gao.promises import READER
+
+    db, _counts = _populated(sqlite_url)
+    command.downgrade(alembic_config(db.engine), "0016")
+    db.dispose()
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    monkeypatch.delenv("GAOREC_CONFIG", raising=False)
+    first = CliRunner().invoke(main, ["stats"], catch_exceptions=False)
+    assert first.exit_code == 0
+    assert f"Upgraded the database's schema from 0016 to {HEAD} (one transaction;" in first.stderr
+    again = CliRunner().invoke(main, ["db", "upgrade"], catch_exceptions=False)
+    assert "Upgraded" not in again.stderr and again.stdout.endswith(f": at the latest schema ({HEAD}), nothing to do\n")
+    version = CliRunner().invoke(main, ["--version"], catch_exceptions=False).stdout
+    assert version.endswith(f"(database schema {HEAD}, promise reader {READER})\n") and version.startswith("gaorec ")
