@@ -486,7 +486,8 @@ def promise(key: str, set_: str | None, none_: bool, confirm: bool, clear: bool,
     app = _app(click.get_current_context())
     out = sp.apply(app, key, action, actor=cli_actor(by), via="cli", due=due, reason=reason, check=False)
     if not out.ok:
-        raise click.ClickException(out.text)
+        hint = "; find it with `gaorec search WORDS`" if out.text.startswith("no recommendation has the key") else ""
+        raise click.ClickException(out.text + hint)
     if as_json:
         _emit(out.data)
         return

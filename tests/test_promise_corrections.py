@@ -321,7 +321,8 @@ def test_cli_promise_and_corrections_export(db_url):
         bad = gaorec(db_url, "promise", tracker, *args)
         assert bad.returncode != 0 and message in bad.stderr and "Traceback" not in bad.stderr
     missing = gaorec(db_url, "promise", "zzzzz", "--none")
-    assert missing.returncode == 1 and missing.stderr.strip() == "Error: no recommendation has the key 'zzzzz'"
+    assert missing.returncode == 1 and missing.stderr.strip() == (
+        "Error: no recommendation has the key 'zzzzz'; find it with `gaorec search WORDS`")  # as show says it
     assert gaorec(db_url, "promise", "--help").returncode == 0
 
 
