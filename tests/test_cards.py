@@ -195,20 +195,27 @@ def test_exports_written_in_the_working_directory_are_ignored_by_git():
     assert r.stdout.split() == names, r.stderr
 
 
-def test_an_owners_date_with_no_sentence_read_quotes_nothing(cli):
-    """A date set by its owner on a recommendation whose comment promised nothing: the card shows the date, and
-    no empty quotation line."""
+def _imported_key(cli, *, promised: bool) -> str:
+    """Import the DHS export; the first key whose comment gaorec read a promise in (or none)."""
+    import os
+
     from storage.db import Database
     from storage.models import Recommendation
 
     assert cli("import", str(FIXTURES / "export-dhs.csv")).exit_code == 0
-    import os
-
     db = Database(os.environ["DATABASE_URL"])
+    due = Recommendation.current_due
     with db.session() as s:
-        key = s.scalar(repo.select(Recommendation.key).where(Recommendation.current_due.is_(None))
+        key = s.scalar(repo.select(Recommendation.key).where(due.is_not(None) if promised else due.is_(None))
                        .order_by(Recommendation.id))
     db.dispose()
+    return key
+
+
+def test_an_owners_date_with_no_sentence_read_quotes_nothing(cli):
+    """A date set by its owner on a recommendation whose comment promised nothing: the card shows the date, and
+    no empty quotation line."""
+    key = _imported_key(cli, promised=False)
     assert cli("promise", key, "--set", "2027-01-31").exit_code == 0
     out = cli("show", key).output
     assert "2027-01-31" in out
@@ -216,17 +223,7 @@ def test_an_owners_date_with_no_sentence_read_quotes_nothing(cli):
 
 
 def test_an_owners_no_date_was_promised_shows_who_when_and_why(cli):
-    from storage.db import Database
-    from storage.models import Recommendation
-
-    assert cli("import", str(FIXTURES / "export-dhs.csv")).exit_code == 0
-    import os
-
-    db = Database(os.environ["DATABASE_URL"])
-    with db.session() as s:
-        key = s.scalar(repo.select(Recommendation.key).where(Recommendation.current_due.is_not(None))
-                       .order_by(Recommendation.id))
-    db.dispose()
+    key = _imported_key(cli, promised=True)
     assert cli("promise", key, "--none", "--reason", "that was the pilot's date", "--by", "U0DANA").exit_code == 0
     out = " ".join(cli("show", key).output.split())
     assert "No date was promised, said @U0DANA on " in out and "“that was the pilot's date” (gaorec had read one)" \
