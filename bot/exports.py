@@ -7,6 +7,7 @@ import io
 from datetime import date, datetime, timezone, tzinfo
 
 from .gao import effective as ge
+from .blocks import last_change_text
 from .gao.calendar import day_text
 
 COLUMNS = ["Key", "Report number", "Report title", "Recommendation", "Agency", "Status", "Priority",
@@ -26,7 +27,7 @@ def rows(views, acks: dict[int, dict], as_of: date, tz: tzinfo) -> list[list]:
             v.key, v.report_number or "", v.report_title or "", v.rec_number if v.rec_number is not None else "",
             v.agency, v.status or "", "Yes" if v.priority else "No", p.phrase if p else "",
             p.due.isoformat() if p else "", v.days_overdue(as_of) if v.days_overdue(as_of) is not None else "",
-            slips, day_text(v.last_changed, tz), v.owner or "",
+            slips, last_change_text(v, tz) if v.last_changed else "", v.owner or "",
             f"{day_text(ack['at'], tz)} by {ack['user']}" if ack else "", utc_iso(ack["at"]) if ack else "",
             ack.get("note") or "", v.text or "", _source(v, p), _listed(v),
         ])

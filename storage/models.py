@@ -60,6 +60,8 @@ class Recommendation(Base):
     topics: Mapped[str | None] = mapped_column(Text)  # "; "-joined
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime)
     last_changed: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last status/comment change observed
+    # the date of the GAO snapshot that first showed that change (not the day it was imported): what overdue reads
+    changed_on: Mapped[date | None] = mapped_column(Date)
     current_due: Mapped[date | None] = mapped_column(Date)  # the current promise's due date
     status_date: Mapped[date | None] = mapped_column(Date)  # later of latest statement and last change
     as_of: Mapped[date | None] = mapped_column(Date)  # the GAO snapshot its status and comment come from

@@ -84,6 +84,7 @@ class RecView:
     justification: str | None = None
     decision: ge.Decision | None = None  # the owner's latest word on the promise (it holds while the comment does)
     kind: str = "recommendation"  # or "matter" (for Congress)
+    changed_on: date | None = None  # the date of the GAO snapshot that first showed the last change
     rec_label: str | None = None  # GAO's label when not an integer ("19-01")
 
     @property
@@ -112,7 +113,7 @@ _VIEW_COLUMNS = (
     Recommendation.listed, Recommendation.last_listed, Recommendation.outcome, Recommendation.as_of,
     Recommendation.issuer, Recommendation.target_due, Recommendation.questioned_costs,
     Recommendation.funds_for_better_use, Recommendation.justification,
-    Recommendation.kind, Recommendation.label,
+    Recommendation.kind, Recommendation.label, Recommendation.changed_on,
 )
 
 
@@ -123,7 +124,7 @@ def _view(r) -> RecView:
                    first_seen=r[14], last_changed=r[15], current_due=r[16], status_date=r[17],
                    listed=r[18] is not False, last_listed=r[19], outcome=r[20], as_of=r[21], issuer=r[22] or "gao",
                    target_due=r[23], questioned_costs=r[24], funds_for_better_use=r[25], justification=r[26],
-                   kind=r[27] or "recommendation", rec_label=r[28])
+                   kind=r[27] or "recommendation", rec_label=r[28], changed_on=r[29])
 
 
 # Statements built once (Core, no ORM identity map): a request executes them with its ids, and SQLAlchemy's

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from click.testing import CliRunner
@@ -450,3 +450,36 @@ def test_real_export_then_a_later_complete_export_lacking_one_dhs_recommendation
     dhs = [v for v in app.search("Homeland Security", limit=50)[0] if v.agency == "Department of Homeland Security"]
     assert len(dhs) == 4 and all(record_json(v, DEC1)["listed"] for v in dhs if v.key != gone)
     assert gone not in {v.key for v in app.overdue(DEC1)}
+
+
+def _snapshot(status_as_of: str, comment: str) -> str:
+    """A one-row GAO export (our own words) whose status is as of ``status_as_of`` ("Sep 30, 2025")."""
+    return ('"Title: Download of GAO Recommendation Results",,,,,,,\n"Prepared by: GAO",,,,,,,\n'
+            f'"Source: GAO recommendations database, status as of {status_as_of} at 6:40 PM EST" ,,,,,,,\n,,,,,,,,\n'
+            ',,,,,,,,\n"Publication Name","Publication  Number","Date Publication Issued","Director Name",'
+            '"Director Phone",Agency,Recommendation,Status,Priority,Comments,Topics\n'
+            '"Widgets: An Example Office Should Count Them",GAO-24-900901,"Jan 8, 2024","A. Example",,'
+            '"Department of Examples","The Secretary should count the widgets. (Recommendation 1)",Open,No,'
+            f'"{comment}","Examples"\n')
+
+
+def test_a_change_is_dated_by_the_snapshot_that_shows_it_not_the_day_it_was_imported(app, tmp_path):
+    """Two GAO exports, from January and September 2025, imported on 2026-11-29: the September comment promises
+    fiscal year 2026. The change happened by 2025-09-30, before that promise fell due, so the promise passed with
+    no status change since: overdue (it was hidden, the change dated by the import)."""
+    now = datetime(2026, 11, 29, 15, tzinfo=timezone.utc)
+    jan = write(tmp_path, "jan.csv", _snapshot("Jan 15, 2025", "In December 2024, the office said it would "
+                                                                "count the widgets by June 2025."))
+    sep = write(tmp_path, "sep.csv", _snapshot("Sep 30, 2025", "In August 2025, the office said it now expects "
+                                                                "to count the widgets by the end of fiscal year "
+                                                                "2026."))
+    app.import_sources([jan], now=now)
+    app.import_sources([sep], now=now + timedelta(minutes=5))
+    (v,) = app.search("widgets", as_of=date(2026, 11, 28))[0]
+    assert v.current_due == date(2026, 9, 30) and v.changed_on == date(2025, 9, 30)
+    assert v.days_overdue(date(2026, 11, 28)) == 59
+    assert [x.key for x in app.overdue(date(2026, 11, 28))] == [v.key]
+    card = app.show(v.key, now)
+    from bot.blocks import last_change_text
+
+    assert last_change_text(card, timezone.utc) == "2025-09-30"

@@ -259,3 +259,31 @@ def test_an_upgrade_says_so_once_and_db_upgrade_says_what_it_did(sqlite_url, mon
     assert "Upgraded" not in again.stderr and again.stdout.endswith(f": at the latest schema ({HEAD}), nothing to do\n")
     version = CliRunner().invoke(main, ["--version"], catch_exceptions=False).stdout
     assert version.endswith(f"(database schema {HEAD}, promise reader {READER})\n") and version.startswith("gaorec ")
+
+
+def test_0018_dates_each_last_change_by_its_snapshot_and_forgets_the_reader_edition(db_url):
+    from datetime import datetime
+
+    from sqlalchemy import text
+
+    db, _counts = _populated(db_url)
+    command.downgrade(alembic_config(db.engine), "0017")
+    seen = datetime(2026, 11, 29, 15, 0)
+    with db.engine.begin() as c:
+        a, b = c.execute(text("SELECT id FROM recommendations ORDER BY id LIMIT 2")).scalars().all()
+        c.execute(text("UPDATE recommendations SET last_changed = :t WHERE id IN (:a, :b)"),
+                  {"t": seen, "a": a, "b": b})
+        c.execute(text("INSERT INTO status_events (recommendation_id, observed_at, old_status, new_status, "
+                       "old_comments, new_comments, as_of, kind) VALUES (:a, :t, 'Open', 'Open', 'x', 'y', "
+                       "'2025-09-30', 'change'), (:a, :t, 'Open', 'Open', 'y', 'y', '2026-01-31', 'relisted'), "
+                       "(:a, :t, NULL, 'Open', NULL, 'z', '2026-02-28', 'older')"), {"a": a, "t": seen})
+        assert c.execute(text("SELECT count(*) FROM store_facts")).scalar() == 1
+    command.upgrade(alembic_config(db.engine), "head")
+    with db.engine.connect() as c:
+        days = dict(c.execute(text("SELECT id, changed_on FROM recommendations WHERE id IN (:a, :b)"),
+                              {"a": a, "b": b}).all())
+        assert c.execute(text("SELECT count(*) FROM store_facts")).scalar() == 0  # the next import reads again
+    # the change event's snapshot (a relisting that changed nothing and an older snapshot are not changes); with
+    # no dated event, the day gaorec saw the change
+    assert {k: str(v) for k, v in days.items()} == {a: "2025-09-30", b: "2026-11-29"}
+    db.dispose()

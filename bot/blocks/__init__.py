@@ -76,6 +76,15 @@ def promise_text(v, as_of: date) -> Text:
     return M.text(f"Promised “{p.phrase}” (due ", M.day(p.due), f"{source}): ", state)
 
 
+def last_change_text(v, tz: tzinfo) -> str:
+    """When GAO's data last showed a change of status or comment: the date of that snapshot (not the day it was
+    imported), or since when gaorec has seen none."""
+    day = getattr(v, "changed_on", None)
+    if day is not None:
+        return day.isoformat()
+    return day_text(v.last_changed, tz) if v.last_changed else "none seen since " + day_text(v.first_seen, tz)
+
+
 def promise_line(v, as_of: date) -> str:
     """The promise line as Slack mrkdwn."""
     return render.mrkdwn(promise_text(v, as_of))
@@ -288,8 +297,7 @@ def card_message(v, as_of: date, *, tz: tzinfo, full: bool = False, buttons: boo
     body = v.text or "(GAO's listing gives no recommendation text)"
     trimmed = not full and len(body) > TEXT_PREVIEW
     parts.append(Section(M.text(clip(body, TEXT_PREVIEW) if trimmed else body)))
-    changed = (day_text(v.last_changed, tz) if v.last_changed
-               else "none seen since " + day_text(v.first_seen, tz))
+    changed = last_change_text(v, tz)
     fields = [Field("Status", M.text(v.status or "unknown")), Field("Last status change", M.text(changed)),
               Field("Owner", owner_text(v))]
     parts.append(Section(promise_text(v, as_of), fields))

@@ -21,6 +21,7 @@ def record_json(v: repo.RecView, as_of: date, *, detail: bool = False) -> dict:
         "agency": v.agency, "status": v.status, "priority": v.priority,
         "text": v.text, "comments": v.comments, "url": v.url,
         "first_seen": iso_z(v.first_seen), "last_changed": iso_z(v.last_changed),
+        "changed_on": v.changed_on.isoformat() if v.changed_on else None,
         "promises": [p.to_json() for p in v.promises],
         "overdue": days is not None, "days_overdue": days, "slips": v.slips, "source": v.issuer,
         **({"questioned_costs": v.questioned_costs, "funds_for_better_use": v.funds_for_better_use}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -34,10 +34,29 @@ def local_date(dt: datetime | None, tz: ZoneInfo) -> date | None:
     return local_day(as_utc(dt), tz) if dt is not None else None
 
 
-def status_date_of(latest_statement: date | None, last_changed: datetime | None, tz: ZoneInfo) -> date | None:
-    """The later of the latest statement in the comment and the last change gaorec observed."""
-    dates = [d for d in (latest_statement, local_date(last_changed, tz)) if d is not None]
+def status_date_of(latest_statement: date | None, changed_on: date | None) -> date | None:
+    """The later of the latest statement in the comment and the date of the last change GAO's data showed
+    (``changed_on``: the date of the snapshot it was first seen in, never the day it was imported)."""
+    dates = [d for d in (latest_statement, changed_on) if d is not None]
     return max(dates) if dates else None
+
+
+def change_days(conn: Connection, records: Sequence, tz: ZoneInfo) -> dict[int, date]:
+    """For stored records with a last change: the date of the GAO snapshot that first showed it
+    (``changed_on``), or, for a change recorded before that was kept, the day gaorec saw it."""
+    out: dict[int, date] = {}
+    ids = [r.id for r in records if r.id is not None and r.last_changed is not None]
+    for chunk in chunks(ids, 500):
+        for rid, day in conn.execute(select(Recommendation.id, Recommendation.changed_on)
+                                     .where(Recommendation.id.in_(chunk), Recommendation.changed_on.is_not(None))):
+            if day is not None:
+                out[rid] = day
+    for r in records:
+        if r.id is not None and r.last_changed is not None and r.id not in out:
+            seen = local_date(r.last_changed, tz)
+            if seen is not None:
+                out[r.id] = seen
+    return out
 
 
 _STORED = select(Recommendation.id, Recommendation.key, Recommendation.report_id, Recommendation.ident,
@@ -135,6 +154,8 @@ def read_promises(session: Session, reread: list[Record], now: datetime, tz: Zon
                  if corrections.any_exist(session) else {})
     readings = [replace(rd, promises=with_target(rd.promises, r.target_due)) for r, rd in zip(reread, readings,
                                                                                                strict=True)]
+    # the day of each record's last change: this import's snapshot for what it changed, else what is stored
+    days = change_days(session.connection(), [r for r in reread if r.last_changed != now], tz)
     slips = []
     for r, reading in zip(reread, readings, strict=True):
         new_due = due_of(reading, decisions.get(r.id) if r.id is not None else None, r.comments)
@@ -142,7 +163,10 @@ def read_promises(session: Session, reread: list[Record], now: datetime, tz: Zon
             slips.append({"recommendation_id": r.id, "old_due": r.current_due, "new_due": new_due,
                           "observed_at": now})
         r.current_due = new_due
-        r.status_date = status_date_of(reading.latest_statement, r.last_changed, tz)
+        if r.last_changed == now:  # changed by this import: on the date of the snapshot that shows it
+            r.changed_on = r.as_of or local_date(now, tz)
+        changed_on = r.changed_on if r.last_changed == now else days.get(r.id or -1)
+        r.status_date = status_date_of(reading.latest_statement, changed_on)
     return readings, slips
 
 
@@ -188,7 +212,8 @@ def update_records(conn: Connection, stored: Mapping[Ident, Stored], changed: li
     for cur in changed:
         values = {f: getattr(cur, f) for f in CONTENT}
         if cur.last_changed == now:
-            values.update(last_changed=now, current_due=cur.current_due, status_date=cur.status_date)
+            values.update(last_changed=now, changed_on=cur.changed_on, current_due=cur.current_due,
+                          status_date=cur.status_date)
         elif cur.reread:
             values.update(current_due=cur.current_due, status_date=cur.status_date)
         conn.execute(update(Recommendation).where(Recommendation.id == cur.id).values(**values))

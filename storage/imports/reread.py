@@ -32,7 +32,7 @@ from bot.gao.targets import with_target
 from ..db import chunks
 from ..models import AuditEvent, Promise, Recommendation, StoreFact
 from ..queries import corrections
-from .apply import due_of, promise_rows, status_date_of
+from .apply import change_days, due_of, promise_rows, status_date_of
 
 FACT = "promise_reader"
 _COMPARED = ("position", "due", "phrase", "sentence", "kind", "stated", "confidence", "current", "why")
@@ -105,6 +105,7 @@ def read_again(session: Session, *, now: datetime, tz: ZoneInfo, skip: Collectio
         chunk = conn.execute(query.with_for_update(key_share=True) if lock else query).all()
         decisions = corrections.latest(session, part) if any_words or corrections.any_exist(session) else {}
         readings = gp.read_many([r.comments for r in chunk])
+        days = change_days(conn, chunk, tz)
         stored: dict[int, list[tuple]] = defaultdict(list)
         for p in conn.execute(select(Promise.recommendation_id, *(getattr(Promise, c) for c in _COMPARED))
                               .where(Promise.recommendation_id.in_(part))
@@ -116,7 +117,7 @@ def read_again(session: Session, *, now: datetime, tz: ZoneInfo, skip: Collectio
             decision = decisions.get(r.id)
             rows_now = promise_rows(r.id, reading)
             due = due_of(reading, decision, r.comments)
-            status_date = status_date_of(reading.latest_statement, r.last_changed, tz)
+            status_date = status_date_of(reading.latest_statement, days.get(r.id))
             same = [tuple(row[c] for c in _COMPARED) for row in rows_now] == stored.get(r.id, [])
             if same and due == r.current_due and status_date == r.status_date:
                 continue

@@ -151,6 +151,7 @@ class Record:
     outcome: str | None
     first_seen: datetime | None = None  # a new record: the import's instant
     status_date: date | None = None  # set with the promises, for records whose comment is read
+    changed_on: date | None = None  # changed by this import: the date of the snapshot that showed it
     reread: bool = False  # the stated target moved: the comment is read again (the current promise, a slip)
 
 
