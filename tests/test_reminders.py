@@ -177,6 +177,27 @@ def test_ack_quiet_for_30_days_then_reminded_again(rig, fake):
     assert len(in_thread) == 2 and "reminder 2" in in_thread[1]["text"]
 
 
+def test_a_snooze_never_cuts_an_acknowledgements_quiet_days_short(rig, fake):
+    """Acknowledged (quiet for 30 days), then snoozed for a week: the week would end the quiet sooner, so it is
+    refused and nothing changes; a snooze past the 30 days is taken."""
+    app, poster = rig()
+    app.reminders.run_pass(T0, poster=poster)
+    with app.db.session() as s:
+        rid = s.scalar(select(Reminder.id).order_by(Reminder.id).limit(1))
+    assert app.reminders.acknowledge(rid, "U0ANY", "button", "on it", T0 + timedelta(hours=1)).ok
+    week = app.reminders.snooze(rid, "U0ANY", T0 + timedelta(days=8), "waiting", T0 + timedelta(hours=2))
+    assert not week.ok and "stays quiet until 2026-12-31" in week.reason and "nothing was changed" in week.reason
+    with app.db.session() as s:
+        rem = s.get(Reminder, rid)
+        assert rem.state == "acknowledged" and rem.quiet_until.date() == (T0 + timedelta(days=30, hours=1)).date()
+    app.reminders.run_pass(T0 + timedelta(days=9), poster=poster)
+    with app.db.session() as s:
+        thread = s.scalar(select(Reminder.thread_ts).where(Reminder.id == rid))
+    assert not [m for m in fake.posts(C1, top_level=False) if m["thread_ts"] == thread and "reminder 2" in m["text"]]
+    longer = app.reminders.snooze(rid, "U0ANY", T0 + timedelta(days=45), "after the review", T0 + timedelta(hours=3))
+    assert longer.ok
+
+
 def test_only_owner_or_admin_may_acknowledge(rig, fake):
     app, poster = rig()
     key = [v.key for v in app.search("232")[0] if v.rec_number == 3][0]

@@ -154,6 +154,12 @@ class Answers:
             rem, owner = answerable
             if rem.state == "snoozed" and rem.quiet_until is not None and rem.quiet_until.date() == until.date():
                 return AckResult(ok=True, duplicate=True, owner=owner, reminder_id=rem.id)  # a repeated click
+            if rem.state == "acknowledged" and rem.quiet_until is not None and until <= rem.quiet_until:
+                quiet = self.today(rem.quiet_until)  # an acknowledgement's quiet days are never cut short
+                return AckResult(ok=False, owner=owner, reminder_id=rem.id, reason=(
+                    f"This reminder was acknowledged and stays quiet until {quiet}; a snooze until "
+                    f"{self.today(until)} would end that sooner, so nothing was changed (snooze past {quiet} to "
+                    "keep it quiet longer)."))
             sn = Snooze(reminder_id=rem.id, user_id=user, until=until, reason=(reason or "").strip()[:500] or None,
                         at=now_utc)
             s.add(sn)
