@@ -133,9 +133,16 @@ def test_mentions_in_a_reminder_thread_act_on_its_recommendation(served, slack, 
              "thread_ts": thread}
     send_event(served, reply, "EvT2")
     send_event(served, mention(text, ts="1700000402.000100", thread_ts=thread), "EvT3")
-    snoozed = wait_post(slack, lambda c: f"Snoozed `{key}` for 14 days" in blob(c))
-    assert snoozed.params["thread_ts"] == thread
+    note = wait_post(slack, lambda c: "Snoozed by <@U0USER> until" in blob(c))  # the thread hears it once
+    assert note.params["thread_ts"] == thread and "waiting on OT" in blob(note)
+    deadline = time.time() + 10
+    while not [c for c in slack.of("chat.postEphemeral") if f"Snoozed `{key}` for 14 days" in blob(c)]:
+        assert time.time() < deadline, "the asker was not told"
+        time.sleep(0.05)
+    told = [c for c in slack.of("chat.postEphemeral") if f"Snoozed `{key}` for 14 days" in blob(c)]
+    assert told[0].params["user"] == "U0USER" and told[0].params["thread_ts"] == thread  # to the asker alone
     time.sleep(0.5)
+    assert not [c for c in slack.of("chat.postMessage") if f"Snoozed `{key}` for 14 days" in blob(c)]
     with app.db.session() as s:
         assert s.scalars(select(models.Acknowledgement)).all() == []
         (sn,) = s.scalars(select(models.Snooze)).all()
@@ -143,6 +150,13 @@ def test_mentions_in_a_reminder_thread_act_on_its_recommendation(served, slack, 
     send_event(served, mention("<@UBOT> history", ts="1700000403.000100", thread_ts=thread), "EvT4")
     hist = wait_post(slack, lambda c: "History of" in blob(c))
     assert hist.params["thread_ts"] == thread and "snooze" in blob(hist).lower()
+    # a refusal is told to the asker alone: nobody named in it is pinged in the thread
+    send_event(served, mention("<@UBOT> assign @U0LEE", ts="1700000404.000100", thread_ts=thread), "EvT5")
+    deadline = time.time() + 10
+    while not [c for c in slack.of("chat.postEphemeral") if "Only workspace admins" in blob(c)]:
+        assert time.time() < deadline, [blob(c)[:200] for c in slack.of("chat.postEphemeral")]
+        time.sleep(0.05)
+    assert not [c for c in slack.of("chat.postMessage") if "Only workspace admins" in blob(c)]
 
 
 # -- Slack's own payloads, replayed -------------------------------------------------

@@ -2,8 +2,10 @@
 (app_mention), and direct messages to the app (message.im), take the same
 grammar as /gaorec and are answered in place — in the thread when asked in a
 thread, else in the channel or the DM. In a reminder's thread a command that
-names no key acts on that thread's recommendation. Slack's retries are
-processed once (event ids)."""
+names no key acts on that thread's recommendation, and its answer goes to the
+asker alone (the thread hears the reminder's own note once); a refusal or a
+mistake is answered to the asker alone anywhere. Slack's retries are processed
+once (event ids)."""
 from __future__ import annotations
 
 import logging
@@ -14,7 +16,7 @@ from ...blocks import fallback_text, reply_blocks
 from ...blocks.render import USER_MENTION, read_mentions
 from ...threads import key_for_thread, with_thread_key
 from ...words import plural
-from ...commands import DM, MENTION
+from ...commands import DM, MENTION, READ, lookup
 from ..commands import metric_label
 from ..context import gaorec
 
@@ -54,8 +56,10 @@ def answer(event, body, client, context):
         return
     thread_ts = event.get("thread_ts")
     text = read_mentions(command_text(event.get("text") or "", bot_user_ids(body)))  # mentions as "who" tokens
-    text = with_thread_key(text, key_for_thread(ctx.service.db, channel, thread_ts))
-    metrics.COMMANDS.labels(metric_label(text.split(" ", 1)[0])).inc()
+    thread_key = key_for_thread(ctx.service.db, channel, thread_ts)
+    text = with_thread_key(text, thread_key)
+    word = text.split(" ", 1)[0]
+    metrics.COMMANDS.labels(metric_label(word)).inc()
     caller = ctx.caller(client, user, channel)
     reply = ctx.service.handle(text, caller, surface=DM if event.get("channel_type") == "im" else MENTION)
     if reply.kind == "file":  # the file goes to the asker alone, in a direct message
@@ -63,8 +67,15 @@ def answer(event, body, client, context):
         client.files_upload_v2(channel=dm, content=None, file=reply.data["content"],
                                filename=reply.data["filename"], title=reply.data["filename"],
                                initial_comment=plural(reply.total, "recommendation"))
-    client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=fallback_text(reply),
-                            blocks=reply_blocks(reply, share=False), unfurl_links=False)
+    im = event.get("channel_type") == "im"
+    if not im and (reply.kind == "error" or (thread_key and lookup(word).kind != READ)):
+        # to the asker alone: a refusal or a mistake pings nobody, and a snooze or a promise in a reminder's
+        # thread is told there once, by the reminder's own note
+        client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, text=fallback_text(reply),
+                                  blocks=reply_blocks(reply, share=False))
+    else:
+        client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=fallback_text(reply),
+                                blocks=reply_blocks(reply, share=False), unfurl_links=False)
     if ctx.service.reminders.pending():
         ctx.deliver()  # a snooze confirms in its thread
 
