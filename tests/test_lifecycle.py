@@ -452,14 +452,14 @@ def test_real_export_then_a_later_complete_export_lacking_one_dhs_recommendation
     assert gone not in {v.key for v in app.overdue(DEC1)}
 
 
-def _snapshot(status_as_of: str, comment: str) -> str:
+def _snapshot(status_as_of: str, comment: str, status: str = "Open") -> str:
     """A one-row GAO export (our own words) whose status is as of ``status_as_of`` ("Sep 30, 2025")."""
     return ('"Title: Download of GAO Recommendation Results",,,,,,,\n"Prepared by: GAO",,,,,,,\n'
             f'"Source: GAO recommendations database, status as of {status_as_of} at 6:40 PM EST" ,,,,,,,\n,,,,,,,,\n'
             ',,,,,,,,\n"Publication Name","Publication  Number","Date Publication Issued","Director Name",'
             '"Director Phone",Agency,Recommendation,Status,Priority,Comments,Topics\n'
             '"Widgets: An Example Office Should Count Them",GAO-24-900901,"Jan 8, 2024","A. Example",,'
-            '"Department of Examples","The Secretary should count the widgets. (Recommendation 1)",Open,No,'
+            f'"Department of Examples","The Secretary should count the widgets. (Recommendation 1)",{status},No,'
             f'"{comment}","Examples"\n')
 
 
@@ -483,3 +483,21 @@ def test_a_change_is_dated_by_the_snapshot_that_shows_it_not_the_day_it_was_impo
     from bot.blocks import last_change_text
 
     assert last_change_text(card, timezone.utc) == "2025-09-30"
+
+
+def test_closing_or_reopening_moves_no_promise(app, tmp_path):
+    """A slip is an open recommendation's promised date moving. GAO closing it with a new comment is no slip, and
+    neither is the first promise of a recommendation GAO reopened; a revised date while it is open is one."""
+    now = datetime(2026, 11, 29, 15, tzinfo=timezone.utc)
+    steps = [("Jan 15, 2025", "In December 2024, the office said it would count the widgets by June 2025.", "Open"),
+             ("Mar 31, 2025", "In March 2025, the office said it now expects to count them by December 2025.",
+              "Open"),
+             ("Jun 30, 2025", "In June 2025, the office counted the widgets.", "Closed - Implemented"),
+             ("Sep 30, 2025", "In September 2025, GAO found the count incomplete; the office said it would "
+                              "finish by March 2026.", "Open")]
+    for i, (as_of, comment, status) in enumerate(steps):
+        app.import_sources([write(tmp_path, f"s{i}.csv", _snapshot(as_of, comment, status))],
+                           now=now + timedelta(minutes=i))
+    (v,) = app.search("widgets")[0]
+    assert v.status == "Open" and v.current_due == date(2026, 3, 31)
+    assert [(x["old_due"], x["new_due"]) for x in v.slips] == [("2025-06-30", "2025-12-31")]

@@ -144,11 +144,13 @@ def older_events(conn: Connection, older: list[Older]) -> list[Event]:
 
 # -- promises ----------------------------------------------------------------------------------------------
 
-def read_promises(session: Session, reread: list[Record], now: datetime, tz: ZoneInfo
-                  ) -> tuple[list[gp.Reading], list[dict]]:
+def read_promises(session: Session, reread: list[Record], now: datetime, tz: ZoneInfo,
+                  before: Mapping[int, Stored] | None = None) -> tuple[list[gp.Reading], list[dict]]:
     """The comments read for promises (a stated target joins them); each record's current due date (an owner's
     correction holds while GAO's comment is unchanged) and status date set. Returns the readings, and a slip
-    for each stored record whose due date moved."""
+    for each stored open record whose due date moved (not for one GAO closed, nor for the first promise of one
+    GAO reopened: no promise moved). ``before``: the stored records by id, as they were."""
+    before = before or {}
     readings = gp.read_many([r.comments for r in reread])
     decisions = (corrections.latest(session, [r.id for r in reread if r.id is not None])  # owners' words (rare)
                  if corrections.any_exist(session) else {})
@@ -159,7 +161,10 @@ def read_promises(session: Session, reread: list[Record], now: datetime, tz: Zon
     slips = []
     for r, reading in zip(reread, readings, strict=True):
         new_due = due_of(reading, decisions.get(r.id) if r.id is not None else None, r.comments)
-        if r.id is not None and r.current_due is not None and r.current_due != new_due:
+        old = before.get(r.id) if r.id is not None else None
+        reopened = old is not None and old.status is not None and old.status not in OPEN_STATUSES
+        closed = r.status not in OPEN_STATUSES  # a closed recommendation's promise does not move
+        if r.id is not None and r.current_due is not None and r.current_due != new_due and not (reopened or closed):
             slips.append({"recommendation_id": r.id, "old_due": r.current_due, "new_due": new_due,
                           "observed_at": now})
         r.current_due = new_due
@@ -286,7 +291,8 @@ def apply_changes(session: Session, run_id: int, stored: Mapping[Ident, Stored],
 
     # promises: read before writing, so the overdue columns go in with the rows
     reread = new + evented
-    readings, slips = read_promises(session, reread, now, tz)
+    readings, slips = read_promises(session, reread, now, tz,
+                                    {old.id: old for old in stored.values() if old.id is not None})
     lap("promises")
 
     insert_records(conn, new)
