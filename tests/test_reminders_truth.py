@@ -5,6 +5,7 @@ as processes against the fake Slack."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from storage import repo
 
@@ -92,5 +93,32 @@ def test_a_comment_only_change_quotes_the_new_sentence_and_the_parent_follows(ap
         assert not shown["overdue"]
         assert "A promised date passed" not in blocks and "gaorec_ack" not in blocks
         assert "GAO updated this recommendation: status Open" in blocks
+    finally:
+        fake.stop()
+
+
+def test_gao_closing_an_item_whose_thread_an_owner_stopped_is_still_told_there(app, tmp_path):
+    """The owner corrected the date (the reminder for the old date stopped), then GAO closed the recommendation:
+    the stopped thread hears it once and its parent shows the new state (it kept saying Open)."""
+    from bot.services import promises as sp
+
+    fake = FakeSlack().start()
+    try:
+        app.import_sources([str(CBP_PAGE)])
+        key, parent = reminded(app, fake)
+        assert sp.apply(app, key, "set", actor="U0DANA", via="cli", due=date(2027, 3, 31),
+                        check=False).ok
+        run_cli(app.db.url, fake.api_url, "remind", "--now", "2026-12-01T15:00:00Z")  # delivers the answer posts
+        before = len([m for m in fake.posts(C1, top_level=False) if m["thread_ts"] == parent["ts"]])
+        later = tmp_path / "cbp-later.txt"
+        later.write_text(rec4_changed(CBP_PAGE.read_text(), status="Closed - Implemented"))
+        run_cli(app.db.url, fake.api_url, "import", str(later))
+        thread = [m for m in fake.posts(C1, top_level=False) if m["thread_ts"] == parent["ts"]]
+        assert len(thread) == before + 1 and "Status: Open → *Closed" in thread[-1]["text"]
+        update = [c for c in fake.of("chat.update") if c.params["ts"] == parent["ts"]][-1]
+        assert "GAO updated this recommendation: now Closed" in json.dumps(update.params["blocks"])
+        assert not app.show(key).slips  # closing moved no promise
+        run_cli(app.db.url, fake.api_url, "import", str(later))  # once
+        assert len([m for m in fake.posts(C1, top_level=False) if m["thread_ts"] == parent["ts"]]) == before + 1
     finally:
         fake.stop()

@@ -269,6 +269,7 @@ class Planner:
         with self.db.write() as s:
             rems = q.open_for_keys(s, changed_keys)
             if not rems:
+                self._closed_by_gao(s, changed_keys, now_utc, as_of)
                 return 0
             views = self.views(s, sorted({r.recommendation_id for r in rems}))
             for rem in rems:
@@ -305,4 +306,28 @@ class Planner:
                         "ts": rem.thread_ts, "message": msg.to_dict()})
                 repo.audit(s, at=now_utc, actor="gaorec", action="stop", recommendation_id=v.id,
                            channel_id=rem.channel_id, detail={"due": rem.due.isoformat(), "reason": "GAO updated it"})
+            self._closed_by_gao(s, changed_keys, now_utc, as_of)
         return closed
+
+    def _closed_by_gao(self, s: Session, changed_keys: list[str], now_utc: datetime, as_of: date) -> None:
+        """GAO closed a recommendation whose reminder thread had already stopped (an owner's correction, an
+        earlier change): the thread and its parent still say so, once."""
+        quiet = q.quiet_threads_for_keys(s, changed_keys)
+        views = self.views(s, sorted({r.recommendation_id for r in quiet})) if quiet else {}
+        for rem in quiet:
+            v = views[rem.recommendation_id]
+            last = recs.latest_status_event(s, v.id)
+            if v.is_open() or last is None or last.old_status == last.new_status:
+                continue  # only a closing is told in a stopped thread
+            key = f"status:{rem.id}:{last.id}"
+            if q.post_exists(s, key):
+                continue
+            line = M.text(M.icon("arrows_counterclockwise"), f"GAO updated this on {self.today(now_utc)}: "
+                          f"{v.status or ''}.")
+            q.plan_post(s, key, "status", rem.channel_id, rem.thread_ts, rem.id, now_utc,
+                        {"message": Message(text=status_change(v, last.old_status, as_of, stopped=True)).to_dict()})
+            msg = reminder_message(v, as_of, rem.id, day=self.today, state_line=line, buttons=False,
+                                   heading=updated_heading(v, as_of))
+            msg.text = updated_text(v, as_of)
+            q.plan_post(s, key + ":parent", "update", rem.channel_id, None, rem.id, now_utc, {
+                "ts": rem.thread_ts, "message": msg.to_dict()})

@@ -40,6 +40,19 @@ def open_for_keys(session: Session, keys: Iterable[str]) -> list[Reminder]:
                                 .where(Recommendation.key.in_(list(keys)), Reminder.state != "closed")))
 
 
+def quiet_threads_for_keys(session: Session, keys: Iterable[str]) -> list[Reminder]:
+    """The closed reminders with a thread, of the recommendations with these keys, each the latest of its
+    recommendation in its channel with no open one beside it: threads an owner's word or an earlier change
+    stopped, where people still look."""
+    rows = list(session.scalars(select(Reminder).join(Recommendation, Recommendation.id == Reminder.recommendation_id)
+                                .where(Recommendation.key.in_(list(keys)), Reminder.thread_ts.is_not(None))
+                                .order_by(Reminder.id)))
+    latest: dict[tuple[int, str], Reminder] = {}
+    for rem in rows:
+        latest[(rem.recommendation_id, rem.channel_id)] = rem
+    return [rem for rem in latest.values() if rem.state == "closed"]
+
+
 def open_ids_for_key(session: Session, key: str, channel: str | None = None) -> list[int]:
     """The ids of the open reminders of the recommendation with this key (in this channel, if given)."""
     q = (select(Reminder.id).join(Recommendation, Recommendation.id == Reminder.recommendation_id)
