@@ -176,7 +176,8 @@ def test_button_ack_and_snooze_permissions(loop):
                        response_url=fake.response_url("ack"), message_ts=first["ts"])
     assert post(serve.url, body, signed_headers(SECRET, body, content_type=FORM))[0] == 200
     fake.wait_for("chat.update", 1)  # no owner: anyone in the channel may acknowledge
-    body = action_body("gaorec_snooze_week", value, user_id="U0SOMEONE", channel_id=C1,
+    # a month (a week would end the acknowledgement's 30 quiet days sooner: refused, test_reminders)
+    body = action_body("gaorec_snooze_month", value, user_id="U0SOMEONE", channel_id=C1,
                        response_url=fake.response_url("snz"), message_ts=first["ts"])
     assert post(serve.url, body, signed_headers(SECRET, body, content_type=FORM))[0] == 200
     fake.wait_for("chat.update", 2)
