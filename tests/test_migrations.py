@@ -177,7 +177,6 @@ def test_a_failed_upgrade_changes_nothing(db_url, tmp_path):
 
 def test_a_database_from_a_newer_gaorec_is_refused_in_one_line(sqlite_url):
     import subprocess
-    import sys
 
     from sqlalchemy import text
 
@@ -189,7 +188,9 @@ def test_a_database_from_a_newer_gaorec_is_refused_in_one_line(sqlite_url):
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GAOREC_", "SLACK_"))} | {
         "DATABASE_URL": sqlite_url}
-    r = subprocess.run([sys.executable, "-m", "bot", "stats"], env=env, capture_output=True, text=True, timeout=120)
+    from .forkserver import gaorec_argv
+
+    r = subprocess.run([*gaorec_argv(), "stats"], env=env, capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and r.stdout == ""
     assert r.stderr.strip().splitlines() == [
         f"Error: DATABASE_URL '{sqlite_url}': the database's schema (0099) is newer than this gaorec knows ({HEAD}); "

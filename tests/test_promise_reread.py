@@ -153,8 +153,11 @@ def test_the_import_says_it_read_again(app, cli):
 def test_reminder_threads_on_the_old_date_are_told_once_and_stop(app):
     from bot.adapters.shell import ShellPoster
     from bot.reply import Caller
+    from bot.service import Gaorec
+    from config.settings import Settings
     from storage.models import Reminder
 
+    app = Gaorec(Settings(database_url=app.db.url, post_interval=0.0, _env_file=None), app.db)  # no pacing
     load(app)
     key, right = as_an_older_reader_left_it(app)
     wrong = right.replace(day=1)
