@@ -438,10 +438,19 @@ def _top_text(reply: Reply) -> Text:
         v = reply.records[0]
         return M.text(clip(_card_words(v, reply.as_of or date.today()), 300))
     if reply.kind in ("list", "card", "history"):
-        return M.text(clip(reply.title, 300))
+        return M.text(clip(_counted_title(reply), 300))
     if reply.body:  # assign, subscribe, snooze, owners, …: the answer itself
         return reply.body
     return M.text(clip(M.to_plain(_first_words(reply)) or reply.text or reply.title or "gaorec", 300))
+
+
+def _counted_title(reply: Reply) -> str:
+    """A list's title with how many it holds ("Overdue promises: 10"), for the notification and screen readers;
+    a title that starts with its count ("2 results for …") as it is."""
+    title = reply.title or ""
+    if reply.kind != "list" or title[:1].isdigit():
+        return title
+    return f"{title}: {reply.total_label or reply.total}"
 
 
 def _first_words(reply: Reply) -> Text:
@@ -469,7 +478,7 @@ def fallback_text(reply: Reply, plain_blocks: list[dict] | None = None) -> str:
         return clip(f"{rec} · {v.key} · {escape(v.report_title or v.report_number or '')}: "
                     f"{promise_line(v, reply.as_of or date.today()).replace('*', '')}", 300)
     if reply.kind in ("list", "card", "history"):
-        return clip(escape(reply.title), 300)
+        return clip(escape(_counted_title(reply)), 300)
     if reply.body:  # assign, subscribe, snooze, owners, …: the answer itself
         return clip(render.mrkdwn(reply.body).replace("*", ""), 300)
     for b in (plain_blocks if plain_blocks is not None  # the first thing a reader would read
