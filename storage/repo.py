@@ -562,7 +562,9 @@ def export_views(session: Session, as_of: date, *, overdue_only: bool, unimpleme
     if overdue_only:
         where = _overdue_where(as_of)
     elif unimplemented:
-        where = Recommendation.status.in_((*OPEN_STATUSES, "Closed – Not Implemented"))
+        from .reports import unimplemented_where
+
+        where = unimplemented_where()
     else:
         where = Recommendation.id.is_not(None)
     if query:

@@ -20,9 +20,17 @@ from .repo import RecView, _matching, _views
 NOT_IMPLEMENTED = "Closed – Not Implemented"
 
 
+def unimplemented_where():
+    """Open or closed as not implemented by GAO's last word, unless GAO stopped listing it and its owner said it
+    was implemented (``gaorec outcome KEY implemented``): the one rule of the GAO-IG Act list and of
+    ``export --unimplemented``."""
+    said_implemented = Recommendation.listed.is_(False) & (func.coalesce(Recommendation.outcome, "") == "implemented")
+    return Recommendation.status.in_((*OPEN_STATUSES, NOT_IMPLEMENTED)) & ~said_implemented
+
+
 def unimplemented_published_by(session: Session, cutoff: date, agency: str | None = None) -> list[RecView]:
     """Open or closed-not-implemented recommendations whose report was published on or before ``cutoff``."""
-    where = (Recommendation.status.in_((*OPEN_STATUSES, NOT_IMPLEMENTED)) & (Report.published <= cutoff))
+    where = unimplemented_where() & (Report.published <= cutoff)
     if agency:
         where = where & func.lower(Recommendation.agency).contains(agency.casefold())
     return _views(session, where, order=(Report.published, Report.number, Recommendation.number,
@@ -31,7 +39,7 @@ def unimplemented_published_by(session: Session, cutoff: date, agency: str | Non
 
 def unimplemented_undated(session: Session, agency: str | None = None) -> int:
     """How many open or closed-not-implemented recommendations have no report date (copied agency pages)."""
-    where = Recommendation.status.in_((*OPEN_STATUSES, NOT_IMPLEMENTED)) & Report.published.is_(None)
+    where = unimplemented_where() & Report.published.is_(None)
     if agency:
         where = where & func.lower(Recommendation.agency).contains(agency.casefold())
     return session.scalar(select(func.count(Recommendation.id)).join(Report, Report.id == Recommendation.report_id)

@@ -246,6 +246,32 @@ def test_giaa_lists_what_is_a_year_open_with_timelines(app, tmp_path):
     assert row[11] == "The department adopted an alternative control in 2025." and row[12] == ""
 
 
+def test_an_owners_word_that_gao_stopped_listing_an_implemented_item_takes_it_off_the_lists(app, tmp_path):
+    """GAO's complete export no longer lists an item and its owner says it was implemented: it leaves the GAO-IG
+    Act list and `export --unimplemented`; "still open" or no word keeps it there."""
+    from sqlalchemy import update
+
+    from storage import repo
+    from storage.models import Recommendation
+
+    app.import_sources([gao_export(tmp_path / "export.csv", ROWS)], now=datetime(2026, 9, 29, 12, tzinfo=timezone.utc))
+    key1 = next(v.key for v in keys_by_text(app).values() if v.rec_number == 1 and v.report_number == "GAO-24-100001")
+    with app.db.write() as s:
+        s.execute(update(Recommendation).where(Recommendation.key == key1).values(listed=False))  # as --complete does
+
+    def listed() -> tuple[bool, bool]:
+        rows = report_service.giaa(app.db, date(2027, 1, 15)).rows
+        with app.db.session() as s:
+            exported = {v.key for v in repo.export_views(s, date(2027, 1, 15), overdue_only=False, unimplemented=True,
+                                                          query=None)}
+        return any(r[0] == "GAO-24-100001" and r[2] == 1 for r in rows), key1 in exported
+
+    assert listed() == (True, True)  # not listed, no word yet: still counted (probably closed, not known)
+    for outcome, expected in (("open", (True, True)), ("implemented", (False, False))):
+        assert app.handle(f"outcome {key1} {outcome}", Caller(user_id="U0ADMIN", is_admin=True)).kind != "error"
+        assert listed() == expected, outcome
+
+
 def test_justify_needs_the_owner_or_an_admin(app, tmp_path):
     app.import_sources([gao_export(tmp_path / "export.csv", ROWS)], now=datetime(2026, 9, 29, 12, tzinfo=timezone.utc))
     key = next(iter(keys_by_text(app).values())).key
