@@ -501,3 +501,23 @@ def test_closing_or_reopening_moves_no_promise(app, tmp_path):
     (v,) = app.search("widgets")[0]
     assert v.status == "Open" and v.current_due == date(2026, 3, 31)
     assert [(x["old_due"], x["new_due"]) for x in v.slips] == [("2025-06-30", "2025-12-31")]
+
+
+def test_an_invisible_character_is_no_change(app, tmp_path):
+    """GAO's next export differs only by a zero-width space: no status event, no lapse of the owner's word, the
+    same overdue answer (it dropped a confirmation and the item's place on the overdue list)."""
+    from bot.services import promises as sp
+
+    now = datetime(2026, 11, 29, 15, tzinfo=timezone.utc)
+    said = "In December 2024, the office said it would count the widgets by June 2025."
+    app.import_sources([write(tmp_path, "a.csv", _snapshot("Jan 15, 2025", said))], now=now)
+    (v,) = app.search("widgets")[0]
+    assert sp.apply(app, v.key, "confirm", actor="U0DANA", via="cli", check=False).ok
+    before = app.show(v.key, now)
+    assert before.current_promise.source == "confirmed" and before.days_overdue(date(2026, 11, 28)) is not None
+    app.import_sources([write(tmp_path, "b.csv", _snapshot("Feb 15, 2025", said.replace("the widgets",
+                                                                                       "the\u200b widgets")))],
+                       now=now + timedelta(minutes=5))
+    after = app.show(v.key, now)
+    assert after.status_events == before.status_events and after.current_promise.source == "confirmed"
+    assert after.days_overdue(date(2026, 11, 28)) == before.days_overdue(date(2026, 11, 28))

@@ -14,6 +14,7 @@ owner said it is right) or "corrected" (the owner's date).
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from typing import TypeGuard
@@ -73,19 +74,29 @@ def _utc_z(at: datetime) -> str:
     return utc_z(at if at.tzinfo else at.replace(tzinfo=timezone.utc))
 
 
+ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")  # invisible: never a change of GAO's text
+
+
 def fingerprint(comment: str | None) -> str:
-    """GAO's comment as it is for these rules: spacing aside (a re-import that only re-flows it is no change)."""
-    return hashlib.sha256(" ".join((comment or "").split()).encode()).hexdigest()
+    """GAO's comment as it is for these rules: spacing and invisible characters aside (a re-import that only
+    re-flows it, or adds a zero-width space, is no change)."""
+    return hashlib.sha256(" ".join(ZERO_WIDTH.sub("", comment or "").split()).encode()).hexdigest()
+
+
+def _made_against(decision: Decision, comment: str | None) -> bool:
+    # a word recorded before invisible characters were set aside carries the fingerprint with them
+    return decision.fingerprint in (fingerprint(comment),
+                                    hashlib.sha256(" ".join((comment or "").split()).encode()).hexdigest())
 
 
 def holds(decision: Decision | None, comment: str | None) -> TypeGuard[Decision]:
     """True when the owner's word is current: made against this comment, and not cleared."""
-    return decision is not None and decision.action != "clear" and decision.fingerprint == fingerprint(comment)
+    return decision is not None and decision.action != "clear" and _made_against(decision, comment)
 
 
 def lapsed(decision: Decision | None, comment: str | None) -> bool:
     """True when the owner had a word on an earlier comment, and GAO's comment has changed since."""
-    return decision is not None and decision.action != "clear" and decision.fingerprint != fingerprint(comment)
+    return decision is not None and decision.action != "clear" and not _made_against(decision, comment)
 
 
 def sourced(p: Promise | SourcedPromise, source: str | None = None, **changes) -> SourcedPromise:

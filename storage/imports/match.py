@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import cast
 
+from bot.gao.effective import ZERO_WIDTH
 from bot.gao.records import Recommendation as ParsedRec
 from bot.gao.records import normalize_agency
 
@@ -36,7 +37,8 @@ Ident = tuple[int, str]  # (report id, ident): a record's identity
 
 
 def norm_space(s: str | None) -> str:
-    return " ".join((s or "").split())
+    """Text as compared for a change: spacing and invisible characters (a zero-width space) aside."""
+    return " ".join(ZERO_WIDTH.sub("", s or "").split())
 
 
 def rec_ident(kind: str, number: int | None, label: str | None, agency_norm: str) -> str | None:
