@@ -107,3 +107,19 @@ def test_top_level_text_carries_the_meaning(loaded, command):
     text = fallback_text(reply)
     words = re.findall(r"[A-Za-z]{3,}", EMOJI.sub("", text))
     assert len(words) >= 2 and text != "gaorec", (command, text)
+
+
+def test_an_owner_named_in_plain_text_is_told_how_to_name_one(app):
+    """`/gaorec assign p75nw @dana` typed without picking dana from Slack's list arrives as plain text: the
+    answer says how to name a person, and echoes what was typed escaped."""
+    from bot.blocks import fallback_text
+    from bot.reply import Caller
+
+    from .conftest import CBP_PAGE
+
+    app.import_sources([str(CBP_PAGE)])
+    key = app.search("232")[0][0].key
+    reply = app.handle(f"assign {key} @dana<b>", Caller("U0ADMIN", is_admin=True, channel_id="C1"))
+    text = fallback_text(reply)
+    assert reply.kind == "error" and "pick them from the list Slack shows when you type @" in text
+    assert "@dana&lt;b&gt;" in text and "<b>" not in text

@@ -37,7 +37,9 @@ def _assign(ctx: Ctx, cmd: str) -> Reply:
         return refused
     owner = people.owner_id(parts[1]) if cmd == "assign" else None
     if cmd == "assign" and owner is None:
-        return ctx.error("Name the owner as a Slack mention (@dana) or a user group.")
+        return ctx.error(f"“{parts[1][:80]}” is not a person gaorec can tell apart: pick them from the list Slack "
+                         "shows when you type @ (the name turns into a mention), or name a user group, or give a "
+                         "Slack user id such as @U0DANA.")
     now = utc(ctx.now)  # the command's instant (the shell's simulated time too), else the present
     with ctx.db.write() as s:
         v = repo.get(s, parts[0])
