@@ -75,6 +75,7 @@ def giaa(as_of: str | None, agency: str | None, fmt: str, output: str | None) ->
     \b
     Columns: report_number, report_title, rec_number, agency, source, status,
     priority, published, years_open, timeline, slips, justification, discrepancy.
+    Statuses and timelines are today's; --as-of sets the report's date.
     """
     from .cli import _app, _as_of
 
@@ -82,7 +83,7 @@ def giaa(as_of: str | None, agency: str | None, fmt: str, output: str | None) ->
     day = _as_of(as_of, app)
     from .services import reports as report_service
 
-    table = report_service.giaa(app.db, day, agency).table()
+    table = report_service.giaa(app.db, day, agency, today=app.today()).table()
     write_out(render(table, fmt), fmt, output, f"giaa-{day.isoformat()}.{fmt}", len(table.rows), table.notes)
 
 

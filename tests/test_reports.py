@@ -543,3 +543,11 @@ def test_newcomer_mistakes_get_one_useful_line(tmp_path, sqlite_url, monkeypatch
     notes = report_service.giaa(app.db, date(2027, 1, 15)).table().notes
     assert any("report's date is unknown" in n for n in notes)
     app.db.dispose()
+
+
+def test_a_giaa_list_for_a_past_day_says_its_statuses_are_todays(app, tmp_path):
+    app.import_sources([gao_export(tmp_path / "export.csv", ROWS)], now=datetime(2026, 9, 29, 12, tzinfo=timezone.utc))
+    past = report_service.giaa(app.db, date(2026, 1, 15), today=date(2026, 11, 29)).table().notes
+    coming = report_service.giaa(app.db, date(2027, 1, 15), today=date(2026, 11, 29)).table().notes
+    assert any("are the ones gaorec holds today, not as they stood on 2026-01-15" in n for n in past)
+    assert not any("holds today" in n for n in coming)

@@ -81,12 +81,17 @@ class GiaaReport:
     matters: int
     missing: list[str]  # keys with neither a timeline nor a justification
     undated: int = 0  # recommendations whose report date gaorec does not know
+    past: bool = False  # as_of is before today: the statuses are today's, not that day's
 
     def table(self) -> Table:
         notes = [f"Recommendations open, or closed as not implemented, for at least one year as of "
                  f"{self.as_of.isoformat()} (published on or before {self.cutoff.isoformat()}): {len(self.rows)}.",
                  "Timeline: the current promised date, with its source (gao: read from GAO's comment; target: the "
                  "tracker's target date; corrected or confirmed: by the owner)."]
+        if self.past:
+            notes.append(f"Statuses and timelines are the ones gaorec holds today, not as they stood on "
+                         f"{self.as_of.isoformat()}: a recommendation closed since is left out, one opened since is "
+                         "listed.")
         if self.missing:
             notes.append(f"{len(self.missing)} have neither a timeline nor a justification.")
         if self.undated:
@@ -100,7 +105,9 @@ class GiaaReport:
                              "discrepancy": 36, "status": 20})
 
 
-def giaa(db: Database, as_of: date, agency: str | None = None) -> GiaaReport:
+def giaa(db: Database, as_of: date, agency: str | None = None, today: date | None = None) -> GiaaReport:
+    """The list on ``as_of`` (its one-year cutoff, years open and discrepancies judged on that day) from the
+    statuses and timelines gaorec holds now: for a date already past, a note says so (``today``)."""
     cutoff = years_before(as_of, 1)
     with db.session() as s:
         views = q.unimplemented_published_by(s, cutoff, agency)
@@ -118,7 +125,8 @@ def giaa(db: Database, as_of: date, agency: str | None = None) -> GiaaReport:
         rows.append([v.report_number or "", v.report_title or "", _number(v), v.agency, v.issuer, v.status or "",
                      "Yes" if v.priority else "No", published.isoformat() if published else "", years, line,
                      len(v.slips), v.justification or "", discrepancy(v, as_of)])
-    return GiaaReport(as_of=as_of, cutoff=cutoff, rows=rows, matters=matters, missing=missing, undated=undated)
+    return GiaaReport(as_of=as_of, cutoff=cutoff, rows=rows, matters=matters, missing=missing, undated=undated,
+                      past=today is not None and as_of < today)
 
 
 def period_bounds(end: date) -> tuple[date, date]:
