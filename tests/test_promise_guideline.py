@@ -188,3 +188,38 @@ def test_challenge_set_has_positives_and_negatives_for_every_role():
     assert rules >= {"deadline", "fronted", "statement", "past", "gao", "report", "statutory", "start",
                      "recurrence", "reporting", "lower-bound", "negated", "name", "numeric", "part-of-year",
                      "relative", "month-no-year", "before", "revision", "no-intent"}
+
+
+# -- session 6: from a data trial's sentences, each a rule the guideline states ----------------------------------
+
+@pytest.mark.parametrize("text, due", [
+    ("The office expects to issue the guidance in fiscal year 2026 Q3.", "2026-06-30"),
+    ("The office expects to finish in FY2026 3rd quarter.", "2026-06-30"),
+    ("The office plans to finish in Q2 of fiscal year 2026.", "2026-03-31"),
+    ("The office plans to finish in quarter 2 of fiscal year 2026.", "2026-03-31"),
+    ("The office plans to finish in fiscal year 2026, second quarter.", "2026-03-31"),
+    ("The office plans to finish in FY26 Q2.", "2026-03-31"),  # as before
+])
+def test_a_quarter_named_after_its_fiscal_year_is_that_quarter(text, due):
+    (p,) = read(text).promises
+    assert str(p.due) == due and p.kind == "fiscal quarter"
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("The office said it would not finalize the plan before June 2026.", False),  # not before: a lower bound
+    ("The office does not expect to complete the review before March 2026.", False),
+    ("The office has not started but plans to finish before June 2026.", True),  # "but" ends the negation
+    ("The office has not finished and expects to do so before June 2026.", True),
+])
+def test_a_negated_verb_then_before_is_a_lower_bound(text, kept):
+    assert bool(read(text).promises) is kept
+
+
+def test_pushed_back_to_is_a_revised_deadline_and_revising_an_estimate_dates_a_statement():
+    moved = read("In May 2025, the office said the rollout was delayed and pushed back to March 2027.").promises
+    assert [(str(p.due), p.stated) for p in moved] == [("2027-03-31", date(2025, 5, 1))]
+    text = ("As of December 2025, officials said they expect to finish by December 2026. In February 2026, "
+            "officials revised their estimate, saying they now expect to finish by June 2026.")
+    found = read(text).promises
+    assert [(str(p.due), p.stated, p.current) for p in found] == [
+        ("2026-12-31", date(2025, 12, 1), False), ("2026-06-30", date(2026, 2, 1), True)]

@@ -28,7 +28,7 @@ from . import calendar as cal
 # The reader's edition. Bump it whenever any reading changes (tests/test_promise_reader_edition.py fails until
 # you do): a database whose comments were read by another edition has them read again by its next import, or
 # by `gaorec db reread` (storage/imports/reread.py).
-READER = "2026-11-29"
+READER = "2026-11-29.2"
 
 KINDS = ("date", "month", "quarter", "fiscal quarter", "half", "fiscal half", "fiscal year",
          "calendar year", "season", "relative")
@@ -47,8 +47,10 @@ _TIME = re.compile(
     r"|(?P<nm>(?P<nm_m>1[0-2]|0?[1-9])/(?P<nm_y>" + _Y4 + r")\b)"
     r"|(?P<fq>(?:the\s)?" + _ORD + r"\s(?:fiscal\s)?quarter\s(?:of\s)?(?:the\s)?" + _FY
     + r"(?P<fq_year>" + _Y4 + r"|\d\d)\b)"
-    r"|(?P<fq2>(?:Q(?P<fq2_q>[1-4])|(?P<fq2_q2>[1-4])Q)\s?(?:of\s)?FY\s?(?P<fq2_year>" + _Y4 + r"|\d\d)\b)"
-    r"|(?P<fq3>FY\s?(?P<fq3_year>" + _Y4 + r"|\d\d)\s?Q(?P<fq3_q>[1-4])\b)"
+    r"|(?P<fq2>(?:Q(?P<fq2_q>[1-4])|(?P<fq2_q2>[1-4])Q|quarter\s(?P<fq2_q3>[1-4]))\s?(?:of\s)?(?:the\s)?" + _FY
+    + r"(?P<fq2_year>" + _Y4 + r"|\d\d)\b)"
+    r"|(?P<fq3>(?:FY\s?|fiscal\syear\s)(?P<fq3_year>" + _Y4 + r"|\d\d),?\s?(?:Q(?P<fq3_q>[1-4])|(?P<fq3_o>"
+    r"first|second|third|fourth|1st|2nd|3rd|4th)\s(?:fiscal\s)?quarter)\b)"
     r"|(?P<fh>(?:the\s)?(?P<fh_h>first|second)\shalf\sof\s(?:the\s)?" + _FY + r"(?P<fh_year>" + _Y4 + r"|\d\d)\b)"
     r"|(?P<q>(?:the\s)?(?P<q_q>first|second|third|fourth|1st|2nd|3rd|4th)"
     r"\s(?:calendar\s)?quarter\s(?:of\s)?(?:calendar\syear\s|CY\s?)?(?P<q_year>" + _Y4 + r")\b)"
@@ -191,7 +193,7 @@ _WORD = re.compile(r"(?<![\w])\w+")
 _STARTS = frozenset(
     "jan january feb february mar march apr april may jun june jul july aug august sep sept september oct october "
     "nov november dec december the first second third fourth 1st 2nd 3rd 4th q1 q2 q3 q4 1q 2q 3q 4q fiscal early "
-    "mid late calendar spring summer fall autumn winter later within in".split())
+    "mid late calendar spring summer fall autumn winter later within in quarter".split())
 _REACH = 60
 # How far past a word's first character the start-word pattern looks: "in the next eighteen" and the boundary
 # after it. A word that starts at least this far before a scan's end is a start word in the scan just when it
@@ -211,7 +213,7 @@ def _starts_time(word: str) -> bool:
 _START_AT = re.compile(
     r"(?<!\w)(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
     r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|the(?=\s(?:first|second|third|fourth|1st|2nd|3rd|4th|end|close|beginning|start)\b)|"
-    r"first|second|third|fourth|1st|2nd|3rd|4th|q[1-4]|[1-4]q|fiscal(?=\syears?\b)|"
+    r"first|second|third|fourth|1st|2nd|3rd|4th|q[1-4]|[1-4]q|quarter(?=\s[1-4]\b)|fiscal(?=\syears?\b)|"
     r"early|mid|late|calendar(?=\syear)|spring|summer|fall|autumn|winter|later(?=\sthis)|within|"
     r"in(?=\s(?:the\snext\s)?(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|"
     r"thirty|sixty|ninety)\b)|fy\w*|cy\w*|(?:19|20)\d\d|"
@@ -351,9 +353,10 @@ def period_of(m: re.Match, stated: date | None, stated_exact: bool = False, year
                 q = cal.ORDINALS[o.group(1).lower()]
                 y = _year(g["fq_year"])
             elif kind == "fq2":
-                q, y = int(g["fq2_q"] or g["fq2_q2"]), _year(g["fq2_year"])
+                q, y = int(g["fq2_q"] or g["fq2_q2"] or g["fq2_q3"]), _year(g["fq2_year"])
             else:
-                q, y = int(g["fq3_q"]), _year(g["fq3_year"])
+                q = int(g["fq3_q"]) if g["fq3_q"] else cal.ORDINALS[g["fq3_o"].lower()]
+                y = _year(g["fq3_year"])
             end = cal.fiscal_quarter_end(y, q)
             return _Period(end, date(end.year, end.month - 2, 1), "fiscal quarter", 0.9)
         if kind == "fh":
@@ -496,7 +499,10 @@ def normalize(comment: str) -> str:
 _REPORTING = (r"(?:stated|said|says|state|told|tells|noted|notes|reported|reports|indicated|indicates|informed|agreed|"
               r"concurred|responded|explained|described|confirmed|wrote|commented|clarified|acknowledged|asserted|"
               r"shared|mentioned|disagreed|non-?concurred|believed|believes|provided|submitted|sent|claimed|"
-              r"maintained|reiterated|reaffirmed|communicated|updated\s+us|met\s+with\s+us)")
+              r"maintained|reiterated|reaffirmed|communicated|updated\s+us|met\s+with\s+us|"
+              # revising one's own estimate is saying a new date: the period before it dates that statement
+              r"(?:revised|updated)\s+(?:its|their|the)\s+(?:estimate|schedule|timeline|time\s?frame|"
+              r"completion\s+date|target\s+date|plan))")
 _REPORTING_VERB = re.compile(r"\b" + _REPORTING + r"\b")
 _INTENT_AFTER = re.compile(
     r"\b(?:will|would|shall|plans?|planned|intends?|intended|expects?|expected|anticipates?|anticipated|"
@@ -532,6 +538,9 @@ _RECURRING = re.compile(r"\b(?:each|every|annually|quarterly|monthly|semiannuall
 _LOWER_BEFORE = re.compile(r"\b(?:no|not)\s+earlier\s+than\s+$|\bnot\s+before\s+$|\bafter\s+$|\bfollowing\s+$",
                            re.IGNORECASE)
 _LOWER_AFTER = re.compile(r"^\s*(?:at\s+the\s+earliest|or\s+later)\b", re.IGNORECASE)
+# "would not finalize the plan before June 2026": a negated verb in the same clause, then "before" the period
+_NOT_THEN_BEFORE = re.compile(r"\b(?:not|never|n't)\s(?:(?!\b(?:but|however|and|or|while)\b)[^.;:,])*\bbefore\s+$",
+                              re.IGNORECASE)
 _NAME_AFTER = re.compile(
     r"^\s*(?:National\s+Defense|NDAA\b|Act\b|[Bb]udget|[Aa]ppropriations?\b|[Dd]ata\b|[Ss]trategic\s+[Pp]lan|"
     r"[Ss]chool\s+[Yy]ear|[Ss]upplement\b|[Pp]erformance\s+(?:[Pp]lan|[Rr]eport)|[Aa]nnual\s+[Pp]erformance|"
@@ -554,6 +563,10 @@ _REVISION = re.compile(
     r"\b(?:extended|extends|revised|revises|pushed\s+back|pushes\s+back|postponed|postpones|moved|moves|"
     r"rescheduled|reschedules|changed|delayed|delays)\b[^.;]{0,80}?\b(?:date|deadline|timeline|time\s?frame|release|"
     r"completion|schedule|target|milestone|estimate|plans?)\b[^.;]{0,40}?\bto\s+(?:the\s+end\s+of\s+)?$")
+# "the rollout was pushed back to March 2027", "delayed until June 2026": the guideline's revised deadline, with
+# no noun between the verb and the period
+_REVISED_TO = re.compile(r"\b(?:pushed\s+back|pushes\s+back|moved\s+back|postponed|postpones|delayed|delays|"
+                         r"rescheduled|extended|extends)\s+(?:(?:it|them)\s+)?(?:to|until)\s+(?:the\s+end\s+of\s+)?$")
 # "complete this update in 2025", "finalize its action plan in June 2025": the letter, update or plan is the work
 # still to be done (the verb's plain form, after "to" or "will"; "including issuing a plan in November 2021" is a
 # step taken), not what dates a statement
@@ -800,6 +813,9 @@ def _role_in(sentence: str, m: re.Match, pre: str, post: str, times_after: bool,
     elif _RECURRING.search(_last(tail, 30)) or _RECURRING.match(post.lstrip()[:10]):
         return _Role("recurrence", f"{q} recurs ({_q((_last(tail, 30) + ' ' + post[:10]).strip())})")
 
+    if low_end.endswith("before") and _NOT_THEN_BEFORE.search(_last(pre, 100)):
+        return _Role("lower bound", f"{q} follows a negated verb and ‘before’: a lower bound (not before it)")
+
     # A period that opens its clause: the verb after it decides
     front = None
     if not low_end or low_end.endswith(_FRONT_ENDS):
@@ -852,8 +868,8 @@ def _role_in(sentence: str, m: re.Match, pre: str, post: str, times_after: bool,
     cue = words.last(_CUE, pre, at)
     while cue is not None and _NOUN_PLANS.match(pre, cue.start()):  # "submitted their plans to OBPP in …"
         cue = words.last(_CUE, pre[:cue.start()], at)
-    revision = _REVISION.search(pre, max(0, len(pre) - 180)) \
-        if low_end.endswith(("to", "of")) and _REVISION_WORDS.search(pre) else None
+    revision = (_REVISION.search(pre, max(0, len(pre) - 180)) or _REVISED_TO.search(pre, max(0, len(pre) - 60))) \
+        if low_end.endswith(("to", "of", "until")) and _REVISION_WORDS.search(pre) else None
     low_near = _low(_last(pre, 160))
     may_statute = _STATUTE_WORDS.search(low_near) is not None
     if cue is None and revision is None:
