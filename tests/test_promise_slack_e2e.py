@@ -148,6 +148,9 @@ def test_button_modal_submit_stores_the_correction(rig):
     assert "reminders for the old date stopped" in note[0]["text"]
     update = fake.of("chat.update")[0]
     assert update.params["ts"] == msg["ts"] and "Date corrected by <@U0OWNER>" in json.dumps(update.params["blocks"])
+    updated = json.dumps(update.params["blocks"], ensure_ascii=False)  # the heading follows: no "passed" beside
+    assert "The promised date changed: reminders for 2024-12-31 stopped." in updated  # "due in N days"
+    assert "A promised date passed with no status change" not in updated
     assert tracker not in {x.key for x in app.overdue(date(2026, 12, 1))}
 
 

@@ -34,7 +34,10 @@ def reminder_words(v, as_of: date) -> Text:
     days = v.days_overdue(as_of)
     phrase = f"“{p.phrase}”" if p else "a date"
     if days is None:
-        return M.text(clip(f"GAO recommendation {v.key}: the promise of {phrase} is not overdue now.", 300))
+        if p is None:
+            return M.text(clip(f"GAO recommendation {v.key}: no promised date now, so nothing is overdue.", 300))
+        return M.text(clip(f"GAO recommendation {v.key}: the promise of {phrase} (due {p.due}) is not overdue "
+                           "now.", 300))
     return M.text(clip(f"GAO recommendation {v.key}: the promise of {phrase} passed {days} days ago "
                        f"with no status change.", 300))
 

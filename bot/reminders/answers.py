@@ -20,7 +20,7 @@ from storage.queries import reminders as q
 from storage.types import utc, utc_text, utcnow  # aware UTC; naive refused (docs/architecture.md, Time)
 
 from .. import messages as M
-from ..blocks.reminders import reminder_message
+from ..blocks.reminders import OVERDUE_HEADING, reminder_message
 from ..messages import Message
 from ..words import clip
 
@@ -211,8 +211,10 @@ class Answers:
             q.plan_post(s, key, "ack", rem.channel_id, rem.thread_ts, rem.id, now_utc,
                         {"message": Message(text=note).to_dict()})
             if rem.thread_ts:
+                heading = (M.text(M.icon("arrows_counterclockwise"), M.strong(
+                    f"The promised date changed: reminders for {rem.due} stopped.")) if stop else OVERDUE_HEADING)
                 q.plan_post(s, key + ":parent", "update", rem.channel_id, None, rem.id, now_utc, {
                     "ts": rem.thread_ts,
                     "message": reminder_message(v, as_of, rem.id, day=self.today, state_line=note,
-                                                buttons=not stop).to_dict()})
+                                                buttons=not stop, heading=heading).to_dict()})
         return len(rems)
