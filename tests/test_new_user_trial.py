@@ -239,7 +239,7 @@ def test_confirm_after_a_correction_says_what_it_replaces(cli):
     r = cli("promise", "p75nw", "--confirm")
     at = json.loads(cli("show", "p75nw", "--json").stdout)["correction"]["at"]
     day = local_day(at, ZoneInfo("America/New_York"))  # the day in GAOREC_TIMEZONE, not UTC's
-    assert r.stdout.strip() == (f"p75nw: confirmed “March 2024” (due 2024-03-31); this replaces the corrected date "
+    assert r.stdout.strip() == (f"p75nw: confirmed “March 2024”, due 2024-03-31; this replaces the corrected date "
                                 f"2027-06-30 set by {cli_actor()} on {day}")
     r = cli("promise", "p75nw", "--none")
     assert "replaces" not in r.stdout  # a confirmation is GAO's own date: nothing of the owner's was replaced

@@ -133,7 +133,7 @@ def _contract(key: str, action: str, cur, decision, read, *, threads: int) -> di
 
 
 def _read_words(read) -> str:
-    return f"“{read.phrase}” (due {read.due})" if read else "no date"
+    return f"“{read.phrase}”, due {read.due}" if read else "no date"
 
 
 def plain_line(key: str, action: str, read, cur) -> str:
