@@ -122,7 +122,7 @@ def _version(ctx: click.Context, given: bool) -> None:
         number = version("gaorec")
     except PackageNotFoundError:
         number = "unknown"
-    click.echo(f"gaorec {number} (database schema {', '.join(sorted(script_heads() or [])) or 'unknown'}, "
+    click.echo(f"gaorec {number} (brings a database to schema {', '.join(sorted(script_heads() or [])) or 'unknown'}; "
                f"promise reader {READER})")
     ctx.exit()
 
@@ -131,7 +131,7 @@ def _version(ctx: click.Context, given: bool) -> None:
 @click.option("--database", metavar="URL", help="Database URL (default: $DATABASE_URL, else SQLite in "
               "~/.local/share/gaorec/gaorec.db).")
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=lambda c, _p, v: _version(c, v),
-              help="Show the version, the database schema it upgrades to and its promise reader's edition, and exit.")
+              help="Show the version, the schema it brings a database to and its promise reader's edition, and exit.")
 def main(database: str | None) -> None:
     """gaorec keeps GAO's open recommendations and chases the dates agencies promise.
 

@@ -35,7 +35,7 @@ def test_every_date_shown_is_the_local_day(app, tmp_path):
     app.import_sources([str(SAMPLE)], now=FIRST)
     key = "p75nw"
     card = _text(app, f"show {key}", FIRST)
-    assert "none seen since 2026-11-28" in card and "2026-11-29" not in card
+    assert "none seen since gaorec first read it on 2026-11-28" in card and "2026-11-29" not in card
     assert "as of 2026-11-28" in _text(app, "232", FIRST) and "2026-11-29" not in _text(app, "232", FIRST)
     changed = tmp_path / "page.txt"  # GAO's comment on p75nw updated the same evening
     text = SAMPLE.read_text()

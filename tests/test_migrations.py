@@ -259,7 +259,8 @@ def test_an_upgrade_says_so_once_and_db_upgrade_says_what_it_did(sqlite_url, mon
     again = CliRunner().invoke(main, ["db", "upgrade"], catch_exceptions=False)
     assert "Upgraded" not in again.stderr and again.stdout.endswith(f": at the latest schema ({HEAD}), nothing to do\n")
     version = CliRunner().invoke(main, ["--version"], catch_exceptions=False).stdout
-    assert version.endswith(f"(database schema {HEAD}, promise reader {READER})\n") and version.startswith("gaorec ")
+    assert version.endswith(f"(brings a database to schema {HEAD}; promise reader {READER})\n")
+    assert version.startswith("gaorec ")
 
 
 def test_0018_dates_each_last_change_by_its_snapshot_and_forgets_the_reader_edition(db_url):

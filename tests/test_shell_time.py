@@ -177,9 +177,19 @@ def test_the_shell_never_delivers_posts_waiting_for_slack(db_url, monkeypatch):
     with app.db.session() as s:
         waiting = s.scalar(select(func.count()).select_from(Outbox).where(Outbox.state == "pending"))
     assert waiting > 0
-    out = run_shell(app, ["/gaorec stats", "/gaorec subscribe", ":now 2026-12-02T14:00:00Z"])
+    out = run_shell(app, ["/gaorec stats", ":digest", "/gaorec subscribe", ":now 2026-12-02T14:00:00Z", ":digest"])
     assert "C0REAL" not in out and "#C_LOCAL" in out  # its own channel's reminders, in the scratch copy
     with app.db.session() as s:  # the real database: the same posts, still pending
         assert s.scalar(select(func.count()).select_from(Outbox).where(Outbox.state == "pending",
                                                                        Outbox.channel_id == "C0REAL")) == waiting
+    # the shell's subscription, left in the real database: `remind` and the digest never plan posts for it
+    with app.db.write() as s:
+        from storage import repo
+
+        repo.subscribe(s, "C_LOCAL", "", "U_LOCAL", repo.utcnow())
+    app.reminders.run_pass(datetime(2026, 12, 3, 14, tzinfo=timezone.utc))
+    app.reminders.digest(datetime(2026, 12, 3, 15, tzinfo=timezone.utc))
+    with app.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Outbox).where(Outbox.channel_id == "C_LOCAL")) == 0
+        assert s.scalar(select(func.count()).select_from(Reminder).where(Reminder.channel_id == "C_LOCAL")) == 0
     app.db.dispose()

@@ -41,6 +41,7 @@ from ..blocks import reply_message
 from ..blocks.text import mrkdwn_to_text, to_text
 from ..commands import SHELL
 from ..messages import Action, Message, render_text
+from ..reminders.poster import LOCAL_CHANNEL
 from ..reminders.answers import Admins
 from ..service import Caller, Gaorec
 from ..words import plural
@@ -139,7 +140,7 @@ class Shell:
     def __init__(self, app: Gaorec, out: TextIO | None = None):
         self.app = local_service(app.settings, app.db)
         self.out = out or sys.stdout
-        self.caller = Caller(user_id=LOCAL_USER, name="local", is_admin=True, channel_id="C_LOCAL")
+        self.caller = Caller(user_id=LOCAL_USER, name="local", is_admin=True, channel_id=LOCAL_CHANNEL)
         self.poster = ShellPoster(self.say)
         self.now: datetime | None = None  # simulated time, set by :now
         self.scratch: str | None = None  # the scratch database's directory, once simulated time started
@@ -149,7 +150,7 @@ class Shell:
     def channels(self) -> list[str]:
         """The lanes the shell delivers: its own channel's. Posts waiting for Slack's channels stay pending in
         the database, for `serve` and `remind`."""
-        return [self.caller.channel_id or "C_LOCAL"]
+        return [self.caller.channel_id or LOCAL_CHANNEL]
 
     def _channels(self) -> list[str]:
         """The channel the shell acts in, for the App Home's subscriptions."""
@@ -185,7 +186,7 @@ class Shell:
             elif cmd == "now":
                 self.remind(arg.strip())
             elif cmd == "digest":
-                self.app.reminders.digest(self.now, poster=self.poster)
+                self.app.reminders.digest(self.now, poster=self.poster, channels=self.channels)
             elif cmd == "home":
                 self.show_home()
             elif cmd in ("reply", "react"):

@@ -82,7 +82,12 @@ def last_change_text(v, tz: tzinfo) -> str:
     day = getattr(v, "changed_on", None)
     if day is not None:
         return day.isoformat()
-    return day_text(v.last_changed, tz) if v.last_changed else "none seen since " + day_text(v.first_seen, tz)
+    if v.last_changed:
+        return day_text(v.last_changed, tz)
+    first = day_text(v.first_seen, tz)
+    seen = f"none seen since gaorec first read it on {first}"
+    as_of = getattr(v, "as_of", None)  # the date of GAO's data, when it is not that day
+    return f"{seen} (GAO's data of {as_of.isoformat()})" if as_of and as_of.isoformat() != first else seen
 
 
 def promise_line(v, as_of: date) -> str:

@@ -14,7 +14,7 @@ from storage.types import utc, utcnow
 
 from ..messages import Message
 from .outbox import Outbox
-from .poster import Poster
+from .poster import Poster, serves
 
 
 class Digest:
@@ -25,7 +25,8 @@ class Digest:
         self.today = today  # an instant -> the day it is in the configured time zone
         self.clock = clock
 
-    def run(self, now: datetime | None = None, *, dry_run: bool = False, poster: Poster | None = None) -> dict:
+    def run(self, now: datetime | None = None, *, dry_run: bool = False, poster: Poster | None = None,
+            channels: list[str] | None = None) -> dict:
         """One message per subscribed channel with a thread of details: what is overdue (priority first), what
         became overdue this week, what is due in 30 days, what changed status and what moved its date."""
         from ..blocks.digest import digest_message, digest_section
@@ -39,6 +40,8 @@ class Digest:
         unjustified_keys = giaa(self.db, as_of).missing  # the coming GAO-IG Act report's gaps
         with (self.db.session() if dry_run else self.db.write()) as s:
             for channel, queries in q.subscribed_queries(s).items():
+                if not serves(channel, channels):
+                    continue
                 match = recs.matching_any(s, queries)
 
                 def pick(where, match=match):  # this channel's match, bound now
@@ -76,5 +79,5 @@ class Digest:
                                                         thread=parent).to_dict(),
                                      "parent_key": parent})
         if not dry_run and poster is not None:
-            self.outbox.deliver(poster, now_utc)
+            self.outbox.deliver(poster, now_utc, channels=channels)
         return planned

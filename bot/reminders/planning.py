@@ -33,7 +33,7 @@ from ..words import plural
 from .answers import Views
 from .changes import CommentDiff, comment_diff
 from .outbox import Outbox
-from .poster import Poster
+from .poster import Poster, serves
 
 
 @dataclass
@@ -86,10 +86,14 @@ class Planner:
     def _now(self, now: datetime | None) -> datetime:
         return utc(now if now is not None else self.clock())
 
-    def select(self, session: Session, as_of: date) -> dict[str, list[tuple[int, date, bool]]]:
-        """channel -> overdue recommendations it subscribes to: (id, due, priority)."""
+    def select(self, session: Session, as_of: date, channels: list[str] | None = None
+               ) -> dict[str, list[tuple[int, date, bool]]]:
+        """channel -> overdue recommendations it subscribes to: (id, due, priority); the channels a pass serves
+        (poster.serves)."""
         rows: dict[str, dict[int, tuple[int, date, bool]]] = {}
         for channel, queries in q.subscribed_queries(session).items():
+            if not serves(channel, channels):
+                continue
             for query in queries:
                 rows.setdefault(channel, {}).update({r[0]: r for r in recs.overdue_due(session, as_of, query)})
         return {ch: list(found.values()) for ch, found in rows.items()}
@@ -103,7 +107,7 @@ class Planner:
             if not dry_run:
                 passes_take_turns(s)  # a second pass sees the first's work
             started = time.perf_counter()
-            wanted = self.select(s, as_of)
+            wanted = self.select(s, as_of, channels)
             rec_ids = sorted({r[0] for found in wanted.values() for r in found})
             existing: dict[tuple[int, str, date], Reminder] = {}
             for rem in q.for_recommendations(s, rec_ids):
@@ -182,7 +186,7 @@ class Planner:
         if not dry_run:  # statutory clocks (31 U.S.C. 720, OMB A-50) reach the same channels
             from ..services.clocks import plan_reminders
 
-            result.planned += [{"kind": "clock", **c} for c in plan_reminders(self.db, now_utc, as_of)]
+            result.planned += [{"kind": "clock", **c} for c in plan_reminders(self.db, now_utc, as_of, channels)]
         if not dry_run and poster is not None:
             from .delivery import REVIVE_AFTER
 

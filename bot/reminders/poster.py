@@ -3,12 +3,21 @@ post with the outbox key attached, find that post by its key, update a posted me
 person sees; and the three ways a post can fail, which decide what the outbox does next."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Protocol
 
 from ..messages import Message
 
 METADATA_TYPE = "gaorec_post"  # the Slack adapter puts the outbox key in message metadata of this type
+LOCAL_CHANNEL = "C_LOCAL"  # the shell's channel: never a Slack channel (Slack's ids have no "_")
+
+
+def serves(channel: str, channels: Collection[str] | None) -> bool:
+    """Does a pass (reminders, clocks, the digest) serve this subscribed channel? Given ``channels`` (the shell:
+    its own), those alone; else every channel but the shell's, whose subscription a shell may have left in the
+    real database."""
+    return channel in channels if channels is not None else channel != LOCAL_CHANNEL
 
 
 class Poster(Protocol):

@@ -20,6 +20,7 @@ from storage.types import as_utc, iso_z
 
 from .. import messages as M
 from ..messages import Message
+from ..reminders.poster import serves
 from ..words import plural
 from .reports import months_after
 
@@ -128,7 +129,7 @@ def threshold_reached(days_left: int) -> int | None:
     return min(reached) if reached else None
 
 
-def plan_reminders(db: Database, now: datetime, as_of: date) -> list[dict]:
+def plan_reminders(db: Database, now: datetime, as_of: date, channels: list[str] | None = None) -> list[dict]:
     """Write the clock reminders due at ``as_of`` to the outbox (delivered with the other posts).
     Each threshold is posted once per clock and channel; a more urgent one already posted stops a
     less urgent one (a first install does not post 30 days' notice for a clock due today)."""
@@ -140,6 +141,8 @@ def plan_reminders(db: Database, now: datetime, as_of: date) -> list[dict]:
     with db.write() as s:
         for c, t in pending:
             for channel in q.channels_for_report(s, c.report_id):
+                if not serves(channel, channels):  # the shell's channel only in the shell
+                    continue
                 prefix = f"clock:{c.report_id}:{c.clock}:{channel}:"
                 posted = {int(k.rsplit(":", 1)[1]) for k in q.outbox_keys(s, prefix)}
                 if any(p <= t for p in posted):
