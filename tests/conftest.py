@@ -58,9 +58,10 @@ def postgres_reason() -> str | None:
 
 # The modules that hold the longest tests (real processes, servers, timed pacing; `--durations` on a quiet
 # machine): run first, so that with several workers none of them is left running alone at the end.
-LONGEST_FIRST = ("test_intake", "test_replicas", "test_reminders_e2e", "test_honest_errors", "test_outbox_e2e",
-                 "test_reminders", "test_outbox_exactly_once", "test_concurrent_imports", "test_security",
-                 "test_http_hygiene", "test_lifecycle")
+LONGEST_FIRST = ("test_concurrent_imports", "test_intake", "test_replicas", "test_reminders", "test_honest_errors",
+                 "test_reminders_e2e", "test_outbox_exactly_once", "test_reports", "test_outbox_e2e", "test_security",
+                 "test_migrations", "test_small_defects", "test_reminders_truth", "test_http_hygiene",
+                 "test_outbox_rows", "test_lifecycle")
 
 
 def pytest_collection_modifyitems(config, items):
