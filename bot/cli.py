@@ -574,7 +574,7 @@ def remind(now_: str | None, dry_run: bool, as_json: bool) -> None:
     poster = None
     if not dry_run:
         if not app.settings.slack_bot_token:
-            raise click.ClickException("posting needs SLACK_BOT_TOKEN (and SLACK_API_URL for GovSlack); "
+            raise ConfigMistake("posting needs SLACK_BOT_TOKEN (and SLACK_API_URL for GovSlack); "
                                        "or try --dry-run")
         from .adapters.slack import SlackPoster, make_client
 
@@ -612,7 +612,7 @@ def digest(now_: str | None, dry_run: bool, as_json: bool) -> None:
     poster = None
     if not dry_run:
         if not app.settings.slack_bot_token:
-            raise click.ClickException("posting needs SLACK_BOT_TOKEN; or try --dry-run")
+            raise ConfigMistake("posting needs SLACK_BOT_TOKEN; or try --dry-run")
         from .adapters.slack import SlackPoster, make_client
 
         poster = SlackPoster(make_client(app.settings))

@@ -155,3 +155,8 @@ def test_a_postgresql_server_that_answers_says_what_it_lacks(tmp_path, change, w
 def test_the_database_option_is_named_as_given(tmp_path):
     one_line(in_process("--database", "mysql://a/b", "stats", tmp_path=tmp_path), "--database 'mysql://a/b'",
              "only SQLite and PostgreSQL")
+
+
+@pytest.mark.parametrize("command", ["remind", "digest"])
+def test_posting_without_a_token_is_a_configuration_mistake(tmp_path, command):
+    one_line(in_process(command, tmp_path=tmp_path), "SLACK_BOT_TOKEN", "--dry-run")
