@@ -133,7 +133,7 @@ def test_shell_walks_the_reminder_loop_with_simulated_time(cli):
 
 def test_remind_needs_a_token_unless_dry_run(cli):
     r = cli("remind", "--now", "2026-12-01T14:00:00Z")
-    assert r.exit_code == 1 and "SLACK_BOT_TOKEN" in r.output
+    assert r.exit_code == 2 and "SLACK_BOT_TOKEN" in r.output  # a configuration mistake
     r = cli("remind", "--now", "2026-12-01T14:00:00Z", "--dry-run", "--json")
     assert r.exit_code == 0 and json.loads(r.output)["planned"] == []
     r = cli("remind", "--now", "tomorrow")
