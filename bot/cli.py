@@ -846,6 +846,10 @@ def reread(dry_run: bool, as_json: bool) -> None:
 
         emit([Col("key", keep=True), Col("was", keep=True), Col("now", keep=True)],
              [[m["key"], m["old_due"] or "none", m["new_due"] or "none"] for m in moved])
+    quiet = [k for k in result.changed_keys if k not in {m["key"] for m in moved} and k not in result.held]
+    if quiet:  # promises or a status date changed, the due date did not
+        status(f"Read differently, the due date unchanged: {', '.join(quiet[:20])}"
+               f"{f' and {len(quiet) - 20:,} more' if len(quiet) > 20 else ''} (gaorec show KEY).")
     if result.held:
         status(f"Read differently, but an owner's correction still decides: {', '.join(result.held)}.")
     if result.kept:

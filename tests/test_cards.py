@@ -228,3 +228,11 @@ def test_an_owners_no_date_was_promised_shows_who_when_and_why(cli):
     out = " ".join(cli("show", key).output.split())
     assert "No date was promised, said @U0DANA on " in out and "“that was the pilot's date” (gaorec had read one)" \
         in out and "No promised date in GAO's comment" not in out
+
+
+def test_a_corrected_date_quotes_no_sentence_it_was_not_read_from(cli):
+    key = _imported_key(cli, promised=True)
+    assert cli("promise", key, "--set", "2031-03-31").exit_code == 0
+    lines = cli("show", key).output.splitlines()
+    at = next(i for i, ln in enumerate(lines) if "2031-03-31" in ln)
+    assert not any(ln.lstrip().startswith(">") for ln in lines[at:at + 5]), lines[at:at + 5]

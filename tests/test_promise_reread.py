@@ -225,3 +225,14 @@ def test_a_dry_run_leaves_the_database_open_to_writers(app):
 
     repo.reread_promises(app.db, now=NOW, dry_run=True, progress=meanwhile)
     assert wrote == [True]
+
+
+def test_a_dry_run_names_what_it_would_change_without_moving_a_date(app, cli):
+    load(app)
+    with app.db.write() as s:
+        rid, key = s.execute(select(Recommendation.id, Recommendation.key).join(Promise)
+                             .order_by(Recommendation.id)).first()
+        s.execute(update(Promise).where(Promise.recommendation_id == rid).values(why="an older reader's words"))
+    out = cli("db", "reread", "--dry-run")
+    assert f"Read differently, the due date unchanged: {key} (gaorec show KEY)." in out.stderr
+    assert "0 due dates would move" in out.stderr

@@ -307,7 +307,8 @@ def card_message(v, as_of: date, *, tz: tzinfo, full: bool = False, buttons: boo
               Field("Owner", owner_text(v))]
     parts.append(Section(promise_text(v, as_of), fields))
     p = v.current_promise
-    if p is not None and p.sentence:  # an owner's date with no sentence read: nothing to quote
+    # the sentence a date was read from; an owner's corrected date was read from none (GAO's comment is below)
+    if p is not None and p.sentence and getattr(p, "source", "gao") != "corrected":
         stated = f" (stated {p.stated:%B %Y})" if full and p.stated else ""
         parts.append(Note(M.text(M.quote(p.sentence), stated)))
     if v.slips:

@@ -69,6 +69,7 @@ class Reread:
     moved: list[Moved] = field(default_factory=list)  # of those, the ones whose current due date moved
     kept: list[str] = field(default_factory=list)  # keys whose owner confirmed the date the earlier edition read
     held: list[str] = field(default_factory=list)  # keys read differently whose owner's correction still decides
+    changed_keys: list[str] = field(default_factory=list)  # every record that changed (moved, held or not)
     threads_told: int = 0  # reminder threads on a moved date told (set by the caller: after_reread)
     dry_run: bool = False
 
@@ -126,6 +127,7 @@ def read_again(session: Session, *, now: datetime, tz: ZoneInfo, skip: Collectio
                 out.kept.append(r.key)  # the owner said the date read before is right: their word stands
                 continue
             out.changed += 1
+            out.changed_keys.append(r.key)
             if not same and decision is not None and decision.action in ("set", "none") \
                     and ge.holds(decision, r.comments):
                 out.held.append(r.key)

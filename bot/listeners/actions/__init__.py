@@ -81,10 +81,10 @@ def reminder_id(body) -> int | None:
     return rid if 0 < rid < 2**31 else None  # a forged id never reaches the database
 
 
-def denied(body, respond, result):
+def denied(body, respond, result, verb: str = "answer"):
     from ...blocks.reminders import refusal_text
 
-    respond(text=refusal_text(result), response_type="ephemeral", replace_original=False)
+    respond(text=refusal_text(result, verb), response_type="ephemeral", replace_original=False)
 
 
 def acknowledge(body, respond, context):
@@ -98,7 +98,7 @@ def acknowledge(body, respond, context):
     if not result.ok and result.reason:
         respond(text=result.reason, response_type="ephemeral", replace_original=False)
     elif not result.ok:
-        denied(body, respond, result)
+        denied(body, respond, result, "acknowledge")
     ctx.deliver()
 
 
@@ -126,7 +126,7 @@ def snooze(body, respond, context):
     if not result.ok and result.reason:
         respond(text=result.reason, response_type="ephemeral", replace_original=False)
     elif not result.ok:
-        denied(body, respond, result)
+        denied(body, respond, result, "snooze")
     ctx.deliver()
 
 
