@@ -95,7 +95,9 @@ class Clock:
         what = LABELS[self.clock]
         name = self.report_number or self.report_title or "a report"
         day = f", {self.note}" if self.note else ""
-        return (f"{name}: the {what} is {self.when}, on {self.due.isoformat()}{day} "
+        when = (f"due on {self.due.isoformat()}{day} ({self.when})" if self.days_left != 0
+                else f"due today, {self.due.isoformat()}{day}")
+        return (f"{name}: the {what} is {when} "
                 f"(report published {self.published.isoformat()}, {self.recommendations} recommendation"
                 f"{'s' if self.recommendations != 1 else ''}).")
 
