@@ -521,3 +521,25 @@ def test_an_invisible_character_is_no_change(app, tmp_path):
     after = app.show(v.key, now)
     assert after.status_events == before.status_events and after.current_promise.source == "confirmed"
     assert after.days_overdue(date(2026, 11, 28)) == before.days_overdue(date(2026, 11, 28))
+
+
+@pytest.mark.parametrize("first_alone", [True, False])
+def test_a_change_seen_in_several_exports_of_one_import_is_dated_by_the_first(app, tmp_path, first_alone):
+    """January's export, then September's and December's in one import (or all three at once, the record new):
+    the change is September's, however many later exports show it again."""
+    now = datetime(2026, 11, 29, 15, tzinfo=timezone.utc)
+    a = "In December 2024, the office said it would count the widgets by June 2025."
+    b = "In August 2025, the office said it now expects to count the widgets by October 2025."
+    files = [write(tmp_path, f"{n}.csv", _snapshot(d, c)) for n, d, c in (
+        ("jan", "Jan 15, 2025", a), ("sep", "Sep 30, 2025", b), ("dec", "Dec 31, 2025", b))]
+    if first_alone:
+        app.import_sources(files[:1], now=now)
+        app.import_sources(files[1:], now=now + timedelta(minutes=5))
+    else:
+        app.import_sources(files, now=now)
+    (v,) = app.search("widgets")[0]
+    assert v.changed_on == date(2025, 9, 30) and v.current_due == date(2025, 10, 31)
+    assert v.days_overdue(date(2026, 11, 28)) is not None  # the December export changed nothing since
+    if first_alone:
+        card = app.show(v.key, now)
+        assert [e["as_of"] for e in card.status_events if e.get("kind") == "change"] == ["2025-09-30"]

@@ -81,8 +81,9 @@ def same_content(old: Stored, cur: Record) -> bool:
 
 
 def event(cur: Record, old: Stored | Record, kind: str) -> Event:
+    """A status event, dated by the snapshot that first showed the change (else the record's latest)."""
     assert cur.id is not None
-    return Event(cur.id, old.status, cur.status, old.comments, cur.comments, cur.as_of, kind)
+    return Event(cur.id, old.status, cur.status, old.comments, cur.comments, cur.changed_on or cur.as_of, kind)
 
 
 @dataclass
@@ -168,9 +169,14 @@ def read_promises(session: Session, reread: list[Record], now: datetime, tz: Zon
             slips.append({"recommendation_id": r.id, "old_due": r.current_due, "new_due": new_due,
                           "observed_at": now})
         r.current_due = new_due
-        if r.last_changed == now:  # changed by this import: on the date of the snapshot that shows it
-            r.changed_on = r.as_of or local_date(now, tz)
-        changed_on = r.changed_on if r.last_changed == now else days.get(r.id or -1)
+        if r.last_changed == now or (r.id is None and r.changed_on is not None):
+            # changed by this import (a new record: between two of its snapshots): on the date of the first
+            # snapshot that shows the change
+            r.changed_on = r.changed_on or r.as_of or local_date(now, tz)
+            r.last_changed = now  # a new record too: a change was seen, as separate imports would have seen it
+            changed_on = r.changed_on
+        else:
+            changed_on = days.get(r.id or -1)
         r.status_date = status_date_of(reading.latest_statement, changed_on)
     return readings, slips
 
@@ -194,6 +200,7 @@ def promise_rows(rid: int | None, reading: gp.Reading) -> list[dict]:
 # -- writes ------------------------------------------------------------------------------------------------
 
 _NEW_COLUMNS = ("key", "report_id", "ident", "number", "kind", "label", *CONTENT, "first_seen", "last_changed",
+                "changed_on",
                 "current_due", "status_date", *BOOKKEEPING)
 
 

@@ -166,7 +166,11 @@ def take(cur: Record, entry: Entry, today: date, history: list[Older]) -> bool:
     else:
         if snap is None:  # undated: what GAO shows now, never older than the record
             snap = max(today, cur.as_of) if cur.as_of is not None else today
+        had = cur.status is not None or cur.comments is not None  # stored, or given by an earlier entry
+        before = (cur.status, norm_space(cur.comments))
         merge(cur, rec, entry.authoritative)
+        if had and (cur.status, norm_space(cur.comments)) != before:
+            cur.changed_on = snap  # the first snapshot that shows this change (a later one may show it again)
         cur.as_of = snap
         if not cur.listed:  # listed again by a snapshot no older than the one that stopped listing it
             cur.listed, cur.outcome = True, None
