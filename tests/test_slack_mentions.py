@@ -157,6 +157,13 @@ def test_mentions_in_a_reminder_thread_act_on_its_recommendation(served, slack, 
         assert time.time() < deadline, [blob(c)[:200] for c in slack.of("chat.postEphemeral")]
         time.sleep(0.05)
     assert not [c for c in slack.of("chat.postMessage") if "Only workspace admins" in blob(c)]
+    # an admin's assignment in the thread is told to the thread, as any answer is (only snooze and promise,
+    # which the reminder's own note tells, are answered privately)
+    slack.users["U0BOSS"] = {"is_admin": True}
+    send_event(served, {**mention("<@UBOT> assign @U0LEE", ts="1700000405.000100", thread_ts=thread),
+                        "user": "U0BOSS"}, "EvT6")
+    assigned = wait_post(slack, lambda c: "owned by" in blob(c) and "U0LEE" in blob(c))
+    assert assigned.params["thread_ts"] == thread
 
 
 # -- Slack's own payloads, replayed -------------------------------------------------

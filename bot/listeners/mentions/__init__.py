@@ -2,8 +2,8 @@
 (app_mention), and direct messages to the app (message.im), take the same
 grammar as /gaorec and are answered in place — in the thread when asked in a
 thread, else in the channel or the DM. In a reminder's thread a command that
-names no key acts on that thread's recommendation, and its answer goes to the
-asker alone (the thread hears the reminder's own note once); a refusal or a
+names no key acts on that thread's recommendation; a snooze or a promise is
+answered to the asker alone (the thread hears the reminder's own note once); a refusal or a
 mistake is answered to the asker alone anywhere. Slack's retries are processed
 once (event ids)."""
 from __future__ import annotations
@@ -16,11 +16,12 @@ from ...blocks import fallback_text, reply_blocks
 from ...blocks.render import USER_MENTION, read_mentions
 from ...threads import key_for_thread, with_thread_key
 from ...words import plural
-from ...commands import DM, MENTION, READ, lookup
+from ...commands import DM, MENTION, lookup
 from ..commands import metric_label
 from ..context import gaorec
 
 log = logging.getLogger("gaorec.slack")
+THREAD_NOTED = ("snooze", "promise")  # answers the reminder's thread hears from the reminder itself
 
 
 def bot_user_ids(body: dict) -> set[str]:
@@ -68,9 +69,9 @@ def answer(event, body, client, context):
                                filename=reply.data["filename"], title=reply.data["filename"],
                                initial_comment=plural(reply.total, "recommendation"))
     im = event.get("channel_type") == "im"
-    if not im and (reply.kind == "error" or (thread_key and lookup(word).kind != READ)):
+    if not im and (reply.kind == "error" or (thread_key and lookup(word).name in THREAD_NOTED)):
         # to the asker alone: a refusal or a mistake pings nobody, and a snooze or a promise in a reminder's
-        # thread is told there once, by the reminder's own note
+        # thread is told there once, by the reminder's own note (an assignment, say, is told here as usual)
         client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, text=fallback_text(reply),
                                   blocks=reply_blocks(reply, share=False))
     else:
