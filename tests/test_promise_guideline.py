@@ -223,3 +223,11 @@ def test_pushed_back_to_is_a_revised_deadline_and_revising_an_estimate_dates_a_s
     found = read(text).promises
     assert [(str(p.due), p.stated, p.current) for p in found] == [
         ("2026-12-31", date(2025, 12, 1), False), ("2026-06-30", date(2026, 2, 1), True)]
+
+
+def test_a_bare_pushed_back_to_is_put_to_the_owner_and_delayed_until_is_not_read():
+    from bot.gao.effective import LOW_CONFIDENCE
+
+    (p,) = read("The office said the rollout was pushed back to March 2027.").promises
+    assert p.confidence < LOW_CONFIDENCE  # asked before any reminder
+    assert read("The pilot was delayed until January 2025 because of the lapse in appropriations.").promises == []

@@ -566,7 +566,7 @@ _REVISION = re.compile(
 # "the rollout was pushed back to March 2027", "delayed until June 2026": the guideline's revised deadline, with
 # no noun between the verb and the period
 _REVISED_TO = re.compile(r"\b(?:pushed\s+back|pushes\s+back|moved\s+back|postponed|postpones|delayed|delays|"
-                         r"rescheduled|extended|extends)\s+(?:(?:it|them)\s+)?(?:to|until)\s+(?:the\s+end\s+of\s+)?$")
+                         r"rescheduled|extended|extends)\s+(?:(?:it|them)\s+)?to\s+(?:the\s+end\s+of\s+)?$")
 # "complete this update in 2025", "finalize its action plan in June 2025": the letter, update or plan is the work
 # still to be done (the verb's plain form, after "to" or "will"; "including issuing a plan in November 2021" is a
 # step taken), not what dates a statement
@@ -868,8 +868,11 @@ def _role_in(sentence: str, m: re.Match, pre: str, post: str, times_after: bool,
     cue = words.last(_CUE, pre, at)
     while cue is not None and _NOUN_PLANS.match(pre, cue.start()):  # "submitted their plans to OBPP in …"
         cue = words.last(_CUE, pre[:cue.start()], at)
-    revision = (_REVISION.search(pre, max(0, len(pre) - 180)) or _REVISED_TO.search(pre, max(0, len(pre) - 60))) \
-        if low_end.endswith(("to", "of", "until")) and _REVISION_WORDS.search(pre) else None
+    revision = _REVISION.search(pre, max(0, len(pre) - 180)) \
+        if low_end.endswith(("to", "of")) and _REVISION_WORDS.search(pre) else None
+    bare = None  # "pushed back to": no noun names what moved, so the owner is asked before any reminder
+    if revision is None and low_end.endswith("to") and _REVISION_WORDS.search(pre):
+        revision = bare = _REVISED_TO.search(pre, max(0, len(pre) - 60))
     low_near = _low(_last(pre, 160))
     may_statute = _STATUTE_WORDS.search(low_near) is not None
     if cue is None and revision is None:
@@ -886,7 +889,7 @@ def _role_in(sentence: str, m: re.Match, pre: str, post: str, times_after: bool,
         assert revision is not None  # both None returned above
         word = _REVISED_WORD.match(revision.group(0))
         assert word is not None  # a revision starts with its verb
-        return _Role("deadline", f"the date was {_q(word.group(0))} to {q}", 0.9)
+        return _Role("deadline", f"the date was {_q(word.group(0))} to {q}", 0.8 if bare else 0.9)
     before_cue = _last(pre[:cue.start()], 120)
     if ("GAO" in before_cue or "we" in before_cue or "We" in before_cue) and _GAO_SUBJECT.search(before_cue):
         return _Role("gao", f"GAO's own plan: {_q(cue.group(0))} has GAO (we) as its subject")
