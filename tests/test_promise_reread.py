@@ -203,6 +203,13 @@ def test_a_date_its_owner_confirmed_is_kept(app, cli):
     assert counts(app)[2] == before[2] + 1  # only the pass's own row
     out = cli("db", "reread", "--dry-run")
     assert f"Kept as their owners confirmed them: {key}." in out.stderr
+    with app.db.write() as s:  # a status date set by an older rule is still brought to the rule
+        s.execute(update(Recommendation).where(Recommendation.key == key).values(status_date=date(2030, 1, 1)))
+    repo.reread_promises(app.db, now=NOW)
+    with app.db.session() as s:
+        kept = s.execute(select(Recommendation.current_due, Recommendation.status_date)
+                         .where(Recommendation.key == key)).one()
+    assert kept.current_due == right.replace(day=1) and kept.status_date != date(2030, 1, 1)
 
 
 @pytest.mark.sqlite_only("SQLite's write lock: a dry run must not take it")

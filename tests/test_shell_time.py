@@ -170,7 +170,7 @@ def test_the_shell_never_delivers_posts_waiting_for_slack(db_url, monkeypatch):
     from storage.models import Outbox
 
     monkeypatch.delenv("GAOREC_CONFIG", raising=False)
-    app = Gaorec(Settings(database_url=db_url, _env_file=None))
+    app = Gaorec(Settings(database_url=db_url, post_interval=0.0, _env_file=None))  # no pacing
     app.import_sources([str(CBP_PAGE)])
     app.handle("subscribe", Caller("U0ADMIN", is_admin=True, channel_id="C0REAL"))
     app.reminders.run_pass(datetime(2026, 12, 1, 14, tzinfo=timezone.utc))  # planned, not delivered
@@ -192,4 +192,16 @@ def test_the_shell_never_delivers_posts_waiting_for_slack(db_url, monkeypatch):
     with app.db.session() as s:
         assert s.scalar(select(func.count()).select_from(Outbox).where(Outbox.channel_id == "C_LOCAL")) == 0
         assert s.scalar(select(func.count()).select_from(Reminder).where(Reminder.channel_id == "C_LOCAL")) == 0
+    # a post a shell left for its channel in the real database is never delivered by serve or remind
+    from bot import messages as M
+    from bot.adapters.shell import ShellPoster
+    from bot.messages import Message
+    from storage.queries import reminders as rq
+
+    with app.db.write() as s:
+        rq.plan_post(s, "left-by-a-shell", "digest", "C_LOCAL", None, None, repo.utcnow(),
+                     {"message": Message(text=M.text("from a shell")).to_dict()})
+    said: list[str] = []
+    app.reminders.deliver(ShellPoster(said.append))
+    assert not [t for t in said if "from a shell" in t]
     app.db.dispose()

@@ -42,7 +42,7 @@ from storage.types import UTCDateTime, utcnow
 
 from .. import metrics
 from .. import messages as M
-from .poster import PermanentError, Poster, RetryLater, Uncertain, stored_message
+from .poster import LOCAL_CHANNEL, PermanentError, Poster, RetryLater, Uncertain, stored_message
 
 if TYPE_CHECKING:
     from storage.db import Database
@@ -143,6 +143,8 @@ class Delivery:
             query = select(Outbox.channel_id).where(self.claimable())
             if self.channels is not None:
                 query = query.where(Outbox.channel_id.in_(self.channels))
+            else:  # the shell's channel is never Slack's: what a shell left in the database stays there
+                query = query.where(Outbox.channel_id != LOCAL_CHANNEL)
             return list(s.scalars(query.distinct()))
 
     def take(self, channel: str) -> bool:

@@ -125,6 +125,12 @@ def read_again(session: Session, *, now: datetime, tz: ZoneInfo, skip: Collectio
             if decision is not None and decision.action == "confirm" and ge.holds(decision, r.comments) \
                     and due != decision.due:
                 out.kept.append(r.key)  # the owner said the date read before is right: their word stands
+                if status_date != r.status_date:  # its status date still follows the rule
+                    changed.append((r.id, r.current_due, status_date, True))
+                    audit.append({"at": now, "actor": actor, "action": "reread", "recommendation_id": r.id,
+                                  "channel_id": None, "detail": json.dumps(
+                                      {"old_status_date": _iso(r.status_date), "new_status_date": _iso(status_date),
+                                       "reader": gp.READER}, sort_keys=True)})
                 continue
             out.changed += 1
             out.changed_keys.append(r.key)
