@@ -147,7 +147,7 @@ def test_clocks_in_a_pipe_have_a_header_and_say_overdue_or_due_in(cli, tmp_path)
     assert rows[0] == ["due", "when", "report", "clock", "falls on", "sentence"]
     when = {r[2]: r[1] for r in rows[1:]}
     assert when == {"GAO-24-100001": "793 days overdue", "GAO-26-100002": "due in 150 days"}
-    assert all(f"({w})" in r[5] and f"due on {r[0]}" in r[5] for r in rows[1:] for w in [r[1]])  # the same
+    assert all(r[0] in r[5] and r[1] in r[5] for r in rows[1:])  # the sentence says the same
 
 
 @pytest.mark.sqlite_only("what the CLI prints; clocks run on both in test_reports")

@@ -228,7 +228,7 @@ def test_counts_take_the_right_form():
     from bot.services.clocks import CLOCKS, Clock
 
     late = Clock(1, "GAO-24-1", None, "gao", date(2024, 1, 2), 1, CLOCKS[0], date(2024, 7, 1), -1, False)
-    assert "is 1 day overdue" in late.sentence()
+    assert "was due on 2024-07-01: 1 day overdue" in late.sentence()
     # no f-string prints a bare count before a plural noun anywhere in the code this item fixed
     nouns = "status events|slips|days|rows|recommendations|new reminders"
     pattern = re.compile(r"\{(?![A-Z_]+\}|cmd\})[^{}]*\} (" + nouns + r")\b")

@@ -95,9 +95,10 @@ class Clock:
         what = LABELS[self.clock]
         name = self.report_number or self.report_title or "a report"
         day = f", {self.note}" if self.note else ""
-        when = (f"due on {self.due.isoformat()}{day} ({self.when})" if self.days_left != 0
-                else f"due today, {self.due.isoformat()}{day}")
-        return (f"{name}: the {what} is {when} "
+        when = (f"is due in {plural(self.days_left, 'day')}, on {self.due.isoformat()}{day}" if self.days_left > 0
+                else f"is due today, {self.due.isoformat()}{day}" if self.days_left == 0
+                else f"was due on {self.due.isoformat()}{day}: {plural(-self.days_left, 'day')} overdue")
+        return (f"{name}: the {what} {when} "
                 f"(report published {self.published.isoformat()}, {self.recommendations} recommendation"
                 f"{'s' if self.recommendations != 1 else ''}).")
 
