@@ -148,13 +148,9 @@ class Shell:
 
     @property
     def channels(self) -> list[str]:
-        """The lanes the shell delivers: its own channel's. Posts waiting for Slack's channels stay pending in
-        the database, for `serve` and `remind`."""
+        """The channel the shell acts in: the lanes it delivers (posts waiting for Slack's channels stay pending
+        in the database, for `serve` and `remind`) and the one App Home lists subscriptions of."""
         return [self.caller.channel_id or LOCAL_CHANNEL]
-
-    def _channels(self) -> list[str]:
-        """The channel the shell acts in, for the App Home's subscriptions."""
-        return [self.caller.channel_id] if self.caller.channel_id else []
 
     def say(self, text: str) -> None:
         """Print for a person: in a terminal, wrapped to its width at spaces (as the CLI's cards are); in a pipe or
@@ -271,7 +267,7 @@ class Shell:
 
     def show_home(self) -> None:
         """The current user's App Home, as words; its Refresh button is the one :press finds next."""
-        message = home_message(home(self.app, self.caller.user_id, self._channels(), self.now))
+        message = home_message(home(self.app, self.caller.user_id, self.channels, self.now))
         self.say(render_text(message))
         self.poster.last_actions = message.actions
 

@@ -298,8 +298,9 @@ def apply_changes(session: Session, run_id: int, stored: Mapping[Ident, Stored],
 
     # promises: read before writing, so the overdue columns go in with the rows
     reread = new + evented
-    readings, slips = read_promises(session, reread, now, tz,
-                                    {old.id: old for old in stored.values() if old.id is not None})
+    ids = {r.id for r in evented}
+    readings, slips = read_promises(session, reread, now, tz,  # each re-read stored record as it was
+                                    {cur.id: stored[k] for k, cur in matches.touched.items() if cur.id in ids})
     lap("promises")
 
     insert_records(conn, new)
