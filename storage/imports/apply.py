@@ -300,7 +300,8 @@ def apply_changes(session: Session, run_id: int, stored: Mapping[Ident, Stored],
     reread = new + evented
     ids = {r.id for r in evented}
     readings, slips = read_promises(session, reread, now, tz,  # each re-read stored record as it was
-                                    {cur.id: stored[k] for k, cur in matches.touched.items() if cur.id in ids})
+                                    {cur.id: stored[k] for k, cur in matches.touched.items()
+                                     if cur.id is not None and cur.id in ids})
     lap("promises")
 
     insert_records(conn, new)
