@@ -301,13 +301,7 @@ class Planner:
                 rem.state, rem.next_at = "closed", None
                 closed += 1
                 if rem.thread_ts:
-                    line = M.text(M.icon("arrows_counterclockwise"), f"GAO updated this on {self.today(now_utc)}: "
-                                  f"{v.status or ''}; reminders for this promise stopped.")
-                    msg = reminder_message(v, as_of, rem.id, day=self.today, state_line=line, buttons=False,
-                                           heading=updated_heading(v, as_of))
-                    msg.text = updated_text(v, as_of)
-                    q.plan_post(s, key + ":parent", "update", rem.channel_id, None, rem.id, now_utc, {
-                        "ts": rem.thread_ts, "message": msg.to_dict()})
+                    self._updated_parent(s, rem, v, key, "; reminders for this promise stopped.", as_of, now_utc)
                 repo.audit(s, at=now_utc, actor="gaorec", action="stop", recommendation_id=v.id,
                            channel_id=rem.channel_id, detail={"due": rem.due.isoformat(), "reason": "GAO updated it"})
             self._closed_by_gao(s, changed_keys, now_utc, as_of)
@@ -326,12 +320,18 @@ class Planner:
             key = f"status:{rem.id}:{last.id}"
             if q.post_exists(s, key):
                 continue
-            line = M.text(M.icon("arrows_counterclockwise"), f"GAO updated this on {self.today(now_utc)}: "
-                          f"{v.status or ''}.")
             q.plan_post(s, key, "status", rem.channel_id, rem.thread_ts, rem.id, now_utc,
                         {"message": Message(text=status_change(v, last.old_status, as_of, stopped=True)).to_dict()})
-            msg = reminder_message(v, as_of, rem.id, day=self.today, state_line=line, buttons=False,
-                                   heading=updated_heading(v, as_of))
-            msg.text = updated_text(v, as_of)
-            q.plan_post(s, key + ":parent", "update", rem.channel_id, None, rem.id, now_utc, {
-                "ts": rem.thread_ts, "message": msg.to_dict()})
+            self._updated_parent(s, rem, v, key, ".", as_of, now_utc)
+
+    def _updated_parent(self, s: Session, rem: Reminder, v: repo.RecView, key: str, tail: str, as_of: date,
+                        now_utc: datetime) -> None:
+        """A reminder's parent once GAO changed its record: the new state as heading and notification, no
+        buttons, and "GAO updated this on DAY: STATUS" plus ``tail``."""
+        line = M.text(M.icon("arrows_counterclockwise"), f"GAO updated this on {self.today(now_utc)}: "
+                      f"{v.status or ''}{tail}")
+        msg = reminder_message(v, as_of, rem.id, day=self.today, state_line=line, buttons=False,
+                               heading=updated_heading(v, as_of))
+        msg.text = updated_text(v, as_of)
+        q.plan_post(s, key + ":parent", "update", rem.channel_id, None, rem.id, now_utc, {
+            "ts": rem.thread_ts, "message": msg.to_dict()})
