@@ -3,9 +3,9 @@
 grammar as /gaorec and are answered in place — in the thread when asked in a
 thread, else in the channel or the DM. In a reminder's thread a command that
 names no key acts on that thread's recommendation; a snooze or a promise is
-answered to the asker alone (the thread hears the reminder's own note once); a refusal or a
-mistake is answered to the asker alone anywhere. Slack's retries are processed
-once (event ids)."""
+answered to the asker alone (the thread hears the reminder's own note once),
+and so is a refusal or a mistake anywhere. Slack's retries are processed once
+(event ids)."""
 from __future__ import annotations
 
 import logging
@@ -62,13 +62,13 @@ def answer(event, body, client, context):
     word = text.split(" ", 1)[0]
     metrics.COMMANDS.labels(metric_label(word)).inc()
     caller = ctx.caller(client, user, channel)
-    reply = ctx.service.handle(text, caller, surface=DM if event.get("channel_type") == "im" else MENTION)
+    im = event.get("channel_type") == "im"
+    reply = ctx.service.handle(text, caller, surface=DM if im else MENTION)
     if reply.kind == "file":  # the file goes to the asker alone, in a direct message
         dm = client.conversations_open(users=user)["channel"]["id"]
         client.files_upload_v2(channel=dm, content=None, file=reply.data["content"],
                                filename=reply.data["filename"], title=reply.data["filename"],
                                initial_comment=plural(reply.total, "recommendation"))
-    im = event.get("channel_type") == "im"
     if not im and (reply.kind == "error" or (thread_key and lookup(word).name in THREAD_NOTED)):
         # to the asker alone: a refusal or a mistake pings nobody, and a snooze or a promise in a reminder's
         # thread is told there once, by the reminder's own note (an assignment, say, is told here as usual)
