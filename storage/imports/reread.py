@@ -65,13 +65,17 @@ class Reread:
     edition_before: str | None
     edition: str
     read: int = 0
-    changed: int = 0  # records whose promises (or due or status date) changed
     moved: list[Moved] = field(default_factory=list)  # of those, the ones whose current due date moved
     kept: list[str] = field(default_factory=list)  # keys whose owner confirmed the date the earlier edition read
     held: list[str] = field(default_factory=list)  # keys read differently whose owner's correction still decides
     changed_keys: list[str] = field(default_factory=list)  # every record that changed (moved, held or not)
     threads_told: int = 0  # reminder threads on a moved date told (set by the caller: after_reread)
     dry_run: bool = False
+
+    @property
+    def changed(self) -> int:
+        """Records whose promises (or due or status date) changed."""
+        return len(self.changed_keys)
 
 
 _ROWS = select(Recommendation.id, Recommendation.key, Recommendation.comments, Recommendation.target_due,
@@ -80,6 +84,12 @@ _ROWS = select(Recommendation.id, Recommendation.key, Recommendation.comments, R
 
 def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
+
+
+def _audit_row(now: datetime, actor: str, rid: int, detail: dict) -> dict:
+    """A "reread" audit row for one record: what moved, and the edition that moved it."""
+    return {"at": now, "actor": actor, "action": "reread", "recommendation_id": rid, "channel_id": None,
+            "detail": json.dumps({**detail, "reader": gp.READER}, sort_keys=True)}
 
 
 def read_again(session: Session, *, now: datetime, tz: ZoneInfo, skip: Collection[int] = (),
@@ -127,12 +137,9 @@ def read_again(session: Session, *, now: datetime, tz: ZoneInfo, skip: Collectio
                 out.kept.append(r.key)  # the owner said the date read before is right: their word stands
                 if status_date != r.status_date:  # its status date still follows the rule
                     changed.append((r.id, r.current_due, status_date, True))
-                    audit.append({"at": now, "actor": actor, "action": "reread", "recommendation_id": r.id,
-                                  "channel_id": None, "detail": json.dumps(
-                                      {"old_status_date": _iso(r.status_date), "new_status_date": _iso(status_date),
-                                       "reader": gp.READER}, sort_keys=True)})
+                    audit.append(_audit_row(now, actor, r.id, {"old_status_date": _iso(r.status_date),
+                                                               "new_status_date": _iso(status_date)}))
                 continue
-            out.changed += 1
             out.changed_keys.append(r.key)
             if not same and decision is not None and decision.action in ("set", "none") \
                     and ge.holds(decision, r.comments):
@@ -142,11 +149,10 @@ def read_again(session: Session, *, now: datetime, tz: ZoneInfo, skip: Collectio
             if due != r.current_due:
                 out.moved.append(Moved(r.id, r.key, r.current_due, due))
             if due != r.current_due or status_date != r.status_date:  # what overdue reads: each change audited
-                detail = {"old_due": _iso(r.current_due), "new_due": _iso(due), "reader": gp.READER}
+                detail = {"old_due": _iso(r.current_due), "new_due": _iso(due)}
                 if status_date != r.status_date:
                     detail |= {"old_status_date": _iso(r.status_date), "new_status_date": _iso(status_date)}
-                audit.append({"at": now, "actor": actor, "action": "reread", "recommendation_id": r.id,
-                              "channel_id": None, "detail": json.dumps(detail, sort_keys=True)})
+                audit.append(_audit_row(now, actor, r.id, detail))
         out.read += len(chunk)
         if not dry_run and changed:
             _write(conn, changed, new_rows)
